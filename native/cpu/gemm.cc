@@ -1,0 +1,144 @@
+// SGEMM driver (BLIS-style loop nest): for each NC-wide column block of op(B) and KC-deep
+// slice, pack B into NR-wide panels (shared, L3/L2), then each thread packs an MC×KC block
+// of op(A) into MR-tall panels (alpha folded in) and sweeps the micro-kernel over it. Packing
+// absorbs every transpose combination, so one micro-kernel serves all four.
+#include "cpu/gemm.h"
+
+#include <algorithm>
+
+#include "cpu/aligned_buffer.h"
+#include "cpu/cpu_features.h"
+#include "cpu/threadpool.h"
+
+namespace seqcore {
+namespace {
+
+constexpr int64_t KC = 256;       // B micro-panel KC×NR stays in L1 (32 KiB at NR=32)
+constexpr int64_t MC_MAX = 192;   // A block MC×KC stays in L2
+constexpr int64_t NC = 3072;      // B block KC×NC is shared by the threads
+constexpr double kSerialFlops = 2e6;  // below this, threading costs more than it gains
+
+GemmMicroKernel pick_kernel() {
+  switch (active_isa()) {
+    case Isa::Avx512: return gemm_kernel_avx512();
+    case Isa::Avx2: return gemm_kernel_avx2();
+    default: return gemm_kernel_scalar();
+  }
+}
+
+// out: ceil(mc/mr) panels of mr×kc; rows past mc are zero.
+void pack_a(bool ta, const float* A, int64_t lda, int64_t i0, int64_t mc, int64_t p0, int64_t kc,
+            float alpha, int mr, float* out) {
+  for (int64_t ir = 0; ir < mc; ir += mr) {
+    int64_t m = std::min<int64_t>(mr, mc - ir);
+    float* o = out + ir * kc;
+    if (!ta) {
+      for (int64_t r = 0; r < m; ++r) {
+        const float* src = A + (i0 + ir + r) * lda + p0;
+        for (int64_t k = 0; k < kc; ++k) o[k * mr + r] = alpha * src[k];
+      }
+    } else {
+      for (int64_t k = 0; k < kc; ++k) {
+        const float* src = A + (p0 + k) * lda + i0 + ir;
+        for (int64_t r = 0; r < m; ++r) o[k * mr + r] = alpha * src[r];
+      }
+    }
+    for (int64_t r = m; r < mr; ++r)
+      for (int64_t k = 0; k < kc; ++k) o[k * mr + r] = 0.f;
+  }
+}
+
+// out: panels [jp0, jp1) of kc×nr each; columns past nc are zero.
+void pack_b(bool tb, const float* B, int64_t ldb, int64_t p0, int64_t kc, int64_t j0, int64_t nc,
+            int nr, int64_t jp0, int64_t jp1, float* out) {
+  for (int64_t jp = jp0; jp < jp1; ++jp) {
+    int64_t jr = jp * nr, n = std::min<int64_t>(nr, nc - jr);
+    float* o = out + jr * kc;
+    if (!tb) {
+      for (int64_t k = 0; k < kc; ++k) {
+        const float* src = B + (p0 + k) * ldb + j0 + jr;
+        float* ok = o + k * nr;
+        for (int64_t c = 0; c < n; ++c) ok[c] = src[c];
+        for (int64_t c = n; c < nr; ++c) ok[c] = 0.f;
+      }
+    } else {
+      for (int64_t c = 0; c < n; ++c) {
+        const float* src = B + (j0 + jr + c) * ldb + p0;
+        for (int64_t k = 0; k < kc; ++k) o[k * nr + c] = src[k];
+      }
+      for (int64_t c = n; c < nr; ++c)
+        for (int64_t k = 0; k < kc; ++k) o[k * nr + c] = 0.f;
+    }
+  }
+}
+
+void scale_c(int64_t M, int64_t N, float beta, float* C, int64_t ldc) {
+  for (int64_t i = 0; i < M; ++i)
+    for (int64_t j = 0; j < N; ++j) C[i * ldc + j] = beta == 0.f ? 0.f : beta * C[i * ldc + j];
+}
+
+}  // namespace
+
+void sgemm(bool ta, bool tb, int64_t M, int64_t N, int64_t K, float alpha, const float* A,
+           int64_t lda, const float* B, int64_t ldb, float beta, float* C, int64_t ldc) {
+  if (M <= 0 || N <= 0) return;
+  if (K <= 0 || alpha == 0.f) { scale_c(M, N, beta, C, ldc); return; }
+
+  const GemmMicroKernel uk = pick_kernel();
+  const int mr = uk.mr, nr = uk.nr;
+  const int T = 2.0 * M * N * K < kSerialFlops ? 1 : num_threads();
+
+  // Split M into blocks of at most MC_MAX rows, a multiple of the thread count when
+  // possible so the threads get equal work; if M is too short for that, split N instead.
+  const int64_t m_panels = (M + mr - 1) / mr;
+  int64_t m_blocks = std::max<int64_t>(1, (M + MC_MAX - 1) / MC_MAX);
+  if (m_blocks >= T || m_panels >= T) m_blocks = std::min(m_panels, (m_blocks + T - 1) / T * T);
+  const int64_t mc_max = ((m_panels + m_blocks - 1) / m_blocks) * mr;
+  m_blocks = (M + mc_max - 1) / mc_max;
+
+  static thread_local AlignedBuffer b_buf;
+  float* bp = b_buf.get(((std::min(N, NC) + nr - 1) / nr) * nr * KC);
+
+  for (int64_t jc = 0; jc < N; jc += NC) {
+    const int64_t nc = std::min(NC, N - jc);
+    const int64_t n_panels = (nc + nr - 1) / nr;
+    const int64_t n_parts = m_blocks < T ? std::min<int64_t>(T, n_panels) : 1;
+    const int64_t units = m_blocks * n_parts;
+    for (int64_t pc = 0; pc < K; pc += KC) {
+      const int64_t kc = std::min(KC, K - pc);
+      const float beta_k = pc == 0 ? beta : 1.f;
+      parallel_run([&](int tid, int nt) {
+        pack_b(tb, B, ldb, pc, kc, jc, nc, nr, n_panels * tid / nt, n_panels * (tid + 1) / nt, bp);
+      }, T);
+      parallel_run([&](int tid, int nt) {
+        static thread_local AlignedBuffer a_buf;
+        float* ap = a_buf.get(mc_max * kc);
+        alignas(64) float tmp[32 * 32];  // edge tile, mr×nr ≤ 32×32
+        for (int64_t u = tid; u < units; u += nt) {
+          const int64_t i0 = (u / n_parts) * mc_max, part = u % n_parts;
+          const int64_t mc = std::min(mc_max, M - i0);
+          const int64_t jp0 = n_panels * part / n_parts, jp1 = n_panels * (part + 1) / n_parts;
+          pack_a(ta, A, lda, i0, mc, pc, kc, alpha, mr, ap);
+          for (int64_t jp = jp0; jp < jp1; ++jp) {
+            const int64_t n = std::min<int64_t>(nr, nc - jp * nr);
+            const float* bpanel = bp + jp * nr * kc;
+            for (int64_t ir = 0; ir < mc; ir += mr) {
+              const int64_t m = std::min<int64_t>(mr, mc - ir);
+              float* ct = C + (i0 + ir) * ldc + jc + jp * nr;
+              if (m == mr && n == nr) {
+                uk.run(kc, ap + ir * kc, bpanel, ct, ldc, beta_k);
+                continue;
+              }
+              uk.run(kc, ap + ir * kc, bpanel, tmp, nr, 0.f);
+              for (int64_t r = 0; r < m; ++r)
+                for (int64_t c = 0; c < n; ++c)
+                  ct[r * ldc + c] = tmp[r * nr + c] + (beta_k == 0.f ? 0.f : beta_k * ct[r * ldc + c]);
+            }
+          }
+        }
+      }, T);
+    }
+  }
+}
+
+}  // namespace seqcore

@@ -1,0 +1,24 @@
+// SGEMM, row-major: C (M×N, ldc) = alpha · op(A) · op(B) + beta · C
+//   op(A) is M×K: A[i*lda + k], or A[k*lda + i] when trans_a
+//   op(B) is K×N: B[k*ldb + j], or B[j*ldb + k] when trans_b
+// beta == 0 never reads C (it may hold garbage or NaN).
+#pragma once
+#include <cstdint>
+
+namespace seqcore {
+
+void sgemm(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, float alpha,
+           const float* A, int64_t lda, const float* B, int64_t ldb, float beta, float* C,
+           int64_t ldc);
+
+// Micro-kernel: c (MR×NR, row stride ldc) = a·b + (beta == 0 ? 0 : beta·c), where
+//   a: packed MR×kc panel, MR values per k;  b: packed kc×NR panel, NR values per k.
+struct GemmMicroKernel {
+  int mr, nr;
+  void (*run)(int64_t kc, const float* a, const float* b, float* c, int64_t ldc, float beta);
+};
+GemmMicroKernel gemm_kernel_scalar();
+GemmMicroKernel gemm_kernel_avx2();    // defined in a file compiled with -mavx2 -mfma
+GemmMicroKernel gemm_kernel_avx512();  // defined in a file compiled with -mavx512f
+
+}  // namespace seqcore

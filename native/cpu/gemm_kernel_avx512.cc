@@ -1,0 +1,41 @@
+// AVX-512 micro-kernel, 12×32: 24 zmm accumulators, B loaded as 2 vectors, A broadcast
+// (the broadcast folds into the FMA's memory operand).
+#include <immintrin.h>
+
+#include "cpu/gemm.h"
+
+namespace seqcore {
+namespace {
+constexpr int MR = 12, NR = 32;
+
+void run(int64_t kc, const float* a, const float* b, float* c, int64_t ldc, float beta) {
+  __m512 acc[MR][2];
+#pragma GCC unroll 12
+  for (int i = 0; i < MR; ++i) acc[i][0] = acc[i][1] = _mm512_setzero_ps();
+  for (int64_t k = 0; k < kc; ++k, a += MR, b += NR) {
+    __m512 b0 = _mm512_load_ps(b), b1 = _mm512_load_ps(b + 16);
+    _mm_prefetch(reinterpret_cast<const char*>(b + 8 * NR), _MM_HINT_T0);
+#pragma GCC unroll 12
+    for (int i = 0; i < MR; ++i) {
+      __m512 ai = _mm512_set1_ps(a[i]);
+      acc[i][0] = _mm512_fmadd_ps(ai, b0, acc[i][0]);
+      acc[i][1] = _mm512_fmadd_ps(ai, b1, acc[i][1]);
+    }
+  }
+  __m512 vb = _mm512_set1_ps(beta);
+#pragma GCC unroll 12
+  for (int i = 0; i < MR; ++i) {
+    float* ci = c + i * ldc;
+    if (beta != 0.f) {
+      acc[i][0] = _mm512_fmadd_ps(vb, _mm512_loadu_ps(ci), acc[i][0]);
+      acc[i][1] = _mm512_fmadd_ps(vb, _mm512_loadu_ps(ci + 16), acc[i][1]);
+    }
+    _mm512_storeu_ps(ci, acc[i][0]);
+    _mm512_storeu_ps(ci + 16, acc[i][1]);
+  }
+}
+}  // namespace
+
+GemmMicroKernel gemm_kernel_avx512() { return {MR, NR, run}; }
+
+}  // namespace seqcore

@@ -1,0 +1,53 @@
+// Fused softmax cross-entropy. Forward reads each row of logits twice while it is in cache
+// (max, then Σexp) and keeps only the row's log-sum-exp; backward recomputes the softmax
+// from logits and lse, so no N×C probability matrix is ever written.
+#include <cmath>
+#include <vector>
+
+#include "cpu/kernels.h"
+#include "cpu/threadpool.h"
+
+namespace seqcore {
+
+double softmax_xent(const float* logits, const int32_t* targets, float* lse, int64_t N,
+                    int64_t C, int32_t ignore, int64_t* count) {
+  std::vector<double> loss(num_threads(), 0.0);
+  std::vector<int64_t> cnt(num_threads(), 0);
+  parallel_run([&](int tid, int nt) {
+    for (int64_t r = N * tid / nt, e = N * (tid + 1) / nt; r < e; ++r) {
+      const float* x = logits + r * C;
+      float m = -INFINITY;
+      for (int64_t c = 0; c < C; ++c) m = x[c] > m ? x[c] : m;
+      float s = 0.f;
+      for (int64_t c = 0; c < C; ++c) s += std::exp(x[c] - m);
+      lse[r] = m + std::log(s);
+      if (targets[r] != ignore) {
+        loss[tid] += static_cast<double>(lse[r]) - x[targets[r]];
+        cnt[tid] += 1;
+      }
+    }
+  }, N * C >= (1 << 14) ? 0 : 1);
+  double total = 0;
+  *count = 0;
+  for (size_t t = 0; t < loss.size(); ++t) { total += loss[t]; *count += cnt[t]; }
+  return total;
+}
+
+void softmax_xent_grad(const float* logits, const int32_t* targets, const float* lse,
+                       float* dlogits, int64_t N, int64_t C, int32_t ignore, float scale) {
+  parallel_for(N, 1 + (1 << 14) / (C + 1), [&](int64_t b, int64_t e) {
+    for (int64_t r = b; r < e; ++r) {
+      const float* x = logits + r * C;
+      float* d = dlogits + r * C;
+      if (targets[r] == ignore) {
+        for (int64_t c = 0; c < C; ++c) d[c] = 0.f;
+        continue;
+      }
+      const float l = lse[r];
+      for (int64_t c = 0; c < C; ++c) d[c] = scale * std::exp(x[c] - l);
+      d[targets[r]] -= scale;
+    }
+  });
+}
+
+}  // namespace seqcore

@@ -1,0 +1,347 @@
+// JavaScript entry points of the CPU kernels. Each one checks its arguments (Args) against
+// the buffers it will touch before calling the kernel.
+#include <string>
+#include <vector>
+
+#include "cpu/gemm.h"
+#include "cpu/kernels.h"
+#include "napi/args.h"
+#include "napi/bindings.h"
+
+namespace seqcore {
+namespace {
+
+using Info = const Napi::CallbackInfo&;
+
+Napi::Value Undef(Info info) { return info.Env().Undefined(); }
+
+// Elements a row-major rows×cols view with leading dimension ld spans (0 if empty).
+int64_t span(const Args& a, int64_t rows, int64_t cols, int64_t ld, const char* name) {
+  if (ld < cols) a.fail(std::string("leading dimension of '") + name + "' (" + std::to_string(ld) + ") is less than its " + std::to_string(cols) + " columns");
+  return rows == 0 || cols == 0 ? 0 : (rows - 1) * ld + cols;
+}
+
+// gemm(transA, transB, M, N, K, alpha, A, aOffset, lda, B, bOffset, ldb, beta, C, cOffset, ldc)
+Napi::Value Gemm(Info info) {
+  Args a(info, "gemm", 16);
+  bool ta = a.flag(0, "transA"), tb = a.flag(1, "transB");
+  int64_t M = a.size(2, "M"), N = a.size(3, "N"), K = a.size(4, "K");
+  float alpha = static_cast<float>(a.num(5, "alpha")), beta = static_cast<float>(a.num(12, "beta"));
+  int64_t ao = a.size(7, "aOffset"), lda = a.size(8, "lda");
+  int64_t bo = a.size(10, "bOffset"), ldb = a.size(11, "ldb");
+  int64_t co = a.size(14, "cOffset"), ldc = a.size(15, "ldc");
+  int64_t an = ta ? span(a, K, M, lda, "A") : span(a, M, K, lda, "A");
+  int64_t bn = tb ? span(a, N, K, ldb, "B") : span(a, K, N, ldb, "B");
+  int64_t cn = span(a, M, N, ldc, "C");
+  if (a.id(13, "C") == a.id(6, "A") || a.id(13, "C") == a.id(9, "B")) a.fail("C must not share storage with A or B");
+  const float* A = a.buf<float>(6, "A", ao + an) + ao;
+  const float* B = a.buf<float>(9, "B", bo + bn) + bo;
+  float* C = a.buf<float>(13, "C", co + cn) + co;
+  sgemm(ta, tb, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
+  return Undef(info);
+}
+
+Napi::Value Binary(Info info) {  // binary(op, a, b, out, n)
+  Args a(info, "binary", 5);
+  int64_t op = a.size(0, "op"), n = a.size(4, "n");
+  if (op > 2) a.fail("unknown binary op " + std::to_string(op));
+  binary(static_cast<BinaryOp>(op), a.buf<float>(1, "a", n), a.buf<float>(2, "b", n), a.buf<float>(3, "out", n), n);
+  return Undef(info);
+}
+
+Napi::Value Scale(Info info) {  // scale(x, s, out, n)
+  Args a(info, "scale", 4);
+  int64_t n = a.size(3, "n");
+  scale(a.buf<float>(0, "x", n), static_cast<float>(a.num(1, "s")), a.buf<float>(2, "out", n), n);
+  return Undef(info);
+}
+
+Napi::Value Axpy(Info info) {  // axpy(alpha, x, y, n): y += alpha·x
+  Args a(info, "axpy", 4);
+  int64_t n = a.size(3, "n");
+  axpy(static_cast<float>(a.num(0, "alpha")), a.buf<float>(1, "x", n), a.buf<float>(2, "y", n), n);
+  return Undef(info);
+}
+
+Napi::Value Fill(Info info) {  // fill(out, value, n)
+  Args a(info, "fill", 3);
+  int64_t n = a.size(2, "n");
+  fill(a.buf<float>(0, "out", n), static_cast<float>(a.num(1, "value")), n);
+  return Undef(info);
+}
+
+Napi::Value AddBias(Info info) {  // addBias(x, bias, out, rows, D)
+  Args a(info, "addBias", 5);
+  int64_t rows = a.size(3, "rows"), D = a.size(4, "D");
+  add_bias(a.buf<float>(0, "x", rows * D), a.buf<float>(1, "bias", D), a.buf<float>(2, "out", rows * D), rows, D);
+  return Undef(info);
+}
+
+Napi::Value SumRows(Info info) {  // sumRows(x, out, rows, D)
+  Args a(info, "sumRows", 4);
+  int64_t rows = a.size(2, "rows"), D = a.size(3, "D");
+  sum_rows(a.buf<float>(0, "x", rows * D), a.buf<float>(1, "out", D), rows, D);
+  return Undef(info);
+}
+
+UnaryOp unary_op(const Args& a, size_t i) {
+  int64_t op = a.size(i, "op");
+  if (op > 3) a.fail("unknown unary op " + std::to_string(op));
+  return static_cast<UnaryOp>(op);
+}
+
+Napi::Value Unary(Info info) {  // unary(op, x, y, n)
+  Args a(info, "unary", 4);
+  int64_t n = a.size(3, "n");
+  unary(unary_op(a, 0), a.buf<float>(1, "x", n), a.buf<float>(2, "y", n), n);
+  return Undef(info);
+}
+
+Napi::Value UnaryGrad(Info info) {  // unaryGrad(op, x, y, dy, dx, n)
+  Args a(info, "unaryGrad", 6);
+  int64_t n = a.size(5, "n");
+  unary_grad(unary_op(a, 0), a.buf<float>(1, "x", n), a.buf<float>(2, "y", n), a.buf<float>(3, "dy", n),
+             a.buf<float>(4, "dx", n), n);
+  return Undef(info);
+}
+
+Napi::Value LayerNorm(Info info) {  // layernorm(x, gamma, beta, y, mean, rstd, rows, D, eps)
+  Args a(info, "layernorm", 9);
+  int64_t rows = a.size(6, "rows"), D = a.size(7, "D");
+  layernorm(a.buf<float>(0, "x", rows * D), a.buf<float>(1, "gamma", D), a.buf<float>(2, "beta", D),
+            a.buf<float>(3, "y", rows * D), a.buf<float>(4, "mean", rows), a.buf<float>(5, "rstd", rows), rows, D,
+            static_cast<float>(a.num(8, "eps")));
+  return Undef(info);
+}
+
+Napi::Value LayerNormGrad(Info info) {  // layernormGrad(dy, x, gamma, mean, rstd, dx, dgamma, dbeta, rows, D)
+  Args a(info, "layernormGrad", 10);
+  int64_t rows = a.size(8, "rows"), D = a.size(9, "D");
+  layernorm_grad(a.buf<float>(0, "dy", rows * D), a.buf<float>(1, "x", rows * D), a.buf<float>(2, "gamma", D),
+                 a.buf<float>(3, "mean", rows), a.buf<float>(4, "rstd", rows), a.buf<float>(5, "dx", rows * D),
+                 a.buf<float>(6, "dgamma", D), a.buf<float>(7, "dbeta", D), rows, D);
+  return Undef(info);
+}
+
+float prob(const Args& a, size_t i) {
+  double p = a.num(i, "p");
+  if (p < 0 || p >= 1) a.fail("dropout probability must be in [0, 1), got " + std::to_string(p));
+  return static_cast<float>(p);
+}
+
+Napi::Value Dropout(Info info) {  // dropout(x, y, mask, n, p, seed)
+  Args a(info, "dropout", 6);
+  int64_t n = a.size(3, "n"), seed = a.size(5, "seed");
+  if (seed > 0xFFFFFFFFll) a.fail("seed must fit in 32 bits");
+  dropout(a.buf<float>(0, "x", n), a.buf<float>(1, "y", n), a.buf<uint8_t>(2, "mask", n), n, prob(a, 4),
+          static_cast<uint32_t>(seed));
+  return Undef(info);
+}
+
+Napi::Value DropoutGrad(Info info) {  // dropoutGrad(dy, mask, dx, n, p)
+  Args a(info, "dropoutGrad", 5);
+  int64_t n = a.size(3, "n");
+  dropout_grad(a.buf<float>(0, "dy", n), a.buf<uint8_t>(1, "mask", n), a.buf<float>(2, "dx", n), n, prob(a, 4));
+  return Undef(info);
+}
+
+void check_ids(const Args& a, const int32_t* ids, int64_t n, int64_t V) {
+  int64_t bad = embedding_check_ids(ids, n, V);
+  if (bad >= 0)
+    a.fail("id " + std::to_string(ids[bad]) + " at index " + std::to_string(bad) + " is outside the table's " +
+           std::to_string(V) + " rows");
+}
+
+Napi::Value EmbeddingGather(Info info) {  // embeddingGather(table, V, E, ids, n, out)
+  Args a(info, "embeddingGather", 6);
+  int64_t V = a.size(1, "V"), E = a.size(2, "E"), n = a.size(4, "n");
+  const int32_t* ids = a.buf<int32_t>(3, "ids", n);
+  check_ids(a, ids, n, V);
+  embedding_gather(a.buf<float>(0, "table", V * E), ids, a.buf<float>(5, "out", n * E), n, E);
+  return Undef(info);
+}
+
+Napi::Value EmbeddingScatterAdd(Info info) {  // embeddingScatterAdd(dy, ids, n, E, dtable, V)
+  Args a(info, "embeddingScatterAdd", 6);
+  int64_t n = a.size(2, "n"), E = a.size(3, "E"), V = a.size(5, "V");
+  const int32_t* ids = a.buf<int32_t>(1, "ids", n);
+  check_ids(a, ids, n, V);
+  embedding_scatter_add(a.buf<float>(0, "dy", n * E), ids, a.buf<float>(4, "dtable", V * E), n, E);
+  return Undef(info);
+}
+
+// Parts of concat/split: (ids array, widths array) → pointers, checked against rows.
+template <class P>
+std::vector<P> parts(const Args& a, Info info, size_t ids_i, size_t widths_i, int64_t rows,
+                     std::vector<int64_t>& widths) {
+  if (!info[ids_i].IsArray() || !info[widths_i].IsArray()) a.fail("parts and widths must be arrays");
+  auto ids = info[ids_i].As<Napi::Array>();
+  auto ws = info[widths_i].As<Napi::Array>();
+  if (ids.Length() != ws.Length() || ids.Length() == 0) a.fail("parts and widths must be non-empty and of equal length");
+  std::vector<P> ptrs;
+  for (uint32_t p = 0; p < ids.Length(); ++p) {
+    Napi::Value idv = ids[p], wv = ws[p];
+    if (!idv.IsNumber() || !wv.IsNumber()) a.fail("part " + std::to_string(p) + " is not a (storage id, width) pair");
+    double w = wv.As<Napi::Number>().DoubleValue();
+    if (w < 0 || w != static_cast<int64_t>(w)) a.fail("width of part " + std::to_string(p) + " must be a non-negative integer");
+    widths.push_back(static_cast<int64_t>(w));
+    const StorageEntry* e = storage_find(idv.As<Napi::Number>().DoubleValue());
+    if (!e) a.fail("part " + std::to_string(p) + " refers to a storage that does not exist or was freed");
+    if (static_cast<uint64_t>(rows * widths.back()) * 4 > e->bytes) a.fail("part " + std::to_string(p) + " is smaller than rows × width");
+    ptrs.push_back(static_cast<P>(e->ptr));
+  }
+  return ptrs;
+}
+
+int64_t total(const std::vector<int64_t>& w) {
+  int64_t s = 0;
+  for (int64_t x : w) s += x;
+  return s;
+}
+
+Napi::Value Concat(Info info) {  // concat(partIds, widths, out, rows)
+  Args a(info, "concat", 4);
+  int64_t rows = a.size(3, "rows");
+  std::vector<int64_t> w;
+  auto ps = parts<const float*>(a, info, 0, 1, rows, w);
+  concat_last(ps.data(), w.data(), static_cast<int64_t>(w.size()), a.buf<float>(2, "out", rows * total(w)), rows);
+  return Undef(info);
+}
+
+Napi::Value Split(Info info) {  // split(x, partIds, widths, rows)
+  Args a(info, "split", 4);
+  int64_t rows = a.size(3, "rows");
+  std::vector<int64_t> w;
+  auto ps = parts<float*>(a, info, 1, 2, rows, w);
+  split_last(a.buf<float>(0, "x", rows * total(w)), ps.data(), w.data(), static_cast<int64_t>(w.size()), rows);
+  return Undef(info);
+}
+
+Napi::Value Sum(Info info) {  // sum(x, n) → number
+  Args a(info, "sum", 2);
+  int64_t n = a.size(1, "n");
+  return Napi::Number::New(info.Env(), sum(a.buf<float>(0, "x", n), n));
+}
+
+Napi::Value SumSquares(Info info) {  // sumSquares(x, n) → number
+  Args a(info, "sumSquares", 2);
+  int64_t n = a.size(1, "n");
+  return Napi::Number::New(info.Env(), sum_squares(a.buf<float>(0, "x", n), n));
+}
+
+Napi::Value FirstNonFinite(Info info) {  // firstNonFinite(x, n) → index or -1
+  Args a(info, "firstNonFinite", 2);
+  int64_t n = a.size(1, "n");
+  return Napi::Number::New(info.Env(), static_cast<double>(first_non_finite(a.buf<float>(0, "x", n), n)));
+}
+
+void check_targets(const Args& a, const int32_t* t, int64_t N, int64_t C, int32_t ignore) {
+  for (int64_t r = 0; r < N; ++r)
+    if (t[r] != ignore && (t[r] < 0 || t[r] >= C))
+      a.fail("target " + std::to_string(t[r]) + " at row " + std::to_string(r) + " is outside [0, " + std::to_string(C) + ")");
+}
+
+Napi::Value SoftmaxXent(Info info) {  // softmaxXent(logits, targets, lse, N, C, ignore) → {loss, count}
+  Args a(info, "softmaxXent", 6);
+  int64_t N = a.size(3, "N"), C = a.size(4, "C");
+  int32_t ignore = static_cast<int32_t>(a.integer(5, "ignore"));
+  const int32_t* t = a.buf<int32_t>(1, "targets", N);
+  check_targets(a, t, N, C, ignore);
+  int64_t count = 0;
+  double loss = softmax_xent(a.buf<float>(0, "logits", N * C), t, a.buf<float>(2, "lse", N), N, C, ignore, &count);
+  auto o = Napi::Object::New(info.Env());
+  o.Set("loss", loss);
+  o.Set("count", static_cast<double>(count));
+  return o;
+}
+
+Napi::Value SoftmaxXentGrad(Info info) {  // softmaxXentGrad(logits, targets, lse, dlogits, N, C, ignore, scale)
+  Args a(info, "softmaxXentGrad", 8);
+  int64_t N = a.size(4, "N"), C = a.size(5, "C");
+  int32_t ignore = static_cast<int32_t>(a.integer(6, "ignore"));
+  const int32_t* t = a.buf<int32_t>(1, "targets", N);
+  check_targets(a, t, N, C, ignore);
+  softmax_xent_grad(a.buf<float>(0, "logits", N * C), t, a.buf<float>(2, "lse", N), a.buf<float>(3, "dlogits", N * C),
+                    N, C, ignore, static_cast<float>(a.num(7, "scale")));
+  return Undef(info);
+}
+
+Napi::Value SquaredError(Info info) {  // squaredError(a, b, n) → Σ(a-b)²
+  Args a(info, "squaredError", 3);
+  int64_t n = a.size(2, "n");
+  return Napi::Number::New(info.Env(), squared_error(a.buf<float>(0, "a", n), a.buf<float>(1, "b", n), n));
+}
+
+Napi::Value SquaredErrorGrad(Info info) {  // squaredErrorGrad(a, b, da|null, db|null, n, scale)
+  Args a(info, "squaredErrorGrad", 6);
+  int64_t n = a.size(4, "n");
+  squared_error_grad(a.buf<float>(0, "a", n), a.buf<float>(1, "b", n), a.buf_or_null<float>(2, "da", n),
+                     a.buf_or_null<float>(3, "db", n), n, static_cast<float>(a.num(5, "scale")));
+  return Undef(info);
+}
+
+Napi::Value Cosine(Info info) {  // cosine(a, b, out, N, D, eps)
+  Args a(info, "cosine", 6);
+  int64_t N = a.size(3, "N"), D = a.size(4, "D");
+  cosine(a.buf<float>(0, "a", N * D), a.buf<float>(1, "b", N * D), a.buf<float>(2, "out", N), N, D,
+         static_cast<float>(a.num(5, "eps")));
+  return Undef(info);
+}
+
+Napi::Value CosineGrad(Info info) {  // cosineGrad(a, b, dout, da|null, db|null, N, D, eps)
+  Args a(info, "cosineGrad", 8);
+  int64_t N = a.size(5, "N"), D = a.size(6, "D");
+  cosine_grad(a.buf<float>(0, "a", N * D), a.buf<float>(1, "b", N * D), a.buf<float>(2, "dout", N),
+              a.buf_or_null<float>(3, "da", N * D), a.buf_or_null<float>(4, "db", N * D), N, D,
+              static_cast<float>(a.num(7, "eps")));
+  return Undef(info);
+}
+
+// adamStep(p, g, m, v, n, lr, beta1, beta2, eps, weightDecay, decoupled, step, gradScale)
+Napi::Value AdamStep(Info info) {
+  Args a(info, "adamStep", 13);
+  int64_t n = a.size(4, "n");
+  AdamParams ap{static_cast<float>(a.num(5, "lr")), static_cast<float>(a.num(6, "beta1")),
+                static_cast<float>(a.num(7, "beta2")), static_cast<float>(a.num(8, "eps")),
+                static_cast<float>(a.num(9, "weightDecay")), a.flag(10, "decoupled"), a.size(11, "step"),
+                static_cast<float>(a.num(12, "gradScale"))};
+  if (ap.step < 1) a.fail("step must be ≥ 1");
+  adam_step(a.buf<float>(0, "p", n), a.buf<float>(1, "g", n), a.buf<float>(2, "m", n), a.buf<float>(3, "v", n), n, ap);
+  return Undef(info);
+}
+
+// cast(kind, x, y, n): kind is "f32>f16", "f16>f32", "i32>f32", "i64>i32" or "i32>i64".
+Napi::Value Cast(Info info) {
+  Args a(info, "cast", 4);
+  if (!info[0].IsString()) a.fail("argument 'kind' must be a string");
+  std::string kind = info[0].As<Napi::String>();
+  int64_t n = a.size(3, "n");
+  if (kind == "f32>f16") cast_f32_f16(a.buf<float>(1, "x", n), a.buf<uint16_t>(2, "y", n), n);
+  else if (kind == "f16>f32") cast_f16_f32(a.buf<uint16_t>(1, "x", n), a.buf<float>(2, "y", n), n);
+  else if (kind == "i32>f32") cast_i32_f32(a.buf<int32_t>(1, "x", n), a.buf<float>(2, "y", n), n);
+  else if (kind == "i32>i64") cast_i32_i64(a.buf<int32_t>(1, "x", n), a.buf<int64_t>(2, "y", n), n);
+  else if (kind == "i64>i32") {
+    const int64_t* x = a.buf<int64_t>(1, "x", n);
+    int64_t bad = cast_i64_i32(x, a.buf<int32_t>(2, "y", n), n);
+    if (bad >= 0) a.fail("value " + std::to_string(x[bad]) + " at index " + std::to_string(bad) + " does not fit in int32");
+  } else a.fail("unknown cast '" + kind + "'");
+  return Undef(info);
+}
+
+}  // namespace
+
+void register_kernels(Napi::Env env, Napi::Object exports) {
+  const std::pair<const char*, Napi::Value (*)(Info)> fns[] = {
+      {"gemm", Gemm}, {"binary", Binary}, {"scale", Scale}, {"axpy", Axpy}, {"fill", Fill},
+      {"addBias", AddBias}, {"sumRows", SumRows}, {"unary", Unary}, {"unaryGrad", UnaryGrad},
+      {"layernorm", LayerNorm}, {"layernormGrad", LayerNormGrad}, {"dropout", Dropout},
+      {"dropoutGrad", DropoutGrad}, {"embeddingGather", EmbeddingGather},
+      {"embeddingScatterAdd", EmbeddingScatterAdd}, {"concat", Concat}, {"split", Split},
+      {"sum", Sum}, {"sumSquares", SumSquares}, {"firstNonFinite", FirstNonFinite},
+      {"softmaxXent", SoftmaxXent}, {"softmaxXentGrad", SoftmaxXentGrad},
+      {"squaredError", SquaredError}, {"squaredErrorGrad", SquaredErrorGrad}, {"cosine", Cosine},
+      {"cosineGrad", CosineGrad}, {"adamStep", AdamStep}, {"cast", Cast}};
+  for (auto& [name, fn] : fns) exports.Set(name, Napi::Function::New(env, fn, name));
+}
+
+}  // namespace seqcore

@@ -1,0 +1,134 @@
+// Storage, threads and ISA: the parts of the addon that are not kernels.
+#include <cstring>
+
+#include "cpu/cpu_features.h"
+#include "cpu/peak.h"
+#include "cpu/threadpool.h"
+#include "napi/args.h"
+#include "napi/bindings.h"
+
+namespace seqcore {
+namespace {
+
+Napi::Value Alloc(const Napi::CallbackInfo& info) {
+  Args a(info, "alloc", 1);
+  int64_t bytes = a.size(0, "bytes");
+  if (bytes > (int64_t(1) << 40)) a.fail("refusing to allocate " + std::to_string(bytes) + " bytes");
+  try {
+    return Napi::Number::New(info.Env(), storage_alloc(static_cast<size_t>(bytes)));
+  } catch (const std::bad_alloc&) {
+    a.fail("out of memory allocating " + std::to_string(bytes) + " bytes");
+  }
+}
+
+Napi::Value Free(const Napi::CallbackInfo& info) {
+  Args a(info, "free", 1);
+  return Napi::Boolean::New(info.Env(), storage_free(a.id(0, "id")));
+}
+
+// write(id, typedArray, byteOffset): copies the typed array's bytes into the storage.
+Napi::Value Write(const Napi::CallbackInfo& info) {
+  Args a(info, "write", 3);
+  if (!info[1].IsTypedArray()) a.fail("argument 'data' must be a typed array");
+  auto ta = info[1].As<Napi::TypedArray>();
+  int64_t off = a.size(2, "byteOffset");
+  const StorageEntry* e = a.entry(0, "id", 0, 1, "");
+  if (static_cast<uint64_t>(off) + ta.ByteLength() > e->bytes)
+    a.fail("writing " + std::to_string(ta.ByteLength()) + " bytes at offset " + std::to_string(off) +
+           " overruns a storage of " + std::to_string(e->bytes) + " bytes");
+  auto ab = ta.ArrayBuffer();
+  std::memcpy(static_cast<char*>(e->ptr) + off, static_cast<char*>(ab.Data()) + ta.ByteOffset(), ta.ByteLength());
+  return info.Env().Undefined();
+}
+
+// read(id, typedArray, byteOffset): fills the typed array from the storage.
+Napi::Value Read(const Napi::CallbackInfo& info) {
+  Args a(info, "read", 3);
+  if (!info[1].IsTypedArray()) a.fail("argument 'out' must be a typed array");
+  auto ta = info[1].As<Napi::TypedArray>();
+  int64_t off = a.size(2, "byteOffset");
+  const StorageEntry* e = a.entry(0, "id", 0, 1, "");
+  if (static_cast<uint64_t>(off) + ta.ByteLength() > e->bytes)
+    a.fail("reading " + std::to_string(ta.ByteLength()) + " bytes at offset " + std::to_string(off) +
+           " overruns a storage of " + std::to_string(e->bytes) + " bytes");
+  auto ab = ta.ArrayBuffer();
+  std::memcpy(static_cast<char*>(ab.Data()) + ta.ByteOffset(), static_cast<char*>(e->ptr) + off, ta.ByteLength());
+  return info.Env().Undefined();
+}
+
+// copy(src, dst, bytes)
+Napi::Value Copy(const Napi::CallbackInfo& info) {
+  Args a(info, "copy", 3);
+  int64_t bytes = a.size(2, "bytes");
+  const char* src = a.buf<char>(0, "src", bytes);
+  char* dst = a.buf<char>(1, "dst", bytes);
+  std::memmove(dst, src, static_cast<size_t>(bytes));
+  return info.Env().Undefined();
+}
+
+Napi::Value Stats(const Napi::CallbackInfo& info) {
+  Args a(info, "stats", 0);
+  auto o = Napi::Object::New(info.Env());
+  o.Set("liveBytes", Napi::Number::New(info.Env(), static_cast<double>(storage_live_bytes())));
+  o.Set("liveCount", Napi::Number::New(info.Env(), static_cast<double>(storage_live_count())));
+  return o;
+}
+
+Napi::Value SetThreads(const Napi::CallbackInfo& info) {
+  Args a(info, "setThreads", 1);
+  int64_t n = a.size(0, "threads");
+  if (n < 1 || n > 64) a.fail("threads must be in 1..64, got " + std::to_string(n));
+  set_num_threads(static_cast<int>(n));
+  return info.Env().Undefined();
+}
+
+Napi::Value Threads(const Napi::CallbackInfo& info) {
+  Args a(info, "threads", 0);
+  return Napi::Number::New(info.Env(), num_threads());
+}
+
+Napi::Value GetIsa(const Napi::CallbackInfo& info) {
+  Args a(info, "isa", 0);
+  auto o = Napi::Object::New(info.Env());
+  o.Set("active", isa_name(active_isa()));
+  o.Set("best", isa_name(detect_isa()));
+  return o;
+}
+
+Napi::Value SetIsa(const Napi::CallbackInfo& info) {
+  Args a(info, "setIsa", 1);
+  if (!info[0].IsString()) a.fail("argument 'isa' must be a string");
+  std::string name = info[0].As<Napi::String>();
+  Isa isa;
+  if (name == "avx512") isa = Isa::Avx512;
+  else if (name == "avx2") isa = Isa::Avx2;
+  else if (name == "scalar") isa = Isa::Scalar;
+  else a.fail("unknown isa '" + name + "' (expected avx512, avx2 or scalar)");
+  if (!set_isa(isa)) a.fail("this CPU does not support " + name);
+  return info.Env().Undefined();
+}
+
+Napi::Value PeakGflops(const Napi::CallbackInfo& info) {  // peakGflops(seconds, threads)
+  Args a(info, "peakGflops", 2);
+  double secs = a.num(0, "seconds");
+  if (secs <= 0 || secs > 60) a.fail("seconds must be in (0, 60]");
+  return Napi::Number::New(info.Env(), measure_peak_gflops(secs, static_cast<int>(a.size(1, "threads"))));
+}
+
+}  // namespace
+
+void register_memory(Napi::Env env, Napi::Object exports) {
+  exports.Set("alloc", Napi::Function::New(env, Alloc));
+  exports.Set("free", Napi::Function::New(env, Free));
+  exports.Set("write", Napi::Function::New(env, Write));
+  exports.Set("read", Napi::Function::New(env, Read));
+  exports.Set("copy", Napi::Function::New(env, Copy));
+  exports.Set("stats", Napi::Function::New(env, Stats));
+  exports.Set("setThreads", Napi::Function::New(env, SetThreads));
+  exports.Set("threads", Napi::Function::New(env, Threads));
+  exports.Set("isa", Napi::Function::New(env, GetIsa));
+  exports.Set("setIsa", Napi::Function::New(env, SetIsa));
+  exports.Set("peakGflops", Napi::Function::New(env, PeakGflops));
+}
+
+}  // namespace seqcore

@@ -1,0 +1,52 @@
+// Every differentiable op, as (inputs, forward) pairs that the cross-backend and
+// finite-difference tests run. Shapes are small and deliberately not powers of two.
+import { ops, type Tensor } from '../ts/index.js';
+import type { InputSpec } from './harness.js';
+
+export interface OpSpec {
+  name: string;
+  inputs: InputSpec[];
+  f: (xs: Tensor[]) => Tensor;
+  /** cpu (float32) vs reference (float64) forward tolerance; default 1e-5 abs + 1e-4 rel. */
+  atol?: number;
+  /** Skip finite differences (ops with kinks at the sampled points). */
+  noFiniteDiff?: boolean;
+}
+
+const g = (...shape: number[]): InputSpec => ({ shape, grad: true });
+const ids = (shape: number[], values: number[]): InputSpec => ({ shape, dtype: 'int32', data: values });
+
+export const OP_SPECS: OpSpec[] = [
+  { name: 'matmul', inputs: [g(5, 7), g(7, 3)], f: ([a, b]) => ops.matmul(a!, b!) },
+  { name: 'matmul transA', inputs: [g(7, 5), g(7, 3)], f: ([a, b]) => ops.matmul(a!, b!, { transA: true }) },
+  { name: 'matmul transB', inputs: [g(5, 7), g(3, 7)], f: ([a, b]) => ops.matmul(a!, b!, { transB: true }) },
+  { name: 'matmul transA transB', inputs: [g(7, 5), g(3, 7)], f: ([a, b]) => ops.matmul(a!, b!, { transA: true, transB: true }) },
+  { name: 'linear (3-D input, bias)', inputs: [g(2, 3, 5), g(4, 5), g(4)], f: ([x, w, b]) => ops.linear(x!, w!, b!) },
+  { name: 'linear (no bias)', inputs: [g(6, 5), g(4, 5)], f: ([x, w]) => ops.linear(x!, w!) },
+  { name: 'add', inputs: [g(3, 4), g(3, 4)], f: ([a, b]) => ops.add(a!, b!) },
+  { name: 'sub', inputs: [g(3, 4), g(3, 4)], f: ([a, b]) => ops.sub(a!, b!) },
+  { name: 'mul', inputs: [g(3, 4), g(3, 4)], f: ([a, b]) => ops.mul(a!, b!) },
+  { name: 'mul (same input twice)', inputs: [g(3, 4)], f: ([a]) => ops.mul(a!, a!) },
+  { name: 'scale', inputs: [g(2, 5)], f: ([a]) => ops.scale(a!, -1.5) },
+  { name: 'addBias', inputs: [g(2, 3, 4), g(4)], f: ([x, b]) => ops.addBias(x!, b!) },
+  { name: 'reshape', inputs: [g(2, 6)], f: ([x]) => ops.sigmoid(ops.reshape(x!, [3, 4])) },
+  { name: 'sigmoid', inputs: [g(4, 5)], f: ([x]) => ops.sigmoid(x!) },
+  { name: 'tanh', inputs: [g(4, 5)], f: ([x]) => ops.tanh(x!) },
+  { name: 'relu', inputs: [g(4, 5)], f: ([x]) => ops.relu(x!) },
+  { name: 'gelu', inputs: [g(4, 5)], f: ([x]) => ops.gelu(x!) },
+  { name: 'layerNorm', inputs: [g(4, 3, 16), g(16), g(16)], f: ([x, w, b]) => ops.layerNorm(x!, w!, b!) },
+  { name: 'dropout', inputs: [g(5, 9)], f: ([x]) => ops.dropout(x!, 0.3, { seed: 42 }) },
+  { name: 'embedding (repeated ids)', inputs: [g(10, 6), ids([3, 4], [1, 7, 1, 0, 9, 7, 7, 2, 1, 5, 3, 9])], f: ([t, i]) => ops.embedding(t!, i!) },
+  { name: 'concat', inputs: [g(4, 2), g(4, 5), g(4, 1)], f: (xs) => ops.concat(xs) },
+  { name: 'split', inputs: [g(3, 8)], f: ([x]) => { const [a, b] = ops.split(x!, [5, 3]); return ops.concat([b!, ops.scale(a!, 2)]); } },
+  { name: 'sum', inputs: [g(3, 7)], f: ([x]) => ops.sum(x!) },
+  { name: 'mean', inputs: [g(3, 7)], f: ([x]) => ops.mean(x!) },
+  {
+    name: 'softmaxCrossEntropy (ignore index)',
+    inputs: [g(6, 9), ids([6], [3, -100, 0, 8, -100, 4])],
+    f: ([l, t]) => ops.softmaxCrossEntropy(l!, t!, { ignoreIndex: -100 }),
+  },
+  { name: 'softmaxCrossEntropy (wide rows)', inputs: [g(3, 1000), ids([3], [999, 0, 512])], f: ([l, t]) => ops.softmaxCrossEntropy(l!, t!) },
+  { name: 'mse', inputs: [g(4, 6), g(4, 6)], f: ([a, b]) => ops.mse(a!, b!) },
+  { name: 'cosineSimilarity', inputs: [g(5, 8), g(5, 8)], f: ([a, b]) => ops.cosineSimilarity(a!, b!) },
+];

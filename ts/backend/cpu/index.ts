@@ -1,0 +1,13 @@
+// The native CPU backend: importing this module registers the backend and its kernels.
+import './backend.js';
+import './gemm.js';
+import './elementwise.js';
+import './layernorm.js';
+import './dropout.js';
+import './embedding.js';
+import './shape.js';
+import './reduce.js';
+import './losses.js';
+import './adam.js';
+
+export { native } from '../../native.js';

@@ -1,0 +1,114 @@
+import type { Tensor } from '../tensor.js';
+import { getBackend } from './backend.js';
+
+export type BinaryName = 'add' | 'sub' | 'mul';
+export type UnaryName = 'sigmoid' | 'tanh' | 'relu' | 'gelu';
+
+export interface GemmOptions {
+  transA: boolean;
+  transB: boolean;
+  alpha: number;
+  /** 0 overwrites c (never reads it); 1 accumulates into c. */
+  beta: number;
+}
+
+export interface AdamOptions {
+  lr: number;
+  beta1: number;
+  beta2: number;
+  eps: number;
+  weightDecay: number;
+  /** AdamW (decoupled weight decay) when true, Adam's L2 term when false. */
+  decoupled: boolean;
+  /** 1-based step count, for bias correction. */
+  step: number;
+  /** Multiplies the gradient first (global-norm clipping). */
+  gradScale: number;
+}
+
+/**
+ * Every kernel a backend may implement, in destination-passing style: the op layer
+ * (ts/ops) checks shapes and dtypes and allocates outputs; a kernel only computes.
+ * Shapes below use N rows × D for "the last axis is D, all others flattened".
+ */
+export interface Kernels {
+  /** c (M×N) = alpha·op(a)·op(b) + beta·c, all 2-D float32. */
+  gemm(a: Tensor, b: Tensor, c: Tensor, o: GemmOptions): void;
+  binary(op: BinaryName, a: Tensor, b: Tensor, out: Tensor): void;
+  scale(x: Tensor, s: number, out: Tensor): void;
+  /** y += alpha·x */
+  axpy(alpha: number, x: Tensor, y: Tensor): void;
+  fill(out: Tensor, value: number): void;
+  /** out = s·g[0] everywhere, where g is a one-element tensor (the backward of sum/mean). */
+  broadcastScalar(g: Tensor, s: number, out: Tensor): void;
+  /** out (N×D) = x (N×D) + bias (D) */
+  addBias(x: Tensor, bias: Tensor, out: Tensor): void;
+  /** out (D) = Σ over rows of x (N×D) */
+  sumRows(x: Tensor, out: Tensor): void;
+  unary(op: UnaryName, x: Tensor, y: Tensor): void;
+  /** dx = dy·f'(x); sigmoid and tanh read y = f(x), relu and gelu read x. */
+  unaryGrad(op: UnaryName, x: Tensor, y: Tensor, dy: Tensor, dx: Tensor): void;
+  /** x, y: N×D; gamma, beta: D; mean, rstd: N (saved for backward). */
+  layerNorm(x: Tensor, gamma: Tensor, beta: Tensor, y: Tensor, mean: Tensor, rstd: Tensor, eps: number): void;
+  layerNormGrad(dy: Tensor, x: Tensor, gamma: Tensor, mean: Tensor, rstd: Tensor, dx: Tensor, dgamma: Tensor, dbeta: Tensor): void;
+  /** mask: uint8, 1 where kept; element i kept iff dropoutUniform(seed, i) >= p. */
+  dropout(x: Tensor, y: Tensor, mask: Tensor, p: number, seed: number): void;
+  dropoutGrad(dy: Tensor, mask: Tensor, dx: Tensor, p: number): void;
+  /** table: V×E; ids: int32 (n); out: n×E. Ids outside [0, V) are an error. */
+  embeddingGather(table: Tensor, ids: Tensor, out: Tensor): void;
+  /** dtable (V×E) += scatter of dy (n×E) by ids */
+  embeddingScatterAdd(dy: Tensor, ids: Tensor, dtable: Tensor): void;
+  /** Along the last axis: parts N×D_i → out N×ΣD_i, and back. */
+  concat(parts: readonly Tensor[], out: Tensor): void;
+  split(x: Tensor, parts: readonly Tensor[]): void;
+  /** out (one element) = Σ x, or Σ x² */
+  sum(x: Tensor, out: Tensor): void;
+  sumSquares(x: Tensor, out: Tensor): void;
+  /** Index of the first NaN/Inf, or -1 (debug checks). */
+  firstNonFinite(x: Tensor): number;
+  /**
+   * logits N×C, targets int32 N → loss (one element) = mean over rows whose target is not
+   * `ignore` of -log softmax(logits)[target]; count (one element) = those rows; lse (N) saved.
+   */
+  softmaxXent(logits: Tensor, targets: Tensor, lse: Tensor, loss: Tensor, count: Tensor, ignore: number): void;
+  /** dlogits = dloss[0]/count[0]·(softmax − onehot(target)), zero on ignored rows. */
+  softmaxXentGrad(logits: Tensor, targets: Tensor, lse: Tensor, count: Tensor, dloss: Tensor, dlogits: Tensor, ignore: number): void;
+  /** out (one element) = mean (a − b)² */
+  mse(a: Tensor, b: Tensor, out: Tensor): void;
+  mseGrad(a: Tensor, b: Tensor, dout: Tensor, da: Tensor | null, db: Tensor | null): void;
+  /** a, b: N×D → out (N) = cosine similarity of rows, norms clamped below by eps. */
+  cosine(a: Tensor, b: Tensor, out: Tensor, eps: number): void;
+  cosineGrad(a: Tensor, b: Tensor, dout: Tensor, da: Tensor | null, db: Tensor | null, eps: number): void;
+  /** One fused Adam/AdamW step, in place on p, m, v. */
+  adamStep(p: Tensor, g: Tensor, m: Tensor, v: Tensor, o: AdamOptions): void;
+  /** Converts between dtypes (float32↔float16, int32↔int64, int32→float32). */
+  cast(x: Tensor, y: Tensor): void;
+  copy(src: Tensor, dst: Tensor): void;
+}
+
+export type KernelName = keyof Kernels;
+
+const registry = new Map<string, Partial<Kernels>>();
+
+/** Registers kernels of one backend; later registrations of the same op replace earlier ones. */
+export function registerKernels(backend: string, kernels: Partial<Kernels>): void {
+  registry.set(backend, { ...registry.get(backend), ...kernels });
+}
+
+/** The kernel of `op` for the backend `t` lives on (or the named backend). */
+export function kernel<K extends KernelName>(op: K, on: Tensor | string): Kernels[K] {
+  const name = typeof on === 'string' ? on : on.backend.name;
+  const k = registry.get(name)?.[op];
+  if (!k) throw new Error(`op '${op}' has no kernel on backend '${name}'`);
+  return k as Kernels[K];
+}
+
+export function hasKernel(op: KernelName, backend: string): boolean {
+  return registry.get(backend)?.[op] !== undefined;
+}
+
+export function kernelNames(backend: string): KernelName[] {
+  return Object.keys(registry.get(backend) ?? {}) as KernelName[];
+}
+
+export { getBackend };

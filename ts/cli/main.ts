@@ -1,0 +1,68 @@
+#!/usr/bin/env node
+// seqcore command line. `seqcore example` trains the bundled example model.
+import { parseArgs } from 'node:util';
+import { runExample } from '../train/example.js';
+import '../index.js';
+
+const USAGE = `usage: seqcore example [--steps N] [--batch N] [--lr X] [--seed N] [--threads N]
+                       [--checkpoint FILE] [--checkpoint-every N] [--resume]`;
+
+async function main(argv: string[]): Promise<number> {
+  const [cmd, ...rest] = argv;
+  if (cmd !== 'example') {
+    process.stderr.write(`${cmd ? `unknown command '${cmd}'\n` : ''}${USAGE}\n`);
+    return cmd ? 2 : 0;
+  }
+  const { values } = parseArgs({
+    args: rest,
+    options: {
+      steps: { type: 'string', default: '1500' },
+      batch: { type: 'string', default: '256' },
+      lr: { type: 'string', default: '0.003' },
+      seed: { type: 'string', default: '1' },
+      threads: { type: 'string' },
+      checkpoint: { type: 'string', default: 'runs/example.ckpt' },
+      'checkpoint-every': { type: 'string', default: '250' },
+      resume: { type: 'boolean', default: false },
+    },
+  });
+  const int = (name: string, v: string | undefined, min: number): number | undefined => {
+    if (v === undefined) return undefined;
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < min) throw new Error(`--${name} must be an integer ≥ ${min}, got '${v}'`);
+    return n;
+  };
+  const lr = Number(values.lr);
+  if (!(lr > 0)) throw new Error(`--lr must be a positive number, got '${values.lr}'`);
+  let stop = false;
+  process.on('SIGINT', () => {
+    if (stop) process.exit(130);
+    stop = true;
+    process.stderr.write('\ninterrupt: finishing this step and saving a checkpoint (Ctrl-C again to quit now)\n');
+  });
+  const { mkdirSync } = await import('node:fs');
+  const { dirname } = await import('node:path');
+  if (values.checkpoint) mkdirSync(dirname(values.checkpoint), { recursive: true });
+  const r = await runExample({
+    steps: int('steps', values.steps, 1)!,
+    batch: int('batch', values.batch, 1)!,
+    lr,
+    seed: int('seed', values.seed, 0)!,
+    threads: int('threads', values.threads, 1),
+    checkpoint: values.checkpoint,
+    checkpointEvery: int('checkpoint-every', values['checkpoint-every'], 1)!,
+    resume: values.resume!,
+    logEvery: 100,
+    log: (l) => process.stdout.write(`${l}\n`),
+    shouldStop: () => stop,
+  });
+  return r.interrupted ? 130 : 0;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (e: unknown) => {
+    process.stderr.write(`seqcore: ${e instanceof Error ? e.message : String(e)}\n`);
+    process.exit(1);
+  },
+);

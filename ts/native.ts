@@ -1,0 +1,63 @@
+import { createRequire } from 'node:module';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** Storage ids are plain numbers; every function validates its arguments natively. */
+export interface NativeAddon {
+  alloc(bytes: number): number;
+  free(id: number): boolean;
+  write(id: number, data: ArrayBufferView, byteOffset: number): void;
+  read(id: number, out: ArrayBufferView, byteOffset: number): void;
+  copy(src: number, dst: number, bytes: number): void;
+  stats(): { liveBytes: number; liveCount: number };
+  setThreads(n: number): void;
+  threads(): number;
+  isa(): { active: string; best: string };
+  setIsa(isa: 'avx512' | 'avx2' | 'scalar'): void;
+  /** Measured FP32 peak (independent FMA chains) over `threads` threads (0 = all). */
+  peakGflops(seconds: number, threads: number): number;
+  gemm(transA: boolean, transB: boolean, M: number, N: number, K: number, alpha: number,
+    a: number, aOffset: number, lda: number, b: number, bOffset: number, ldb: number,
+    beta: number, c: number, cOffset: number, ldc: number): void;
+  binary(op: number, a: number, b: number, out: number, n: number): void;
+  scale(x: number, s: number, out: number, n: number): void;
+  axpy(alpha: number, x: number, y: number, n: number): void;
+  fill(out: number, value: number, n: number): void;
+  addBias(x: number, bias: number, out: number, rows: number, D: number): void;
+  sumRows(x: number, out: number, rows: number, D: number): void;
+  unary(op: number, x: number, y: number, n: number): void;
+  unaryGrad(op: number, x: number, y: number, dy: number, dx: number, n: number): void;
+  layernorm(x: number, gamma: number, beta: number, y: number, mean: number, rstd: number, rows: number, D: number, eps: number): void;
+  layernormGrad(dy: number, x: number, gamma: number, mean: number, rstd: number, dx: number, dgamma: number, dbeta: number, rows: number, D: number): void;
+  dropout(x: number, y: number, mask: number, n: number, p: number, seed: number): void;
+  dropoutGrad(dy: number, mask: number, dx: number, n: number, p: number): void;
+  embeddingGather(table: number, V: number, E: number, ids: number, n: number, out: number): void;
+  embeddingScatterAdd(dy: number, ids: number, n: number, E: number, dtable: number, V: number): void;
+  concat(parts: number[], widths: number[], out: number, rows: number): void;
+  split(x: number, parts: number[], widths: number[], rows: number): void;
+  sum(x: number, n: number): number;
+  sumSquares(x: number, n: number): number;
+  firstNonFinite(x: number, n: number): number;
+  softmaxXent(logits: number, targets: number, lse: number, N: number, C: number, ignore: number): { loss: number; count: number };
+  softmaxXentGrad(logits: number, targets: number, lse: number, dlogits: number, N: number, C: number, ignore: number, scale: number): void;
+  squaredError(a: number, b: number, n: number): number;
+  squaredErrorGrad(a: number, b: number, da: number | null, db: number | null, n: number, scale: number): void;
+  cosine(a: number, b: number, out: number, N: number, D: number, eps: number): void;
+  cosineGrad(a: number, b: number, dout: number, da: number | null, db: number | null, N: number, D: number, eps: number): void;
+  adamStep(p: number, g: number, m: number, v: number, n: number, lr: number, beta1: number, beta2: number,
+    eps: number, weightDecay: number, decoupled: boolean, step: number, gradScale: number): void;
+  cast(kind: string, x: number, y: number, n: number): void;
+}
+
+function findAddon(): string {
+  // ts/native.ts runs from ts/ (tests) or dist/ (compiled): the addon is in ../build/Release.
+  const here = dirname(fileURLToPath(import.meta.url));
+  const candidates = [join(here, '..', 'build', 'Release', 'seqcore.node'), join(here, '..', '..', 'build', 'Release', 'seqcore.node')];
+  const found = candidates.find((p) => existsSync(p));
+  if (!found)
+    throw new Error(`seqcore: native addon not found (looked in ${candidates.join(', ')}); run 'npm install' or 'npm run build:native'`);
+  return found;
+}
+
+export const native: NativeAddon = createRequire(import.meta.url)(findAddon()) as NativeAddon;

@@ -1,0 +1,90 @@
+import { getBackend, type Backend } from '../backend/backend.js';
+import { Tensor, tensor } from '../tensor.js';
+
+/**
+ * Base of every model: a registry of named parameters and child modules. Parameters are
+ * kept (outside every tidy scope) and require grad.
+ */
+export abstract class Module {
+  training = true;
+  private readonly params = new Map<string, Tensor>();
+  private readonly children = new Map<string, Module>();
+
+  protected param(name: string, t: Tensor): Tensor {
+    if (this.params.has(name)) throw new Error(`parameter '${name}' is already registered`);
+    t.requiresGrad = true;
+    t.name = name;
+    this.params.set(name, t.keep());
+    return t;
+  }
+
+  protected child<M extends Module>(name: string, m: M): M {
+    if (this.children.has(name)) throw new Error(`child module '${name}' is already registered`);
+    this.children.set(name, m);
+    return m;
+  }
+
+  /** Parameters by dotted path ("encoder.weight"), in registration order. */
+  namedParameters(prefix = ''): [string, Tensor][] {
+    const out: [string, Tensor][] = [];
+    for (const [n, t] of this.params) out.push([prefix + n, t]);
+    for (const [n, c] of this.children) out.push(...c.namedParameters(`${prefix}${n}.`));
+    return out;
+  }
+
+  parameters(): Tensor[] {
+    return this.namedParameters().map(([, t]) => t);
+  }
+
+  parameterCount(): number {
+    return this.parameters().reduce((s, t) => s + t.size, 0);
+  }
+
+  train(on = true): this {
+    this.training = on;
+    for (const c of this.children.values()) c.train(on);
+    return this;
+  }
+
+  eval(): this {
+    return this.train(false);
+  }
+
+  zeroGrad(): void {
+    for (const p of this.parameters()) {
+      p.grad?.dispose();
+      p.grad = null;
+    }
+  }
+
+  /** Copies of every parameter's values, by name. */
+  stateDict(): Map<string, { shape: number[]; data: Float32Array }> {
+    return new Map(this.namedParameters().map(([n, t]) => [n, { shape: [...t.shape], data: t.toFloat32() }]));
+  }
+
+  /** Loads values saved by stateDict(); every parameter must be present with its shape. */
+  loadStateDict(state: Map<string, { shape: number[]; data: Float32Array }>): void {
+    for (const [n, t] of this.namedParameters()) {
+      const s = state.get(n);
+      if (!s) throw new Error(`loadStateDict: missing parameter '${n}'`);
+      if (s.shape.join() !== t.shape.join())
+        throw new Error(`loadStateDict: parameter '${n}' has shape [${s.shape.join(', ')}] in the state, [${t.shape.join(', ')}] in the model`);
+      t.backend.upload(t.storage, 'float32', s.data);
+    }
+  }
+
+  dispose(): void {
+    for (const p of this.parameters()) {
+      p.grad?.dispose();
+      p.dispose();
+    }
+  }
+}
+
+/** A parameter tensor filled by fn(i), on the given or default backend. */
+export function initTensor(shape: number[], fn: (i: number) => number, backend?: Backend): Tensor {
+  const n = shape.reduce((a, b) => a * b, 1);
+  const data = new Float32Array(n);
+  for (let i = 0; i < n; i++) data[i] = fn(i);
+  return tensor(data, shape, { backend: backend ?? getBackend() });
+}

@@ -1,0 +1,10 @@
+export { matmul, linear } from './matmul.js';
+export { add, sub, mul, scale, addBias, reshape } from './arith.js';
+export { sigmoid, tanh, relu, gelu } from './activation.js';
+export { layerNorm } from './layernorm.js';
+export { dropout } from './dropout.js';
+export { embedding } from './embedding.js';
+export { concat, split } from './concat.js';
+export { sum, mean } from './reduce.js';
+export { softmaxCrossEntropy, mse, cosineSimilarity } from './losses.js';
+export { cast } from './cast.js';
