@@ -33,7 +33,10 @@ class Pool {
     stop_workers();
     size_ = n;
     stop_ = false;
-    for (int i = 1; i < n; ++i) workers_.emplace_back([this, i] { loop(i); });
+    // New workers start at the current generation: a job that ran before they existed is
+    // not theirs to run.
+    const uint64_t now = generation_.load();
+    for (int i = 1; i < n; ++i) workers_.emplace_back([this, i, now] { loop(i, now); });
   }
 
   void run(const std::function<void(int, int)>& fn, int nt) {
@@ -57,8 +60,7 @@ class Pool {
   }
 
  private:
-  void loop(int id) {
-    uint64_t seen = 0;
+  void loop(int id, uint64_t seen) {
     for (;;) {
       uint64_t g;
       int spins = 0;
