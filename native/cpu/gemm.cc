@@ -13,9 +13,9 @@
 namespace seqcore {
 namespace {
 
-constexpr int64_t KC = 256;       // B micro-panel KC×NR stays in L1 (32 KiB at NR=32)
+constexpr int64_t KC = 384;       // deep enough to amortise C traffic; B micro-panel KC×NR streams via L1
 constexpr int64_t MC_MAX = 192;   // A block MC×KC stays in L2
-constexpr int64_t NC = 3072;      // B block KC×NC is shared by the threads
+constexpr int64_t NC = 1024;      // B block KC×NC (1.5 MiB) stays in each core's L2
 constexpr double kSerialFlops = 2e6;  // below this, threading costs more than it gains
 
 GemmMicroKernel pick_kernel() {
@@ -88,13 +88,13 @@ void sgemm(bool ta, bool tb, int64_t M, int64_t N, int64_t K, float alpha, const
   const int mr = uk.mr, nr = uk.nr;
   const int T = 2.0 * M * N * K < kSerialFlops ? 1 : num_threads();
 
-  // Split M into blocks of at most MC_MAX rows, a multiple of the thread count when
-  // possible so the threads get equal work; if M is too short for that, split N instead.
+  // Split M into blocks of at most about MC_MAX rows, a multiple of the thread count when
+  // possible, with the MR-row panels spread evenly (block sizes differ by at most one panel)
+  // so the threads finish together; if M is too short for that, split N instead.
   const int64_t m_panels = (M + mr - 1) / mr;
   int64_t m_blocks = std::max<int64_t>(1, (M + MC_MAX - 1) / MC_MAX);
-  if (m_blocks >= T || m_panels >= T) m_blocks = std::min(m_panels, (m_blocks + T - 1) / T * T);
+  if (m_panels >= T) m_blocks = std::min(m_panels, (m_blocks + T - 1) / T * T);
   const int64_t mc_max = ((m_panels + m_blocks - 1) / m_blocks) * mr;
-  m_blocks = (M + mc_max - 1) / mc_max;
 
   static thread_local AlignedBuffer b_buf;
   float* bp = b_buf.get(((std::min(N, NC) + nr - 1) / nr) * nr * KC);
@@ -115,8 +115,9 @@ void sgemm(bool ta, bool tb, int64_t M, int64_t N, int64_t K, float alpha, const
         float* ap = a_buf.get(mc_max * kc);
         alignas(64) float tmp[32 * 32];  // edge tile, mr×nr ≤ 32×32
         for (int64_t u = tid; u < units; u += nt) {
-          const int64_t i0 = (u / n_parts) * mc_max, part = u % n_parts;
-          const int64_t mc = std::min(mc_max, M - i0);
+          const int64_t blk = u / n_parts, part = u % n_parts;
+          const int64_t i0 = m_panels * blk / m_blocks * mr;
+          const int64_t mc = std::min(m_panels * (blk + 1) / m_blocks * mr, M) - i0;
           const int64_t jp0 = n_panels * part / n_parts, jp1 = n_panels * (part + 1) / n_parts;
           pack_a(ta, A, lda, i0, mc, pc, kc, alpha, mr, ap);
           for (int64_t jp = jp0; jp < jp1; ++jp) {

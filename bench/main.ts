@@ -1,0 +1,23 @@
+// npm run bench -- <suite...> [--json] [--threads N] [--seconds S] [--rounds R]
+import { parseArgs } from 'node:util';
+import { gemmSuite } from './gemm.js';
+import type { SuiteOptions } from './report.js';
+
+const SUITES: Record<string, (o: SuiteOptions) => Promise<void>> = { gemm: gemmSuite };
+
+const { values, positionals } = parseArgs({
+  allowPositionals: true,
+  options: { json: { type: 'boolean', default: false }, threads: { type: 'string', default: '2' }, seconds: { type: 'string', default: '2' }, rounds: { type: 'string', default: '2' } },
+});
+const names = positionals.length ? positionals : Object.keys(SUITES);
+const unknown = names.filter((n) => !SUITES[n]);
+if (unknown.length) {
+  process.stderr.write(`unknown suite(s): ${unknown.join(', ')} (available: ${Object.keys(SUITES).join(', ')})\n`);
+  process.exit(2);
+}
+const threads = Number(values.threads), seconds = Number(values.seconds), rounds = Number(values.rounds);
+if (!Number.isInteger(threads) || threads < 1 || !Number.isInteger(rounds) || rounds < 1 || !(seconds > 0)) {
+  process.stderr.write('--threads and --rounds must be positive integers and --seconds a positive number\n');
+  process.exit(2);
+}
+for (const n of names) await SUITES[n]!({ json: values.json!, threads, seconds, rounds });
