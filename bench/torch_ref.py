@@ -1,8 +1,10 @@
 """PyTorch (CPU) side of seqcore's side-by-side benchmarks.
 
-Run by bench/reference.ts with Debian's /usr/bin/python3 and OMP_WAIT_POLICY=PASSIVE.
-Reads one JSON request from argv[1]; prints one JSON object with the results, the PyTorch
-version, the BLAS library actually loaded and, for OpenBLAS, the core it runs.
+Run by bench/reference.ts with Debian's /usr/bin/python3 and OMP_WAIT_POLICY=PASSIVE. It
+prints one JSON line describing itself (PyTorch version, the BLAS actually loaded, threads),
+then answers one JSON request per input line with one JSON line: {"value": ...} or
+{"error": ...}. Keeping one process lets the benchmark alternate seqcore and PyTorch case
+by case, so both see the same machine.
 """
 import json
 import sys
@@ -33,27 +35,29 @@ def timed(fn, seconds):
 
 
 def gemm(req):
-    out = {}
-    for m, n, k in req["cases"]:
-        a, b = torch.randn(m, k), torch.randn(k, n)
-        # validate before timing: float32 product against float64
-        err = (torch.mm(a, b).double() - torch.mm(a.double(), b.double())).abs().max().item()
-        if err > 1e-3 * k ** 0.5:
-            raise SystemExit(f"torch.mm {m}x{n}x{k} is wrong (max error {err})")
-        t = timed(lambda: torch.mm(a, b), req["seconds"])
-        out[f"{m}x{n}x{k}"] = 2.0 * m * n * k / t / 1e9
-    return out
+    m, n, k = req["case"]
+    a, b = torch.randn(m, k), torch.randn(k, n)
+    # validate before timing: float32 product against float64
+    err = (torch.mm(a, b).double() - torch.mm(a.double(), b.double())).abs().max().item()
+    if err > 1e-3 * k ** 0.5:
+        raise RuntimeError(f"torch.mm {m}x{n}x{k} is wrong (max error {err})")
+    return 2.0 * m * n * k / timed(lambda: torch.mm(a, b), req["seconds"]) / 1e9
 
 
 SUITES = {"gemm": gemm}
 
 
 def main():
-    req = json.loads(sys.argv[1])
-    torch.set_num_threads(req["threads"])
+    torch.set_num_threads(int(sys.argv[1]))
     torch.manual_seed(0)
-    results = SUITES[req["suite"]](req)
-    print(json.dumps({"torch": torch.__version__, "blas": blas_loaded(), "threads": torch.get_num_threads(), "results": results}))
+    torch.mm(torch.randn(64, 64), torch.randn(64, 64))  # load the BLAS before reporting it
+    print(json.dumps({"torch": torch.__version__, "blas": blas_loaded(), "threads": torch.get_num_threads()}), flush=True)
+    for line in sys.stdin:
+        req = json.loads(line)
+        try:
+            print(json.dumps({"value": SUITES[req["suite"]](req)}), flush=True)
+        except Exception as e:  # reported to the benchmark, which prints it
+            print(json.dumps({"error": f"{type(e).__name__}: {e}"}), flush=True)
 
 
 if __name__ == "__main__":

@@ -33,10 +33,10 @@ void pack_a(bool ta, const float* A, int64_t lda, int64_t i0, int64_t mc, int64_
     int64_t m = std::min<int64_t>(mr, mc - ir);
     float* o = out + ir * kc;
     if (!ta) {
-      for (int64_t r = 0; r < m; ++r) {
-        const float* src = A + (i0 + ir + r) * lda + p0;
-        for (int64_t k = 0; k < kc; ++k) o[k * mr + r] = alpha * src[k];
-      }
+      // k outer, rows inner: the packed panel is written contiguously from m row streams.
+      const float* src = A + (i0 + ir) * lda + p0;
+      for (int64_t k = 0; k < kc; ++k)
+        for (int64_t r = 0; r < m; ++r) o[k * mr + r] = alpha * src[r * lda + k];
     } else {
       for (int64_t k = 0; k < kc; ++k) {
         const float* src = A + (p0 + k) * lda + i0 + ir;
