@@ -51,7 +51,7 @@ class Args {
   // The buffer of a storage id, checked to hold at least `elems` values of T.
   template <class T>
   T* buf(size_t i, const char* name, int64_t elems) const {
-    return reinterpret_cast<T*>(entry(i, name, elems, sizeof(T), "")->ptr);
+    return reinterpret_cast<T*>(entry(i, name, elems, sizeof(T))->ptr);
   }
   template <class T>
   T* buf_or_null(size_t i, const char* name, int64_t elems) const {
@@ -59,8 +59,7 @@ class Args {
   }
   double id(size_t i, const char* name) const { return num(i, name); }
 
-  const StorageEntry* entry(size_t i, const char* name, int64_t elems, size_t elem_bytes,
-                            const char*) const {
+  const StorageEntry* entry(size_t i, const char* name, int64_t elems, size_t elem_bytes) const {
     double sid = num(i, name);
     const StorageEntry* e = storage_find(sid);
     if (!e) fail(std::string("argument '") + name + "' refers to storage " + std::to_string(static_cast<int64_t>(sid)) +

@@ -26,35 +26,28 @@ Napi::Value Free(const Napi::CallbackInfo& info) {
   return Napi::Boolean::New(info.Env(), storage_free(a.id(0, "id")));
 }
 
-// write(id, typedArray, byteOffset): copies the typed array's bytes into the storage.
-Napi::Value Write(const Napi::CallbackInfo& info) {
-  Args a(info, "write", 3);
+// Copies between a storage and a typed array, after checking the range fits the storage.
+Napi::Value Transfer(const Napi::CallbackInfo& info, bool to_storage) {
+  const char* fn = to_storage ? "write" : "read";
+  Args a(info, fn, 3);
   if (!info[1].IsTypedArray()) a.fail("argument 'data' must be a typed array");
   auto ta = info[1].As<Napi::TypedArray>();
   int64_t off = a.size(2, "byteOffset");
-  const StorageEntry* e = a.entry(0, "id", 0, 1, "");
+  const StorageEntry* e = a.entry(0, "id", 0, 1);
   if (static_cast<uint64_t>(off) + ta.ByteLength() > e->bytes)
-    a.fail("writing " + std::to_string(ta.ByteLength()) + " bytes at offset " + std::to_string(off) +
-           " overruns a storage of " + std::to_string(e->bytes) + " bytes");
-  auto ab = ta.ArrayBuffer();
-  std::memcpy(static_cast<char*>(e->ptr) + off, static_cast<char*>(ab.Data()) + ta.ByteOffset(), ta.ByteLength());
+    a.fail(std::string(to_storage ? "writing " : "reading ") + std::to_string(ta.ByteLength()) + " bytes at offset " +
+           std::to_string(off) + " overruns a storage of " + std::to_string(e->bytes) + " bytes");
+  char* host = static_cast<char*>(ta.ArrayBuffer().Data()) + ta.ByteOffset();
+  char* dev = static_cast<char*>(e->ptr) + off;
+  if (to_storage) std::memcpy(dev, host, ta.ByteLength());
+  else std::memcpy(host, dev, ta.ByteLength());
   return info.Env().Undefined();
 }
 
+// write(id, typedArray, byteOffset): copies the typed array's bytes into the storage.
+Napi::Value Write(const Napi::CallbackInfo& info) { return Transfer(info, true); }
 // read(id, typedArray, byteOffset): fills the typed array from the storage.
-Napi::Value Read(const Napi::CallbackInfo& info) {
-  Args a(info, "read", 3);
-  if (!info[1].IsTypedArray()) a.fail("argument 'out' must be a typed array");
-  auto ta = info[1].As<Napi::TypedArray>();
-  int64_t off = a.size(2, "byteOffset");
-  const StorageEntry* e = a.entry(0, "id", 0, 1, "");
-  if (static_cast<uint64_t>(off) + ta.ByteLength() > e->bytes)
-    a.fail("reading " + std::to_string(ta.ByteLength()) + " bytes at offset " + std::to_string(off) +
-           " overruns a storage of " + std::to_string(e->bytes) + " bytes");
-  auto ab = ta.ArrayBuffer();
-  std::memcpy(static_cast<char*>(ab.Data()) + ta.ByteOffset(), static_cast<char*>(e->ptr) + off, ta.ByteLength());
-  return info.Env().Undefined();
-}
+Napi::Value Read(const Napi::CallbackInfo& info) { return Transfer(info, false); }
 
 // copy(src, dst, bytes)
 Napi::Value Copy(const Napi::CallbackInfo& info) {
