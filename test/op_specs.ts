@@ -1,6 +1,6 @@
 // Every differentiable op, as (inputs, forward) pairs that the cross-backend and
 // finite-difference tests run. Shapes are small and deliberately not powers of two.
-import { ops, type Tensor } from '../ts/index.js';
+import { ops, PackedLayout, type Tensor } from '../ts/index.js';
 import type { InputSpec } from './harness.js';
 
 export interface OpSpec {
@@ -15,6 +15,31 @@ export interface OpSpec {
 
 const g = (...shape: number[]): InputSpec => ({ shape, grad: true });
 const ids = (shape: number[], values: number[]): InputSpec => ({ shape, dtype: 'int32', data: values });
+
+const LAYOUT = PackedLayout.fromLengths([2, 4, 1]); // total 7, sorted [1, 0, 2]
+const GRU_LAYOUT = PackedLayout.fromLengths([3, 1, 4, 2]);
+const ONES = PackedLayout.fromLengths([1, 1, 1]);
+const flat = (t: Tensor): Tensor => ops.reshape(t, [1, t.size]);
+
+/** GRU inputs: x (packed), then per layer wIh, wHh, bIh, bHh, then optionally h0. */
+function gruSpec(name: string, layout: PackedLayout, E: number, H: number, L: number, opts: { h0?: boolean; dropout?: number } = {}): OpSpec {
+  const layers: InputSpec[] = [];
+  for (let l = 0; l < L; l++) layers.push(g(3 * H, l === 0 ? E : H), g(3 * H, H), g(3 * H), g(3 * H));
+  const inputs = [g(layout.total, E), ...layers, ...(opts.h0 ? [g(L, layout.batch, H)] : [])];
+  return {
+    name,
+    inputs,
+    f: (xs) => {
+      const pick = (k: number): Tensor[] => Array.from({ length: L }, (_, l) => xs[1 + 4 * l + k]!);
+      const { output, hn } = ops.gru(xs[0]!, layout, { wIh: pick(0), wHh: pick(1), bIh: pick(2), bHh: pick(3) }, {
+        h0: opts.h0 ? xs[1 + 4 * L] : null,
+        dropout: opts.dropout,
+        seed: 1234,
+      });
+      return ops.concat([flat(output), flat(hn)]);
+    },
+  };
+}
 
 export const OP_SPECS: OpSpec[] = [
   { name: 'matmul', inputs: [g(5, 7), g(7, 3)], f: ([a, b]) => ops.matmul(a!, b!) },
@@ -49,4 +74,10 @@ export const OP_SPECS: OpSpec[] = [
   { name: 'softmaxCrossEntropy (wide rows)', inputs: [g(3, 1000), ids([3], [999, 0, 512])], f: ([l, t]) => ops.softmaxCrossEntropy(l!, t!) },
   { name: 'mse', inputs: [g(4, 6), g(4, 6)], f: ([a, b]) => ops.mse(a!, b!) },
   { name: 'cosineSimilarity', inputs: [g(5, 8), g(5, 8)], f: ([a, b]) => ops.cosineSimilarity(a!, b!) },
+  { name: 'packPadded', inputs: [g(3, 5, 2)], f: ([p]) => ops.packPadded(p!, LAYOUT) },
+  { name: 'unpackPadded', inputs: [g(7, 2)], f: ([p]) => ops.unpackPadded(p!, LAYOUT, 6) },
+  { name: 'lastStep', inputs: [g(7, 3)], f: ([p]) => ops.lastStep(p!, LAYOUT) },
+  gruSpec('gru (1 layer, variable lengths)', GRU_LAYOUT, 3, 4, 1),
+  gruSpec('gru (2 layers, h0, dropout between layers)', GRU_LAYOUT, 3, 5, 2, { h0: true, dropout: 0.3 }),
+  gruSpec('gru (3 layers, every sequence of length 1)', ONES, 2, 3, 3, { h0: true }),
 ];

@@ -10,5 +10,8 @@ export * as ops from './ops/index.js';
 export { Rng, manualSeed, globalRng } from './rng.js';
 export { Module } from './nn/module.js';
 export { Linear, Embedding, LayerNorm, Dropout } from './nn/layers.js';
+export { GRU } from './nn/gru.js';
+export { PackedLayout } from './sequence/layout.js';
+export { gruWorkspaceFloats, type GruParams } from './backend/registry.js';
 export { Adam, AdamW, type AdamConfig } from './optim/adam.js';
 export { native } from './native.js';

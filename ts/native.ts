@@ -48,6 +48,15 @@ export interface NativeAddon {
   adamStep(p: number, g: number, m: number, v: number, n: number, lr: number, beta1: number, beta2: number,
     eps: number, weightDecay: number, decoupled: boolean, step: number, gradScale: number): void;
   cast(kind: string, x: number, y: number, n: number): void;
+  packPadded(padded: number, Tpad: number, E: number, batchSizes: Int32Array, sortedIndices: Int32Array, packed: number): void;
+  unpackPadded(packed: number, Tpad: number, E: number, batchSizes: Int32Array, sortedIndices: Int32Array, padded: number): void;
+  gruForward(x: number, E: number, H: number, L: number, wIh: number[], wHh: number[], bIh: number[], bHh: number[],
+    h0: number | null, batchSizes: Int32Array, sortedIndices: Int32Array, dropout: number, seed: number,
+    workspace: number, out: number, hn: number): void;
+  gruBackward(x: number, E: number, H: number, L: number, wIh: number[], wHh: number[], h0: number | null,
+    batchSizes: Int32Array, sortedIndices: Int32Array, dropout: number, workspace: number, dout: number | null,
+    dhn: number | null, dx: number | null, dwIh: number[], dwHh: number[], dbIh: number[], dbHh: number[], dh0: number | null): void;
+  gruWorkspaceFloats(L: number, total: number, H: number): number;
 }
 
 function findAddon(): string {

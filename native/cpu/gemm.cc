@@ -5,6 +5,9 @@
 #include "cpu/gemm.h"
 
 #include <algorithm>
+#include <cstdlib>
+#include <new>
+#include <stdexcept>
 
 #include "cpu/aligned_buffer.h"
 #include "cpu/cpu_features.h"
@@ -72,6 +75,30 @@ void pack_b(bool tb, const float* B, int64_t ldb, int64_t p0, int64_t kc, int64_
   }
 }
 
+// C (mc × panels [jp0, jp1) of B) = A block · B panels + beta·C: the micro-kernel over every
+// MR×NR tile; edge tiles go through a temporary so the kernel always sees full tiles.
+void macro_kernel(const GemmMicroKernel& uk, int64_t kc, const float* ap, int64_t mc, const float* bp,
+                  int64_t jp0, int64_t jp1, int64_t nc, float beta, float* C, int64_t ldc) {
+  const int mr = uk.mr, nr = uk.nr;
+  alignas(64) float tmp[32 * 32];  // edge tile, mr×nr ≤ 32×32
+  for (int64_t jp = jp0; jp < jp1; ++jp) {
+    const int64_t n = std::min<int64_t>(nr, nc - jp * nr);
+    const float* bpanel = bp + jp * nr * kc;
+    for (int64_t ir = 0; ir < mc; ir += mr) {
+      const int64_t m = std::min<int64_t>(mr, mc - ir);
+      float* ct = C + ir * ldc + jp * nr;
+      if (m == mr && n == nr) {
+        uk.run(kc, ap + ir * kc, bpanel, ct, ldc, beta);
+        continue;
+      }
+      uk.run(kc, ap + ir * kc, bpanel, tmp, nr, 0.f);
+      for (int64_t r = 0; r < m; ++r)
+        for (int64_t c = 0; c < n; ++c)
+          ct[r * ldc + c] = tmp[r * nr + c] + (beta == 0.f ? 0.f : beta * ct[r * ldc + c]);
+    }
+  }
+}
+
 void scale_c(int64_t M, int64_t N, float beta, float* C, int64_t ldc) {
   for (int64_t i = 0; i < M; ++i)
     for (int64_t j = 0; j < N; ++j) C[i * ldc + j] = beta == 0.f ? 0.f : beta * C[i * ldc + j];
@@ -113,31 +140,55 @@ void sgemm(bool ta, bool tb, int64_t M, int64_t N, int64_t K, float alpha, const
       parallel_run([&](int tid, int nt) {
         static thread_local AlignedBuffer a_buf;
         float* ap = a_buf.get(mc_max * kc);
-        alignas(64) float tmp[32 * 32];  // edge tile, mr×nr ≤ 32×32
         for (int64_t u = tid; u < units; u += nt) {
           const int64_t blk = u / n_parts, part = u % n_parts;
           const int64_t i0 = m_panels * blk / m_blocks * mr;
           const int64_t mc = std::min(m_panels * (blk + 1) / m_blocks * mr, M) - i0;
           const int64_t jp0 = n_panels * part / n_parts, jp1 = n_panels * (part + 1) / n_parts;
           pack_a(ta, A, lda, i0, mc, pc, kc, alpha, mr, ap);
-          for (int64_t jp = jp0; jp < jp1; ++jp) {
-            const int64_t n = std::min<int64_t>(nr, nc - jp * nr);
-            const float* bpanel = bp + jp * nr * kc;
-            for (int64_t ir = 0; ir < mc; ir += mr) {
-              const int64_t m = std::min<int64_t>(mr, mc - ir);
-              float* ct = C + (i0 + ir) * ldc + jc + jp * nr;
-              if (m == mr && n == nr) {
-                uk.run(kc, ap + ir * kc, bpanel, ct, ldc, beta_k);
-                continue;
-              }
-              uk.run(kc, ap + ir * kc, bpanel, tmp, nr, 0.f);
-              for (int64_t r = 0; r < m; ++r)
-                for (int64_t c = 0; c < n; ++c)
-                  ct[r * ldc + c] = tmp[r * nr + c] + (beta_k == 0.f ? 0.f : beta_k * ct[r * ldc + c]);
-            }
-          }
+          macro_kernel(uk, kc, ap, mc, bp, jp0, jp1, nc, beta_k, C + i0 * ldc + jc, ldc);
         }
       }, T);
+    }
+  }
+}
+
+PackedB::~PackedB() { std::free(data); }
+
+void pack_b_full(bool tb, int64_t K, int64_t N, const float* B, int64_t ldb, PackedB* out) {
+  const GemmMicroKernel uk = pick_kernel();
+  const int64_t n_panels = (N + uk.nr - 1) / uk.nr;
+  std::free(out->data);
+  out->data = static_cast<float*>(std::aligned_alloc(64, ((std::max<int64_t>(K, 1) * n_panels * uk.nr * 4 + 63) / 64) * 64));
+  if (!out->data) throw std::bad_alloc();
+  out->K = K;
+  out->N = N;
+  out->nr = uk.nr;
+  for (int64_t pc = 0; pc < K; pc += KC) {
+    const int64_t kc = std::min(KC, K - pc);
+    float* dst = out->data + pc * n_panels * uk.nr;
+    parallel_run([&](int tid, int nt) {
+      pack_b(tb, B, ldb, pc, kc, 0, N, uk.nr, n_panels * tid / nt, n_panels * (tid + 1) / nt, dst);
+    }, 2.0 * K * N > kSerialFlops ? 0 : 1);
+  }
+}
+
+void sgemm_packed_b(bool ta, int64_t M, const float* A, int64_t lda, const PackedB& B, float beta,
+                    float* C, int64_t ldc) {
+  const GemmMicroKernel uk = pick_kernel();
+  if (uk.nr != B.nr) throw std::logic_error("sgemm_packed_b: B was packed for another SIMD path");
+  if (M <= 0 || B.N <= 0) return;
+  if (B.K <= 0) { scale_c(M, B.N, beta, C, ldc); return; }
+  const int64_t n_panels = (B.N + uk.nr - 1) / uk.nr;
+  const int64_t mc_max = (MC_MAX + uk.mr - 1) / uk.mr * uk.mr;
+  static thread_local AlignedBuffer a_buf;
+  for (int64_t pc = 0; pc < B.K; pc += KC) {
+    const int64_t kc = std::min(KC, B.K - pc);
+    float* ap = a_buf.get(mc_max * kc);
+    for (int64_t i0 = 0; i0 < M; i0 += mc_max) {
+      const int64_t mc = std::min(mc_max, M - i0);
+      pack_a(ta, A, lda, i0, mc, pc, kc, 1.f, uk.mr, ap);
+      macro_kernel(uk, kc, ap, mc, B.data + pc * n_panels * uk.nr, 0, n_panels, B.N, pc == 0 ? beta : 1.f, C + i0 * ldc, ldc);
     }
   }
 }

@@ -9,6 +9,7 @@ namespace seqcore {
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   register_memory(env, exports);
   register_kernels(env, exports);
+  register_sequences(env, exports);
   return exports;
 }
 

@@ -331,17 +331,34 @@ Napi::Value Cast(Info info) {
 }  // namespace
 
 void register_kernels(Napi::Env env, Napi::Object exports) {
-  const std::pair<const char*, Napi::Value (*)(Info)> fns[] = {
-      {"gemm", Gemm}, {"binary", Binary}, {"scale", Scale}, {"axpy", Axpy}, {"fill", Fill},
-      {"addBias", AddBias}, {"sumRows", SumRows}, {"unary", Unary}, {"unaryGrad", UnaryGrad},
-      {"layernorm", LayerNorm}, {"layernormGrad", LayerNormGrad}, {"dropout", Dropout},
-      {"dropoutGrad", DropoutGrad}, {"embeddingGather", EmbeddingGather},
-      {"embeddingScatterAdd", EmbeddingScatterAdd}, {"concat", Concat}, {"split", Split},
-      {"sum", Sum}, {"sumSquares", SumSquares}, {"firstNonFinite", FirstNonFinite},
-      {"softmaxXent", SoftmaxXent}, {"softmaxXentGrad", SoftmaxXentGrad},
-      {"squaredError", SquaredError}, {"squaredErrorGrad", SquaredErrorGrad}, {"cosine", Cosine},
-      {"cosineGrad", CosineGrad}, {"adamStep", AdamStep}, {"cast", Cast}};
-  for (auto& [name, fn] : fns) exports.Set(name, Napi::Function::New(env, fn, name));
+  export_fn<Gemm>(env, exports, "gemm");
+  export_fn<Binary>(env, exports, "binary");
+  export_fn<Scale>(env, exports, "scale");
+  export_fn<Axpy>(env, exports, "axpy");
+  export_fn<Fill>(env, exports, "fill");
+  export_fn<AddBias>(env, exports, "addBias");
+  export_fn<SumRows>(env, exports, "sumRows");
+  export_fn<Unary>(env, exports, "unary");
+  export_fn<UnaryGrad>(env, exports, "unaryGrad");
+  export_fn<LayerNorm>(env, exports, "layernorm");
+  export_fn<LayerNormGrad>(env, exports, "layernormGrad");
+  export_fn<Dropout>(env, exports, "dropout");
+  export_fn<DropoutGrad>(env, exports, "dropoutGrad");
+  export_fn<EmbeddingGather>(env, exports, "embeddingGather");
+  export_fn<EmbeddingScatterAdd>(env, exports, "embeddingScatterAdd");
+  export_fn<Concat>(env, exports, "concat");
+  export_fn<Split>(env, exports, "split");
+  export_fn<Sum>(env, exports, "sum");
+  export_fn<SumSquares>(env, exports, "sumSquares");
+  export_fn<FirstNonFinite>(env, exports, "firstNonFinite");
+  export_fn<SoftmaxXent>(env, exports, "softmaxXent");
+  export_fn<SoftmaxXentGrad>(env, exports, "softmaxXentGrad");
+  export_fn<SquaredError>(env, exports, "squaredError");
+  export_fn<SquaredErrorGrad>(env, exports, "squaredErrorGrad");
+  export_fn<Cosine>(env, exports, "cosine");
+  export_fn<CosineGrad>(env, exports, "cosineGrad");
+  export_fn<AdamStep>(env, exports, "adamStep");
+  export_fn<Cast>(env, exports, "cast");
 }
 
 }  // namespace seqcore

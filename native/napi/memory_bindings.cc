@@ -111,17 +111,17 @@ Napi::Value PeakGflops(const Napi::CallbackInfo& info) {  // peakGflops(seconds,
 }  // namespace
 
 void register_memory(Napi::Env env, Napi::Object exports) {
-  exports.Set("alloc", Napi::Function::New(env, Alloc));
-  exports.Set("free", Napi::Function::New(env, Free));
-  exports.Set("write", Napi::Function::New(env, Write));
-  exports.Set("read", Napi::Function::New(env, Read));
-  exports.Set("copy", Napi::Function::New(env, Copy));
-  exports.Set("stats", Napi::Function::New(env, Stats));
-  exports.Set("setThreads", Napi::Function::New(env, SetThreads));
-  exports.Set("threads", Napi::Function::New(env, Threads));
-  exports.Set("isa", Napi::Function::New(env, GetIsa));
-  exports.Set("setIsa", Napi::Function::New(env, SetIsa));
-  exports.Set("peakGflops", Napi::Function::New(env, PeakGflops));
+  export_fn<Alloc>(env, exports, "alloc");
+  export_fn<Free>(env, exports, "free");
+  export_fn<Write>(env, exports, "write");
+  export_fn<Read>(env, exports, "read");
+  export_fn<Copy>(env, exports, "copy");
+  export_fn<Stats>(env, exports, "stats");
+  export_fn<SetThreads>(env, exports, "setThreads");
+  export_fn<Threads>(env, exports, "threads");
+  export_fn<GetIsa>(env, exports, "isa");
+  export_fn<SetIsa>(env, exports, "setIsa");
+  export_fn<PeakGflops>(env, exports, "peakGflops");
 }
 
 }  // namespace seqcore

@@ -1,3 +1,4 @@
+import type { PackedLayout } from '../sequence/layout.js';
 import type { Tensor } from '../tensor.js';
 import { getBackend } from './backend.js';
 
@@ -24,6 +25,19 @@ export interface AdamOptions {
   step: number;
   /** Multiplies the gradient first (global-norm clipping). */
   gradScale: number;
+}
+
+/** A multi-layer GRU's parameters, PyTorch's layout: layer l has W_ih (3H×E_l), W_hh (3H×H), b_ih, b_hh (3H). */
+export interface GruParams {
+  wIh: readonly Tensor[];
+  wHh: readonly Tensor[];
+  bIh: readonly Tensor[];
+  bHh: readonly Tensor[];
+}
+
+/** Floats a GRU forward saves for its backward (the `workspace` of the kernels). */
+export function gruWorkspaceFloats(layers: number, total: number, hidden: number): number {
+  return layers * total * 5 * hidden + (layers - 1) * total * 2 * hidden;
 }
 
 /**
@@ -84,6 +98,18 @@ export interface Kernels {
   /** Converts between dtypes (float32↔float16, int32↔int64, int32→float32). */
   cast(x: Tensor, y: Tensor): void;
   copy(src: Tensor, dst: Tensor): void;
+  /** padded (B×T×E, batch-first, T ≥ the longest) → packed (total×E). */
+  packPadded(padded: Tensor, layout: PackedLayout, packed: Tensor): void;
+  /** packed (total×E) → padded (B×T×E), zeros past each sequence's end. */
+  unpackPadded(packed: Tensor, layout: PackedLayout, padded: Tensor): void;
+  /**
+   * x (total×E packed), h0 (L×B×H, input order) or null → out (total×H, the top layer),
+   * hn (L×B×H); the workspace keeps what backward needs. Dropout p between layers with
+   * masks drawn from dropoutUniform(seed + l, i).
+   */
+  gruForward(x: Tensor, w: GruParams, h0: Tensor | null, layout: PackedLayout, dropout: number, seed: number, workspace: Tensor, out: Tensor, hn: Tensor): void;
+  /** Gradients (overwritten) from dout (total×H) and dhn (L×B×H); null where none. */
+  gruBackward(x: Tensor, w: GruParams, h0: Tensor | null, layout: PackedLayout, dropout: number, workspace: Tensor, dout: Tensor | null, dhn: Tensor | null, dx: Tensor | null, dw: GruParams, dh0: Tensor | null): void;
 }
 
 export type KernelName = keyof Kernels;

@@ -7,14 +7,14 @@ import { Tensor, tensor } from '../tensor.js';
  */
 export abstract class Module {
   training = true;
-  private readonly params = new Map<string, Tensor>();
+  private readonly registered = new Map<string, Tensor>();
   private readonly children = new Map<string, Module>();
 
   protected param(name: string, t: Tensor): Tensor {
-    if (this.params.has(name)) throw new Error(`parameter '${name}' is already registered`);
+    if (this.registered.has(name)) throw new Error(`parameter '${name}' is already registered`);
     t.requiresGrad = true;
     t.name = name;
-    this.params.set(name, t.keep());
+    this.registered.set(name, t.keep());
     return t;
   }
 
@@ -27,7 +27,7 @@ export abstract class Module {
   /** Parameters by dotted path ("encoder.weight"), in registration order. */
   namedParameters(prefix = ''): [string, Tensor][] {
     const out: [string, Tensor][] = [];
-    for (const [n, t] of this.params) out.push([prefix + n, t]);
+    for (const [n, t] of this.registered) out.push([prefix + n, t]);
     for (const [n, c] of this.children) out.push(...c.namedParameters(`${prefix}${n}.`));
     return out;
   }

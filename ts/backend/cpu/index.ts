@@ -9,5 +9,6 @@ import './shape.js';
 import './reduce.js';
 import './losses.js';
 import './adam.js';
+import './sequence.js';
 
 export { native } from '../../native.js';

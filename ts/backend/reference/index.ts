@@ -9,6 +9,7 @@ import './shape.js';
 import './reduce.js';
 import './losses.js';
 import './adam.js';
+import './sequence.js';
 
 export { refData, refData64, referenceBackend, ReferenceBackend, RefStorage } from './backend.js';
 export { dropoutUniform } from './dropout.js';

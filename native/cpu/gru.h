@@ -1,0 +1,42 @@
+// A multi-layer GRU over a packed batch (pack.h), PyTorch's layout and gate order:
+//   layer l: W_ih (3H×E_l), W_hh (3H×H), b_ih (3H), b_hh (3H); E_0 = E, E_l = H after.
+// Forward per layer: one GEMM for the input projection of every step, then the recurrence:
+// the threads split the sequences (rows of the sorted batch) once for all steps, since a
+// row's state depends only on its own past, and each step is one GEMM on the active rows
+// against W_hh packed once, plus the fused cell. Backward mirrors it; weight gradients are
+// three large GEMMs over all steps.
+#pragma once
+#include <cstdint>
+#include <vector>
+
+#include "cpu/pack.h"
+
+namespace seqcore {
+
+struct GruWeights {
+  int64_t E, H, L;
+  std::vector<const float*> w_ih, w_hh, b_ih, b_hh;  // L each
+};
+
+// Floats of the workspace a forward saves for backward:
+//   per layer: output (total×H), gates (total×4H); per layer ≥ 1: dropped input and mask
+//   (total×H each).
+int64_t gru_workspace_floats(int64_t L, int64_t total, int64_t H);
+
+// x: total×E; h0: L×B×H original order or null (zeros); out: total×H (top layer);
+// hn: L×B×H original order. Dropout p between layers (training only: pass 0 otherwise),
+// mask of layer l drawn from dropout_uniform(seed + l, index).
+void gru_forward(const float* x, const GruWeights& w, const float* h0, const PackedLayout& l,
+                 float p, uint32_t seed, float* ws, float* out, float* hn);
+
+struct GruGrads {
+  float* dx;  // total×E (may be null)
+  std::vector<float*> dw_ih, dw_hh, db_ih, db_hh;  // L each, overwritten
+  float* dh0;  // L×B×H original order (may be null)
+};
+
+// dout: total×H or null; dhn: L×B×H original order or null.
+void gru_backward(const float* x, const GruWeights& w, const float* h0, const PackedLayout& l,
+                  float p, const float* ws, const float* dout, const float* dhn, const GruGrads& g);
+
+}  // namespace seqcore

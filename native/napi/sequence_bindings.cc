@@ -1,0 +1,140 @@
+// JavaScript entry points of the packed-sequence and GRU kernels. The packed layout comes
+// from JavaScript as two Int32Arrays (batch sizes, sorted indices) and is checked here.
+#include <string>
+#include <vector>
+
+#include "cpu/gru.h"
+#include "cpu/pack.h"
+#include "napi/args.h"
+#include "napi/bindings.h"
+
+namespace seqcore {
+namespace {
+
+using Info = const Napi::CallbackInfo&;
+
+const int32_t* int32s(const Args& a, Info info, size_t i, const char* name, int64_t* n) {
+  if (!info[i].IsTypedArray() || info[i].As<Napi::TypedArray>().TypedArrayType() != napi_int32_array)
+    a.fail(std::string("argument '") + name + "' must be an Int32Array");
+  auto ta = info[i].As<Napi::Int32Array>();
+  *n = static_cast<int64_t>(ta.ElementLength());
+  return ta.Data();
+}
+
+PackedLayout layout(const Args& a, Info info, size_t bs_i, size_t sorted_i) {
+  int64_t T, B;
+  const int32_t* bs = int32s(a, info, bs_i, "batchSizes", &T);
+  const int32_t* sorted = int32s(a, info, sorted_i, "sortedIndices", &B);
+  PackedLayout l;
+  const char* err = packed_layout_init(&l, bs, T, sorted, B);
+  if (*err) a.fail(std::string("bad packed layout: ") + err);
+  return l;
+}
+
+// An array of L storage ids, each checked to hold `elems(layer)` floats.
+template <class P, class F>
+std::vector<P> layer_buffers(const Args& a, Info info, size_t i, const char* name, int64_t L, F elems) {
+  if (!info[i].IsArray() || info[i].As<Napi::Array>().Length() != static_cast<uint32_t>(L))
+    a.fail(std::string("argument '") + name + "' must be an array of " + std::to_string(L) + " storage ids");
+  auto arr = info[i].As<Napi::Array>();
+  std::vector<P> out;
+  for (int64_t k = 0; k < L; ++k) {
+    Napi::Value v = arr[static_cast<uint32_t>(k)];
+    const StorageEntry* e = v.IsNumber() ? storage_find(v.As<Napi::Number>().DoubleValue()) : nullptr;
+    if (!e) a.fail(std::string(name) + "[" + std::to_string(k) + "] is not a live storage id");
+    if (static_cast<uint64_t>(elems(k)) * 4 > e->bytes)
+      a.fail(std::string(name) + "[" + std::to_string(k) + "] holds " + std::to_string(e->bytes / 4) + " floats, needs " + std::to_string(elems(k)));
+    out.push_back(static_cast<P>(e->ptr));
+  }
+  return out;
+}
+
+Napi::Value Pack(Info info, bool pack) {  // (src, Tpad, E, batchSizes, sortedIndices, dst)
+  Args a(info, pack ? "packPadded" : "unpackPadded", 6);
+  int64_t Tpad = a.size(1, "Tpad"), E = a.size(2, "E");
+  PackedLayout l = layout(a, info, 3, 4);
+  if (Tpad < l.T) a.fail("padded length " + std::to_string(Tpad) + " is shorter than the longest sequence (" + std::to_string(l.T) + ")");
+  const int64_t padded = l.B * Tpad * E, packed = l.total * E;
+  if (pack) pack_padded(a.buf<float>(0, "padded", padded), Tpad, E, l, a.buf<float>(5, "packed", packed));
+  else unpack_padded(a.buf<float>(0, "packed", packed), Tpad, E, l, a.buf<float>(5, "padded", padded));
+  return info.Env().Undefined();
+}
+
+Napi::Value PackPadded(Info info) { return Pack(info, true); }
+Napi::Value UnpackPadded(Info info) { return Pack(info, false); }
+
+GruWeights weights(const Args& a, Info info, size_t first, int64_t E, int64_t H, int64_t L, bool biases) {
+  GruWeights w{E, H, L, {}, {}, {}, {}};
+  w.w_ih = layer_buffers<const float*>(a, info, first, "wIh", L, [&](int64_t k) { return 3 * H * (k == 0 ? E : H); });
+  w.w_hh = layer_buffers<const float*>(a, info, first + 1, "wHh", L, [&](int64_t) { return 3 * H * H; });
+  if (biases) {
+    w.b_ih = layer_buffers<const float*>(a, info, first + 2, "bIh", L, [&](int64_t) { return 3 * H; });
+    w.b_hh = layer_buffers<const float*>(a, info, first + 3, "bHh", L, [&](int64_t) { return 3 * H; });
+  } else {
+    w.b_ih.assign(L, nullptr);
+    w.b_hh.assign(L, nullptr);
+  }
+  return w;
+}
+
+float dropout_p(const Args& a, size_t i) {
+  double p = a.num(i, "dropout");
+  if (p < 0 || p >= 1) a.fail("dropout must be in [0, 1), got " + std::to_string(p));
+  return static_cast<float>(p);
+}
+
+// gruForward(x, E, H, L, wIh[], wHh[], bIh[], bHh[], h0|null, batchSizes, sortedIndices,
+//            dropout, seed, workspace, out, hn)
+Napi::Value GruForward(Info info) {
+  Args a(info, "gruForward", 16);
+  int64_t E = a.size(1, "E"), H = a.size(2, "H"), L = a.size(3, "L");
+  if (E < 1 || H < 1 || L < 1) a.fail("E, H and L must be positive");
+  GruWeights w = weights(a, info, 4, E, H, L, true);
+  PackedLayout l = layout(a, info, 9, 10);
+  float p = dropout_p(a, 11);
+  int64_t seed = a.size(12, "seed");
+  if (seed > 0xFFFFFFFFll) a.fail("seed must fit in 32 bits");
+  gru_forward(a.buf<float>(0, "x", l.total * E), w, a.buf_or_null<float>(8, "h0", L * l.B * H), l, p,
+              static_cast<uint32_t>(seed), a.buf<float>(13, "workspace", gru_workspace_floats(L, l.total, H)),
+              a.buf<float>(14, "out", l.total * H), a.buf<float>(15, "hn", L * l.B * H));
+  return info.Env().Undefined();
+}
+
+// gruBackward(x, E, H, L, wIh[], wHh[], h0|null, batchSizes, sortedIndices, dropout, workspace,
+//             dout|null, dhn|null, dx|null, dwIh[], dwHh[], dbIh[], dbHh[], dh0|null)
+Napi::Value GruBackward(Info info) {
+  Args a(info, "gruBackward", 19);
+  int64_t E = a.size(1, "E"), H = a.size(2, "H"), L = a.size(3, "L");
+  if (E < 1 || H < 1 || L < 1) a.fail("E, H and L must be positive");
+  GruWeights w = weights(a, info, 4, E, H, L, false);
+  PackedLayout l = layout(a, info, 7, 8);
+  float p = dropout_p(a, 9);
+  GruGrads g;
+  g.dx = a.buf_or_null<float>(13, "dx", l.total * E);
+  g.dw_ih = layer_buffers<float*>(a, info, 14, "dwIh", L, [&](int64_t k) { return 3 * H * (k == 0 ? E : H); });
+  g.dw_hh = layer_buffers<float*>(a, info, 15, "dwHh", L, [&](int64_t) { return 3 * H * H; });
+  g.db_ih = layer_buffers<float*>(a, info, 16, "dbIh", L, [&](int64_t) { return 3 * H; });
+  g.db_hh = layer_buffers<float*>(a, info, 17, "dbHh", L, [&](int64_t) { return 3 * H; });
+  g.dh0 = a.buf_or_null<float>(18, "dh0", L * l.B * H);
+  gru_backward(a.buf<float>(0, "x", l.total * E), w, a.buf_or_null<float>(6, "h0", L * l.B * H), l, p,
+               a.buf<float>(10, "workspace", gru_workspace_floats(L, l.total, H)),
+               a.buf_or_null<float>(11, "dout", l.total * H), a.buf_or_null<float>(12, "dhn", L * l.B * H), g);
+  return info.Env().Undefined();
+}
+
+Napi::Value GruWorkspace(Info info) {  // gruWorkspaceFloats(L, total, H)
+  Args a(info, "gruWorkspaceFloats", 3);
+  return Napi::Number::New(info.Env(), static_cast<double>(gru_workspace_floats(a.size(0, "L"), a.size(1, "total"), a.size(2, "H"))));
+}
+
+}  // namespace
+
+void register_sequences(Napi::Env env, Napi::Object exports) {
+  export_fn<PackPadded>(env, exports, "packPadded");
+  export_fn<UnpackPadded>(env, exports, "unpackPadded");
+  export_fn<GruForward>(env, exports, "gruForward");
+  export_fn<GruBackward>(env, exports, "gruBackward");
+  export_fn<GruWorkspace>(env, exports, "gruWorkspaceFloats");
+}
+
+}  // namespace seqcore
