@@ -10,7 +10,7 @@ const CASES: [number, number, number][] = [[256, 256, 256], [512, 512, 512], [10
 function validate(M: number, N: number, K: number): void {
   const rng = new Rng(M + N + K);
   const A = Float32Array.from({ length: M * K }, () => rng.normal()), B = Float32Array.from({ length: K * N }, () => rng.normal());
-  const a = native.alloc(A.byteLength), b = native.alloc(B.byteLength), c = native.alloc(M * N * 4);
+  const a = native.alloc(A.byteLength, true), b = native.alloc(B.byteLength, true), c = native.alloc(M * N * 4, true);
   native.write(a, A, 0);
   native.write(b, B, 0);
   native.gemm(false, false, M, N, K, 1, a, 0, K, b, 0, N, 0, c, 0, N);
@@ -34,7 +34,7 @@ export async function gemmSuite(opts: SuiteOptions): Promise<void> {
   try {
     for (const [M, N, K] of CASES) {
       const name = `${M}x${N}x${K}`, flops = 2 * M * N * K;
-      const bufs = [native.alloc(M * K * 4), native.alloc(K * N * 4), native.alloc(M * N * 4)] as const;
+      const bufs = [native.alloc(M * K * 4, true), native.alloc(K * N * 4, true), native.alloc(M * N * 4, true)] as const;
       let ours = 0, ref: number | null = null;
       // Rounds alternate seqcore and PyTorch on the same case and each side keeps its best:
       // the machines here are shared, and a neighbour's burst should not decide a ratio.

@@ -36,7 +36,7 @@ describe('bad input gives a clear error', () => {
   });
 
   it('native calls validate every argument instead of crashing', () => {
-    const a = native.alloc(16), c = native.alloc(16);
+    const a = native.alloc(16, true), c = native.alloc(16, true);
     const call = native.gemm as unknown as (...args: unknown[]) => void;
     expect(() => call(false)).toThrow('seqcore native gemm: expects 16 arguments, got 1');
     expect(() => native.gemm(false, false, 2, 2, 2, 1, a, 0, 2, a, 0, 2, 0, c, 0, 1)).toThrow(/leading dimension of 'C' \(1\) is less than its 2 columns/);

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { backward, GRU, native, ops, PackedLayout, Rng, tensor, tidy, type GruParams, type Tensor } from '../ts/index.js';
+import { backward, GRU, native, noGrad, ops, PackedLayout, Rng, tensor, tidy, type GruParams, type Tensor } from '../ts/index.js';
 import '../ts/backend/reference/index.js';
 import { analyticGrads, dispose, expectClose, makeInputs, randn, values, type InputSpec } from './harness.js';
 
@@ -91,6 +91,22 @@ describe('GRU over packed sequences', () => {
     dispose(ref);
   });
 
+  it('inference (no graph, no saved gates) gives the training forward exactly', () => {
+    const rng = new Rng(13);
+    const layout = PackedLayout.fromLengths(Array.from({ length: 40 }, () => 1 + rng.int(30)));
+    const gru = new GRU(8, 48, { layers: 3 });
+    const x = tensor(randn([layout.total, 8], rng), [layout.total, 8]);
+    const run = (): number[] => tidy(() => {
+      const { output, hn } = gru.forward(x, layout);
+      return [...(output.toArray() as Float32Array), ...(hn.toArray() as Float32Array)];
+    });
+    const train = run();
+    const infer = noGrad(run);
+    expect(infer).toEqual(train);
+    x.dispose();
+    gru.dispose();
+  });
+
   it('padded and packed inputs give identical results, and padding is never read', () => {
     const lengths = [2, 5, 1, 3], layout = PackedLayout.fromLengths(lengths), E = 3, T = 6;
     const rng = new Rng(4);
@@ -159,7 +175,7 @@ describe('GRU over packed sequences', () => {
       expect(() => gru.forward(tensor(new Float32Array(9), [3, 3]), layout, tensor(new Float32Array(8), [1, 1, 8]))).toThrow('gru: h0 [1, 1, 8] must be [1, 2, 4]');
       expect(() => ops.packPadded(tensor(new Float32Array(2 * 1 * 3), [2, 1, 3]), layout)).toThrow(/packPadded: padded \[2, 1, 3\] must be \[2, ≥ 2, E\]/);
     });
-    const bad = native.alloc(64);
+    const bad = native.alloc(64, true);
     expect(() => native.packPadded(bad, 2, 1, new Int32Array([2, 2]), new Int32Array([0, 1]), bad)).not.toThrow();
     expect(() => native.packPadded(bad, 2, 1, new Int32Array([2, 3]), new Int32Array([0, 1]), bad)).toThrow(/batch_sizes must be positive and non-increasing/);
     expect(() => native.packPadded(bad, 2, 1, new Int32Array([2]), new Int32Array([0, 0]), bad)).toThrow(/permutation/);

@@ -5,12 +5,16 @@ import { fileURLToPath } from 'node:url';
 
 /** Storage ids are plain numbers; every function validates its arguments natively. */
 export interface NativeAddon {
-  alloc(bytes: number): number;
+  /** A new storage; zero-filled when `zero`, else its contents are unspecified. */
+  alloc(bytes: number, zero: boolean): number;
   free(id: number): boolean;
   write(id: number, data: ArrayBufferView, byteOffset: number): void;
   read(id: number, out: ArrayBufferView, byteOffset: number): void;
   copy(src: number, dst: number, bytes: number): void;
-  stats(): { liveBytes: number; liveCount: number };
+  /** Live storages, and freed blocks kept for reuse (see native/napi/storage.h). */
+  stats(): { liveBytes: number; liveCount: number; cachedBytes: number; cacheLimit: number };
+  setCacheLimit(bytes: number): void;
+  emptyCache(): void;
   setThreads(n: number): void;
   threads(): number;
   isa(): { active: string; best: string };
@@ -52,11 +56,11 @@ export interface NativeAddon {
   unpackPadded(packed: number, Tpad: number, E: number, batchSizes: Int32Array, sortedIndices: Int32Array, padded: number): void;
   gruForward(x: number, E: number, H: number, L: number, wIh: number[], wHh: number[], bIh: number[], bHh: number[],
     h0: number | null, batchSizes: Int32Array, sortedIndices: Int32Array, dropout: number, seed: number,
-    workspace: number, out: number, hn: number): void;
+    save: boolean, workspace: number, out: number, hn: number): void;
   gruBackward(x: number, E: number, H: number, L: number, wIh: number[], wHh: number[], h0: number | null,
-    batchSizes: Int32Array, sortedIndices: Int32Array, dropout: number, workspace: number, dout: number | null,
+    batchSizes: Int32Array, sortedIndices: Int32Array, dropout: number, workspace: number, out: number, dout: number | null,
     dhn: number | null, dx: number | null, dwIh: number[], dwHh: number[], dbIh: number[], dbHh: number[], dh0: number | null): void;
-  gruWorkspaceFloats(L: number, total: number, H: number): number;
+  gruWorkspaceFloats(L: number, total: number, H: number, save: boolean, dropout: boolean): number;
 }
 
 function findAddon(): string {

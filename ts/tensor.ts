@@ -52,10 +52,13 @@ export class Tensor {
     scopes[scopes.length - 1]?.add(this);
   }
 
-  /** Allocates an uninitialised-but-zeroed tensor on a backend. */
-  static empty(shape: Shape, dtype: DType = 'float32', backend: Backend = getBackend()): Tensor {
+  /**
+   * A new tensor on a backend, zero-filled unless `zero` is false (kernels that write every
+   * element of their outputs skip the fill).
+   */
+  static empty(shape: Shape, dtype: DType = 'float32', backend: Backend = getBackend(), zero = true): Tensor {
     checkShape(shape);
-    return new Tensor(shape, dtype, backend.alloc(dtype, shapeSize(shape)));
+    return new Tensor(shape, dtype, backend.alloc(dtype, shapeSize(shape), zero));
   }
 
   get storage(): Storage {

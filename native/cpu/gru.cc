@@ -62,7 +62,8 @@ void layer_forward(const Layer& y, const float* h0s, const PackedLayout& l, floa
       const float* hp = hprev_rows(y, h0s, l, t, r0);
       sgemm_packed_b(false, rows, hp, H, whh, 0.f, gh, 3 * H);
       const int64_t row = l.offsets[t] + r0;
-      cell.forward(rows, H, gi + row * 3 * H, gh, y.b_ih, y.b_hh, hp, y.out + row * H, y.gates + row * 4 * H);
+      cell.forward(rows, H, gi + row * 3 * H, gh, y.b_ih, y.b_hh, hp, y.out + row * H,
+                   y.gates ? y.gates + row * 4 * H : nullptr);
     }
   }, nt);
 }
@@ -103,13 +104,18 @@ void layer_backward(const Layer& y, const float* h0s, const PackedLayout& l, con
   if (dx) sgemm(false, false, l.total, y.E, 3 * H, 1.f, dgi, 3 * H, y.w_ih, y.E, 0.f, dx, y.E);
 }
 
-// Where each layer's saved tensors live in the workspace.
+// Where each layer's tensors live: [gates of every layer, if saved][outputs of layers
+// below the top][dropped input, mask of each upper layer, if dropout]. The top layer's
+// output is the op's output.
 struct WorkspaceView {
-  const float* base;
+  float* base;
   int64_t total, H, L;
-  float* out(int64_t l) const { return const_cast<float*>(base) + l * total * 5 * H; }
-  float* gates(int64_t l) const { return out(l) + total * H; }
-  float* dropped(int64_t l) const { return const_cast<float*>(base) + L * total * 5 * H + (l - 1) * total * 2 * H; }
+  bool save;
+  float* top;
+  int64_t gate_floats() const { return save ? L * total * 4 * H : 0; }
+  float* gates(int64_t l) const { return save ? base + l * total * 4 * H : nullptr; }
+  float* out(int64_t l) const { return l == L - 1 ? top : base + gate_floats() + l * total * H; }
+  float* dropped(int64_t l) const { return base + gate_floats() + (L - 1) * total * H + (l - 1) * total * 2 * H; }
   float* mask(int64_t l) const { return dropped(l) + total * H; }
 };
 
@@ -131,14 +137,15 @@ void from_sorted(const float* src, const PackedLayout& l, int64_t H, float* dst)
 
 }  // namespace
 
-int64_t gru_workspace_floats(int64_t L, int64_t total, int64_t H) {
-  return L * total * 5 * H + (L - 1) * total * 2 * H;
+int64_t gru_workspace_floats(int64_t L, int64_t total, int64_t H, bool save, bool dropout) {
+  return (save ? L * total * 4 * H : 0) + (L - 1) * total * H + (dropout ? (L - 1) * total * 2 * H : 0);
 }
 
 void gru_forward(const float* x, const GruWeights& w, const float* h0, const PackedLayout& l, float p,
-                 uint32_t seed, float* ws, float* out, float* hn) {
-  const int64_t H = w.H, n = l.total * H;
-  const WorkspaceView v{ws, l.total, H, w.L};
+                 uint32_t seed, bool save, float* ws, float* out, float* hn) {
+  const int64_t H = w.H;
+  const int64_t n = l.total * H;
+  const WorkspaceView v{ws, l.total, H, w.L, save, out};
   AlignedBuffer gi, h0s, last;
   for (int64_t k = 0; k < w.L; ++k) {
     if (k > 0 && p > 0.f) {  // inverted dropout on the previous layer's output
@@ -162,13 +169,13 @@ void gru_forward(const float* x, const GruWeights& w, const float* h0, const Pac
       std::memcpy(hk + i * H, y.out + (l.offsets[l.lengths[i] - 1] + i) * H, H * sizeof(float));
     from_sorted(hk, l, H, hn + k * l.B * H);
   }
-  std::memcpy(out, v.out(w.L - 1), n * sizeof(float));
 }
 
 void gru_backward(const float* x, const GruWeights& w, const float* h0, const PackedLayout& l, float p,
-                  const float* ws, const float* dout, const float* dhn, const GruGrads& g) {
+                  const float* ws, const float* out, const float* dout, const float* dhn, const GruGrads& g) {
   const int64_t H = w.H, n = l.total * H;
-  const WorkspaceView v{ws, l.total, H, w.L};
+  // The kernels only read the workspace and output here.
+  const WorkspaceView v{const_cast<float*>(ws), l.total, H, w.L, true, const_cast<float*>(out)};
   AlignedBuffer dgi, dgh, hprev, carry, h0s, dcur, dprev;
   const float* d = dout;  // gradient w.r.t. the current layer's output
   for (int64_t k = w.L - 1; k >= 0; --k) {

@@ -18,16 +18,17 @@ struct GruWeights {
   std::vector<const float*> w_ih, w_hh, b_ih, b_hh;  // L each
 };
 
-// Floats of the workspace a forward saves for backward:
-//   per layer: output (total×H), gates (total×4H); per layer ≥ 1: dropped input and mask
-//   (total×H each).
-int64_t gru_workspace_floats(int64_t L, int64_t total, int64_t H);
+// Floats of the workspace of a forward: the outputs of layers below the top (total×H each);
+// when `save` (a backward will follow), every layer's gates (total×4H); when dropout is on,
+// each upper layer's dropped input and mask (total×H each).
+int64_t gru_workspace_floats(int64_t L, int64_t total, int64_t H, bool save, bool dropout);
 
 // x: total×E; h0: L×B×H original order or null (zeros); out: total×H (top layer);
 // hn: L×B×H original order. Dropout p between layers (training only: pass 0 otherwise),
-// mask of layer l drawn from dropout_uniform(seed + l, index).
+// mask of layer l drawn from dropout_uniform(seed + l, index). Without `save` the gates
+// are not kept (inference).
 void gru_forward(const float* x, const GruWeights& w, const float* h0, const PackedLayout& l,
-                 float p, uint32_t seed, float* ws, float* out, float* hn);
+                 float p, uint32_t seed, bool save, float* ws, float* out, float* hn);
 
 struct GruGrads {
   float* dx;  // total×E (may be null)
@@ -35,8 +36,10 @@ struct GruGrads {
   float* dh0;  // L×B×H original order (may be null)
 };
 
-// dout: total×H or null; dhn: L×B×H original order or null.
+// ws and out as left by gru_forward with save; dout: total×H or null; dhn: L×B×H original
+// order or null.
 void gru_backward(const float* x, const GruWeights& w, const float* h0, const PackedLayout& l,
-                  float p, const float* ws, const float* dout, const float* dhn, const GruGrads& g);
+                  float p, const float* ws, const float* out, const float* dout, const float* dhn,
+                  const GruGrads& g);
 
 }  // namespace seqcore

@@ -4,7 +4,8 @@
 //   gi: rows×3H   x·W_ihᵀ (no bias), row stride 3H
 //   gh: rows×3H   h_prev·W_hhᵀ (no bias)
 //   hprev, h: rows×H
-//   gates: rows×4H  saved for backward: r, z, n, ghn = (h_prev·W_hnᵀ + b_hn)
+//   gates: rows×4H  saved for backward: r, z, n, ghn = (h_prev·W_hnᵀ + b_hn); null in
+//                   inference
 #pragma once
 #include <cstdint>
 

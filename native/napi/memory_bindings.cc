@@ -10,12 +10,14 @@
 namespace seqcore {
 namespace {
 
+// alloc(bytes, zero): a new storage, zero-filled when `zero`.
 Napi::Value Alloc(const Napi::CallbackInfo& info) {
-  Args a(info, "alloc", 1);
+  Args a(info, "alloc", 2);
   int64_t bytes = a.size(0, "bytes");
+  bool zero = a.flag(1, "zero");
   if (bytes > (int64_t(1) << 40)) a.fail("refusing to allocate " + std::to_string(bytes) + " bytes");
   try {
-    return Napi::Number::New(info.Env(), storage_alloc(static_cast<size_t>(bytes)));
+    return Napi::Number::New(info.Env(), storage_alloc(static_cast<size_t>(bytes), zero));
   } catch (const std::bad_alloc&) {
     a.fail("out of memory allocating " + std::to_string(bytes) + " bytes");
   }
@@ -61,10 +63,26 @@ Napi::Value Copy(const Napi::CallbackInfo& info) {
 
 Napi::Value Stats(const Napi::CallbackInfo& info) {
   Args a(info, "stats", 0);
+  const StorageStats s = storage_stats();
   auto o = Napi::Object::New(info.Env());
-  o.Set("liveBytes", Napi::Number::New(info.Env(), static_cast<double>(storage_live_bytes())));
-  o.Set("liveCount", Napi::Number::New(info.Env(), static_cast<double>(storage_live_count())));
+  o.Set("liveBytes", Napi::Number::New(info.Env(), static_cast<double>(s.live_bytes)));
+  o.Set("liveCount", Napi::Number::New(info.Env(), static_cast<double>(s.live_count)));
+  o.Set("cachedBytes", Napi::Number::New(info.Env(), static_cast<double>(s.cached_bytes)));
+  o.Set("cacheLimit", Napi::Number::New(info.Env(), static_cast<double>(s.cache_limit)));
   return o;
+}
+
+// setCacheLimit(bytes): how many bytes of freed blocks to keep for reuse (0: none).
+Napi::Value SetCacheLimit(const Napi::CallbackInfo& info) {
+  Args a(info, "setCacheLimit", 1);
+  storage_set_cache_limit(static_cast<size_t>(a.size(0, "bytes")));
+  return info.Env().Undefined();
+}
+
+Napi::Value EmptyCache(const Napi::CallbackInfo& info) {
+  Args a(info, "emptyCache", 0);
+  storage_empty_cache();
+  return info.Env().Undefined();
 }
 
 Napi::Value SetThreads(const Napi::CallbackInfo& info) {
@@ -117,6 +135,8 @@ void register_memory(Napi::Env env, Napi::Object exports) {
   export_fn<Read>(env, exports, "read");
   export_fn<Copy>(env, exports, "copy");
   export_fn<Stats>(env, exports, "stats");
+  export_fn<SetCacheLimit>(env, exports, "setCacheLimit");
+  export_fn<EmptyCache>(env, exports, "emptyCache");
   export_fn<SetThreads>(env, exports, "setThreads");
   export_fn<Threads>(env, exports, "threads");
   export_fn<GetIsa>(env, exports, "isa");

@@ -84,9 +84,9 @@ float dropout_p(const Args& a, size_t i) {
 }
 
 // gruForward(x, E, H, L, wIh[], wHh[], bIh[], bHh[], h0|null, batchSizes, sortedIndices,
-//            dropout, seed, workspace, out, hn)
+//            dropout, seed, save, workspace, out, hn)
 Napi::Value GruForward(Info info) {
-  Args a(info, "gruForward", 16);
+  Args a(info, "gruForward", 17);
   int64_t E = a.size(1, "E"), H = a.size(2, "H"), L = a.size(3, "L");
   if (E < 1 || H < 1 || L < 1) a.fail("E, H and L must be positive");
   GruWeights w = weights(a, info, 4, E, H, L, true);
@@ -94,37 +94,42 @@ Napi::Value GruForward(Info info) {
   float p = dropout_p(a, 11);
   int64_t seed = a.size(12, "seed");
   if (seed > 0xFFFFFFFFll) a.fail("seed must fit in 32 bits");
+  bool save = a.flag(13, "save");
+  if (a.id(15, "out") == a.id(14, "workspace")) a.fail("out must not share storage with the workspace");
   gru_forward(a.buf<float>(0, "x", l.total * E), w, a.buf_or_null<float>(8, "h0", L * l.B * H), l, p,
-              static_cast<uint32_t>(seed), a.buf<float>(13, "workspace", gru_workspace_floats(L, l.total, H)),
-              a.buf<float>(14, "out", l.total * H), a.buf<float>(15, "hn", L * l.B * H));
+              static_cast<uint32_t>(seed), save,
+              a.buf<float>(14, "workspace", gru_workspace_floats(L, l.total, H, save, p > 0.f)),
+              a.buf<float>(15, "out", l.total * H), a.buf<float>(16, "hn", L * l.B * H));
   return info.Env().Undefined();
 }
 
 // gruBackward(x, E, H, L, wIh[], wHh[], h0|null, batchSizes, sortedIndices, dropout, workspace,
-//             dout|null, dhn|null, dx|null, dwIh[], dwHh[], dbIh[], dbHh[], dh0|null)
+//             out, dout|null, dhn|null, dx|null, dwIh[], dwHh[], dbIh[], dbHh[], dh0|null)
 Napi::Value GruBackward(Info info) {
-  Args a(info, "gruBackward", 19);
+  Args a(info, "gruBackward", 20);
   int64_t E = a.size(1, "E"), H = a.size(2, "H"), L = a.size(3, "L");
   if (E < 1 || H < 1 || L < 1) a.fail("E, H and L must be positive");
   GruWeights w = weights(a, info, 4, E, H, L, false);
   PackedLayout l = layout(a, info, 7, 8);
   float p = dropout_p(a, 9);
   GruGrads g;
-  g.dx = a.buf_or_null<float>(13, "dx", l.total * E);
-  g.dw_ih = layer_buffers<float*>(a, info, 14, "dwIh", L, [&](int64_t k) { return 3 * H * (k == 0 ? E : H); });
-  g.dw_hh = layer_buffers<float*>(a, info, 15, "dwHh", L, [&](int64_t) { return 3 * H * H; });
-  g.db_ih = layer_buffers<float*>(a, info, 16, "dbIh", L, [&](int64_t) { return 3 * H; });
-  g.db_hh = layer_buffers<float*>(a, info, 17, "dbHh", L, [&](int64_t) { return 3 * H; });
-  g.dh0 = a.buf_or_null<float>(18, "dh0", L * l.B * H);
+  g.dx = a.buf_or_null<float>(14, "dx", l.total * E);
+  g.dw_ih = layer_buffers<float*>(a, info, 15, "dwIh", L, [&](int64_t k) { return 3 * H * (k == 0 ? E : H); });
+  g.dw_hh = layer_buffers<float*>(a, info, 16, "dwHh", L, [&](int64_t) { return 3 * H * H; });
+  g.db_ih = layer_buffers<float*>(a, info, 17, "dbIh", L, [&](int64_t) { return 3 * H; });
+  g.db_hh = layer_buffers<float*>(a, info, 18, "dbHh", L, [&](int64_t) { return 3 * H; });
+  g.dh0 = a.buf_or_null<float>(19, "dh0", L * l.B * H);
   gru_backward(a.buf<float>(0, "x", l.total * E), w, a.buf_or_null<float>(6, "h0", L * l.B * H), l, p,
-               a.buf<float>(10, "workspace", gru_workspace_floats(L, l.total, H)),
-               a.buf_or_null<float>(11, "dout", l.total * H), a.buf_or_null<float>(12, "dhn", L * l.B * H), g);
+               a.buf<float>(10, "workspace", gru_workspace_floats(L, l.total, H, true, p > 0.f)),
+               a.buf<float>(11, "out", l.total * H), a.buf_or_null<float>(12, "dout", l.total * H),
+               a.buf_or_null<float>(13, "dhn", L * l.B * H), g);
   return info.Env().Undefined();
 }
 
-Napi::Value GruWorkspace(Info info) {  // gruWorkspaceFloats(L, total, H)
-  Args a(info, "gruWorkspaceFloats", 3);
-  return Napi::Number::New(info.Env(), static_cast<double>(gru_workspace_floats(a.size(0, "L"), a.size(1, "total"), a.size(2, "H"))));
+Napi::Value GruWorkspace(Info info) {  // gruWorkspaceFloats(L, total, H, save, dropout)
+  Args a(info, "gruWorkspaceFloats", 5);
+  return Napi::Number::New(info.Env(), static_cast<double>(gru_workspace_floats(
+      a.size(0, "L"), a.size(1, "total"), a.size(2, "H"), a.flag(3, "save"), a.flag(4, "dropout"))));
 }
 
 }  // namespace

@@ -16,7 +16,8 @@ export interface Storage {
  */
 export interface Backend {
   readonly name: string;
-  alloc(dtype: DType, size: number): Storage;
+  /** Zero-filled unless `zero` is false (then the contents are unspecified). */
+  alloc(dtype: DType, size: number, zero?: boolean): Storage;
   free(storage: Storage): void;
   upload(storage: Storage, dtype: DType, data: HostArray): void;
   download(storage: Storage, dtype: DType, size: number): HostArray;

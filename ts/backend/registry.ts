@@ -35,9 +35,13 @@ export interface GruParams {
   bHh: readonly Tensor[];
 }
 
-/** Floats a GRU forward saves for its backward (the `workspace` of the kernels). */
-export function gruWorkspaceFloats(layers: number, total: number, hidden: number): number {
-  return layers * total * 5 * hidden + (layers - 1) * total * 2 * hidden;
+/**
+ * Floats of a GRU forward's workspace: the outputs of the layers below the top; with `save`
+ * (a backward follows) every layer's gates; with dropout each upper layer's dropped input
+ * and mask. Layout: [gates][lower outputs][dropped, mask per upper layer].
+ */
+export function gruWorkspaceFloats(layers: number, total: number, hidden: number, save: boolean, dropout: boolean): number {
+  return (save ? layers * total * 4 * hidden : 0) + (layers - 1) * total * hidden + (dropout ? (layers - 1) * total * 2 * hidden : 0);
 }
 
 /**
@@ -104,12 +108,12 @@ export interface Kernels {
   unpackPadded(packed: Tensor, layout: PackedLayout, padded: Tensor): void;
   /**
    * x (total×E packed), h0 (L×B×H, input order) or null → out (total×H, the top layer),
-   * hn (L×B×H); the workspace keeps what backward needs. Dropout p between layers with
-   * masks drawn from dropoutUniform(seed + l, i).
+   * hn (L×B×H); with `save` the workspace keeps what backward needs. Dropout p between
+   * layers with masks drawn from dropoutUniform(seed + l, i).
    */
-  gruForward(x: Tensor, w: GruParams, h0: Tensor | null, layout: PackedLayout, dropout: number, seed: number, workspace: Tensor, out: Tensor, hn: Tensor): void;
+  gruForward(x: Tensor, w: GruParams, h0: Tensor | null, layout: PackedLayout, dropout: number, seed: number, save: boolean, workspace: Tensor, out: Tensor, hn: Tensor): void;
   /** Gradients (overwritten) from dout (total×H) and dhn (L×B×H); null where none. */
-  gruBackward(x: Tensor, w: GruParams, h0: Tensor | null, layout: PackedLayout, dropout: number, workspace: Tensor, dout: Tensor | null, dhn: Tensor | null, dx: Tensor | null, dw: GruParams, dh0: Tensor | null): void;
+  gruBackward(x: Tensor, w: GruParams, h0: Tensor | null, layout: PackedLayout, dropout: number, workspace: Tensor, out: Tensor, dout: Tensor | null, dhn: Tensor | null, dx: Tensor | null, dw: GruParams, dh0: Tensor | null): void;
 }
 
 export type KernelName = keyof Kernels;

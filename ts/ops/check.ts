@@ -41,7 +41,10 @@ export function lastDim(t: Tensor): number {
   return t.shape[t.shape.length - 1]!;
 }
 
-/** A new float32 tensor on the same backend as `like`. */
-export function alloc(like: Tensor, shape: Shape, dtype: DType = 'float32'): Tensor {
-  return Tensor.empty(shape, dtype, like.backend);
+/**
+ * A new output tensor on the same backend as `like`, NOT zero-filled: for kernels that write
+ * every element. Pass zero = true for kernels that accumulate into their output.
+ */
+export function alloc(like: Tensor, shape: Shape, dtype: DType = 'float32', zero = false): Tensor {
+  return Tensor.empty(shape, dtype, like.backend, zero);
 }

@@ -13,7 +13,7 @@ export function embedding(table: Tensor, ids: Tensor): Tensor {
   const out = alloc(table, [...ids.shape, E]);
   kernel('embeddingGather', table)(table, ids, out);
   record('embedding', [table, ids], [out], ([g]) => {
-    const dt = alloc(g!, table.shape); // zeros, then scatter-add
+    const dt = alloc(g!, table.shape, 'float32', true); // zeros, then scatter-add
     kernel('embeddingScatterAdd', g!)(g!, ids, dt);
     return [dt, null];
   });

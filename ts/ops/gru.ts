@@ -1,4 +1,4 @@
-import { record } from '../autograd.js';
+import { isGradEnabled, record } from '../autograd.js';
 import { gruWorkspaceFloats, kernel, type GruParams } from '../backend/registry.js';
 import { globalRng } from '../rng.js';
 import type { PackedLayout } from '../sequence/layout.js';
@@ -52,17 +52,18 @@ export function gru(x: Tensor, layout: PackedLayout, w: GruParams, opts: GruOpti
   const p = opts.training === false ? 0 : (opts.dropout ?? 0);
   if (!(p >= 0 && p < 1)) fail('gru', `dropout must be in [0, 1), got ${p}`);
   const seed = p > 0 && L > 1 ? (opts.seed ?? globalRng().nextUint32()) : 0;
-  const ws = alloc(x, [gruWorkspaceFloats(L, layout.total, H)]);
-  const output = alloc(x, [layout.total, H]), hn = alloc(x, [L, layout.batch, H]);
-  kernel('gruForward', x)(x, w, h0, layout, p, seed, ws, output, hn);
   const inputs = [x, ...(h0 ? [h0] : []), ...all];
+  const save = isGradEnabled() && inputs.some((t) => t.requiresGrad); // else inference: no gates kept
+  const ws = alloc(x, [gruWorkspaceFloats(L, layout.total, H, save, p > 0)]);
+  const output = alloc(x, [layout.total, H]), hn = alloc(x, [L, layout.batch, H]);
+  kernel('gruForward', x)(x, w, h0, layout, p, seed, save, ws, output, hn);
   record('gru', inputs, [output, hn], ([gOut, gHn]) => {
     const like = (gOut ?? gHn)!;
     const dx = x.requiresGrad ? alloc(like, x.shape) : null;
     const dh0 = h0?.requiresGrad ? alloc(like, h0.shape) : null;
     const grads = (ts: readonly Tensor[]): Tensor[] => ts.map((t) => alloc(like, t.shape));
     const dw: GruParams = { wIh: grads(w.wIh), wHh: grads(w.wHh), bIh: grads(w.bIh), bHh: grads(w.bHh) };
-    kernel('gruBackward', like)(x, w, h0, layout, p, ws, gOut, gHn, dx, dw, dh0);
+    kernel('gruBackward', like)(x, w, h0, layout, p, ws, output, gOut, gHn, dx, dw, dh0);
     return [dx, ...(h0 ? [dh0] : []), ...dw.wIh, ...dw.wHh, ...dw.bIh, ...dw.bHh];
   }, [ws]);
   return { output, hn };

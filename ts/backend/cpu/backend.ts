@@ -12,9 +12,9 @@ export interface CpuStorage extends Storage {
 export class CpuBackend implements Backend {
   readonly name = 'cpu';
 
-  alloc(dtype: DType, size: number): CpuStorage {
+  alloc(dtype: DType, size: number, zero = true): CpuStorage {
     const bytes = size * BYTES_PER_ELEMENT[dtype];
-    return { backend: this, bytes, refs: 1, id: native.alloc(bytes) };
+    return { backend: this, bytes, refs: 1, id: native.alloc(bytes, zero) };
   }
 
   free(storage: Storage): void {

@@ -31,23 +31,24 @@ function dims(x: Tensor, w: GruParams, layout: PackedLayout): Dims {
   return { L: w.wIh.length, E: x.shape[1]!, H: w.wHh[0]!.shape[1]!, total: layout.total };
 }
 
-/** The same workspace layout as native/cpu/gru.cc (WorkspaceView). */
-function views(ws: Float64Array, d: Dims) {
+/** The workspace layout of native/cpu/gru.cc (WorkspaceView); the top layer's output is `top`. */
+function views(ws: Float64Array, d: Dims, save: boolean, top: Float64Array) {
   const { L, H, total } = d;
   const at = (o: number, n: number): Float64Array => ws.subarray(o, o + n);
+  const g = save ? L * total * 4 * H : 0;
   return {
-    out: (l: number) => at(l * total * 5 * H, total * H),
-    gates: (l: number) => at(l * total * 5 * H + total * H, total * 4 * H),
-    dropped: (l: number) => at(L * total * 5 * H + (l - 1) * total * 2 * H, total * H),
-    mask: (l: number) => at(L * total * 5 * H + (l - 1) * total * 2 * H + total * H, total * H),
+    gates: (l: number) => (save ? at(l * total * 4 * H, total * 4 * H) : new Float64Array(total * 4 * H)),
+    out: (l: number) => (l === L - 1 ? top : at(g + l * total * H, total * H)),
+    dropped: (l: number) => at(g + (L - 1) * total * H + (l - 1) * total * 2 * H, total * H),
+    mask: (l: number) => at(g + (L - 1) * total * H + (l - 1) * total * 2 * H + total * H, total * H),
   };
 }
 
-function gruForward(x: Tensor, w: GruParams, h0: Tensor | null, layout: PackedLayout, p: number, seed: number, workspace: Tensor, out: Tensor, hn: Tensor): void {
+function gruForward(x: Tensor, w: GruParams, h0: Tensor | null, layout: PackedLayout, p: number, seed: number, save: boolean, workspace: Tensor, out: Tensor, hn: Tensor): void {
   const d = dims(x, w, layout), { L, H, total } = d, B = layout.batch;
   const ws = refData(workspace);
-  if (ws.length < gruWorkspaceFloats(L, total, H)) throw new TypeError(`reference gruForward: workspace ${workspace.describe()} is too small`);
-  const v = views(ws, d), H0 = h0 && refData(h0), HN = refData(hn);
+  if (ws.length < gruWorkspaceFloats(L, total, H, save, p > 0)) throw new TypeError(`reference gruForward: workspace ${workspace.describe()} is too small`);
+  const v = views(ws, d, save, refData(out)), H0 = h0 && refData(h0), HN = refData(hn);
   for (let l = 0; l < L; l++) {
     let X = l === 0 ? refData(x) : v.out(l - 1);
     if (l > 0 && p > 0) {
@@ -82,12 +83,11 @@ function gruForward(x: Tensor, w: GruParams, h0: Tensor | null, layout: PackedLa
       HN.set(h, (l * B + b) * H);
     }
   }
-  refData(out).set(v.out(L - 1));
 }
 
-function gruBackward(x: Tensor, w: GruParams, h0: Tensor | null, layout: PackedLayout, p: number, workspace: Tensor, dout: Tensor | null, dhn: Tensor | null, dx: Tensor | null, dw: GruParams, dh0: Tensor | null): void {
+function gruBackward(x: Tensor, w: GruParams, h0: Tensor | null, layout: PackedLayout, p: number, workspace: Tensor, out: Tensor, dout: Tensor | null, dhn: Tensor | null, dx: Tensor | null, dw: GruParams, dh0: Tensor | null): void {
   const d = dims(x, w, layout), { L, H, total } = d, B = layout.batch;
-  const v = views(refData(workspace), d), H0 = h0 && refData(h0), DHN = dhn && refData(dhn), DH0 = dh0 && refData(dh0);
+  const v = views(refData(workspace), d, true, refData(out)), H0 = h0 && refData(h0), DHN = dhn && refData(dhn), DH0 = dh0 && refData(dh0);
   let D: Float64Array = dout ? refData(dout) : new Float64Array(total * H); // gradient w.r.t. this layer's output
   for (let l = L - 1; l >= 0; l--) {
     const E = l === 0 ? d.E : H;
