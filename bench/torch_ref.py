@@ -44,10 +44,88 @@ def gemm(req):
     return 2.0 * m * n * k / timed(lambda: torch.mm(a, b), req["seconds"]) / 1e9
 
 
-SUITES = {"gemm": gemm}
+class GruWorkload:
+    """The W1-W4 workloads of bench/gru_workloads.ts, with torch.nn.GRU (time-major input)."""
+
+    def __init__(self, name, lengths):
+        torch.manual_seed(1)
+        E, H = 64, 256
+        self.name = name
+        if name in ("W1", "W4"):
+            self.gru = torch.nn.GRU(E, H)
+            self.opt = torch.optim.Adam(self.gru.parameters(), lr=1e-3)
+            B, T = len(lengths), max(lengths)
+            self.x = torch.randn(T, B, E)
+            self.lengths = torch.tensor(lengths)
+            self.packed = name == "W4"
+        elif name == "W2":
+            V, B, T = 20000, 128, 32
+            self.emb = torch.nn.Embedding(V, E)
+            self.enc, self.dec = torch.nn.GRU(E, H), torch.nn.GRU(E, H)
+            self.head = torch.nn.Linear(H, V)
+            params = [*self.emb.parameters(), *self.enc.parameters(), *self.dec.parameters(), *self.head.parameters()]
+            self.opt = torch.optim.Adam(params, lr=1e-3)
+            self.tokens = torch.randint(3, V, (T, B))
+            self.prev = torch.cat([torch.ones(1, B, dtype=torch.long), self.tokens[:-1]])
+            self.loss = torch.nn.CrossEntropyLoss()
+        elif name == "W3":
+            self.gru = torch.nn.GRU(E, H).eval()
+            self.x = torch.randn(64, 1024, E)
+        else:
+            raise ValueError(f"unknown workload {name}")
+
+    def step(self):
+        if self.name in ("W1", "W4"):
+            x = self.x
+            if self.packed:
+                x = torch.nn.utils.rnn.pack_padded_sequence(x, self.lengths, enforce_sorted=False)
+            out, _ = self.gru(x)
+            if self.packed:
+                out = out.data
+            out.mean().backward()
+            self.opt.step()
+            self.opt.zero_grad()
+        elif self.name == "W2":
+            _, hn = self.enc(self.emb(self.tokens))
+            out, _ = self.dec(self.emb(self.prev), hn)
+            logits = self.head(out)
+            self.loss(logits.reshape(-1, logits.shape[-1]), self.tokens.reshape(-1)).backward()
+            self.opt.step()
+            self.opt.zero_grad()
+        else:
+            with torch.no_grad():
+                self.gru(self.x)
+
+
+_workloads = {}
+
+
+def gru(req):
+    """Seconds per step of one workload (built once per process)."""
+    key = req["case"]
+    if key not in _workloads:
+        _workloads[key] = GruWorkload(key, req.get("lengths") or [64] * 256)
+    return timed(_workloads[key].step, req["seconds"])
+
+
+SUITES = {"gemm": gemm, "gru": gru}
+
+
+def peak_rss(name, lengths, steps):
+    """Peak resident memory (MiB) of a fresh process running `steps` steps of one workload."""
+    import resource
+    w = GruWorkload(name, lengths)
+    for _ in range(steps):
+        w.step()
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def main():
+    if sys.argv[1] == "--rss":  # --rss THREADS NAME STEPS [LENGTHS_JSON]
+        torch.set_num_threads(int(sys.argv[2]))
+        lengths = json.loads(sys.argv[5]) if len(sys.argv) > 5 else [64] * 256
+        print(json.dumps({"rss": peak_rss(sys.argv[3], lengths, int(sys.argv[4]))}))
+        return
     torch.set_num_threads(int(sys.argv[1]))
     torch.manual_seed(0)
     torch.mm(torch.randn(64, 64), torch.randn(64, 64))  # load the BLAS before reporting it

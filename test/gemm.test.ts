@@ -7,7 +7,8 @@ import { expectClose, randn, values } from './harness.js';
 // shapes that are not a multiple of any tile (MR 4/6/12, NR 8/16/32, KC 256).
 const best = native.isa().best;
 const ISAS = (['avx512', 'avx2', 'scalar'] as const).filter((i) => best === 'avx512' || (best === 'avx2' ? i !== 'avx512' : i === 'scalar'));
-const SHAPES: [number, number, number][] = [[1, 1, 1], [17, 33, 5], [13, 37, 300], [100, 65, 257], [2, 129, 3], [64, 1, 70], [300, 31, 513]];
+// 3×2050×390 spans several column blocks (NC 1024) and depth slices (KC 384).
+const SHAPES: [number, number, number][] = [[1, 1, 1], [17, 33, 5], [13, 37, 300], [100, 65, 257], [2, 129, 3], [64, 1, 70], [300, 31, 513], [3, 2050, 390]];
 const TRANS: [boolean, boolean][] = [[false, false], [true, false], [false, true], [true, true]];
 
 function operands(M: number, N: number, K: number, ta: boolean, tb: boolean, backend: string, seed: number) {

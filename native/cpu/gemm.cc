@@ -1,7 +1,8 @@
-// SGEMM driver (BLIS-style loop nest): for each NC-wide column block of op(B) and KC-deep
-// slice, pack B into NR-wide panels (shared, L3/L2), then each thread packs an MC×KC block
-// of op(A) into MR-tall panels (alpha folded in) and sweeps the micro-kernel over it. Packing
-// absorbs every transpose combination, so one micro-kernel serves all four.
+// SGEMM driver (BLIS-style loop nest): for each KC-deep slice and NC-wide column block of
+// op(B), pack B into NR-wide panels (shared by the threads), then each thread packs an MC×KC
+// block of op(A) into MR-tall panels (alpha folded in; packed once per slice and shared when
+// there are several column blocks) and sweeps the micro-kernel over it. Packing absorbs
+// every transpose combination, so one micro-kernel serves all four.
 #include "cpu/gemm.h"
 
 #include <algorithm>
@@ -123,30 +124,39 @@ void sgemm(bool ta, bool tb, int64_t M, int64_t N, int64_t K, float alpha, const
   if (m_panels >= T) m_blocks = std::min(m_panels, (m_blocks + T - 1) / T * T);
   const int64_t mc_max = ((m_panels + m_blocks - 1) / m_blocks) * mr;
 
-  static thread_local AlignedBuffer b_buf;
+  static thread_local AlignedBuffer b_buf, a_full;
   float* bp = b_buf.get(((std::min(N, NC) + nr - 1) / nr) * nr * KC);
+  // With several column blocks, pack each KC-slice of A once and share it across them;
+  // with one, each thread packs its own block where it will use it.
+  const bool share_a = N > NC;
 
-  for (int64_t jc = 0; jc < N; jc += NC) {
-    const int64_t nc = std::min(NC, N - jc);
-    const int64_t n_panels = (nc + nr - 1) / nr;
-    const int64_t n_parts = m_blocks < T ? std::min<int64_t>(T, n_panels) : 1;
-    const int64_t units = m_blocks * n_parts;
-    for (int64_t pc = 0; pc < K; pc += KC) {
-      const int64_t kc = std::min(KC, K - pc);
-      const float beta_k = pc == 0 ? beta : 1.f;
+  for (int64_t pc = 0; pc < K; pc += KC) {
+    const int64_t kc = std::min(KC, K - pc);
+    const float beta_k = pc == 0 ? beta : 1.f;
+    float* af = share_a ? a_full.get(m_panels * mr * kc) : nullptr;
+    if (share_a)
+      parallel_run([&](int tid, int nt) {
+        const int64_t p0 = m_panels * tid / nt, p1 = m_panels * (tid + 1) / nt;
+        if (p0 < p1) pack_a(ta, A, lda, p0 * mr, std::min(p1 * mr, M) - p0 * mr, pc, kc, alpha, mr, af + p0 * mr * kc);
+      }, T);
+    for (int64_t jc = 0; jc < N; jc += NC) {
+      const int64_t nc = std::min(NC, N - jc);
+      const int64_t n_panels = (nc + nr - 1) / nr;
+      const int64_t n_parts = m_blocks < T ? std::min<int64_t>(T, n_panels) : 1;
+      const int64_t units = m_blocks * n_parts;
       parallel_run([&](int tid, int nt) {
         pack_b(tb, B, ldb, pc, kc, jc, nc, nr, n_panels * tid / nt, n_panels * (tid + 1) / nt, bp);
       }, T);
       parallel_run([&](int tid, int nt) {
         static thread_local AlignedBuffer a_buf;
-        float* ap = a_buf.get(mc_max * kc);
+        float* ap = share_a ? nullptr : a_buf.get(mc_max * kc);
         for (int64_t u = tid; u < units; u += nt) {
           const int64_t blk = u / n_parts, part = u % n_parts;
           const int64_t i0 = m_panels * blk / m_blocks * mr;
           const int64_t mc = std::min(m_panels * (blk + 1) / m_blocks * mr, M) - i0;
           const int64_t jp0 = n_panels * part / n_parts, jp1 = n_panels * (part + 1) / n_parts;
-          pack_a(ta, A, lda, i0, mc, pc, kc, alpha, mr, ap);
-          macro_kernel(uk, kc, ap, mc, bp, jp0, jp1, nc, beta_k, C + i0 * ldc + jc, ldc);
+          if (!share_a) pack_a(ta, A, lda, i0, mc, pc, kc, alpha, mr, ap);
+          macro_kernel(uk, kc, share_a ? af + i0 * kc : ap, mc, bp, jp0, jp1, nc, beta_k, C + i0 * ldc + jc, ldc);
         }
       }, T);
     }

@@ -4,10 +4,29 @@
 #include <cmath>
 #include <vector>
 
+#include "cpu/fast_math.h"
 #include "cpu/kernels.h"
 #include "cpu/threadpool.h"
 
 namespace seqcore {
+namespace {
+
+// The row loops are compiled for AVX-512, AVX2 and baseline and picked at load time.
+__attribute__((target_clones("avx512f", "avx2", "default")))
+float row_lse(const float* x, int64_t C) {
+  float m = -INFINITY;
+  for (int64_t c = 0; c < C; ++c) m = x[c] > m ? x[c] : m;
+  float s = 0.f;
+  for (int64_t c = 0; c < C; ++c) s += fast_exp(x[c] - m);
+  return m + std::log(s);
+}
+
+__attribute__((target_clones("avx512f", "avx2", "default")))
+void row_softmax(const float* x, float lse, float scale, float* d, int64_t C) {
+  for (int64_t c = 0; c < C; ++c) d[c] = scale * fast_exp(x[c] - lse);
+}
+
+}  // namespace
 
 double softmax_xent(const float* logits, const int32_t* targets, float* lse, int64_t N,
                     int64_t C, int32_t ignore, int64_t* count) {
@@ -16,11 +35,7 @@ double softmax_xent(const float* logits, const int32_t* targets, float* lse, int
   parallel_run([&](int tid, int nt) {
     for (int64_t r = N * tid / nt, e = N * (tid + 1) / nt; r < e; ++r) {
       const float* x = logits + r * C;
-      float m = -INFINITY;
-      for (int64_t c = 0; c < C; ++c) m = x[c] > m ? x[c] : m;
-      float s = 0.f;
-      for (int64_t c = 0; c < C; ++c) s += std::exp(x[c] - m);
-      lse[r] = m + std::log(s);
+      lse[r] = row_lse(x, C);
       if (targets[r] != ignore) {
         loss[tid] += static_cast<double>(lse[r]) - x[targets[r]];
         cnt[tid] += 1;
@@ -43,8 +58,7 @@ void softmax_xent_grad(const float* logits, const int32_t* targets, const float*
         for (int64_t c = 0; c < C; ++c) d[c] = 0.f;
         continue;
       }
-      const float l = lse[r];
-      for (int64_t c = 0; c < C; ++c) d[c] = scale * std::exp(x[c] - l);
+      row_softmax(x, lse[r], scale, d, C);
       d[targets[r]] -= scale;
     }
   });
