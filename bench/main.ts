@@ -1,9 +1,10 @@
 // npm run bench -- <suite...> [--json] [--threads N] [--seconds S] [--rounds R]
 import { parseArgs } from 'node:util';
 import { gemmSuite } from './gemm.js';
+import { gruSuite } from './gru.js';
 import type { SuiteOptions } from './report.js';
 
-const SUITES: Record<string, (o: SuiteOptions) => Promise<void>> = { gemm: gemmSuite };
+const SUITES: Record<string, (o: SuiteOptions) => Promise<void>> = { gemm: gemmSuite, gru: gruSuite };
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,

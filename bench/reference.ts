@@ -13,6 +13,8 @@ const PYTHON = '/usr/bin/python3';
 export class TorchReference {
   /** What runs ("PyTorch 1.13.1, OpenBLAS core SkylakeX, 2 threads") or why nothing does. */
   label = '';
+  /** The environment the PyTorch process runs with (also for one-off runs). */
+  env: NodeJS.ProcessEnv = process.env;
   private proc: ChildProcessWithoutNullStreams | null = null;
   private lines: AsyncIterator<string> | null = null;
   private stderr = '';
@@ -35,6 +37,7 @@ export class TorchReference {
       OPENBLAS_VERBOSE: '2',
       ...(best === 'avx512' ? { OPENBLAS_CORETYPE: 'SkylakeX' } : best === 'avx2' ? { OPENBLAS_CORETYPE: 'Haswell' } : {}),
     };
+    ref.env = env;
     const script = join(dirname(fileURLToPath(import.meta.url)), 'torch_ref.py');
     const proc = spawn(PYTHON, [script, String(threads)], { env });
     proc.stderr.on('data', (d: Buffer) => { ref.stderr += d.toString(); });

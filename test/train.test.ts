@@ -46,8 +46,12 @@ describe('training', () => {
     for (let i = 0; i < 50; i++) trainStep(model, opt, src, rng, 64); // warm up allocators and JIT
     const live = native.stats(), rss = process.memoryUsage().rss;
     for (let i = 0; i < 1000; i++) trainStep(model, opt, src, rng, 64);
-    // Every native buffer of a step is freed by tidy: the count and bytes are exactly equal.
-    expect(native.stats()).toEqual(live);
+    // Every native buffer of a step is freed by tidy: the count and bytes are exactly equal,
+    // and the allocator's cache of freed blocks has not grown either.
+    const after = native.stats();
+    expect([after.liveCount, after.liveBytes]).toEqual([live.liveCount, live.liveBytes]);
+    expect(after.cachedBytes).toBeLessThanOrEqual(live.cachedBytes);
+    expect(after.scratchBytes).toBeLessThanOrEqual(live.scratchBytes);
     // RSS also carries the JS heap, which the GC grows and shrinks on its own schedule;
     // a leak of one step's buffers would add far more than this over 1,000 steps.
     expect(process.memoryUsage().rss - rss).toBeLessThan(48 * 2 ** 20);

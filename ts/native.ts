@@ -12,8 +12,9 @@ export interface NativeAddon {
   read(id: number, out: ArrayBufferView, byteOffset: number): void;
   copy(src: number, dst: number, bytes: number): void;
   /** Live storages, and freed blocks kept for reuse (see native/napi/storage.h). */
-  stats(): { liveBytes: number; liveCount: number; cachedBytes: number; cacheLimit: number };
+  stats(): { liveBytes: number; liveCount: number; cachedBytes: number; cacheLimit: number; scratchBytes: number };
   setCacheLimit(bytes: number): void;
+  /** Returns cached storages and pooled kernel scratch to the OS. */
   emptyCache(): void;
   setThreads(n: number): void;
   threads(): number;

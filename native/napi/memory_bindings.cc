@@ -1,6 +1,7 @@
 // Storage, threads and ISA: the parts of the addon that are not kernels.
 #include <cstring>
 
+#include "cpu/aligned_buffer.h"
 #include "cpu/cpu_features.h"
 #include "cpu/peak.h"
 #include "cpu/threadpool.h"
@@ -68,6 +69,7 @@ Napi::Value Stats(const Napi::CallbackInfo& info) {
   o.Set("liveBytes", Napi::Number::New(info.Env(), static_cast<double>(s.live_bytes)));
   o.Set("liveCount", Napi::Number::New(info.Env(), static_cast<double>(s.live_count)));
   o.Set("cachedBytes", Napi::Number::New(info.Env(), static_cast<double>(s.cached_bytes)));
+  o.Set("scratchBytes", Napi::Number::New(info.Env(), static_cast<double>(scratch_pooled_bytes())));
   o.Set("cacheLimit", Napi::Number::New(info.Env(), static_cast<double>(s.cache_limit)));
   return o;
 }
@@ -82,6 +84,7 @@ Napi::Value SetCacheLimit(const Napi::CallbackInfo& info) {
 Napi::Value EmptyCache(const Napi::CallbackInfo& info) {
   Args a(info, "emptyCache", 0);
   storage_empty_cache();
+  scratch_trim();
   return info.Env().Undefined();
 }
 
