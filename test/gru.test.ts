@@ -131,6 +131,8 @@ describe('GRU over packed sequences', () => {
     });
     expect(a.every(Number.isFinite)).toBe(true);
     expect(a).toEqual(b);
+    const fromList = tidy(() => Array.from(ops.packList(lengths.map((len, bi) => tensor(padded.slice(bi * T * E, (bi * T + len) * E), [len, E]))).packed.toArray() as Float32Array));
+    expect(fromList).toEqual(Array.from(packed));
     const back = tidy(() => ops.unpackPadded(tensor(packed, [layout.total, E]), layout, T).toArray() as Float32Array);
     lengths.forEach((len, bi) => {
       for (let t = 0; t < T; t++)

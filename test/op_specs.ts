@@ -77,6 +77,7 @@ export const OP_SPECS: OpSpec[] = [
   { name: 'packPadded', inputs: [g(3, 5, 2)], f: ([p]) => ops.packPadded(p!, LAYOUT) },
   { name: 'unpackPadded', inputs: [g(7, 2)], f: ([p]) => ops.unpackPadded(p!, LAYOUT, 6) },
   { name: 'lastStep', inputs: [g(7, 3)], f: ([p]) => ops.lastStep(p!, LAYOUT) },
+  { name: 'packList', inputs: [g(2, 3), g(4, 3), g(1, 3)], f: (xs) => ops.packList(xs).packed },
   gruSpec('gru (1 layer, variable lengths)', GRU_LAYOUT, 3, 4, 1),
   gruSpec('gru (2 layers, h0, dropout between layers)', GRU_LAYOUT, 3, 5, 2, { h0: true, dropout: 0.3 }),
   gruSpec('gru (3 layers, every sequence of length 1)', ONES, 2, 3, 3, { h0: true }),

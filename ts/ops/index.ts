@@ -8,5 +8,5 @@ export { concat, split } from './concat.js';
 export { sum, mean } from './reduce.js';
 export { softmaxCrossEntropy, mse, cosineSimilarity } from './losses.js';
 export { cast } from './cast.js';
-export { packPadded, unpackPadded, lastStep } from './sequence.js';
+export { packPadded, unpackPadded, lastStep, packList } from './sequence.js';
 export { gru, type GruOptions } from './gru.js';

@@ -1,8 +1,10 @@
 import { record } from '../autograd.js';
 import { kernel } from '../backend/registry.js';
-import type { PackedLayout } from '../sequence/layout.js';
+import { PackedLayout } from '../sequence/layout.js';
 import { tensor, type Tensor } from '../tensor.js';
+import { reshape } from './arith.js';
 import { alloc, checkFloat, checkRank, fail, fmt } from './check.js';
+import { concat } from './concat.js';
 import { embedding } from './embedding.js';
 
 /** padded (B×T×E, batch-first, T ≥ the longest sequence) → packed (total×E). */
@@ -47,4 +49,27 @@ export function lastStep(packed: Tensor, layout: PackedLayout): Tensor {
   const out = embedding(packed, rows);
   if (!out.node) rows.dispose(); // when recorded, the node's backward still reads the rows
   return out;
+}
+
+/**
+ * Packs a list of sequences (each len_i×E, len_i ≥ 1) into one packed tensor (total×E) and
+ * its layout: the rows are laid end to end, then gathered into packed order (differentiable).
+ */
+export function packList(seqs: readonly Tensor[]): { packed: Tensor; layout: PackedLayout } {
+  if (seqs.length === 0) fail('packList', 'needs at least one sequence');
+  seqs.forEach((s, i) => {
+    checkFloat('packList', `sequence ${i}`, s);
+    if (s.rank !== 2 || s.shape[1] !== seqs[0]!.shape[1]) fail('packList', `sequence ${i} ${fmt(s.shape)} must be [length, ${seqs[0]!.shape[1]}]`);
+  });
+  const layout = PackedLayout.fromLengths(seqs.map((s) => s.shape[0]!));
+  const E = seqs[0]!.shape[1]!;
+  const rows = reshape(concat(seqs.map((s) => reshape(s, [1, s.size]))), [layout.total, E]);
+  const start = new Int32Array(seqs.length);
+  for (let b = 1; b < seqs.length; b++) start[b] = start[b - 1]! + layout.lengths[b - 1]!;
+  const order = new Int32Array(layout.total);
+  for (let b = 0; b < seqs.length; b++) for (let t = 0; t < layout.lengths[b]!; t++) order[layout.row(b, t)] = start[b]! + t;
+  const index = tensor(order, [layout.total], { backend: rows.backend });
+  const packed = embedding(rows, index);
+  if (!packed.node) index.dispose();
+  return { packed, layout };
 }
