@@ -11,13 +11,26 @@
 namespace seqcore {
 namespace {
 
-// The row loops are compiled for AVX-512, AVX2 and baseline and picked at load time.
+// The row loops are compiled for AVX-512, AVX2 and baseline and picked at load time. The
+// max and Σexp reductions keep 16 partial results (a vector's worth), since the compiler
+// may not reorder one float reduction by itself.
+constexpr int kLanes = 16;
+
 __attribute__((target_clones("avx512f", "avx2", "default")))
 float row_lse(const float* x, int64_t C) {
+  float mv[kLanes], sv[kLanes];
+  for (int k = 0; k < kLanes; ++k) { mv[k] = -INFINITY; sv[k] = 0.f; }
+  const int64_t body = C / kLanes * kLanes;
+  for (int64_t c = 0; c < body; c += kLanes)
+    for (int k = 0; k < kLanes; ++k) mv[k] = x[c + k] > mv[k] ? x[c + k] : mv[k];
   float m = -INFINITY;
-  for (int64_t c = 0; c < C; ++c) m = x[c] > m ? x[c] : m;
+  for (int k = 0; k < kLanes; ++k) m = mv[k] > m ? mv[k] : m;
+  for (int64_t c = body; c < C; ++c) m = x[c] > m ? x[c] : m;
+  for (int64_t c = 0; c < body; c += kLanes)
+    for (int k = 0; k < kLanes; ++k) sv[k] += fast_exp(x[c + k] - m);
   float s = 0.f;
-  for (int64_t c = 0; c < C; ++c) s += fast_exp(x[c] - m);
+  for (int k = 0; k < kLanes; ++k) s += sv[k];
+  for (int64_t c = body; c < C; ++c) s += fast_exp(x[c] - m);
   return m + std::log(s);
 }
 
