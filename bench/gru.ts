@@ -14,7 +14,7 @@ const ABOUT: Record<string, string> = {
   W1: 'train step, GRU 64→256, batch 256 × 64 steps, fwd+bwd+Adam',
   W2: 'autoencoder step, emb 20k×64 → GRU 256 → GRU 256 (teacher forcing) → linear 20k → CE, batch 128 × 32',
   W3: 'inference, GRU 64→256, batch 1024 × 64 steps',
-  W4: 'W1 with challenge lengths (median 2, p90 18, p99 119, ≤ 128)',
+  W4: 'W1 with challenge-like lengths (log-normal, median 2, p90 18, p99 105, ≤ 128)',
 };
 
 function lengthsOf(name: string): number[] | null {

@@ -20,8 +20,8 @@ function randomTensor(shape: number[], rng: Rng): Tensor {
 }
 
 /**
- * Lengths drawn to match the challenge's events per client (median 2, p90 18, p99 119):
- * a rounded log-normal with median 2 and σ 1.72, capped at 128.
+ * Lengths drawn like the challenge's events per client (median 2, p90 18, p99 119): a
+ * rounded log-normal with median 2 and σ 1.72, capped at 128 (gives p90 18, p99 105).
  */
 export function challengeLengths(n: number, seed: number): number[] {
   const rng = new Rng(seed);
