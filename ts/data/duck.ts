@@ -1,0 +1,63 @@
+// DuckDB helpers shared by ingestion and targets: open a connection, check a challenge file
+// against its schema, and turn DuckDB failures into errors that name the file.
+import { existsSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import { SCHEMA } from './schema.js';
+
+export async function openDuck(): Promise<{ conn: DuckDBConnection; close: () => void }> {
+  const db = await DuckDBInstance.create(':memory:');
+  const conn = await db.connect();
+  return { conn, close: () => { conn.closeSync(); db.closeSync(); } };
+}
+
+/** SQL string literal. */
+export const lit = (s: string): string => `'${s.replaceAll("'", "''")}'`;
+
+export async function rows(conn: DuckDBConnection, sql: string): Promise<Record<string, unknown>[]> {
+  return (await conn.runAndReadAll(sql)).getRowObjects();
+}
+
+export const TIMESTAMP_FORMAT = '%Y-%m-%d %H:%M:%S';
+/** A "[a b c ...]" string of 16 codes 0..255. */
+const codesOk = (col: string): string =>
+  `(${col} LIKE '[%]' AND len(string_split(trim(${col}, '[]'), ' ')) = 16 AND len(list_filter(string_split(trim(${col}, '[]'), ' '), x -> try_cast(x AS UTINYINT) IS NULL)) = 0)`;
+
+/**
+ * Checks that a challenge file exists, has the expected columns and types, is not empty,
+ * and that its timestamps and code strings parse; every error names file, column and row.
+ * Returns the file's path.
+ */
+export async function checkFile(conn: DuckDBConnection, dir: string, name: keyof typeof SCHEMA): Promise<string> {
+  const file = join(dir, `${name}.parquet`);
+  if (!existsSync(file) || !statSync(file).isFile()) throw new Error(`${file}: missing (expected the challenge's ${name}.parquet)`);
+  let cols: Record<string, unknown>[];
+  try {
+    cols = await rows(conn, `DESCRIBE SELECT * FROM read_parquet(${lit(file)})`);
+  } catch (e) {
+    throw new Error(`${file}: not a readable Parquet file (${(e as Error).message.split('\n')[0]})`);
+  }
+  const have = new Map(cols.map((c) => [String(c.column_name), String(c.column_type)]));
+  for (const [col, type] of Object.entries(SCHEMA[name])) {
+    if (!have.has(col)) throw new Error(`${file}: missing column '${col}' (has ${[...have.keys()].join(', ')})`);
+    const t = have.get(col)!;
+    const ok = type === 'BIGINT' ? /^(BIGINT|INTEGER|SMALLINT|TINYINT|UBIGINT|UINTEGER|USMALLINT|UTINYINT)$/.test(t) : t === 'VARCHAR';
+    if (!ok) throw new Error(`${file}: column '${col}' has type ${t}, expected ${type}`);
+  }
+  const src = `read_parquet(${lit(file)}, file_row_number = true)`;
+  const n = Number((await rows(conn, `SELECT count(*) AS n FROM ${src}`))[0]!.n);
+  if (n === 0) throw new Error(`${file}: no rows`);
+  for (const col of Object.keys(SCHEMA[name])) {
+    const bad = await rows(conn, `SELECT file_row_number AS r FROM ${src} WHERE ${col} IS NULL LIMIT 1`);
+    if (bad.length) throw new Error(`${file} row ${bad[0]!.r}: column '${col}' is null`);
+  }
+  const checks: [string, string, string][] = [];
+  if ('timestamp' in SCHEMA[name]) checks.push(['timestamp', `try_strptime(timestamp, '${TIMESTAMP_FORMAT}') IS NULL`, 'is not a timestamp "YYYY-MM-DD HH:mm:ss"']);
+  for (const col of ['query', 'name'])
+    if (col in SCHEMA[name]) checks.push([col, `NOT ${codesOk(col)}`, 'is not 16 codes 0..255 written "[a b c ...]"']);
+  for (const [col, where, what] of checks) {
+    const bad = await rows(conn, `SELECT file_row_number AS r, CAST(${col} AS VARCHAR) AS v FROM ${src} WHERE ${where} LIMIT 1`);
+    if (bad.length) throw new Error(`${file} row ${bad[0]!.r}: column '${col}' value '${bad[0]!.v}' ${what}`);
+  }
+  return file;
+}
