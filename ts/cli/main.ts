@@ -1,14 +1,18 @@
 #!/usr/bin/env node
-// seqcore command line. `seqcore example` trains the bundled example model.
+// seqcore command line: `seqcore example` trains the bundled example model; `seqcore data`
+// generates, ingests and builds targets for challenge-format data.
 import { parseArgs } from 'node:util';
 import { runExample } from '../train/example.js';
+import { dataCommand, DATA_USAGE } from './data.js';
 import '../index.js';
 
 const USAGE = `usage: seqcore example [--steps N] [--batch N] [--lr X] [--seed N] [--threads N]
-                       [--checkpoint FILE] [--checkpoint-every N] [--resume]`;
+                       [--checkpoint FILE] [--checkpoint-every N] [--resume]
+${DATA_USAGE}`;
 
 async function main(argv: string[]): Promise<number> {
   const [cmd, ...rest] = argv;
+  if (cmd === 'data') return dataCommand(rest);
   if (cmd !== 'example') {
     process.stderr.write(`${cmd ? `unknown command '${cmd}'\n` : ''}${USAGE}\n`);
     return cmd ? 2 : 0;

@@ -93,6 +93,9 @@ export async function generate(o: GenerateOptions): Promise<GenerateStats> {
   const nCat = Math.min(6800, Math.max(20, Math.round(nSku / 185)));
   const nUrl = Math.min(12_700_000, Math.max(1000, Math.round(o.clients * 0.67)));
   const skuPop = new Zipf(nSku, 1.05), catPop = new Zipf(nCat, 1.1), urlPop = new Zipf(nUrl, 1.1);
+  // Tastes are spread wider than the catalogue (flatter than catPop), so knowing a client's
+  // favourites says more than knowing what is popular.
+  const tastePop = new Zipf(nCat, 0.5);
   const skuCat = new Int32Array(nSku), skuPrice = new Int32Array(nSku);
   const catPrice = Int32Array.from({ length: nCat }, () => rng.int(90));
   const catCodes = Array.from({ length: nCat }, () => Uint8Array.from({ length: 16 }, () => rng.int(256)));
@@ -117,7 +120,7 @@ export async function generate(o: GenerateOptions): Promise<GenerateStats> {
     for (let c = 0; c < o.clients; c++) {
       // Latent: favourite categories, how much of their shopping goes there, how active and
       // how much of a buyer they are, and when they are active.
-      const fav = [catPop.sample(rng), catPop.sample(rng), catPop.sample(rng)];
+      const fav = [tastePop.sample(rng), tastePop.sample(rng), tastePop.sample(rng)];
       const loyalty = 0.5 + 0.45 * rng.uniform();
       const buyer = Math.exp(0.9 * rng.normal());
       const n = Math.max(1, Math.min(5000, Math.round(2 * Math.exp(1.72 * rng.normal()))));

@@ -65,16 +65,19 @@ export async function ingest(o: IngestOptions): Promise<IngestStats> {
   const log = o.log ?? (() => {});
   const { conn, close } = await openDuck();
   try {
-    const files = Object.fromEntries(await Promise.all([...EVENT_TYPES, 'product_properties' as const].map(async (n) => [n, await checkFile(conn, o.dir, n)])));
+    // One query at a time: a DuckDB connection is not to be used concurrently.
+    const files: Record<string, string> = {};
+    for (const n of [...EVENT_TYPES, 'product_properties' as const]) files[n] = await checkFile(conn, o.dir, n);
     const cut = o.before ? `WHERE ts < strptime(${lit(o.before)}, '${TIMESTAMP_FORMAT}')` : '';
     const part = (type: number, name: string, sku: string, url: string, query: string): string =>
       `SELECT client_id, strptime(timestamp, '${TIMESTAMP_FORMAT}') AS ts, ${type} AS type, ${sku} AS sku, ${url} AS url, ${query} AS query FROM read_parquet(${lit(files[name]!)})`;
-    await conn.run(`CREATE TEMP TABLE ev AS SELECT * FROM (
+    await conn.run(`CREATE TEMP VIEW ev_all AS
       ${part(0, 'product_buy', 'sku', 'NULL::BIGINT', 'NULL::VARCHAR')} UNION ALL
       ${part(1, 'add_to_cart', 'sku', 'NULL::BIGINT', 'NULL::VARCHAR')} UNION ALL
       ${part(2, 'remove_from_cart', 'sku', 'NULL::BIGINT', 'NULL::VARCHAR')} UNION ALL
       ${part(3, 'page_visit', 'NULL::BIGINT', 'url', 'NULL::VARCHAR')} UNION ALL
-      ${part(4, 'search_query', 'NULL::BIGINT', 'NULL::BIGINT', 'query')}) ${cut}`);
+      ${part(4, 'search_query', 'NULL::BIGINT', 'NULL::BIGINT', 'query')}`);
+    await conn.run(`CREATE TEMP TABLE ev AS SELECT * FROM ev_all ${cut}`);
     await conn.run(`CREATE TEMP TABLE props AS SELECT sku, category, price FROM read_parquet(${lit(files.product_properties!)})`);
     const dup = await rows(conn, `SELECT sku FROM props GROUP BY sku HAVING count(*) > 1 LIMIT 1`);
     if (dup.length) throw new Error(`${files.product_properties}: sku ${dup[0]!.sku} appears more than once`);
@@ -140,18 +143,26 @@ export async function ingest(o: IngestOptions): Promise<IngestStats> {
     offsets.push(events);
     if (events > 0x7fffffff) throw new Error(`ingest: ${events} events exceed the cache's 2^31 limit`);
 
-    const clientIds = BigInt64Array.from(clients);
+    // Relevant clients must exist in the event files; those whose events all fall after the
+    // cut get an empty sequence (the batcher still gives them start and end tokens).
     const relevantPath = join(o.dir, 'relevant_clients.npy');
-    let relevant: BigInt64Array = clientIds;
+    let relevant: BigInt64Array = BigInt64Array.from(clients);
     if (existsSync(relevantPath)) {
       const r = readNpy(relevantPath);
       if (r.dtype !== 'int64' || r.shape.length !== 1) throw new Error(`${relevantPath}: expected a 1-D int64 array, got ${r.dtype} [${r.shape.join(', ')}]`);
       relevant = r.data as BigInt64Array;
       const known = new Set(clients);
-      const missing = relevant.findIndex((id) => !known.has(id));
-      if (missing >= 0) throw new Error(`${relevantPath}: client ${relevant[missing]} at index ${missing} has no events in the event files`);
+      const absent = [...new Set(relevant.filter((id) => !known.has(id)))];
+      if (absent.length) {
+        const later = new Set((await rows(conn, `SELECT DISTINCT client_id AS c FROM ev_all WHERE client_id IN (${absent.join(', ')})`)).map((x) => BigInt(x.c as bigint)));
+        const unknown = relevant.findIndex((id) => !known.has(id) && !later.has(id));
+        if (unknown >= 0) throw new Error(`${relevantPath}: client ${relevant[unknown]} at index ${unknown} has no events in the event files`);
+        for (const id of absent) { clients.push(id); offsets.push(events); }
+      }
     }
-    const vocabs = Object.fromEntries(await Promise.all(['sku', 'url', 'category'].map(async (f) => [f, BigInt64Array.from((await rows(conn, `SELECT value FROM v_${f} ORDER BY id`)).map((r) => BigInt(r.value as bigint)))])));
+    const clientIds = BigInt64Array.from(clients);
+    const vocabs: Record<string, BigInt64Array> = {};
+    for (const f of ['sku', 'url', 'category']) vocabs[f] = BigInt64Array.from((await rows(conn, `SELECT value FROM v_${f} ORDER BY id`)).map((r) => BigInt(r.value as bigint)));
     writeColumns(o.out, {
       kind: 'seqcore-events', version: 1, topK, before: o.before ?? null,
       first: String(span.lo), last: String(span.hi), clients: clients.length, events,

@@ -74,7 +74,9 @@ export async function buildTargets(o: TargetOptions): Promise<TargetSummary> {
       const window = await rows(conn, `SELECT client_id AS c, sku, category, price FROM buys WHERE ts >= ${at(from)} AND ts < ${at(to)}`);
       const N = relevant.length;
       const buyers = new Set<bigint>();
-      const hot = { category: new Float32Array(N * top), sku: new Float32Array(N * top), price: new Float32Array(N * 100) };
+      // One column per propensity target (fewer than `top` when the input has fewer).
+      const width = { category: targets.category.ids.length, sku: targets.sku.ids.length, price: 100 };
+      const hot = { category: new Float32Array(N * width.category), sku: new Float32Array(N * width.sku), price: new Float32Array(N * 100) };
       const col = Object.fromEntries(Object.entries(targets).map(([k, t]) => [k, new Map(t.ids.map((id, j) => [id, j]))])) as Record<keyof typeof hot, Map<bigint, number>>;
       for (const r of window) {
         const c = BigInt(r.c as bigint);
@@ -84,7 +86,7 @@ export async function buildTargets(o: TargetOptions): Promise<TargetSummary> {
         for (const k of ['category', 'sku', 'price'] as const) {
           const v = r[k];
           const j = v === null || v === undefined ? undefined : col[k].get(BigInt(v as bigint));
-          if (j !== undefined) hot[k][i * (k === 'price' ? 100 : top) + j] = 1;
+          if (j !== undefined) hot[k][i * width[k] + j] = 1;
         }
       }
       mkdirSync(join(tmp, split));
@@ -93,7 +95,7 @@ export async function buildTargets(o: TargetOptions): Promise<TargetSummary> {
       writeNpy(join(tmp, split, 'churn.npy'), { dtype: 'float32', shape: [churn.length], data: churn });
       writeNpy(join(tmp, split, 'conversion.npy'), { dtype: 'float32', shape: [conversion.length], data: conversion });
       for (const k of ['category', 'sku', 'price'] as const)
-        writeNpy(join(tmp, split, `${k}.npy`), { dtype: 'float16', shape: [N, k === 'price' ? 100 : top], data: toFloat16Bits(hot[k]) });
+        writeNpy(join(tmp, split, `${k}.npy`), { dtype: 'float16', shape: [N, width[k]], data: toFloat16Bits(hot[k]) });
     }
     rmSync(o.out, { recursive: true, force: true });
     renameSync(tmp, o.out);

@@ -1,0 +1,52 @@
+// `seqcore data …`: generate challenge-format data, ingest it into a cache, build targets.
+import { parseArgs } from 'node:util';
+import { generate } from '../data/generate.js';
+import { ingest } from '../data/ingest.js';
+import { buildTargets } from '../data/targets.js';
+
+export const DATA_USAGE = `       seqcore data generate --clients N --out DIR [--seed S]
+       seqcore data ingest --dir DIR --out FILE [--top-k K] [--before "YYYY-MM-DD HH:mm:ss"]
+       seqcore data targets --dir DIR --out DIR`;
+
+const log = (l: string): void => { process.stdout.write(`${l}\n`); };
+
+function need(values: Record<string, string | boolean | undefined>, name: string): string {
+  const v = values[name];
+  if (typeof v !== 'string' || !v) throw new Error(`--${name} is required\n${DATA_USAGE}`);
+  return v;
+}
+
+function positiveInt(name: string, v: string): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1) throw new Error(`--${name} must be a positive integer, got '${v}'`);
+  return n;
+}
+
+export async function dataCommand(argv: string[]): Promise<number> {
+  const [sub, ...rest] = argv;
+  const { values } = parseArgs({
+    args: rest,
+    options: {
+      clients: { type: 'string' }, out: { type: 'string' }, seed: { type: 'string', default: '1' },
+      dir: { type: 'string' }, 'top-k': { type: 'string', default: '5000' }, before: { type: 'string' },
+    },
+  });
+  switch (sub) {
+    case 'generate': {
+      const s = await generate({ clients: positiveInt('clients', need(values, 'clients')), out: need(values, 'out'), seed: Number(values.seed), log });
+      log(`generated ${Object.entries(s.events).map(([k, v]) => `${v} ${k}`).join(', ')}; ${s.skus} skus, ${s.categories} categories, ${s.urls} urls; ${s.relevantClients} relevant clients`);
+      return 0;
+    }
+    case 'ingest':
+      await ingest({ dir: need(values, 'dir'), out: need(values, 'out'), topK: positiveInt('top-k', values['top-k']!), before: values.before, log });
+      return 0;
+    case 'targets': {
+      const t = await buildTargets({ dir: need(values, 'dir'), out: need(values, 'out') });
+      log(`targets: input before ${t.inputCut}, validation window from ${t.validationStart} to ${t.end}; ${t.active} active of ${t.relevant} relevant clients`);
+      return 0;
+    }
+    default:
+      process.stderr.write(`${sub ? `unknown data command '${sub}'\n` : ''}usage:\n${DATA_USAGE}\n`);
+      return 2;
+  }
+}
