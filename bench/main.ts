@@ -2,9 +2,10 @@
 import { parseArgs } from 'node:util';
 import { gemmSuite } from './gemm.js';
 import { gruSuite } from './gru.js';
+import { ingestSuite } from './ingest.js';
 import type { SuiteOptions } from './report.js';
 
-const SUITES: Record<string, (o: SuiteOptions) => Promise<void>> = { gemm: gemmSuite, gru: gruSuite };
+const SUITES: Record<string, (o: SuiteOptions) => Promise<void>> = { gemm: gemmSuite, gru: gruSuite, ingest: ingestSuite };
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,

@@ -11,6 +11,7 @@
 //   query     index into the queryCodes table (16 codes per search event), -1 otherwise
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import type { DuckDBResult } from '@duckdb/node-api';
 import { ColumnFile, writeColumns } from './columnar.js';
 import { checkFile, lit, openDuck, rows, TIMESTAMP_FORMAT } from './duck.js';
 import { readNpy } from './npy.js';
@@ -46,6 +47,16 @@ class Column<T extends Int32Array | Uint8Array | Int16Array> {
   constructor(private readonly make: (n: number) => T) {
     this.data = make(1 << 16);
   }
+  /** Appends many values at once. */
+  pushAll(values: ArrayLike<number>): void {
+    while (this.length + values.length > this.data.length) {
+      const next = this.make(this.data.length * 2);
+      next.set(this.data);
+      this.data = next;
+    }
+    this.data.set(values as ArrayLike<number> & Int32Array, this.length);
+    this.length += values.length;
+  }
   push(v: number): void {
     if (this.length === this.data.length) {
       const next = this.make(this.data.length * 2);
@@ -57,6 +68,16 @@ class Column<T extends Int32Array | Uint8Array | Int16Array> {
   done(): T {
     return this.data.subarray(0, this.length) as T;
   }
+}
+
+/**
+ * The values of an INTEGER result column. DuckDB's vector keeps them in an Int32Array
+ * ('items', not part of the typed API): copied in bulk when present, else read one by one.
+ */
+function int32Items(vector: { itemCount: number; getItem(i: number): unknown }, n: number): Int32Array {
+  const items = (vector as unknown as { items?: unknown }).items;
+  if (items instanceof Int32Array && items.length >= n) return items.subarray(0, n);
+  return Int32Array.from({ length: n }, (_, i) => vector.getItem(i) as number);
 }
 
 export async function ingest(o: IngestOptions): Promise<IngestStats> {
@@ -111,38 +132,8 @@ export async function ingest(o: IngestOptions): Promise<IngestStats> {
       LEFT JOIN v_category vc ON vc.value = p.category
       LEFT JOIN v_url vu ON vu.value = e.url
       ORDER BY e.client_id, e.ts, e.type`);
-    const clients: bigint[] = [], offsets: number[] = [0];
-    const cols = {
-      event: new Column((n) => new Uint8Array(n)), sku: new Column((n) => new Int32Array(n)),
-      category: new Column((n) => new Int32Array(n)), price: new Column((n) => new Uint8Array(n)),
-      url: new Column((n) => new Int32Array(n)), day: new Column((n) => new Int16Array(n)),
-      week: new Column((n) => new Uint8Array(n)), query: new Column((n) => new Int32Array(n)),
-    };
-    const codes = new Column((n) => new Uint8Array(n));
-    let searches = 0, events = 0, last: bigint | null = null;
-    for (let chunk = await result.fetchChunk(); chunk && chunk.rowCount > 0; chunk = await result.fetchChunk()) {
-      const c = chunk.getColumns();
-      const [client, ...fields] = c as [bigint[], ...number[][]];
-      const query = c[8] as (string | null)[];
-      for (let i = 0; i < chunk.rowCount; i++) {
-        const id = client[i]!;
-        if (id !== last) {
-          if (last !== null) offsets.push(events);
-          clients.push(id);
-          last = id;
-        }
-        FIELDS.forEach((f, k) => cols[f].push(fields[k]![i]!));
-        const q = query[i];
-        if (q) {
-          for (const v of q.slice(1, -1).split(' ')) codes.push(Number(v));
-          cols.query.push(searches++);
-        } else cols.query.push(-1);
-        events++;
-      }
-    }
-    offsets.push(events);
-    if (events > 0x7fffffff) throw new Error(`ingest: ${events} events exceed the cache's 2^31 limit`);
-
+    const { clients, offsets, cols, codes } = await readSequences(result);
+    const events = offsets[offsets.length - 1]!;
     // Relevant clients must exist in the event files; those whose events all fall after the
     // cut get an empty sequence (the batcher still gives them start and end tokens).
     const relevantPath = join(o.dir, 'relevant_clients.npy');
@@ -177,6 +168,54 @@ export async function ingest(o: IngestOptions): Promise<IngestStats> {
   } finally {
     close();
   }
+}
+
+export interface Sequences {
+  clients: bigint[];
+  offsets: number[];
+  cols: Record<Field | 'query', { done(): Int32Array | Uint8Array | Int16Array }>;
+  codes: { done(): Uint8Array };
+}
+
+/**
+ * Reads a result ordered by client and time whose columns are client_id, then the FIELDS
+ * as INTEGER, then query (VARCHAR or NULL), into per-field columns and client offsets.
+ */
+export async function readSequences(result: DuckDBResult): Promise<Sequences> {
+  const clients: bigint[] = [], offsets: number[] = [0];
+  const cols = {
+    event: new Column((n) => new Uint8Array(n)), sku: new Column((n) => new Int32Array(n)),
+    category: new Column((n) => new Int32Array(n)), price: new Column((n) => new Uint8Array(n)),
+    url: new Column((n) => new Int32Array(n)), day: new Column((n) => new Int16Array(n)),
+    week: new Column((n) => new Uint8Array(n)), query: new Column((n) => new Int32Array(n)),
+  };
+  const codes = new Column((n) => new Uint8Array(n));
+  let searches = 0, events = 0, last: bigint | null = null;
+  for (let chunk = await result.fetchChunk(); chunk && chunk.rowCount > 0; chunk = await result.fetchChunk()) {
+    const n = chunk.rowCount;
+    const client = chunk.getColumnVector(0);
+    for (let i = 0; i < n; i++) {
+      const id = client.getItem(i) as bigint;
+      if (id !== last) {
+        if (last !== null) offsets.push(events + i);
+        clients.push(id);
+        last = id;
+      }
+    }
+    FIELDS.forEach((f, k) => cols[f].pushAll(int32Items(chunk.getColumnVector(k + 1), n)));
+    const query = chunk.getColumnVector(8);
+    for (let i = 0; i < n; i++) {
+      const q = query.getItem(i) as string | null;
+      if (q) {
+        for (const v of q.slice(1, -1).split(' ')) codes.push(Number(v));
+        cols.query.push(searches++);
+      } else cols.query.push(-1);
+    }
+    events += n;
+  }
+  offsets.push(events);
+  if (events > 0x7fffffff) throw new Error(`ingest: ${events} events exceed the cache's 2^31 limit`);
+  return { clients, offsets, cols, codes };
 }
 
 /** The cached sequences, read back (one array at a time from the file). */
