@@ -2,11 +2,13 @@
 import { parseArgs } from 'node:util';
 import { generate } from '../data/generate.js';
 import { ingest } from '../data/ingest.js';
+import { ingestLog } from '../data/logs.js';
 import { buildTargets } from '../data/targets.js';
 
 export const DATA_USAGE = `       seqcore data generate --clients N --out DIR [--seed S]
        seqcore data ingest --dir DIR --out FILE [--top-k K] [--before "YYYY-MM-DD HH:mm:ss"]
-       seqcore data targets --dir DIR --out DIR`;
+       seqcore data targets --dir DIR --out DIR
+       seqcore data ingest-log --file F.csv|.tsv|.parquet|.txt --out FILE [--user C] [--item C] [--time C] [--event C]`;
 
 const log = (l: string): void => { process.stdout.write(`${l}\n`); };
 
@@ -29,6 +31,7 @@ export async function dataCommand(argv: string[]): Promise<number> {
     options: {
       clients: { type: 'string' }, out: { type: 'string' }, seed: { type: 'string', default: '1' },
       dir: { type: 'string' }, 'top-k': { type: 'string', default: '5000' }, before: { type: 'string' },
+      file: { type: 'string' }, user: { type: 'string' }, item: { type: 'string' }, time: { type: 'string' }, event: { type: 'string' },
     },
   });
   switch (sub) {
@@ -40,6 +43,12 @@ export async function dataCommand(argv: string[]): Promise<number> {
     case 'ingest':
       await ingest({ dir: need(values, 'dir'), out: need(values, 'out'), topK: positiveInt('top-k', values['top-k']!), before: values.before, log });
       return 0;
+    case 'ingest-log': {
+      const out = need(values, 'out');
+      const r = await ingestLog({ file: need(values, 'file'), out, user: values.user, item: values.item, time: values.time, event: values.event, topK: positiveInt('top-k', values['top-k']!) });
+      log(`ingest-log: ${r.clients} users, ${r.events} events → ${out}`);
+      return 0;
+    }
     case 'targets': {
       const t = await buildTargets({ dir: need(values, 'dir'), out: need(values, 'out') });
       log(`targets: input before ${t.inputCut}, validation window from ${t.validationStart} to ${t.end}; ${t.active} active of ${t.relevant} relevant clients`);

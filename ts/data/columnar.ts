@@ -49,7 +49,7 @@ export class ColumnFile {
   private readonly base: number;
 
   constructor(readonly path: string) {
-    if (!existsSync(path)) throw new Error(`${path}: no such cache file`);
+    if (!existsSync(path)) throw new Error(`${path}: no such file`);
     const fd = openSync(path, 'r');
     try {
       const size = fstatSync(fd).size;
