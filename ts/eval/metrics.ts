@@ -1,0 +1,80 @@
+// The RecSys Challenge 2025 metrics (../shared/docs/SYSTEMS.md):
+//   churn score       = AUROC
+//   propensity score  = 0.8·AUROC + 0.1·novelty + 0.1·diversity, AUROC macro-averaged over
+//                       the target labels that have both classes (torchmetrics' multilabel
+//                       AUROC leaves the others out as undefined)
+//   diversity = mean over users of the entropy (log2) of the L1-normalised sigmoid outputs,
+//               divided by log2(#targets)
+//   novelty   = (1 − mean over users of Σ_{10 highest predictions} sigmoid·popularity
+//                ÷ Σ of the 10 largest popularities)^100
+
+/** Binary AUROC (Mann–Whitney U with average ranks for ties); NaN with only one class. */
+export function auroc(scores: ArrayLike<number>, labels: ArrayLike<number>): number {
+  const n = scores.length;
+  if (labels.length !== n) throw new RangeError(`auroc: ${n} scores but ${labels.length} labels`);
+  const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => scores[a]! - scores[b]!);
+  let pos = 0, rankSum = 0;
+  for (let i = 0; i < n; ) {
+    let j = i;
+    while (j + 1 < n && scores[order[j + 1]!] === scores[order[i]!]) j++;
+    const avgRank = (i + j) / 2 + 1; // 1-based average rank of the tie group
+    for (let k = i; k <= j; k++) if (labels[order[k]!]! > 0.5) { pos++; rankSum += avgRank; }
+    i = j + 1;
+  }
+  const neg = n - pos;
+  if (pos === 0 || neg === 0) return NaN;
+  return (rankSum - (pos * (pos + 1)) / 2) / (pos * neg);
+}
+
+/** Macro AUROC over the columns of row-major users×labels matrices (columns with one class skipped). */
+export function macroAuroc(scores: Float32Array, labels: ArrayLike<number>, users: number, width: number): number {
+  let sum = 0, count = 0;
+  const s = new Float32Array(users), l = new Float32Array(users);
+  for (let j = 0; j < width; j++) {
+    for (let i = 0; i < users; i++) { s[i] = scores[i * width + j]!; l[i] = labels[i * width + j]!; }
+    const a = auroc(s, l);
+    if (!Number.isNaN(a)) { sum += a; count++; }
+  }
+  return count ? sum / count : NaN;
+}
+
+const sigmoid = (x: number): number => 1 / (1 + Math.exp(-x));
+
+/** logits: users×width. */
+export function diversity(logits: Float32Array, users: number, width: number): number {
+  if (width < 2) return 0;
+  let total = 0;
+  for (let i = 0; i < users; i++) {
+    let z = 0;
+    for (let j = 0; j < width; j++) z += sigmoid(logits[i * width + j]!);
+    let h = 0;
+    for (let j = 0; j < width; j++) {
+      const p = sigmoid(logits[i * width + j]!) / z;
+      if (p > 0) h -= p * Math.log2(p);
+    }
+    total += h / Math.log2(width);
+  }
+  return total / users;
+}
+
+/** logits: users×width; popularity: width. */
+export function novelty(logits: Float32Array, popularity: ArrayLike<number>, users: number, width: number, k = 10): number {
+  const top = Math.min(k, width);
+  const best = Array.from(popularity).sort((a, b) => b - a).slice(0, top).reduce((a, b) => a + b, 0);
+  if (best <= 0) return 1;
+  let total = 0;
+  const idx = Array.from({ length: width }, (_, j) => j);
+  for (let i = 0; i < users; i++) {
+    const row = (j: number): number => logits[i * width + j]!;
+    const chosen = [...idx].sort((a, b) => row(b) - row(a)).slice(0, top);
+    total += chosen.reduce((a, j) => a + sigmoid(row(j)) * popularity[j]!, 0) / best;
+  }
+  return (1 - total / users) ** 100;
+}
+
+export interface PropensityScores { auroc: number; novelty: number; diversity: number; score: number }
+
+export function propensityScores(logits: Float32Array, labels: ArrayLike<number>, popularity: ArrayLike<number>, users: number, width: number): PropensityScores {
+  const a = macroAuroc(logits, labels, users, width), n = novelty(logits, popularity, users, width), d = diversity(logits, users, width);
+  return { auroc: a, novelty: n, diversity: d, score: 0.8 * a + 0.1 * n + 0.1 * d };
+}
