@@ -73,6 +73,7 @@ export const OP_SPECS: OpSpec[] = [
   },
   { name: 'softmaxCrossEntropy (wide rows)', inputs: [g(3, 1000), ids([3], [999, 0, 512])], f: ([l, t]) => ops.softmaxCrossEntropy(l!, t!) },
   { name: 'mse', inputs: [g(4, 6), g(4, 6)], f: ([a, b]) => ops.mse(a!, b!) },
+  { name: 'bceWithLogits', inputs: [g(4, 3), { shape: [4, 3], data: [1, 0, 0, 1, 1, 0.5, 0, 0, 1, 0.25, 1, 0] }], f: ([x, y]) => ops.bceWithLogits(x!, y!) },
   { name: 'cosineSimilarity', inputs: [g(5, 8), g(5, 8)], f: ([a, b]) => ops.cosineSimilarity(a!, b!) },
   { name: 'packPadded', inputs: [g(3, 5, 2)], f: ([p]) => ops.packPadded(p!, LAYOUT) },
   { name: 'unpackPadded', inputs: [g(7, 2)], f: ([p]) => ops.unpackPadded(p!, LAYOUT, 6) },

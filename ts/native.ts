@@ -53,6 +53,8 @@ export interface NativeAddon {
   adamStep(p: number, g: number, m: number, v: number, n: number, lr: number, beta1: number, beta2: number,
     eps: number, weightDecay: number, decoupled: boolean, step: number, gradScale: number): void;
   cast(kind: string, x: number, y: number, n: number): void;
+  bceLogits(x: number, y: number, n: number): number;
+  bceLogitsGrad(x: number, y: number, dx: number, n: number, scale: number): void;
   packPadded(padded: number, Tpad: number, E: number, batchSizes: Int32Array, sortedIndices: Int32Array, packed: number): void;
   unpackPadded(packed: number, Tpad: number, E: number, batchSizes: Int32Array, sortedIndices: Int32Array, padded: number): void;
   gruForward(x: number, E: number, H: number, L: number, wIh: number[], wHh: number[], bIh: number[], bHh: number[],

@@ -72,6 +72,11 @@ void cosine(const float* a, const float* b, float* out, int64_t N, int64_t D, fl
 void cosine_grad(const float* a, const float* b, const float* dout, float* da, float* db,
                  int64_t N, int64_t D, float eps);
 
+// Σ of the binary cross-entropy with logits: max(x,0) − x·y + log(1 + e^−|x|), y in [0, 1].
+double bce_logits(const float* x, const float* y, int64_t n);
+// dx = scale·(σ(x) − y)
+void bce_logits_grad(const float* x, const float* y, float* dx, int64_t n, float scale);
+
 // ---- adam.cc ----  one fused step of Adam (decoupled = false) or AdamW (decoupled = true)
 struct AdamParams {
   float lr, beta1, beta2, eps, weight_decay;

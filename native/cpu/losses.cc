@@ -71,4 +71,19 @@ void cosine_grad(const float* a, const float* b, const float* dout, float* da, f
   });
 }
 
+double bce_logits(const float* x, const float* y, int64_t n) {
+  double s = 0;
+  for (int64_t i = 0; i < n; ++i) {
+    const double v = x[i];
+    s += (v > 0 ? v : 0.0) - v * y[i] + std::log1p(std::exp(-std::fabs(v)));
+  }
+  return s;
+}
+
+void bce_logits_grad(const float* x, const float* y, float* dx, int64_t n, float scale) {
+  parallel_for(n, 1 << 14, [&](int64_t b, int64_t e) {
+    for (int64_t i = b; i < e; ++i) dx[i] = scale * (1.f / (1.f + std::exp(-x[i])) - y[i]);
+  });
+}
+
 }  // namespace seqcore

@@ -297,6 +297,19 @@ Napi::Value CosineGrad(Info info) {  // cosineGrad(a, b, dout, da|null, db|null,
   return Undef(info);
 }
 
+Napi::Value BceLogits(Info info) {  // bceLogits(x, y, n) → Σ loss
+  Args a(info, "bceLogits", 3);
+  int64_t n = a.size(2, "n");
+  return Napi::Number::New(info.Env(), bce_logits(a.buf<float>(0, "x", n), a.buf<float>(1, "y", n), n));
+}
+
+Napi::Value BceLogitsGrad(Info info) {  // bceLogitsGrad(x, y, dx, n, scale)
+  Args a(info, "bceLogitsGrad", 5);
+  int64_t n = a.size(3, "n");
+  bce_logits_grad(a.buf<float>(0, "x", n), a.buf<float>(1, "y", n), a.buf<float>(2, "dx", n), n, static_cast<float>(a.num(4, "scale")));
+  return Undef(info);
+}
+
 // adamStep(p, g, m, v, n, lr, beta1, beta2, eps, weightDecay, decoupled, step, gradScale)
 Napi::Value AdamStep(Info info) {
   Args a(info, "adamStep", 13);
@@ -358,6 +371,8 @@ void register_kernels(Napi::Env env, Napi::Object exports) {
   export_fn<Cosine>(env, exports, "cosine");
   export_fn<CosineGrad>(env, exports, "cosineGrad");
   export_fn<AdamStep>(env, exports, "adamStep");
+  export_fn<BceLogits>(env, exports, "bceLogits");
+  export_fn<BceLogitsGrad>(env, exports, "bceLogitsGrad");
   export_fn<Cast>(env, exports, "cast");
 }
 

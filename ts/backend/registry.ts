@@ -94,6 +94,10 @@ export interface Kernels {
   /** out (one element) = mean (a − b)² */
   mse(a: Tensor, b: Tensor, out: Tensor): void;
   mseGrad(a: Tensor, b: Tensor, dout: Tensor, da: Tensor | null, db: Tensor | null): void;
+  /** out (one element) = mean binary cross-entropy of sigmoid(x) against targets y in [0, 1]. */
+  bceLogits(x: Tensor, y: Tensor, out: Tensor): void;
+  /** dx = dout[0]/n·(σ(x) − y) */
+  bceLogitsGrad(x: Tensor, y: Tensor, dout: Tensor, dx: Tensor): void;
   /** a, b: N×D → out (N) = cosine similarity of rows, norms clamped below by eps. */
   cosine(a: Tensor, b: Tensor, out: Tensor, eps: number): void;
   cosineGrad(a: Tensor, b: Tensor, dout: Tensor, da: Tensor | null, db: Tensor | null, eps: number): void;

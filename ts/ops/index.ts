@@ -6,7 +6,7 @@ export { dropout } from './dropout.js';
 export { embedding } from './embedding.js';
 export { concat, split } from './concat.js';
 export { sum, mean } from './reduce.js';
-export { softmaxCrossEntropy, mse, cosineSimilarity } from './losses.js';
+export { softmaxCrossEntropy, mse, cosineSimilarity, bceWithLogits } from './losses.js';
 export { cast } from './cast.js';
 export { packPadded, unpackPadded, lastStep, packList } from './sequence.js';
 export { gru, type GruOptions } from './gru.js';

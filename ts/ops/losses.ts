@@ -43,6 +43,22 @@ export function mse(a: Tensor, b: Tensor): Tensor {
   return out;
 }
 
+/** Mean binary cross-entropy of sigmoid(logits) against targets in [0, 1] (same shapes). */
+export function bceWithLogits(logits: Tensor, targets: Tensor): Tensor {
+  checkFloat('bceWithLogits', 'logits', logits);
+  checkFloat('bceWithLogits', 'targets', targets);
+  checkSameShape('bceWithLogits', logits, targets, 'logits', 'targets');
+  checkSameBackend('bceWithLogits', logits, targets);
+  const out = alloc(logits, []);
+  kernel('bceLogits', logits)(logits, targets, out);
+  record('bceWithLogits', [logits, targets], [out], ([g]) => {
+    const d = alloc(g!, logits.shape);
+    kernel('bceLogitsGrad', g!)(logits, targets, g!, d);
+    return [d, null];
+  });
+  return out;
+}
+
 /** Cosine similarity of matching rows: a, b (..., D) → (...); norms clamped below by eps. */
 export function cosineSimilarity(a: Tensor, b: Tensor, eps = 1e-8): Tensor {
   checkFloat('cosineSimilarity', 'a', a);

@@ -19,6 +19,8 @@ registerKernels('cpu', {
     const scale = a.size > 0 ? readScalar(dout) / a.size : 0;
     native.squaredErrorGrad(sid(a), sid(b), da && sid(da), db && sid(db), a.size, scale);
   },
+  bceLogits: (x, y, out) => writeScalar(out, x.size > 0 ? native.bceLogits(sid(x), sid(y), x.size) / x.size : 0),
+  bceLogitsGrad: (x, y, dout, dx) => native.bceLogitsGrad(sid(x), sid(y), sid(dx), x.size, x.size > 0 ? readScalar(dout) / x.size : 0),
   cosine(a, b, out, eps) {
     const [N, D] = rowsCols(a);
     native.cosine(sid(a), sid(b), sid(out), N, D, eps);

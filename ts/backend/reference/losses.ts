@@ -90,6 +90,19 @@ function mseGrad(a: Tensor, b: Tensor, dout: Tensor, da: Tensor | null, db: Tens
   }
 }
 
+/** mean of max(x,0) − x·y + log(1 + e^−|x|) */
+function bceLogits(x: Tensor, y: Tensor, out: Tensor): void {
+  const X = refData(x), Y = refData(y);
+  let s = 0;
+  for (let i = 0; i < x.size; i++) s += Math.max(X[i]!, 0) - X[i]! * Y[i]! + Math.log1p(Math.exp(-Math.abs(X[i]!)));
+  refData(out)[0] = x.size > 0 ? s / x.size : 0;
+}
+
+function bceLogitsGrad(x: Tensor, y: Tensor, dout: Tensor, dx: Tensor): void {
+  const X = refData(x), Y = refData(y), D = refData(dx), k = x.size > 0 ? scalarOf(dout, 'bceLogitsGrad dout') / x.size : 0;
+  for (let i = 0; i < x.size; i++) D[i] = k * (1 / (1 + Math.exp(-X[i]!)) - Y[i]!);
+}
+
 interface CosParts { dot: number; na: number; nb: number }
 
 function cosParts(A: Float64Array, B: Float64Array, o: number, D: number): CosParts {
@@ -140,4 +153,4 @@ function cosineGrad(a: Tensor, b: Tensor, dout: Tensor, da: Tensor | null, db: T
   }
 }
 
-registerKernels('reference', { softmaxXent, softmaxXentGrad, mse, mseGrad, cosine, cosineGrad });
+registerKernels('reference', { bceLogits, bceLogitsGrad, softmaxXent, softmaxXentGrad, mse, mseGrad, cosine, cosineGrad });
