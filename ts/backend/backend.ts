@@ -36,7 +36,7 @@ export function getBackend(name?: string): Backend {
     return current;
   }
   const b = backends.get(name);
-  if (!b) throw new Error(`unknown backend '${name}' (registered: ${[...backends.keys()].join(', ')})`);
+  if (!b) throw new Error(`unknown backend '${name}' (registered: ${[...backends.keys()].join(', ') || 'none'}; importing 'seqcore' registers cpu)`);
   return b;
 }
 

@@ -6,9 +6,9 @@ import { MarkovSource } from '../data/markov.js';
 import { NextEventModel, type NextEventConfig } from '../models/next_event.js';
 import { native } from '../native.js';
 import { AdamW } from '../optim/adam.js';
-import { Rng, globalRng, manualSeed, restoreRng, rngState } from '../rng.js';
+import { Rng, manualSeed } from '../rng.js';
 import { tensor, tidy } from '../tensor.js';
-import { loadCheckpoint, saveCheckpoint } from './checkpoint.js';
+import { loadTraining, saveTraining } from './state.js';
 import { Progress } from './progress.js';
 
 export interface ExampleOptions {
@@ -45,26 +45,11 @@ export async function runExample(o: ExampleOptions): Promise<ExampleResult> {
   const opt = new AdamW(model.parameters(), { lr: o.lr, weightDecay: 0.01, maxGradNorm: 1 });
   let step = 0;
   if (o.resume && o.checkpoint && existsSync(o.checkpoint)) {
-    const ck = loadCheckpoint(o.checkpoint);
-    model.loadStateDict(new Map([...ck.arrays].filter(([k]) => k.startsWith('model.')).map(([k, v]) => [k.slice(6), v])));
-    const moments = model.parameters().map((_, i) => {
-      const m = ck.arrays.get(`adam.${i}.m`), v = ck.arrays.get(`adam.${i}.v`);
-      return m && v ? { m: m.data, v: v.data } : null;
-    });
-    step = Number(ck.meta.step);
-    opt.loadStateDict({ step: Number(ck.meta.optStep), moments });
-    restoreRng(globalRng(), ck.meta.rng as number[]);
+    step = Number(loadTraining(o.checkpoint, model, opt).step);
     o.log(`resumed from ${o.checkpoint} at step ${step}`);
   }
   const save = (): void => {
-    if (!o.checkpoint) return;
-    const arrays = new Map([...model.stateDict()].map(([k, v]) => [`model.${k}`, v]));
-    opt.stateDict().moments.forEach((mv, i) => {
-      if (!mv) return;
-      arrays.set(`adam.${i}.m`, { shape: [mv.m.length], data: mv.m });
-      arrays.set(`adam.${i}.v`, { shape: [mv.v.length], data: mv.v });
-    });
-    saveCheckpoint(o.checkpoint, { meta: { step, optStep: opt.stepCount, rng: rngState(globalRng()) }, arrays });
+    if (o.checkpoint) saveTraining(o.checkpoint, model, opt, { step });
   };
 
   o.log(`example: next-event model (${model.parameterCount()} parameters) on a Markov source, vocab ${source.vocab}, order ${source.order}; entropy floor ${source.entropy().toFixed(4)} nats`);

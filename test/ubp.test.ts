@@ -1,0 +1,61 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { generate } from '../ts/data/generate.js';
+import { EventCache, ingest } from '../ts/data/ingest.js';
+import { readNpy } from '../ts/data/npy.js';
+import { UbpAutoencoder } from '../ts/models/ubp.js';
+import { embedUbp, trainUbp, type UbpTrainOptions } from '../ts/train/ubp.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'seqcore-ubp-'));
+const cache = join(dir, 'cache.seq');
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+beforeAll(async () => {
+  await generate({ clients: 400, out: join(dir, 'data'), seed: 5 });
+  await ingest({ dir: join(dir, 'data'), out: cache, topK: 50 });
+});
+
+const base = (out: string): UbpTrainOptions => ({
+  cache, out, model: { fields: ['event', 'category', 'sku'], embed: 16, combine: 'sum', hidden: 16, layers: 2, dropout: 0.1 },
+  batchSize: 32, lr: 3e-3, epochs: 2, maxEvents: 40, valFraction: 0.1, patience: 5, seed: 7, resume: false, log: () => {},
+});
+
+describe('UBP autoencoder', () => {
+  it('learns: the training loss falls well below its start', async () => {
+    const r = await trainUbp({ ...base(join(dir, 'learn')), epochs: 4 });
+    const first = r.losses.slice(0, 3).reduce((a, b) => a + b) / 3, last = r.losses.slice(-3).reduce((a, b) => a + b) / 3;
+    expect(last).toBeLessThan(0.7 * first);
+    expect(r.valLosses).toHaveLength(4);
+    expect(r.valLosses[3]!).toBeLessThan(r.valLosses[0]!);
+  });
+
+  it('resumes exactly: an interrupted and resumed run gives the same losses as an uninterrupted one', async () => {
+    const straight = await trainUbp(base(join(dir, 'straight')));
+    let n = 0;
+    const cut = await trainUbp({ ...base(join(dir, 'cut')), shouldStop: () => ++n >= 13 });
+    expect(cut.interrupted).toBe(true);
+    const resumed = await trainUbp({ ...base(join(dir, 'cut')), resume: true });
+    expect([...cut.losses, ...resumed.losses]).toEqual(straight.losses);
+    expect(resumed.valLosses).toEqual(straight.valLosses);
+  });
+
+  it('embeds every relevant client in order; clients without events get zeros', async () => {
+    await trainUbp({ ...base(join(dir, 'emb')), epochs: 1 });
+    const c = new EventCache(cache);
+    const r = embedUbp({ cache, model: join(dir, 'emb', 'model.ckpt'), out: join(dir, 'emb', 'out'), batchSize: 64, maxEvents: 40 });
+    const ids = readNpy(join(dir, 'emb', 'out', 'client_ids.npy')), emb = readNpy(join(dir, 'emb', 'out', 'embeddings.npy'));
+    expect(Array.from(ids.data as BigInt64Array)).toEqual(Array.from(c.file.readArray<BigInt64Array>('relevant')));
+    expect(emb.shape).toEqual([r.clients, 16]);
+    const data = emb.data as Float32Array;
+    expect(data.every(Number.isFinite)).toBe(true);
+    expect(data.some((v) => v !== 0)).toBe(true);
+  });
+
+  it('checks its configuration', () => {
+    expect(() => new UbpAutoencoder({ fields: ['event', 'sku'], vocab: { event: 10, sku: 20 }, embed: 8, combine: 'concat', hidden: 8, layers: 1, dropout: 0 }))
+      .toThrow(/adds the latent \(8\) to the token input \(16\)/);
+    expect(() => new UbpAutoencoder({ fields: ['event', 'url'], vocab: { event: 10 }, embed: 8, combine: 'sum', hidden: 8, layers: 1, dropout: 0 }))
+      .toThrow(/no vocabulary size for field 'url'/);
+  });
+});

@@ -1,0 +1,173 @@
+// Training the UBP autoencoder on an event cache, and embedding clients with it.
+//   train: length-bucketed packed batches, Adam, progress lines (step, loss, sequences/s,
+//          time left), validation loss per epoch on held-out clients, early stopping,
+//          checkpoints every epoch and on interrupt that resume exactly
+//   embed: latents of the relevant clients in packed batches; no events → zeros
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import '../backend/cpu/index.js';
+import { backward, noGrad } from '../autograd.js';
+import { batches } from '../data/batcher.js';
+import { EventCache, type Field } from '../data/ingest.js';
+import { writeNpy } from '../data/npy.js';
+import { UbpAutoencoder, type UbpConfig } from '../models/ubp.js';
+import { Adam } from '../optim/adam.js';
+import { manualSeed, Rng } from '../rng.js';
+import { tidy } from '../tensor.js';
+import { loadCheckpoint } from './checkpoint.js';
+import { Progress } from './progress.js';
+import { loadModel, loadTraining, saveTraining } from './state.js';
+
+export interface UbpTrainOptions {
+  cache: string;
+  /** Directory for checkpoint.ckpt (latest) and model.ckpt (best by validation loss). */
+  out: string;
+  model: Omit<UbpConfig, 'vocab'>;
+  batchSize: number;
+  lr: number;
+  epochs: number;
+  maxEvents: number;
+  /** Share of clients held out for validation and early stopping. */
+  valFraction: number;
+  patience: number;
+  seed: number;
+  resume: boolean;
+  log: (line: string) => void;
+  logEvery?: number;
+  /** Checked after each step: stop as on Ctrl-C (checkpoint, then return). */
+  shouldStop?: () => boolean;
+}
+
+export interface UbpTrainResult {
+  epochs: number;
+  steps: number;
+  losses: number[];
+  valLosses: number[];
+  interrupted: boolean;
+}
+
+/** Vocabulary sizes of the fields: one more than the largest id in the cache. */
+export function vocabSizes(cache: EventCache, fields: readonly string[]): Record<string, number> {
+  return Object.fromEntries(fields.map((f) => {
+    let max = 4; // ids up to OOV always exist
+    for (const v of cache.field(f as Field)) if (v > max) max = v;
+    return [f, max + 1];
+  }));
+}
+
+function split(cache: EventCache, fraction: number, seed: number): { train: Int32Array; val: Int32Array } {
+  const rng = new Rng(seed ^ 0x5a5a5a5a), train: number[] = [], val: number[] = [];
+  for (let i = 0; i < cache.clients.length; i++) {
+    if (cache.length(i) === 0) continue;
+    (rng.uniform() < fraction ? val : train).push(i);
+  }
+  return { train: Int32Array.from(train), val: Int32Array.from(val) };
+}
+
+export async function trainUbp(o: UbpTrainOptions): Promise<UbpTrainResult> {
+  mkdirSync(o.out, { recursive: true });
+  const cache = new EventCache(o.cache);
+  manualSeed(o.seed);
+  const model = new UbpAutoencoder({ ...o.model, fields: [...o.model.fields], vocab: vocabSizes(cache, o.model.fields) });
+  const opt = new Adam(model.parameters(), { lr: o.lr });
+  const { train, val } = split(cache, o.valFraction, o.seed);
+  const fields = o.model.fields as unknown as Field[];
+  const perEpoch = Math.ceil(train.length / o.batchSize);
+  const ckpt = join(o.out, 'checkpoint.ckpt'), best = join(o.out, 'model.ckpt');
+  let epoch = 0, done = 0, step = 0, bestVal = Infinity, bad = 0;
+  const losses: number[] = [], valLosses: number[] = [];
+  if (o.resume && existsSync(ckpt)) {
+    const m = loadTraining(ckpt, model, opt);
+    ({ epoch, done, step, bestVal, bad } = m as { epoch: number; done: number; step: number; bestVal: number; bad: number });
+    valLosses.push(...(m.valLosses as number[]));
+    o.log(`resumed from ${ckpt}: epoch ${epoch + 1}, batch ${done}/${perEpoch}`);
+  }
+  const save = (): void => saveTraining(ckpt, model, opt, { epoch, done, step, bestVal, bad, valLosses, config: o.model });
+  o.log(`ubp: ${model.parameterCount()} parameters; ${train.length} training and ${val.length} validation clients; ${perEpoch} batches per epoch`);
+  const progress = new Progress(o.epochs * perEpoch, step, o.log);
+  let interrupted = false, ema = NaN;
+  for (; epoch < o.epochs && !interrupted; epoch++, done = 0) {
+    model.train();
+    // The batch order of an epoch depends only on (seed, epoch): a resumed run skips the
+    // batches it had done and sees the same ones after.
+    let k = 0;
+    for (const b of batches(cache, { batchSize: o.batchSize, fields, maxEvents: o.maxEvents, clients: train, rng: new Rng(o.seed * 7919 + epoch) })) {
+      if (k++ < done) continue;
+      const loss = tidy(() => {
+        const l = model.loss(b);
+        backward(l);
+        opt.step();
+        opt.zeroGrad();
+        return l.item();
+      });
+      losses.push(loss);
+      ema = Number.isNaN(ema) ? loss : 0.98 * ema + 0.02 * loss;
+      done++;
+      step++;
+      if (step % (o.logEvery ?? 20) === 0) progress.report(step, { loss: ema }, { count: b.clients.length, unit: 'seq' });
+      await new Promise((r) => setImmediate(r)); // lets Ctrl-C through
+      if (o.shouldStop?.()) { interrupted = true; break; }
+    }
+    if (interrupted) break;
+    const v = validationLoss(model, cache, val, fields, o);
+    valLosses.push(v);
+    o.log(`epoch ${epoch + 1}/${o.epochs}: validation loss ${v.toFixed(4)}`);
+    if (v < bestVal) { bestVal = v; bad = 0; saveTraining(best, model, opt, { epoch, config: o.model }); }
+    else if (++bad >= o.patience) { o.log(`early stop: no improvement for ${bad} epoch(s)`); epoch++; done = 0; save(); break; }
+    done = 0;
+    save();
+  }
+  if (interrupted) {
+    save();
+    o.log(`interrupted at epoch ${epoch + 1}, batch ${done}; checkpoint saved to ${ckpt} (rerun with --resume)`);
+  }
+  opt.dispose();
+  model.dispose();
+  return { epochs: epoch, steps: step, losses, valLosses, interrupted };
+}
+
+function validationLoss(model: UbpAutoencoder, cache: EventCache, val: Int32Array, fields: Field[], o: UbpTrainOptions): number {
+  if (val.length === 0) return NaN;
+  model.eval();
+  let sum = 0, n = 0;
+  noGrad(() => {
+    for (const b of batches(cache, { batchSize: o.batchSize, fields, maxEvents: o.maxEvents, clients: val }))
+      tidy(() => { sum += model.loss(b).item() * b.clients.length; n += b.clients.length; });
+  });
+  model.train();
+  return sum / n;
+}
+
+/**
+ * Latents of the relevant clients (in the cache's relevant order) with the best model of a
+ * training directory: writes client_ids.npy (int64) and embeddings.npy (float32) to `out`.
+ */
+export function embedUbp(o: { cache: string; model: string; out: string; batchSize: number; maxEvents: number }): { clients: number; dim: number } {
+  const cache = new EventCache(o.cache);
+  if (!existsSync(o.model)) throw new Error(`${o.model}: no trained model (run 'seqcore ubp train' first)`);
+  const cfg = loadCheckpoint(o.model).meta.config as Omit<UbpConfig, 'vocab'>;
+  const model = new UbpAutoencoder({ ...cfg, fields: [...cfg.fields], vocab: vocabSizes(cache, cfg.fields) });
+  loadModel(o.model, model);
+  model.eval();
+  const relevant = cache.file.readArray<BigInt64Array>('relevant');
+  const index = new Map<bigint, number>();
+  cache.clients.forEach((c, i) => index.set(c, i));
+  const rows = new Int32Array(relevant.length);
+  relevant.forEach((c, r) => { rows[r] = index.get(c) ?? -1; });
+  const H = cfg.hidden, out = new Float32Array(relevant.length * H);
+  const rowOf = new Map<number, number[]>();
+  rows.forEach((ci, r) => { if (ci >= 0 && cache.length(ci) > 0) rowOf.set(ci, [...(rowOf.get(ci) ?? []), r]); });
+  const pool = Int32Array.from(rowOf.keys());
+  noGrad(() => {
+    for (const b of batches(cache, { batchSize: o.batchSize, fields: cfg.fields as unknown as Field[], maxEvents: o.maxEvents, clients: pool }))
+      tidy(() => {
+        const z = model.encode(b).toArray() as Float32Array;
+        b.clients.forEach((ci, k) => { for (const r of rowOf.get(ci)!) out.set(z.subarray(k * H, (k + 1) * H), r * H); });
+      });
+  });
+  model.dispose();
+  mkdirSync(o.out, { recursive: true });
+  writeNpy(join(o.out, 'client_ids.npy'), { dtype: 'int64', shape: [relevant.length], data: relevant });
+  writeNpy(join(o.out, 'embeddings.npy'), { dtype: 'float32', shape: [relevant.length, H], data: out });
+  return { clients: relevant.length, dim: H };
+}
