@@ -1,3 +1,5 @@
+// Importing tensors registers the default backend (cpu, native kernels).
+import './backend/cpu/index.js';
 import { getBackend, type Backend, type Storage } from './backend/backend.js';
 import { BYTES_PER_ELEMENT, hostArray, isHostArrayOf, type DType, type HostArray, type HostArrays } from './dtype.js';
 import type { Node } from './autograd.js';

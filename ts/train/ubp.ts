@@ -5,7 +5,6 @@
 //   embed: latents of the relevant clients in packed batches; no events → zeros
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import '../backend/cpu/index.js';
 import { backward, noGrad } from '../autograd.js';
 import { batches } from '../data/batcher.js';
 import { EventCache, type Field } from '../data/ingest.js';

@@ -1,0 +1,153 @@
+// The challenge's evaluation: a fixed "universal" network trained per task on the submitted
+// embeddings (Linear(d→h) → LayerNorm → 3 × [x + Linear(i→h)(GELU(Linear(h→i)(LN(x))))] →
+// LayerNorm → Linear(h→outputs); AdamW lr 1e-3, batch 128, 3 epochs, binary cross-entropy),
+// trained on the training-window targets and scored on the validation window after every
+// epoch; the best epoch counts. h = 2048, i = 4096 by default, as the challenge.
+import { join } from 'node:path';
+import { backward, noGrad } from '../autograd.js';
+import { fromFloat16Bits, readNpy } from '../data/npy.js';
+import { LayerNorm, Linear } from '../nn/layers.js';
+import { Module } from '../nn/module.js';
+import * as ops from '../ops/index.js';
+import { AdamW } from '../optim/adam.js';
+import { manualSeed, Rng } from '../rng.js';
+import { tensor, tidy, type Tensor } from '../tensor.js';
+import { auroc, propensityScores } from './metrics.js';
+
+export class UniversalNetwork extends Module {
+  readonly input: Linear;
+  readonly norm: LayerNorm;
+  readonly blocks: { norm: LayerNorm; up: Linear; down: Linear }[];
+  readonly outNorm: LayerNorm;
+  readonly head: Linear;
+  constructor(d: number, outputs: number, hidden = 2048, inner = 4096) {
+    super();
+    this.input = this.child('input', new Linear(d, hidden));
+    this.norm = this.child('norm', new LayerNorm(hidden));
+    this.blocks = [0, 1, 2].map((k) => ({
+      norm: this.child(`block${k}_norm`, new LayerNorm(hidden)),
+      up: this.child(`block${k}_up`, new Linear(hidden, inner)),
+      down: this.child(`block${k}_down`, new Linear(inner, hidden)),
+    }));
+    this.outNorm = this.child('out_norm', new LayerNorm(hidden));
+    this.head = this.child('head', new Linear(hidden, outputs));
+  }
+  forward(x: Tensor): Tensor {
+    let h = this.norm.forward(this.input.forward(x));
+    for (const b of this.blocks) h = ops.add(h, b.down.forward(ops.gelu(b.up.forward(b.norm.forward(h)))));
+    return this.head.forward(this.outNorm.forward(h));
+  }
+}
+
+export interface TaskResult {
+  task: string;
+  score: number;
+  auroc: number;
+  novelty?: number;
+  diversity?: number;
+  bestEpoch: number;
+  /** Mean training loss of each epoch. */
+  losses: number[];
+}
+
+export interface EvalOptions {
+  /** Targets directory written by buildTargets. */
+  targets: string;
+  /** The data directory (for relevant_clients.npy). */
+  data: string;
+  /** Directory with client_ids.npy and embeddings.npy. */
+  embeddings: string;
+  hidden?: number;
+  inner?: number;
+  epochs?: number;
+  batchSize?: number;
+  lr?: number;
+  seed?: number;
+  log?: (line: string) => void;
+}
+
+function floats(a: ReturnType<typeof readNpy>): Float32Array {
+  return a.dtype === 'float16' ? fromFloat16Bits(a.data as Uint16Array) : a.dtype === 'float32' ? (a.data as Float32Array) : Float32Array.from(a.data as Int32Array);
+}
+
+/** Embeddings in relevant-client order (rows of clients missing from the submission: an error). */
+export function loadEmbeddings(dir: string, relevant: BigInt64Array): { x: Float32Array; dim: number } {
+  const ids = readNpy(join(dir, 'client_ids.npy')), emb = readNpy(join(dir, 'embeddings.npy'));
+  if (ids.dtype !== 'int64' || ids.shape.length !== 1) throw new Error(`${join(dir, 'client_ids.npy')}: expected 1-D int64`);
+  if (emb.shape.length !== 2 || emb.shape[0] !== ids.shape[0]) throw new Error(`${join(dir, 'embeddings.npy')}: shape [${emb.shape.join(', ')}] does not match ${ids.shape[0]} client ids`);
+  const dim = emb.shape[1]!, data = floats(emb), row = new Map<bigint, number>();
+  (ids.data as BigInt64Array).forEach((c, i) => row.set(c, i));
+  const x = new Float32Array(relevant.length * dim);
+  relevant.forEach((c, i) => {
+    const r = row.get(c);
+    if (r === undefined) throw new Error(`${join(dir, 'client_ids.npy')}: relevant client ${c} has no embedding`);
+    x.set(data.subarray(r * dim, (r + 1) * dim), i * dim);
+  });
+  return { x, dim };
+}
+
+/** Trains and scores one task; rows of x and both targets are the task's clients. */
+function runTask(task: string, x: Float32Array, dim: number, train: Float32Array, valid: Float32Array, width: number, popularity: ArrayLike<number> | null, o: EvalOptions): TaskResult {
+  const n = x.length / dim;
+  manualSeed(o.seed ?? 1);
+  const net = new UniversalNetwork(dim, width, o.hidden, o.inner);
+  const opt = new AdamW(net.parameters(), { lr: o.lr ?? 1e-3, weightDecay: 0.01 });
+  const bs = o.batchSize ?? 128, rng = new Rng(o.seed ?? 1);
+  let best: TaskResult = { task, score: -Infinity, auroc: NaN, bestEpoch: 0, losses: [] };
+  const losses: number[] = [];
+  for (let epoch = 0; epoch < (o.epochs ?? 3); epoch++) {
+    net.train();
+    const order = rng.shuffle(Array.from({ length: n }, (_, i) => i));
+    let sum = 0;
+    for (let s = 0; s < n; s += bs) {
+      const idx = order.slice(s, s + bs), m = idx.length;
+      const xb = new Float32Array(m * dim), yb = new Float32Array(m * width);
+      idx.forEach((r, k) => { xb.set(x.subarray(r * dim, (r + 1) * dim), k * dim); yb.set(train.subarray(r * width, (r + 1) * width), k * width); });
+      sum += m * tidy(() => {
+        const l = ops.bceWithLogits(net.forward(tensor(xb, [m, dim])), tensor(yb, [m, width]));
+        backward(l);
+        opt.step();
+        opt.zeroGrad();
+        return l.item();
+      });
+    }
+    losses.push(sum / n);
+    net.eval();
+    const logits = new Float32Array(n * width);
+    noGrad(() => {
+      for (let s = 0; s < n; s += 1024) {
+        const m = Math.min(1024, n - s);
+        tidy(() => logits.set(net.forward(tensor(x.subarray(s * dim, (s + m) * dim), [m, dim])).toArray() as Float32Array, s * width));
+      }
+    });
+    const r: TaskResult = popularity
+      ? { task, ...propensityScores(logits, valid, popularity, n, width), bestEpoch: epoch + 1, losses: [] }
+      : { task, score: auroc(logits, valid), auroc: auroc(logits, valid), bestEpoch: epoch + 1, losses: [] };
+    o.log?.(`eval ${task}: epoch ${epoch + 1} loss ${losses[epoch]!.toFixed(4)} score ${r.score.toFixed(4)}`);
+    if (r.score > best.score) best = r;
+  }
+  opt.dispose();
+  net.dispose();
+  return { ...best, losses };
+}
+
+export function evaluateEmbeddings(o: EvalOptions): TaskResult[] {
+  const relevant = readNpy(join(o.data, 'relevant_clients.npy')).data as BigInt64Array;
+  const { x, dim } = loadEmbeddings(o.embeddings, relevant);
+  const t = (f: string): Float32Array => floats(readNpy(join(o.targets, f)));
+  const results: TaskResult[] = [];
+  // churn: active clients only
+  const active = new Set(readNpy(join(o.targets, 'active_clients.npy')).data as BigInt64Array);
+  const activeRows = [...relevant.keys()].filter((i) => active.has(relevant[i]!));
+  const xa = new Float32Array(activeRows.length * dim);
+  activeRows.forEach((r, k) => xa.set(x.subarray(r * dim, (r + 1) * dim), k * dim));
+  results.push(runTask('churn', xa, dim, t('train_target/churn.npy'), t('validation_target/churn.npy'), 1, null, o));
+  for (const k of ['category', 'sku']) {
+    const pop = floats(readNpy(join(o.targets, `popularity_propensity_${k}.npy`)));
+    results.push(runTask(`${k} propensity`, x, dim, t(`train_target/${k}.npy`), t(`validation_target/${k}.npy`), pop.length, pop, o));
+  }
+  results.push(runTask('conversion (hidden)', x, dim, t('train_target/conversion.npy'), t('validation_target/conversion.npy'), 1, null, o));
+  const popPrice = floats(readNpy(join(o.targets, 'popularity_propensity_price.npy')));
+  results.push(runTask('price propensity (hidden)', x, dim, t('train_target/price.npy'), t('validation_target/price.npy'), 100, popPrice, o));
+  return results;
+}
