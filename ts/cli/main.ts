@@ -4,15 +4,18 @@
 import { parseArgs } from 'node:util';
 import { runExample } from '../train/example.js';
 import { dataCommand, DATA_USAGE } from './data.js';
+import { ubpCommand, UBP_USAGE } from './ubp.js';
 import '../index.js';
 
 const USAGE = `usage: seqcore example [--steps N] [--batch N] [--lr X] [--seed N] [--threads N]
                        [--checkpoint FILE] [--checkpoint-every N] [--resume]
-${DATA_USAGE}`;
+${DATA_USAGE}
+${UBP_USAGE}`;
 
 async function main(argv: string[]): Promise<number> {
   const [cmd, ...rest] = argv;
   if (cmd === 'data') return dataCommand(rest);
+  if (cmd === 'ubp') return ubpCommand(rest, onInterrupt());
   if (cmd !== 'example') {
     process.stderr.write(`${cmd ? `unknown command '${cmd}'\n` : ''}${USAGE}\n`);
     return cmd ? 2 : 0;
@@ -38,12 +41,7 @@ async function main(argv: string[]): Promise<number> {
   };
   const lr = Number(values.lr);
   if (!(lr > 0)) throw new Error(`--lr must be a positive number, got '${values.lr}'`);
-  let stop = false;
-  process.on('SIGINT', () => {
-    if (stop) process.exit(130);
-    stop = true;
-    process.stderr.write('\ninterrupt: finishing this step and saving a checkpoint (Ctrl-C again to quit now)\n');
-  });
+  const stop = onInterrupt();
   const { mkdirSync } = await import('node:fs');
   const { dirname } = await import('node:path');
   if (values.checkpoint) mkdirSync(dirname(values.checkpoint), { recursive: true });
@@ -58,9 +56,20 @@ async function main(argv: string[]): Promise<number> {
     resume: values.resume!,
     logEvery: 100,
     log: (l) => process.stdout.write(`${l}\n`),
-    shouldStop: () => stop,
+    shouldStop: stop,
   });
   return r.interrupted ? 130 : 0;
+}
+
+/** Ctrl-C asks the running job to checkpoint and stop; a second Ctrl-C quits at once. */
+function onInterrupt(): () => boolean {
+  let stop = false;
+  process.on('SIGINT', () => {
+    if (stop) process.exit(130);
+    stop = true;
+    process.stderr.write('\ninterrupt: finishing this step and saving a checkpoint (Ctrl-C again to quit now)\n');
+  });
+  return () => stop;
 }
 
 main(process.argv.slice(2)).then(

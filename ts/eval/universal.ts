@@ -124,7 +124,9 @@ function runTask(task: string, x: Float32Array, dim: number, train: Float32Array
       ? { task, ...propensityScores(logits, valid, popularity, n, width), bestEpoch: epoch + 1, losses: [] }
       : { task, score: auroc(logits, valid), auroc: auroc(logits, valid), bestEpoch: epoch + 1, losses: [] };
     o.log?.(`eval ${task}: epoch ${epoch + 1} loss ${losses[epoch]!.toFixed(4)} score ${r.score.toFixed(4)}`);
-    if (r.score > best.score) best = r;
+    // The best epoch counts; a NaN score (a target with one class only) never wins but is
+    // kept when no epoch has a defined score.
+    if (Number.isNaN(r.score) ? epoch === 0 : !(r.score <= best.score)) best = r;
   }
   opt.dispose();
   net.dispose();

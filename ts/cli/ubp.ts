@@ -1,0 +1,83 @@
+// `seqcore ubp …`: Universal Behavioral Profiles.
+import { parseArgs } from 'node:util';
+import { readNpy } from '../data/npy.js';
+import { evaluateEmbeddings } from '../eval/universal.js';
+import { UBP_CONFIGS } from '../models/ubp.js';
+import { embedUbp, trainUbp } from '../train/ubp.js';
+import { countBaseline } from '../ubp/baseline.js';
+import { writeSubmission } from '../ubp/export.js';
+import { runPipeline, scoreTable } from '../ubp/pipeline.js';
+import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
+
+export const UBP_USAGE = `       seqcore ubp run --out DIR [--clients N] [--epochs E] [--eval-hidden H] [--eval-inner I] [--eval-epochs E]
+       seqcore ubp train --data CACHE --out DIR [--config FILE.json] [--resume]
+       seqcore ubp embed --data CACHE --model DIR/model.ckpt --relevant DATA/relevant_clients.npy --out DIR
+       seqcore ubp baseline --data DIR --before "YYYY-MM-DD HH:mm:ss" --out DIR
+       seqcore ubp eval --data DIR --targets DIR --embeddings DIR [--json] [--eval-hidden H] [--eval-inner I] [--eval-epochs E]`;
+
+const int = (name: string, v: string): number => {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1) throw new Error(`--${name} must be a positive integer, got '${v}'`);
+  return n;
+};
+
+export async function ubpCommand(argv: string[], shouldStop: () => boolean): Promise<number> {
+  const [sub, ...rest] = argv;
+  const { values: v } = parseArgs({
+    args: rest,
+    options: {
+      out: { type: 'string' }, data: { type: 'string' }, targets: { type: 'string' }, embeddings: { type: 'string' },
+      model: { type: 'string' }, relevant: { type: 'string' }, before: { type: 'string' }, config: { type: 'string' },
+      clients: { type: 'string', default: '5000' }, epochs: { type: 'string', default: '3' }, seed: { type: 'string', default: '1' },
+      'eval-hidden': { type: 'string', default: '2048' }, 'eval-inner': { type: 'string', default: '4096' }, 'eval-epochs': { type: 'string', default: '3' },
+      resume: { type: 'boolean', default: false }, json: { type: 'boolean', default: false },
+    },
+  });
+  const need = (k: keyof typeof v): string => {
+    const x = v[k];
+    if (typeof x !== 'string' || !x) throw new Error(`--${k} is required\n${UBP_USAGE}`);
+    return x;
+  };
+  const log = (l: string): void => { process.stdout.write(`${l}\n`); };
+  const evalSizes = { hidden: int('eval-hidden', v['eval-hidden']!), inner: int('eval-inner', v['eval-inner']!), epochs: int('eval-epochs', v['eval-epochs']!) };
+  switch (sub) {
+    case 'run': {
+      const r = await runPipeline({ out: need('out'), clients: int('clients', v.clients!), epochs: int('epochs', v.epochs!), evalHidden: evalSizes.hidden, evalInner: evalSizes.inner, evalEpochs: evalSizes.epochs, seed: Number(v.seed), log, shouldStop });
+      log(`\n${scoreTable(r.baseline, r.ubp)}\n\nreport: ${join(need('out'), 'ubp', 'report.md')}`);
+      return 0;
+    }
+    case 'train': {
+      const cfg = v.config ? JSON.parse(readFileSync(v.config, 'utf8')) as Record<string, unknown> : {};
+      const preset = UBP_CONFIGS[(cfg.preset as keyof typeof UBP_CONFIGS) ?? 'small'];
+      if (!preset) throw new Error(`${v.config}: unknown preset '${String(cfg.preset)}' (wide, dayEvent, small)`);
+      const r = await trainUbp({
+        cache: need('data'), out: need('out'), model: { ...preset, ...(cfg.model as object) }, batchSize: Number(cfg.batchSize ?? 256), lr: Number(cfg.lr ?? 1e-3),
+        epochs: Number(cfg.epochs ?? v.epochs), maxEvents: Number(cfg.maxEvents ?? 126), valFraction: Number(cfg.valFraction ?? 0.02),
+        patience: Number(cfg.patience ?? 2), seed: Number(v.seed), resume: v.resume!, log, shouldStop,
+      });
+      return r.interrupted ? 130 : 0;
+    }
+    case 'embed': {
+      const out = need('out'), tmp = `${out}/latents`;
+      embedUbp({ cache: need('data'), model: need('model'), out: tmp, batchSize: 512, maxEvents: 126 });
+      const ids = readNpy(join(tmp, 'client_ids.npy')).data as BigInt64Array, z = readNpy(join(tmp, 'embeddings.npy'));
+      writeSubmission(out, ids, z.data as Float32Array, z.shape[1]!, readNpy(need('relevant')).data as BigInt64Array);
+      log(`embeddings of ${ids.length} clients → ${out}`);
+      return 0;
+    }
+    case 'baseline': {
+      const r = await countBaseline({ data: need('data'), before: need('before'), out: need('out') });
+      log(`count baseline: ${r.clients} clients × ${r.dim} features → ${need('out')}`);
+      return 0;
+    }
+    case 'eval': {
+      const r = evaluateEmbeddings({ data: need('data'), targets: need('targets'), embeddings: need('embeddings'), ...evalSizes, log: v.json ? undefined : log });
+      for (const t of r) log(v.json ? JSON.stringify(t) : `${t.task}: score ${t.score.toFixed(4)} (AUROC ${t.auroc.toFixed(4)}${t.novelty !== undefined ? `, novelty ${t.novelty.toFixed(4)}, diversity ${t.diversity!.toFixed(4)}` : ''}, best epoch ${t.bestEpoch})`);
+      return 0;
+    }
+    default:
+      process.stderr.write(`${sub ? `unknown ubp command '${sub}'\n` : ''}usage:\n${UBP_USAGE}\n`);
+      return 2;
+  }
+}

@@ -1,0 +1,99 @@
+// The whole of System 1 on generated data: generate → targets → ingest up to the input cut →
+// count baseline → train the GRU autoencoder → embed → float16 submission → evaluate both
+// with the challenge's protocol, and a Markdown report next to the embeddings.
+import { existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { generate } from '../data/generate.js';
+import { ingest } from '../data/ingest.js';
+import { readNpy } from '../data/npy.js';
+import { buildTargets } from '../data/targets.js';
+import { evaluateEmbeddings, type TaskResult } from '../eval/universal.js';
+import { UBP_CONFIGS } from '../models/ubp.js';
+import { embedUbp, trainUbp } from '../train/ubp.js';
+import { countBaseline } from './baseline.js';
+import { writeSubmission } from './export.js';
+
+export interface PipelineOptions {
+  out: string;
+  clients: number;
+  epochs: number;
+  /** Universal network sizes (the challenge: 2048 and 4096). */
+  evalHidden: number;
+  evalInner: number;
+  evalEpochs: number;
+  seed: number;
+  log: (line: string) => void;
+  shouldStop?: () => boolean;
+}
+
+export interface PipelineResult {
+  baseline: TaskResult[];
+  ubp: TaskResult[];
+  trainLosses: number[];
+}
+
+export async function runPipeline(o: PipelineOptions): Promise<PipelineResult> {
+  const data = join(o.out, 'data');
+  if (!existsSync(join(data, 'relevant_clients.npy'))) {
+    o.log(`generating ${o.clients} clients into ${data}`);
+    await generate({ clients: o.clients, out: data, seed: o.seed, log: o.log });
+  }
+  const targets = join(o.out, 'targets');
+  const t = await buildTargets({ dir: data, out: targets });
+  o.log(`targets: input before ${t.inputCut}; ${t.active} active of ${t.relevant} relevant clients`);
+  const cache = join(o.out, 'events.seq');
+  await ingest({ dir: data, out: cache, before: t.inputCut, log: o.log });
+  const baselineDir = join(o.out, 'baseline');
+  await countBaseline({ data, before: t.inputCut, out: baselineDir });
+  const train = await trainUbp({
+    cache, out: join(o.out, 'ubp-model'), model: UBP_CONFIGS.small, batchSize: 256, lr: 1e-3, epochs: o.epochs,
+    maxEvents: 126, valFraction: 0.02, patience: 2, seed: o.seed, resume: true, log: o.log, shouldStop: o.shouldStop,
+  });
+  if (train.interrupted) throw new Error('interrupted: rerun the same command to resume training');
+  const latents = join(o.out, 'ubp-latents');
+  embedUbp({ cache, model: join(o.out, 'ubp-model', 'model.ckpt'), out: latents, batchSize: 512, maxEvents: 126 });
+  const ids = readNpy(join(latents, 'client_ids.npy')).data as BigInt64Array, z = readNpy(join(latents, 'embeddings.npy'));
+  const ubpDir = join(o.out, 'ubp');
+  writeSubmission(ubpDir, ids, z.data as Float32Array, z.shape[1]!, readNpy(join(data, 'relevant_clients.npy')).data as BigInt64Array);
+  const ev = { targets, data, hidden: o.evalHidden, inner: o.evalInner, epochs: o.evalEpochs, seed: o.seed, log: o.log };
+  const baseline = evaluateEmbeddings({ ...ev, embeddings: baselineDir });
+  const ubp = evaluateEmbeddings({ ...ev, embeddings: ubpDir });
+  writeReport(join(ubpDir, 'report.md'), o, baseline, ubp, train.losses, train.valLosses);
+  return { baseline, ubp, trainLosses: train.losses };
+}
+
+/** The score table: one row per task, then the sum. */
+export function scoreTable(baseline: TaskResult[], ubp: TaskResult[]): string {
+  const rows = baseline.map((b, i) => `| ${b.task} | ${b.score.toFixed(4)} | ${ubp[i]!.score.toFixed(4)} | ${(ubp[i]!.score - b.score >= 0 ? '+' : '') + (ubp[i]!.score - b.score).toFixed(4)} |`);
+  const sum = (r: TaskResult[]): number => r.reduce((a, x) => a + x.score, 0);
+  return ['| task | count baseline | UBP autoencoder | difference |', '|---|---|---|---|', ...rows,
+    `| **sum** | ${sum(baseline).toFixed(4)} | ${sum(ubp).toFixed(4)} | ${(sum(ubp) - sum(baseline) >= 0 ? '+' : '') + (sum(ubp) - sum(baseline)).toFixed(4)} |`].join('\n');
+}
+
+function writeReport(path: string, o: PipelineOptions, baseline: TaskResult[], ubp: TaskResult[], losses: number[], valLosses: number[]): void {
+  mkdirSync(join(path, '..'), { recursive: true });
+  const every = Math.max(1, Math.floor(losses.length / 20));
+  const text = `# Universal Behavioral Profiles — evaluation report
+
+${o.clients} generated clients; GRU autoencoder (small configuration) trained ${o.epochs} epoch(s);
+universal network ${o.evalHidden}/${o.evalInner}, ${o.evalEpochs} epochs per task (best epoch counts).
+
+## Scores (the challenge's: churn = AUROC; propensity = 0.8·AUROC + 0.1·novelty + 0.1·diversity)
+
+${scoreTable(baseline, ubp)}
+
+## Every metric
+
+${['| embedding | task | AUROC | novelty | diversity | score | best epoch |', '|---|---|---|---|---|---|---|',
+  ...[['count baseline', baseline], ['UBP autoencoder', ubp]].flatMap(([name, rs]) => (rs as TaskResult[]).map((r) =>
+    `| ${name as string} | ${r.task} | ${r.auroc.toFixed(4)} | ${r.novelty?.toFixed(4) ?? '-'} | ${r.diversity?.toFixed(4) ?? '-'} | ${r.score.toFixed(4)} | ${r.bestEpoch} |`))].join('\n')}
+
+## Autoencoder training loss (every ${every} steps) and validation loss per epoch
+
+${losses.filter((_, i) => i % every === 0).map((l, i) => `${i * every}: ${l.toFixed(3)}`).join(', ')}
+
+validation: ${valLosses.map((v) => v.toFixed(4)).join(', ')}
+`;
+  writeFileSync(`${path}.tmp`, text);
+  renameSync(`${path}.tmp`, path);
+}
