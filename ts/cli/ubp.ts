@@ -44,7 +44,7 @@ export async function ubpCommand(argv: string[], shouldStop: () => boolean): Pro
   switch (sub) {
     case 'run': {
       const r = await runPipeline({ out: need('out'), clients: int('clients', v.clients!), epochs: int('epochs', v.epochs!), evalHidden: evalSizes.hidden, evalInner: evalSizes.inner, evalEpochs: evalSizes.epochs, seed: Number(v.seed), log, shouldStop });
-      log(`\n${scoreTable(r.baseline, r.ubp)}\n\nreport: ${join(need('out'), 'ubp', 'report.md')}`);
+      log(`\n${scoreTable(r.results)}\n\nreport: ${join(need('out'), 'ensemble', 'report.md')}`);
       return 0;
     }
     case 'train': {

@@ -1,6 +1,7 @@
 // The whole of System 1 on generated data: generate → targets → ingest up to the input cut →
-// count baseline → train the GRU autoencoder → embed → float16 submission → evaluate both
-// with the challenge's protocol, and a Markdown report next to the embeddings.
+// count baseline → train the GRU autoencoder → embed → statistics → ensemble → float16
+// submissions → evaluate each with the challenge's protocol; a Markdown report next to the
+// ensemble.
 import { existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { generate } from '../data/generate.js';
@@ -10,8 +11,11 @@ import { buildTargets } from '../data/targets.js';
 import { evaluateEmbeddings, type TaskResult } from '../eval/universal.js';
 import { UBP_CONFIGS } from '../models/ubp.js';
 import { embedUbp, trainUbp } from '../train/ubp.js';
+import { EventCache } from '../data/ingest.js';
 import { countBaseline } from './baseline.js';
+import { buildEnsemble, loadMember } from './ensemble.js';
 import { writeSubmission } from './export.js';
+import { clientStatistics, STATISTICS } from './statistics.js';
 
 export interface PipelineOptions {
   out: string;
@@ -27,8 +31,8 @@ export interface PipelineOptions {
 }
 
 export interface PipelineResult {
-  baseline: TaskResult[];
-  ubp: TaskResult[];
+  /** Scores per embedding: count baseline, UBP autoencoder, statistics, ensemble. */
+  results: [string, TaskResult[]][];
   trainLosses: number[];
 }
 
@@ -53,24 +57,37 @@ export async function runPipeline(o: PipelineOptions): Promise<PipelineResult> {
   const latents = join(o.out, 'ubp-latents');
   embedUbp({ cache, model: join(o.out, 'ubp-model', 'model.ckpt'), out: latents, batchSize: 512, maxEvents: 126 });
   const ids = readNpy(join(latents, 'client_ids.npy')).data as BigInt64Array, z = readNpy(join(latents, 'embeddings.npy'));
+  const relevant = readNpy(join(data, 'relevant_clients.npy')).data as BigInt64Array;
   const ubpDir = join(o.out, 'ubp');
-  writeSubmission(ubpDir, ids, z.data as Float32Array, z.shape[1]!, readNpy(join(data, 'relevant_clients.npy')).data as BigInt64Array);
+  writeSubmission(ubpDir, ids, z.data as Float32Array, z.shape[1]!, relevant);
+  // Statistics member, then the ensemble of statistics (quantile) and latents (L2).
+  const c = new EventCache(cache), index = new Map<bigint, number>();
+  c.clients.forEach((id, i) => index.set(id, i));
+  const statsDir = join(o.out, 'statistics');
+  writeSubmission(statsDir, relevant, clientStatistics(c, Int32Array.from(relevant, (id) => index.get(id) ?? -1)), STATISTICS.length, relevant);
+  const ensembleDir = join(o.out, 'ensemble');
+  buildEnsemble([loadMember('statistics', statsDir, relevant, 'quantile'), loadMember('ubp', ubpDir, relevant, 'l2')], relevant, ensembleDir);
   const ev = { targets, data, hidden: o.evalHidden, inner: o.evalInner, epochs: o.evalEpochs, seed: o.seed, log: o.log };
-  const baseline = evaluateEmbeddings({ ...ev, embeddings: baselineDir });
-  const ubp = evaluateEmbeddings({ ...ev, embeddings: ubpDir });
-  writeReport(join(ubpDir, 'report.md'), o, baseline, ubp, train.losses, train.valLosses);
-  return { baseline, ubp, trainLosses: train.losses };
+  const results: [string, TaskResult[]][] = [
+    ['count baseline', evaluateEmbeddings({ ...ev, embeddings: baselineDir })],
+    ['UBP autoencoder', evaluateEmbeddings({ ...ev, embeddings: ubpDir })],
+    ['statistics', evaluateEmbeddings({ ...ev, embeddings: statsDir })],
+    ['ensemble', evaluateEmbeddings({ ...ev, embeddings: ensembleDir })],
+  ];
+  writeReport(join(ensembleDir, 'report.md'), o, results, train.losses, train.valLosses);
+  return { results, trainLosses: train.losses };
 }
 
-/** The score table: one row per task, then the sum. */
-export function scoreTable(baseline: TaskResult[], ubp: TaskResult[]): string {
-  const rows = baseline.map((b, i) => `| ${b.task} | ${b.score.toFixed(4)} | ${ubp[i]!.score.toFixed(4)} | ${(ubp[i]!.score - b.score >= 0 ? '+' : '') + (ubp[i]!.score - b.score).toFixed(4)} |`);
+/** The score table: one row per task, one column per embedding, then the sums. */
+export function scoreTable(results: [string, TaskResult[]][]): string {
+  const tasks = results[0]![1].map((t) => t.task);
   const sum = (r: TaskResult[]): number => r.reduce((a, x) => a + x.score, 0);
-  return ['| task | count baseline | UBP autoencoder | difference |', '|---|---|---|---|', ...rows,
-    `| **sum** | ${sum(baseline).toFixed(4)} | ${sum(ubp).toFixed(4)} | ${(sum(ubp) - sum(baseline) >= 0 ? '+' : '') + (sum(ubp) - sum(baseline)).toFixed(4)} |`].join('\n');
+  return [`| task | ${results.map(([n]) => n).join(' | ')} |`, `|---|${results.map(() => '---|').join('')}`,
+    ...tasks.map((t, i) => `| ${t} | ${results.map(([, r]) => r[i]!.score.toFixed(4)).join(' | ')} |`),
+    `| **sum** | ${results.map(([, r]) => sum(r).toFixed(4)).join(' | ')} |`].join('\n');
 }
 
-function writeReport(path: string, o: PipelineOptions, baseline: TaskResult[], ubp: TaskResult[], losses: number[], valLosses: number[]): void {
+function writeReport(path: string, o: PipelineOptions, results: [string, TaskResult[]][], losses: number[], valLosses: number[]): void {
   mkdirSync(join(path, '..'), { recursive: true });
   const every = Math.max(1, Math.floor(losses.length / 20));
   const text = `# Universal Behavioral Profiles — evaluation report
@@ -80,13 +97,13 @@ universal network ${o.evalHidden}/${o.evalInner}, ${o.evalEpochs} epochs per tas
 
 ## Scores (the challenge's: churn = AUROC; propensity = 0.8·AUROC + 0.1·novelty + 0.1·diversity)
 
-${scoreTable(baseline, ubp)}
+${scoreTable(results)}
 
 ## Every metric
 
 ${['| embedding | task | AUROC | novelty | diversity | score | best epoch |', '|---|---|---|---|---|---|---|',
-  ...[['count baseline', baseline], ['UBP autoencoder', ubp]].flatMap(([name, rs]) => (rs as TaskResult[]).map((r) =>
-    `| ${name as string} | ${r.task} | ${r.auroc.toFixed(4)} | ${r.novelty?.toFixed(4) ?? '-'} | ${r.diversity?.toFixed(4) ?? '-'} | ${r.score.toFixed(4)} | ${r.bestEpoch} |`))].join('\n')}
+  ...results.flatMap(([name, rs]) => rs.map((r) =>
+    `| ${name} | ${r.task} | ${r.auroc.toFixed(4)} | ${r.novelty?.toFixed(4) ?? '-'} | ${r.diversity?.toFixed(4) ?? '-'} | ${r.score.toFixed(4)} | ${r.bestEpoch} |`))].join('\n')}
 
 ## Autoencoder training loss (every ${every} steps) and validation loss per epoch
 

@@ -1,0 +1,86 @@
+// The ensemble: members (each a submission-format directory, or computed here) normalised
+// one by one — L2 per row for learned embeddings, a quantile transform to [0, 1] per column
+// for counts and statistics — missing clients imputed with the member's mean, then
+// concatenated (the concat kernel) into one float16 profile per relevant client.
+import { join } from 'node:path';
+import { fromFloat16Bits, readNpy } from '../data/npy.js';
+import * as ops from '../ops/index.js';
+import { tensor, tidy } from '../tensor.js';
+import { MAX_COLUMNS, writeSubmission } from './export.js';
+
+export type Normalisation = 'l2' | 'quantile';
+
+export interface Member {
+  name: string;
+  /** rows: relevant clients in order; null rows are missing (imputed). */
+  values: Float32Array;
+  dim: number;
+  present: Uint8Array;
+  normalise: Normalisation;
+}
+
+/** A submission-format directory as a member, aligned to the relevant clients. */
+export function loadMember(name: string, dir: string, relevant: BigInt64Array, normalise: Normalisation): Member {
+  const ids = readNpy(join(dir, 'client_ids.npy')).data as BigInt64Array, e = readNpy(join(dir, 'embeddings.npy'));
+  const data = e.dtype === 'float16' ? fromFloat16Bits(e.data as Uint16Array) : (e.data as Float32Array), dim = e.shape[1]!;
+  const row = new Map<bigint, number>();
+  ids.forEach((c, i) => row.set(c, i));
+  const values = new Float32Array(relevant.length * dim), present = new Uint8Array(relevant.length);
+  relevant.forEach((c, i) => {
+    const r = row.get(c);
+    if (r === undefined) return;
+    values.set(data.subarray(r * dim, (r + 1) * dim), i * dim);
+    present[i] = 1;
+  });
+  return { name, values, dim, present, normalise };
+}
+
+/** Each column mapped to its (tie-averaged) rank among present rows, scaled to [0, 1]. */
+export function quantileTransform(values: Float32Array, n: number, dim: number, present: Uint8Array): void {
+  const rows = Array.from({ length: n }, (_, i) => i).filter((i) => present[i]);
+  const col = new Float64Array(rows.length);
+  for (let j = 0; j < dim; j++) {
+    rows.forEach((r, k) => { col[k] = values[r * dim + j]!; });
+    const order = Array.from(rows.keys()).sort((a, b) => col[a]! - col[b]!);
+    for (let i = 0; i < order.length; ) {
+      let k = i;
+      while (k + 1 < order.length && col[order[k + 1]!] === col[order[i]!]) k++;
+      const q = order.length > 1 ? (i + k) / 2 / (order.length - 1) : 0.5;
+      for (let m = i; m <= k; m++) values[rows[order[m]!]! * dim + j] = q;
+      i = k + 1;
+    }
+  }
+}
+
+export function l2Normalise(values: Float32Array, n: number, dim: number): void {
+  for (let i = 0; i < n; i++) {
+    let s = 0;
+    for (let j = 0; j < dim; j++) s += values[i * dim + j]! ** 2;
+    const k = s > 0 ? 1 / Math.sqrt(s) : 0;
+    for (let j = 0; j < dim; j++) values[i * dim + j]! *= k;
+  }
+}
+
+/** Missing rows ← the mean of the present rows. */
+export function imputeMean(values: Float32Array, n: number, dim: number, present: Uint8Array): void {
+  const mean = new Float64Array(dim);
+  let count = 0;
+  for (let i = 0; i < n; i++) if (present[i]) { count++; for (let j = 0; j < dim; j++) mean[j] += values[i * dim + j]!; }
+  for (let j = 0; j < dim; j++) mean[j]! /= Math.max(count, 1);
+  for (let i = 0; i < n; i++) if (!present[i]) for (let j = 0; j < dim; j++) values[i * dim + j] = mean[j]!;
+}
+
+/** Normalises, imputes and concatenates the members; writes the float16 submission. */
+export function buildEnsemble(members: Member[], relevant: BigInt64Array, out: string): { dim: number } {
+  const n = relevant.length;
+  const dim = members.reduce((a, m) => a + m.dim, 0);
+  if (dim > MAX_COLUMNS) throw new Error(`ensemble: ${dim} columns in all (${members.map((m) => `${m.name} ${m.dim}`).join(', ')}); the challenge takes at most ${MAX_COLUMNS}`);
+  for (const m of members) {
+    if (m.normalise === 'quantile') quantileTransform(m.values, n, m.dim, m.present);
+    else l2Normalise(m.values, n, m.dim);
+    imputeMean(m.values, n, m.dim, m.present);
+  }
+  const x = tidy(() => ops.concat(members.map((m) => tensor(m.values, [n, m.dim]))).toArray() as Float32Array);
+  writeSubmission(out, relevant, x, dim, relevant);
+  return { dim };
+}
