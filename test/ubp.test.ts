@@ -52,6 +52,23 @@ describe('UBP autoencoder', () => {
     expect(data.some((v) => v !== 0)).toBe(true);
   });
 
+  it('runs both published configurations (5 fields E=H=512 L3; day+event E=64+64 H128 L2)', async () => {
+    const { UBP_CONFIGS } = await import('../ts/models/ubp.js');
+    const { vocabSizes } = await import('../ts/train/ubp.js');
+    const { batches } = await import('../ts/data/batcher.js');
+    const { backward, tidy } = await import('../ts/index.js');
+    const c = new EventCache(cache);
+    for (const preset of [UBP_CONFIGS.wide, UBP_CONFIGS.dayEvent]) {
+      const m = new UbpAutoencoder({ ...preset, fields: [...preset.fields], vocab: vocabSizes(c, preset.fields) });
+      const b = batches(c, { batchSize: 4, fields: [...preset.fields] as never, maxEvents: 6 }).next().value!;
+      const loss = tidy(() => { const l = m.loss(b); backward(l); return l.item(); });
+      expect(Number.isFinite(loss)).toBe(true);
+      expect(m.parameters().every((p) => p.grad !== null)).toBe(true);
+      expect(tidy(() => m.encode(b).shape)).toEqual([4, preset.hidden]);
+      m.dispose();
+    }
+  });
+
   it('checks its configuration', () => {
     expect(() => new UbpAutoencoder({ fields: ['event', 'sku'], vocab: { event: 10, sku: 20 }, embed: 8, combine: 'concat', hidden: 8, layers: 1, dropout: 0 }))
       .toThrow(/adds the latent \(8\) to the token input \(16\)/);
