@@ -30,6 +30,16 @@ int recurrence_threads(const PackedLayout& l, int64_t H) {
   return 6.0 * l.total * H * H < 2e6 ? 1 : num_threads();
 }
 
+// Runs fn(r0, r1) once per thread on its range of sorted rows (serially when the work is small).
+template <class F>
+void over_row_ranges(const PackedLayout& l, int64_t H, F&& fn) {
+  const int nt = recurrence_threads(l, H);
+  const std::vector<int64_t> cut = split_rows(l, nt);
+  parallel_run([&](int tid, int) {
+    if (cut[tid] < cut[tid + 1]) fn(cut[tid], cut[tid + 1]);
+  }, nt);
+}
+
 struct Layer {
   const float* x;  // total×E, the layer's input
   int64_t E, H;
@@ -49,11 +59,7 @@ void layer_forward(const Layer& y, const float* h0s, const PackedLayout& l, floa
   PackedB whh;
   pack_b_full(true, H, 3 * H, y.w_hh, H, &whh);
   const GruCellKernels cell = gru_cell_kernels();
-  const int nt = recurrence_threads(l, H);
-  const std::vector<int64_t> cut = split_rows(l, nt);
-  parallel_run([&](int tid, int) {
-    const int64_t r0 = cut[tid], r1 = cut[tid + 1];
-    if (r0 >= r1) return;
+  over_row_ranges(l, H, [&](int64_t r0, int64_t r1) {
     static thread_local AlignedBuffer gh_buf;
     float* gh = gh_buf.get((r1 - r0) * 3 * H);
     for (int64_t t = 0; t < l.T; ++t) {
@@ -65,7 +71,7 @@ void layer_forward(const Layer& y, const float* h0s, const PackedLayout& l, floa
       cell.forward(rows, H, gi + row * 3 * H, gh, y.b_ih, y.b_hh, hp, y.out + row * H,
                    y.gates ? y.gates + row * 4 * H : nullptr);
     }
-  }, nt);
+  });
 }
 
 // carry: in, the gradient w.r.t. each sequence's final state (sorted order); out, the
@@ -77,11 +83,7 @@ void layer_backward(const Layer& y, const float* h0s, const PackedLayout& l, con
   PackedB whh;
   pack_b_full(false, 3 * H, H, y.w_hh, H, &whh);
   const GruCellKernels cell = gru_cell_kernels();
-  const int nt = recurrence_threads(l, H);
-  const std::vector<int64_t> cut = split_rows(l, nt);
-  parallel_run([&](int tid, int) {
-    const int64_t r0 = cut[tid], r1 = cut[tid + 1];
-    if (r0 >= r1) return;
+  over_row_ranges(l, H, [&](int64_t r0, int64_t r1) {
     static thread_local AlignedBuffer dh_buf;
     float* dh = dh_buf.get((r1 - r0) * H);
     for (int64_t t = l.T - 1; t >= 0; --t) {
@@ -94,7 +96,7 @@ void layer_backward(const Layer& y, const float* h0s, const PackedLayout& l, con
                     dgh + row * 3 * H, c);
       sgemm_packed_b(false, rows, dgh + row * 3 * H, 3 * H, whh, 1.f, c, H);  // c = dh·z + dgh·W_hh
     }
-  }, nt);
+  });
   for (int64_t t = 0; t < l.T; ++t)
     std::memcpy(hprev + l.offsets[t] * H, hprev_rows(y, h0s, l, t, 0), l.batch_sizes[t] * H * sizeof(float));
   sgemm(true, false, 3 * H, H, l.total, 1.f, dgh, 3 * H, hprev, H, 0.f, dw_hh, H);

@@ -77,6 +77,13 @@ GruWeights weights(const Args& a, Info info, size_t first, int64_t E, int64_t H,
   return w;
 }
 
+struct Dims { int64_t E, H, L; };
+Dims dims(const Args& a) {  // arguments 1..3 of both GRU entry points
+  Dims d{a.size(1, "E"), a.size(2, "H"), a.size(3, "L")};
+  if (d.E < 1 || d.H < 1 || d.L < 1) a.fail("E, H and L must be positive");
+  return d;
+}
+
 float dropout_p(const Args& a, size_t i) {
   double p = a.num(i, "dropout");
   if (p < 0 || p >= 1) a.fail("dropout must be in [0, 1), got " + std::to_string(p));
@@ -87,8 +94,8 @@ float dropout_p(const Args& a, size_t i) {
 //            dropout, seed, save, workspace, out, hn)
 Napi::Value GruForward(Info info) {
   Args a(info, "gruForward", 17);
-  int64_t E = a.size(1, "E"), H = a.size(2, "H"), L = a.size(3, "L");
-  if (E < 1 || H < 1 || L < 1) a.fail("E, H and L must be positive");
+  const Dims d = dims(a);
+  const int64_t E = d.E, H = d.H, L = d.L;
   GruWeights w = weights(a, info, 4, E, H, L, true);
   PackedLayout l = layout(a, info, 9, 10);
   float p = dropout_p(a, 11);
@@ -107,8 +114,8 @@ Napi::Value GruForward(Info info) {
 //             out, dout|null, dhn|null, dx|null, dwIh[], dwHh[], dbIh[], dbHh[], dh0|null)
 Napi::Value GruBackward(Info info) {
   Args a(info, "gruBackward", 20);
-  int64_t E = a.size(1, "E"), H = a.size(2, "H"), L = a.size(3, "L");
-  if (E < 1 || H < 1 || L < 1) a.fail("E, H and L must be positive");
+  const Dims d = dims(a);
+  const int64_t E = d.E, H = d.H, L = d.L;
   GruWeights w = weights(a, info, 4, E, H, L, false);
   PackedLayout l = layout(a, info, 7, 8);
   float p = dropout_p(a, 9);
