@@ -54,6 +54,8 @@ export interface NativeAddon {
     eps: number, weightDecay: number, decoupled: boolean, step: number, gradScale: number): void;
   cast(kind: string, x: number, y: number, n: number): void;
   bceLogits(x: number, y: number, n: number): number;
+  /** One implicit-ALS half step: X (rows×K, storage) against Y (cols×K, storage). */
+  alsHalfStep(indptr: BigInt64Array, indices: Int32Array, values: Float32Array, rows: number, Y: number, cols: number, X: number, K: number, lambda: number, cgSteps: number): void;
   bceLogitsGrad(x: number, y: number, dx: number, n: number, scale: number): void;
   packPadded(padded: number, Tpad: number, E: number, batchSizes: Int32Array, sortedIndices: Int32Array, packed: number): void;
   unpackPadded(packed: number, Tpad: number, E: number, batchSizes: Int32Array, sortedIndices: Int32Array, padded: number): void;

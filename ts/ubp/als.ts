@@ -1,0 +1,80 @@
+// Implicit-feedback matrix factorisation (ALS with conjugate-gradient solves, native/cpu/als.cc)
+// as an ensemble member: user×category with a purchase weighing 3 and a cart add 1, as the
+// published ensemble; the user factors are the member's embedding.
+import { sid } from '../backend/cpu/backend.js';
+import { native } from '../native.js';
+import { Rng } from '../rng.js';
+import { tensor } from '../tensor.js';
+import { TOKEN, type EventCache } from '../data/ingest.js';
+
+/** A sparse rows×cols matrix in compressed sparse row form. */
+export interface Csr {
+  rows: number;
+  cols: number;
+  indptr: BigInt64Array;
+  indices: Int32Array;
+  values: Float32Array;
+}
+
+export function transpose(m: Csr): Csr {
+  const counts = new Int32Array(m.cols);
+  for (const j of m.indices) counts[j]!++;
+  const indptr = new BigInt64Array(m.cols + 1);
+  for (let j = 0; j < m.cols; j++) indptr[j + 1] = indptr[j]! + BigInt(counts[j]!);
+  const fill = Array.from(indptr.subarray(0, m.cols), Number), indices = new Int32Array(m.indices.length), values = new Float32Array(m.indices.length);
+  for (let i = 0; i < m.rows; i++)
+    for (let n = Number(m.indptr[i]); n < Number(m.indptr[i + 1]); n++) {
+      const j = m.indices[n]!, at = fill[j]!++;
+      indices[at] = i;
+      values[at] = m.values[n]!;
+    }
+  return { rows: m.cols, cols: m.rows, indptr, indices, values };
+}
+
+export interface AlsOptions {
+  factors: number;
+  iterations: number;
+  lambda: number;
+  /** Confidence c = 1 + alpha·value. */
+  alpha: number;
+  cgSteps: number;
+  seed: number;
+}
+
+/** Row and column factors (rows×K, cols×K) of an implicit-feedback matrix. */
+export function implicitAls(m: Csr, o: AlsOptions): { users: Float32Array; items: Float32Array } {
+  const K = o.factors, rng = new Rng(o.seed);
+  const scaled = { ...m, values: m.values.map((v) => v * o.alpha) };
+  const t = transpose(scaled);
+  const X = tensor(Float32Array.from({ length: m.rows * K }, () => 0.01 * rng.normal()), [m.rows, K]);
+  const Y = tensor(Float32Array.from({ length: m.cols * K }, () => 0.01 * rng.normal()), [m.cols, K]);
+  try {
+    for (let it = 0; it < o.iterations; it++) {
+      native.alsHalfStep(scaled.indptr, scaled.indices, scaled.values, m.rows, sid(Y), m.cols, sid(X), K, o.lambda, o.cgSteps);
+      native.alsHalfStep(t.indptr, t.indices, t.values, m.cols, sid(X), m.rows, sid(Y), K, o.lambda, o.cgSteps);
+    }
+    return { users: X.toArray() as Float32Array, items: Y.toArray() as Float32Array };
+  } finally {
+    X.dispose();
+    Y.dispose();
+  }
+}
+
+/** user (rows: cache client indices, -1 for none) × category: purchases 3, cart adds 1. */
+export function userCategoryMatrix(cache: EventCache, rows: Int32Array): Csr {
+  const ev = cache.field('event'), cat = cache.field('category');
+  let cols = 0;
+  for (const c of cat) if (c + 1 > cols) cols = c + 1;
+  const indptr = new BigInt64Array(rows.length + 1), indices: number[] = [], values: number[] = [];
+  rows.forEach((c, r) => {
+    const acc = new Map<number, number>();
+    if (c >= 0)
+      for (let i = cache.offsets[c]!; i < cache.offsets[c + 1]!; i++) {
+        const w = ev[i] === TOKEN.first ? 3 : ev[i] === TOKEN.first + 1 ? 1 : 0; // buy, add
+        if (w && cat[i]! >= TOKEN.first) acc.set(cat[i]!, (acc.get(cat[i]!) ?? 0) + w);
+      }
+    for (const [j, v] of [...acc].sort((a, b) => a[0] - b[0])) { indices.push(j); values.push(v); }
+    indptr[r + 1] = BigInt(indices.length);
+  });
+  return { rows: rows.length, cols, indptr, indices: Int32Array.from(indices), values: Float32Array.from(values) };
+}
