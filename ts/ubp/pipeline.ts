@@ -1,5 +1,5 @@
 // The whole of System 1 on generated data: generate → targets → ingest up to the input cut →
-// count baseline → train the GRU autoencoder → embed → statistics → ensemble → float16
+// count baseline → train the GRU autoencoder → embed → statistics → ALS → ensemble → float16
 // submissions → evaluate each with the challenge's protocol; a Markdown report next to the
 // ensemble.
 import { existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
@@ -15,6 +15,7 @@ import { EventCache } from '../data/ingest.js';
 import { countBaseline } from './baseline.js';
 import { buildEnsemble, loadMember } from './ensemble.js';
 import { writeSubmission } from './export.js';
+import { implicitAls, userCategoryMatrix } from './als.js';
 import { clientStatistics, STATISTICS } from './statistics.js';
 
 export interface PipelineOptions {
@@ -31,7 +32,7 @@ export interface PipelineOptions {
 }
 
 export interface PipelineResult {
-  /** Scores per embedding: count baseline, UBP autoencoder, statistics, ensemble. */
+  /** Scores per embedding: count baseline, UBP autoencoder, statistics, ALS, ensemble. */
   results: [string, TaskResult[]][];
   trainLosses: number[];
 }
@@ -65,13 +66,21 @@ export async function runPipeline(o: PipelineOptions): Promise<PipelineResult> {
   c.clients.forEach((id, i) => index.set(id, i));
   const statsDir = join(o.out, 'statistics');
   writeSubmission(statsDir, relevant, clientStatistics(c, Int32Array.from(relevant, (id) => index.get(id) ?? -1)), STATISTICS.length, relevant);
+  // ALS member: user×category factors.
+  const rows = Int32Array.from(relevant, (id) => index.get(id) ?? -1);
+  const alsDir = join(o.out, 'als');
+  const { users } = implicitAls(userCategoryMatrix(c, rows), { factors: 32, iterations: 10, lambda: 0.1, alpha: 10, cgSteps: 3, seed: o.seed });
+  writeSubmission(alsDir, relevant, users, 32, relevant);
   const ensembleDir = join(o.out, 'ensemble');
-  buildEnsemble([loadMember('statistics', statsDir, relevant, 'quantile'), loadMember('ubp', ubpDir, relevant, 'l2')], relevant, ensembleDir);
+  buildEnsemble([
+    loadMember('statistics', statsDir, relevant, 'quantile'), loadMember('ubp', ubpDir, relevant, 'l2'), loadMember('als', alsDir, relevant, 'l2'),
+  ], relevant, ensembleDir);
   const ev = { targets, data, hidden: o.evalHidden, inner: o.evalInner, epochs: o.evalEpochs, seed: o.seed, log: o.log };
   const results: [string, TaskResult[]][] = [
     ['count baseline', evaluateEmbeddings({ ...ev, embeddings: baselineDir })],
     ['UBP autoencoder', evaluateEmbeddings({ ...ev, embeddings: ubpDir })],
     ['statistics', evaluateEmbeddings({ ...ev, embeddings: statsDir })],
+    ['ALS user×category', evaluateEmbeddings({ ...ev, embeddings: alsDir })],
     ['ensemble', evaluateEmbeddings({ ...ev, embeddings: ensembleDir })],
   ];
   writeReport(join(ensembleDir, 'report.md'), o, results, train.losses, train.valLosses);
