@@ -25,5 +25,6 @@ describe('System 1 end to end (tiny)', () => {
     expect(ens.shape[1]).toBe(emb.shape[1]! + 24 + 32); // latents + statistics + ALS factors
     expect(readFileSync(join(out, 'ensemble', 'report.md'), 'utf8')).toMatch(/\| \*\*sum\*\* \|/);
     expect(existsSync(join(out, 'ubp-model', 'model.ckpt'))).toBe(true);
+    for (const f of ['scores.png', 'training_loss.png']) expect(readFileSync(join(out, 'ensemble', f)).subarray(1, 4).toString()).toBe('PNG');
   });
 });

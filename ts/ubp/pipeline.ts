@@ -3,6 +3,7 @@
 // submissions → evaluate each with the challenge's protocol; a Markdown report next to the
 // ensemble.
 import { existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { barChart, lineChart } from '../report/png.js';
 import { join } from 'node:path';
 import { generate } from '../data/generate.js';
 import { ingest } from '../data/ingest.js';
@@ -114,12 +115,26 @@ ${['| embedding | task | AUROC | novelty | diversity | score | best epoch |', '|
   ...results.flatMap(([name, rs]) => rs.map((r) =>
     `| ${name} | ${r.task} | ${r.auroc.toFixed(4)} | ${r.novelty?.toFixed(4) ?? '-'} | ${r.diversity?.toFixed(4) ?? '-'} | ${r.score.toFixed(4)} | ${r.bestEpoch} |`))].join('\n')}
 
+## Scores against the baseline
+
+![scores](scores.png)
+
+Bars per task, in column order: ${results.map(([n]) => n).join(', ')} (grey, blue, orange, green, red).
+
 ## Autoencoder training loss (every ${every} steps) and validation loss per epoch
+
+![training loss](training_loss.png)
 
 ${losses.filter((_, i) => i % every === 0).map((l, i) => `${i * every}: ${l.toFixed(3)}`).join(', ')}
 
 validation: ${valLosses.map((v) => v.toFixed(4)).join(', ')}
 `;
-  writeFileSync(`${path}.tmp`, text);
-  renameSync(`${path}.tmp`, path);
+  const dir = join(path, '..');
+  const write = (file: string, body: string | Buffer): void => {
+    writeFileSync(`${file}.tmp`, body);
+    renameSync(`${file}.tmp`, file);
+  };
+  write(join(dir, 'scores.png'), barChart(results[0]![1].map((_, t) => results.map(([, r]) => r[t]!.score))));
+  write(join(dir, 'training_loss.png'), lineChart(losses.length ? losses : [0]));
+  write(path, text);
 }
