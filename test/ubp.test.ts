@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generate } from '../ts/data/generate.js';
 import { EventCache, ingest } from '../ts/data/ingest.js';
-import { readNpy } from '../ts/data/npy.js';
+import { npyFloat32, readNpy } from '../ts/data/npy.js';
 import { UbpAutoencoder } from '../ts/models/ubp.js';
 import { embedUbp, trainUbp, type UbpTrainOptions } from '../ts/train/ubp.js';
 
@@ -47,7 +47,8 @@ describe('UBP autoencoder', () => {
     const ids = readNpy(join(dir, 'emb', 'out', 'client_ids.npy')), emb = readNpy(join(dir, 'emb', 'out', 'embeddings.npy'));
     expect(Array.from(ids.data as BigInt64Array)).toEqual(Array.from(c.file.readArray<BigInt64Array>('relevant')));
     expect(emb.shape).toEqual([r.clients, 16]);
-    const data = emb.data as Float32Array;
+    expect(emb.dtype).toBe('float16'); // written as a submission
+    const data = npyFloat32(emb);
     expect(data.every(Number.isFinite)).toBe(true);
     expect(data.some((v) => v !== 0)).toBe(true);
   });

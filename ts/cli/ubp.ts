@@ -1,18 +1,16 @@
 // `seqcore ubp …`: Universal Behavioral Profiles.
 import { parseArgs } from 'node:util';
-import { readNpy } from '../data/npy.js';
 import { evaluateEmbeddings } from '../eval/universal.js';
 import { UBP_CONFIGS } from '../models/ubp.js';
 import { embedUbp, trainUbp } from '../train/ubp.js';
 import { countBaseline } from '../ubp/baseline.js';
-import { writeSubmission } from '../ubp/export.js';
 import { runPipeline, scoreTable } from '../ubp/pipeline.js';
 import { join } from 'node:path';
 import { readFileSync } from 'node:fs';
 
 export const UBP_USAGE = `       seqcore ubp run --out DIR [--clients N] [--epochs E] [--eval-hidden H] [--eval-inner I] [--eval-epochs E]
        seqcore ubp train --data CACHE --out DIR [--config FILE.json] [--resume]
-       seqcore ubp embed --data CACHE --model DIR/model.ckpt --relevant DATA/relevant_clients.npy --out DIR
+       seqcore ubp embed --data CACHE --model DIR/model.ckpt --out DIR
        seqcore ubp baseline --data DIR --before "YYYY-MM-DD HH:mm:ss" --out DIR
        seqcore ubp eval --data DIR --targets DIR --embeddings DIR [--json] [--eval-hidden H] [--eval-inner I] [--eval-epochs E]`;
 
@@ -28,7 +26,7 @@ export async function ubpCommand(argv: string[], shouldStop: () => boolean): Pro
     args: rest,
     options: {
       out: { type: 'string' }, data: { type: 'string' }, targets: { type: 'string' }, embeddings: { type: 'string' },
-      model: { type: 'string' }, relevant: { type: 'string' }, before: { type: 'string' }, config: { type: 'string' },
+      model: { type: 'string' }, before: { type: 'string' }, config: { type: 'string' },
       clients: { type: 'string', default: '5000' }, epochs: { type: 'string', default: '3' }, seed: { type: 'string', default: '1' },
       'eval-hidden': { type: 'string', default: '2048' }, 'eval-inner': { type: 'string', default: '4096' }, 'eval-epochs': { type: 'string', default: '3' },
       resume: { type: 'boolean', default: false }, json: { type: 'boolean', default: false },
@@ -59,11 +57,8 @@ export async function ubpCommand(argv: string[], shouldStop: () => boolean): Pro
       return r.interrupted ? 130 : 0;
     }
     case 'embed': {
-      const out = need('out'), tmp = `${out}/latents`;
-      embedUbp({ cache: need('data'), model: need('model'), out: tmp, batchSize: 512, maxEvents: 126 });
-      const ids = readNpy(join(tmp, 'client_ids.npy')).data as BigInt64Array, z = readNpy(join(tmp, 'embeddings.npy'));
-      writeSubmission(out, ids, z.data as Float32Array, z.shape[1]!, readNpy(need('relevant')).data as BigInt64Array);
-      log(`embeddings of ${ids.length} clients → ${out}`);
+      const r = embedUbp({ cache: need('data'), model: need('model'), out: need('out'), batchSize: 512, maxEvents: 126 });
+      log(`embeddings of ${r.clients} clients (${r.dim} columns, float16) → ${need('out')}`);
       return 0;
     }
     case 'baseline': {

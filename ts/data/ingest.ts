@@ -235,4 +235,10 @@ export class EventCache {
   length(client: number): number {
     return this.offsets[client + 1]! - this.offsets[client]!;
   }
+  /** The cache index of each client id, -1 for ids not in the cache. */
+  rowsOf(ids: BigInt64Array): Int32Array {
+    const index = new Map<bigint, number>();
+    this.clients.forEach((c, i) => index.set(c, i));
+    return Int32Array.from(ids, (id) => index.get(id) ?? -1);
+  }
 }

@@ -151,6 +151,16 @@ export function toFloat16Bits(values: Float32Array): Uint16Array {
 }
 
 /** float16 bits → float32 values (exact). */
+/** The values of an array as float32, whatever its dtype (float16 decoded). */
+export function npyFloat32(a: NpyArray): Float32Array {
+  switch (a.dtype) {
+    case 'float32': return a.data as Float32Array;
+    case 'float16': return fromFloat16Bits(a.data as Uint16Array);
+    case 'int32': return Float32Array.from(a.data as Int32Array);
+    case 'int64': return Float32Array.from(a.data as BigInt64Array, Number);
+  }
+}
+
 export function fromFloat16Bits(bits: Uint16Array): Float32Array {
   const view = new DataView(bits.buffer, bits.byteOffset, bits.byteLength);
   return Float32Array.from({ length: bits.length }, (_, i) => getFloat16(view, 2 * i, true));

@@ -5,7 +5,8 @@
 // epoch; the best epoch counts. h = 2048, i = 4096 by default, as the challenge.
 import { join } from 'node:path';
 import { backward, noGrad } from '../autograd.js';
-import { fromFloat16Bits, readNpy } from '../data/npy.js';
+import { npyFloat32, readNpy } from '../data/npy.js';
+import { readSubmission } from '../ubp/export.js';
 import { LayerNorm, Linear } from '../nn/layers.js';
 import { Module } from '../nn/module.js';
 import * as ops from '../ops/index.js';
@@ -66,24 +67,12 @@ export interface EvalOptions {
   log?: (line: string) => void;
 }
 
-function floats(a: ReturnType<typeof readNpy>): Float32Array {
-  return a.dtype === 'float16' ? fromFloat16Bits(a.data as Uint16Array) : a.dtype === 'float32' ? (a.data as Float32Array) : Float32Array.from(a.data as Int32Array);
-}
-
-/** Embeddings in relevant-client order (rows of clients missing from the submission: an error). */
+/** Embeddings in relevant-client order (a relevant client missing from the submission: an error). */
 export function loadEmbeddings(dir: string, relevant: BigInt64Array): { x: Float32Array; dim: number } {
-  const ids = readNpy(join(dir, 'client_ids.npy')), emb = readNpy(join(dir, 'embeddings.npy'));
-  if (ids.dtype !== 'int64' || ids.shape.length !== 1) throw new Error(`${join(dir, 'client_ids.npy')}: expected 1-D int64`);
-  if (emb.shape.length !== 2 || emb.shape[0] !== ids.shape[0]) throw new Error(`${join(dir, 'embeddings.npy')}: shape [${emb.shape.join(', ')}] does not match ${ids.shape[0]} client ids`);
-  const dim = emb.shape[1]!, data = floats(emb), row = new Map<bigint, number>();
-  (ids.data as BigInt64Array).forEach((c, i) => row.set(c, i));
-  const x = new Float32Array(relevant.length * dim);
-  relevant.forEach((c, i) => {
-    const r = row.get(c);
-    if (r === undefined) throw new Error(`${join(dir, 'client_ids.npy')}: relevant client ${c} has no embedding`);
-    x.set(data.subarray(r * dim, (r + 1) * dim), i * dim);
-  });
-  return { x, dim };
+  const { values, dim, present } = readSubmission(dir, relevant);
+  const missing = present.indexOf(0);
+  if (missing >= 0) throw new Error(`${join(dir, 'client_ids.npy')}: relevant client ${relevant[missing]} has no embedding`);
+  return { x: values, dim };
 }
 
 /** Trains and scores one task; rows of x and both targets are the task's clients. */
@@ -136,7 +125,7 @@ function runTask(task: string, x: Float32Array, dim: number, train: Float32Array
 export function evaluateEmbeddings(o: EvalOptions): TaskResult[] {
   const relevant = readNpy(join(o.data, 'relevant_clients.npy')).data as BigInt64Array;
   const { x, dim } = loadEmbeddings(o.embeddings, relevant);
-  const t = (f: string): Float32Array => floats(readNpy(join(o.targets, f)));
+  const t = (f: string): Float32Array => npyFloat32(readNpy(join(o.targets, f)));
   const results: TaskResult[] = [];
   // churn: active clients only
   const active = new Set(readNpy(join(o.targets, 'active_clients.npy')).data as BigInt64Array);
@@ -145,11 +134,11 @@ export function evaluateEmbeddings(o: EvalOptions): TaskResult[] {
   activeRows.forEach((r, k) => xa.set(x.subarray(r * dim, (r + 1) * dim), k * dim));
   results.push(runTask('churn', xa, dim, t('train_target/churn.npy'), t('validation_target/churn.npy'), 1, null, o));
   for (const k of ['category', 'sku']) {
-    const pop = floats(readNpy(join(o.targets, `popularity_propensity_${k}.npy`)));
+    const pop = npyFloat32(readNpy(join(o.targets, `popularity_propensity_${k}.npy`)));
     results.push(runTask(`${k} propensity`, x, dim, t(`train_target/${k}.npy`), t(`validation_target/${k}.npy`), pop.length, pop, o));
   }
   results.push(runTask('conversion (hidden)', x, dim, t('train_target/conversion.npy'), t('validation_target/conversion.npy'), 1, null, o));
-  const popPrice = floats(readNpy(join(o.targets, 'popularity_propensity_price.npy')));
+  const popPrice = npyFloat32(readNpy(join(o.targets, 'popularity_propensity_price.npy')));
   results.push(runTask('price propensity (hidden)', x, dim, t('train_target/price.npy'), t('validation_target/price.npy'), 100, popPrice, o));
   return results;
 }

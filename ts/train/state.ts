@@ -5,6 +5,10 @@ import type { Adam } from '../optim/adam.js';
 import { globalRng, restoreRng, rngState } from '../rng.js';
 import { loadCheckpoint, saveCheckpoint } from './checkpoint.js';
 
+function restoreParams(ck: ReturnType<typeof loadCheckpoint>, model: Module): void {
+  model.loadStateDict(new Map([...ck.arrays].filter(([k]) => k.startsWith('model.')).map(([k, v]) => [k.slice(6), v])));
+}
+
 export function saveTraining(path: string, model: Module, opt: Adam, meta: Record<string, unknown>): void {
   const arrays = new Map([...model.stateDict()].map(([k, v]) => [`model.${k}`, v]));
   opt.stateDict().moments.forEach((mv, i) => {
@@ -18,7 +22,7 @@ export function saveTraining(path: string, model: Module, opt: Adam, meta: Recor
 /** Restores model, optimizer and global RNG; returns the caller's counters. */
 export function loadTraining(path: string, model: Module, opt: Adam): Record<string, unknown> {
   const ck = loadCheckpoint(path);
-  model.loadStateDict(new Map([...ck.arrays].filter(([k]) => k.startsWith('model.')).map(([k, v]) => [k.slice(6), v])));
+  restoreParams(ck, model);
   const moments = model.parameters().map((_, i) => {
     const m = ck.arrays.get(`adam.${i}.m`), v = ck.arrays.get(`adam.${i}.v`);
     return m && v ? { m: m.data, v: v.data } : null;
@@ -31,6 +35,6 @@ export function loadTraining(path: string, model: Module, opt: Adam): Record<str
 /** Only the model's parameters (e.g. the best model for embedding). */
 export function loadModel(path: string, model: Module): Record<string, unknown> {
   const ck = loadCheckpoint(path);
-  model.loadStateDict(new Map([...ck.arrays].filter(([k]) => k.startsWith('model.')).map(([k, v]) => [k.slice(6), v])));
+  restoreParams(ck, model);
   return ck.meta;
 }

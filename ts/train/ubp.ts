@@ -2,15 +2,16 @@
 //   train: length-bucketed packed batches, Adam, progress lines (step, loss, sequences/s,
 //          time left), validation loss per epoch on held-out clients, early stopping,
 //          checkpoints every epoch and on interrupt that resume exactly
-//   embed: latents of the relevant clients in packed batches; no events → zeros
+//   embed: latents of the relevant clients in packed batches, as a float16 submission;
+//          no events → zeros
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { backward, noGrad } from '../autograd.js';
 import { batches } from '../data/batcher.js';
 import { EventCache, type Field } from '../data/ingest.js';
-import { writeNpy } from '../data/npy.js';
 import { UbpAutoencoder, type UbpConfig } from '../models/ubp.js';
 import { Adam } from '../optim/adam.js';
+import { writeSubmission } from '../ubp/export.js';
 import { manualSeed, Rng } from '../rng.js';
 import { tidy } from '../tensor.js';
 import { loadCheckpoint } from './checkpoint.js';
@@ -138,8 +139,8 @@ function validationLoss(model: UbpAutoencoder, cache: EventCache, val: Int32Arra
 }
 
 /**
- * Latents of the relevant clients (in the cache's relevant order) with the best model of a
- * training directory: writes client_ids.npy (int64) and embeddings.npy (float32) to `out`.
+ * Latents of the relevant clients (the cache's relevant order) with a trained model, written
+ * as a float16 submission (client_ids.npy, embeddings.npy) to `out`; no events → zeros.
  */
 export function embedUbp(o: { cache: string; model: string; out: string; batchSize: number; maxEvents: number }): { clients: number; dim: number } {
   const cache = new EventCache(o.cache);
@@ -149,24 +150,17 @@ export function embedUbp(o: { cache: string; model: string; out: string; batchSi
   loadModel(o.model, model);
   model.eval();
   const relevant = cache.file.readArray<BigInt64Array>('relevant');
-  const index = new Map<bigint, number>();
-  cache.clients.forEach((c, i) => index.set(c, i));
-  const rows = new Int32Array(relevant.length);
-  relevant.forEach((c, r) => { rows[r] = index.get(c) ?? -1; });
+  const rowOf = new Map<number, number>(); // cache index → output row, clients with events only
+  cache.rowsOf(relevant).forEach((ci, r) => { if (ci >= 0 && cache.length(ci) > 0) rowOf.set(ci, r); });
   const H = cfg.hidden, out = new Float32Array(relevant.length * H);
-  const rowOf = new Map<number, number[]>();
-  rows.forEach((ci, r) => { if (ci >= 0 && cache.length(ci) > 0) rowOf.set(ci, [...(rowOf.get(ci) ?? []), r]); });
-  const pool = Int32Array.from(rowOf.keys());
   noGrad(() => {
-    for (const b of batches(cache, { batchSize: o.batchSize, fields: cfg.fields as unknown as Field[], maxEvents: o.maxEvents, clients: pool }))
+    for (const b of batches(cache, { batchSize: o.batchSize, fields: cfg.fields as unknown as Field[], maxEvents: o.maxEvents, clients: Int32Array.from(rowOf.keys()) }))
       tidy(() => {
         const z = model.encode(b).toArray() as Float32Array;
-        b.clients.forEach((ci, k) => { for (const r of rowOf.get(ci)!) out.set(z.subarray(k * H, (k + 1) * H), r * H); });
+        b.clients.forEach((ci, k) => out.set(z.subarray(k * H, (k + 1) * H), rowOf.get(ci)! * H));
       });
   });
   model.dispose();
-  mkdirSync(o.out, { recursive: true });
-  writeNpy(join(o.out, 'client_ids.npy'), { dtype: 'int64', shape: [relevant.length], data: relevant });
-  writeNpy(join(o.out, 'embeddings.npy'), { dtype: 'float32', shape: [relevant.length, H], data: out });
+  writeSubmission(o.out, relevant, out, H, relevant);
   return { clients: relevant.length, dim: H };
 }

@@ -2,11 +2,9 @@
 // one by one — L2 per row for learned embeddings, a quantile transform to [0, 1] per column
 // for counts and statistics — missing clients imputed with the member's mean, then
 // concatenated (the concat kernel) into one float16 profile per relevant client.
-import { join } from 'node:path';
-import { fromFloat16Bits, readNpy } from '../data/npy.js';
 import * as ops from '../ops/index.js';
 import { tensor, tidy } from '../tensor.js';
-import { MAX_COLUMNS, writeSubmission } from './export.js';
+import { MAX_COLUMNS, readSubmission, writeSubmission } from './export.js';
 
 export type Normalisation = 'l2' | 'quantile';
 
@@ -21,18 +19,7 @@ export interface Member {
 
 /** A submission-format directory as a member, aligned to the relevant clients. */
 export function loadMember(name: string, dir: string, relevant: BigInt64Array, normalise: Normalisation): Member {
-  const ids = readNpy(join(dir, 'client_ids.npy')).data as BigInt64Array, e = readNpy(join(dir, 'embeddings.npy'));
-  const data = e.dtype === 'float16' ? fromFloat16Bits(e.data as Uint16Array) : (e.data as Float32Array), dim = e.shape[1]!;
-  const row = new Map<bigint, number>();
-  ids.forEach((c, i) => row.set(c, i));
-  const values = new Float32Array(relevant.length * dim), present = new Uint8Array(relevant.length);
-  relevant.forEach((c, i) => {
-    const r = row.get(c);
-    if (r === undefined) return;
-    values.set(data.subarray(r * dim, (r + 1) * dim), i * dim);
-    present[i] = 1;
-  });
-  return { name, values, dim, present, normalise };
+  return { name, ...readSubmission(dir, relevant), normalise };
 }
 
 /** Each column mapped to its (tie-averaged) rank among present rows, scaled to [0, 1]. */

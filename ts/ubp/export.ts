@@ -3,7 +3,7 @@
 // relevant clients. Everything is checked before anything is written.
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { toFloat16Bits, writeNpy } from '../data/npy.js';
+import { npyFloat32, readNpy, toFloat16Bits, writeNpy } from '../data/npy.js';
 
 export const MAX_COLUMNS = 2048;
 
@@ -25,4 +25,25 @@ export function writeSubmission(dir: string, clientIds: BigInt64Array, embedding
   mkdirSync(dir, { recursive: true });
   writeNpy(join(dir, 'client_ids.npy'), { dtype: 'int64', shape: [n], data: clientIds });
   writeNpy(join(dir, 'embeddings.npy'), { dtype: 'float16', shape: [n, dim], data: bits });
+}
+
+/**
+ * A submission directory's rows in relevant-client order: values (rows × dim) and which
+ * relevant clients it has (absent rows are zeros).
+ */
+export function readSubmission(dir: string, relevant: BigInt64Array): { values: Float32Array; dim: number; present: Uint8Array } {
+  const idsPath = join(dir, 'client_ids.npy'), embPath = join(dir, 'embeddings.npy');
+  const ids = readNpy(idsPath), emb = readNpy(embPath);
+  if (ids.dtype !== 'int64' || ids.shape.length !== 1) throw new Error(`${idsPath}: expected 1-D int64`);
+  if (emb.shape.length !== 2 || emb.shape[0] !== ids.shape[0]) throw new Error(`${embPath}: shape [${emb.shape.join(', ')}] does not match ${ids.shape[0]} client ids`);
+  const dim = emb.shape[1]!, data = npyFloat32(emb), row = new Map<bigint, number>();
+  (ids.data as BigInt64Array).forEach((c, i) => row.set(c, i));
+  const values = new Float32Array(relevant.length * dim), present = new Uint8Array(relevant.length);
+  relevant.forEach((c, i) => {
+    const r = row.get(c);
+    if (r === undefined) return;
+    values.set(data.subarray(r * dim, (r + 1) * dim), i * dim);
+    present[i] = 1;
+  });
+  return { values, dim, present };
 }

@@ -56,19 +56,13 @@ export async function runPipeline(o: PipelineOptions): Promise<PipelineResult> {
     maxEvents: 126, valFraction: 0.02, patience: 2, seed: o.seed, resume: true, log: o.log, shouldStop: o.shouldStop,
   });
   if (train.interrupted) throw new Error('interrupted: rerun the same command to resume training');
-  const latents = join(o.out, 'ubp-latents');
-  embedUbp({ cache, model: join(o.out, 'ubp-model', 'model.ckpt'), out: latents, batchSize: 512, maxEvents: 126 });
-  const ids = readNpy(join(latents, 'client_ids.npy')).data as BigInt64Array, z = readNpy(join(latents, 'embeddings.npy'));
-  const relevant = readNpy(join(data, 'relevant_clients.npy')).data as BigInt64Array;
   const ubpDir = join(o.out, 'ubp');
-  writeSubmission(ubpDir, ids, z.data as Float32Array, z.shape[1]!, relevant);
-  // Statistics member, then the ensemble of statistics (quantile) and latents (L2).
-  const c = new EventCache(cache), index = new Map<bigint, number>();
-  c.clients.forEach((id, i) => index.set(id, i));
+  embedUbp({ cache, model: join(o.out, 'ubp-model', 'model.ckpt'), out: ubpDir, batchSize: 512, maxEvents: 126 });
+  const relevant = readNpy(join(data, 'relevant_clients.npy')).data as BigInt64Array;
+  // Statistics and ALS (user×category factors) members, then the ensemble.
+  const c = new EventCache(cache), rows = c.rowsOf(relevant);
   const statsDir = join(o.out, 'statistics');
-  writeSubmission(statsDir, relevant, clientStatistics(c, Int32Array.from(relevant, (id) => index.get(id) ?? -1)), STATISTICS.length, relevant);
-  // ALS member: user×category factors.
-  const rows = Int32Array.from(relevant, (id) => index.get(id) ?? -1);
+  writeSubmission(statsDir, relevant, clientStatistics(c, rows), STATISTICS.length, relevant);
   const alsDir = join(o.out, 'als');
   const { users } = implicitAls(userCategoryMatrix(c, rows), { factors: 32, iterations: 10, lambda: 0.1, alpha: 10, cgSteps: 3, seed: o.seed });
   writeSubmission(alsDir, relevant, users, 32, relevant);
