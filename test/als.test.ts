@@ -1,7 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { native, Rng, tensor } from '../ts/index.js';
 import { sid } from '../ts/backend/cpu/backend.js';
-import { implicitAls, transpose, type Csr } from '../ts/ubp/als.js';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { implicitAls, interactionMatrix, INTERACTION_WEIGHTS, transpose, type Csr } from '../ts/ubp/als.js';
+import { tinyCache } from './tiny_cache.js';
 import { expectClose } from './harness.js';
 
 // A 5×4 implicit matrix with a few observations.
@@ -68,5 +72,18 @@ describe('implicit ALS (conjugate gradient)', () => {
     expect(() => native.alsHalfStep(BigInt64Array.from([0n, 2n]), Int32Array.from([0]), Float32Array.from([1]), 1, sid(Y), 2, sid(X), 4, 0.1, 3)).toThrow(/indptr must start at 0 and end/);
     X.dispose();
     Y.dispose();
+  });
+
+  it('interaction matrices: user×category (buy 3, add 1) and user×url (visits), rows in the order asked', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'seqcore-als-'));
+    try {
+      const cache = tinyCache(join(dir, 'events.seq')), rows = Int32Array.from([1, 0, -1, 2]);
+      const cat = interactionMatrix(cache, rows, 'category', INTERACTION_WEIGHTS.category);
+      expect(cat).toEqual({ rows: 4, cols: 9, indptr: BigInt64Array.from([0n, 0n, 1n, 1n, 1n]), indices: Int32Array.from([8]), values: Float32Array.from([4]) });
+      const url = interactionMatrix(cache, rows, 'url', INTERACTION_WEIGHTS.url);
+      expect(url).toEqual({ rows: 4, cols: 8, indptr: BigInt64Array.from([0n, 0n, 1n, 1n, 1n]), indices: Int32Array.from([7]), values: Float32Array.from([1]) });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { imputeMean, l2Normalise, quantileTransform } from '../ts/ubp/ensemble.js';
+import { imputeMean, l2Normalise, quantileTransform, standardise } from '../ts/ubp/ensemble.js';
 
 describe('ensemble member transforms', () => {
   it('quantile transform: each column to its tie-averaged rank in [0, 1], missing rows left alone', () => {
@@ -20,5 +20,13 @@ describe('ensemble member transforms', () => {
     const v = Float32Array.from([1, 2, 3, 6, 0, 0]);
     imputeMean(v, 3, 2, Uint8Array.from([1, 1, 0]));
     expect(Array.from(v)).toEqual([1, 2, 3, 6, 2, 4]);
+  });
+
+  it('standardisation: each column to zero mean and unit variance; constant columns to zeros', () => {
+    const v = Float32Array.from([1, 5, 3, 5, 5, 5]); // 3 rows × 2 columns
+    standardise(v, 3, 2);
+    // column 0: 1, 3, 5 → mean 3, population sd √(8/3)
+    const k = 2 / Math.sqrt(8 / 3);
+    expect(Array.from(v)).toEqual([expect.closeTo(-k, 6), 0, 0, 0, expect.closeTo(k, 6), 0]);
   });
 });

@@ -4,15 +4,18 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { readNpy } from '../ts/data/npy.js';
 import { runPipeline } from '../ts/ubp/pipeline.js';
+import { ubpCommand } from '../ts/cli/ubp.js';
+import { ALS_FACTORS } from '../ts/ubp/members.js';
+import { STATISTICS } from '../ts/ubp/statistics.js';
 
 const out = mkdtempSync(join(tmpdir(), 'seqcore-pipeline-'));
 afterAll(() => rmSync(out, { recursive: true, force: true }));
 
 describe('System 1 end to end (tiny)', () => {
   it('generate → targets → ingest → baseline → train → embed → export → evaluate', async () => {
-    const r = await runPipeline({ out, clients: 1500, epochs: 1, evalHidden: 16, evalInner: 32, evalEpochs: 1, seed: 3, log: () => {} });
+    const r = await runPipeline({ out, clients: 1500, epochs: 1, model: 'small', pca: 8, evalHidden: 16, evalInner: 32, evalEpochs: 1, seed: 3, log: () => {} });
     const tasks = ['churn', 'category propensity', 'sku propensity', 'conversion (hidden)', 'price propensity (hidden)'];
-    expect(r.results.map(([n]) => n)).toEqual(['count baseline', 'UBP autoencoder', 'statistics', 'ALS user×category', 'ensemble']);
+    expect(r.results.map(([n]) => n)).toEqual(['count baseline', 'UBP autoencoder', 'statistics', 'ALS user×category', 'ALS user×url', 'ensemble']);
     for (const [, rs] of r.results) expect(rs.map((t) => t.task)).toEqual(tasks);
     for (const t of r.results.flatMap(([, rs]) => rs)) {
       expect(t.score).toBeGreaterThan(0);
@@ -22,9 +25,17 @@ describe('System 1 end to end (tiny)', () => {
     expect(emb.dtype).toBe('float16');
     expect(emb.shape[0]).toBe(ids.shape[0]);
     const ens = readNpy(join(out, 'ensemble', 'embeddings.npy'));
-    expect(ens.shape[1]).toBe(emb.shape[1]! + 24 + 32); // latents + statistics + ALS factors
+    expect(ens.shape[1]).toBe(8 + STATISTICS.length + 2 * ALS_FACTORS); // latents by PCA + statistics + two ALS members
     expect(readFileSync(join(out, 'ensemble', 'report.md'), 'utf8')).toMatch(/\| \*\*sum\*\* \|/);
     expect(existsSync(join(out, 'ubp-model', 'model.ckpt'))).toBe(true);
     for (const f of ['scores.png', 'training_loss.png']) expect(readFileSync(join(out, 'ensemble', f)).subarray(1, 4).toString()).toBe('PNG');
+  });
+
+  it('`seqcore ubp ensemble` rebuilds the same ensemble from the cache and the latents', async () => {
+    const cli = join(out, 'cli');
+    const code = await ubpCommand(['ensemble', '--data', join(out, 'events.seq'), '--out', cli, '--embeddings', join(out, 'ubp'), '--pca', '8', '--seed', '3'], () => false);
+    expect(code).toBe(0);
+    for (const f of ['client_ids.npy', 'embeddings.npy'])
+      expect(readFileSync(join(cli, 'ensemble', f)).equals(readFileSync(join(out, 'ensemble', f)))).toBe(true);
   });
 });

@@ -5,12 +5,15 @@ import { UBP_CONFIGS } from '../models/ubp.js';
 import { embedUbp, trainUbp } from '../train/ubp.js';
 import { countBaseline } from '../ubp/baseline.js';
 import { runPipeline, scoreTable } from '../ubp/pipeline.js';
+import { computeMembers, ensembleOf } from '../ubp/members.js';
+import { EventCache } from '../data/ingest.js';
 import { join } from 'node:path';
 import { readFileSync } from 'node:fs';
 
-export const UBP_USAGE = `       seqcore ubp run --out DIR [--clients N] [--epochs E] [--eval-hidden H] [--eval-inner I] [--eval-epochs E]
+export const UBP_USAGE = `       seqcore ubp run --out DIR [--clients N] [--epochs E] [--preset small|wide|dayEvent] [--pca K] [--eval-hidden H] [--eval-inner I] [--eval-epochs E]
        seqcore ubp train --data CACHE --out DIR [--config FILE.json] [--resume]
        seqcore ubp embed --data CACHE --model DIR/model.ckpt --out DIR
+       seqcore ubp ensemble --data CACHE --out DIR [--embeddings DIR[,DIR…]] [--pca K]
        seqcore ubp baseline --data DIR --before "YYYY-MM-DD HH:mm:ss" --out DIR
        seqcore ubp eval --data DIR --targets DIR --embeddings DIR [--json] [--eval-hidden H] [--eval-inner I] [--eval-epochs E]`;
 
@@ -27,6 +30,7 @@ export async function ubpCommand(argv: string[], shouldStop: () => boolean): Pro
     options: {
       out: { type: 'string' }, data: { type: 'string' }, targets: { type: 'string' }, embeddings: { type: 'string' },
       model: { type: 'string' }, before: { type: 'string' }, config: { type: 'string' },
+      preset: { type: 'string', default: 'small' }, pca: { type: 'string', default: '64' },
       clients: { type: 'string', default: '5000' }, epochs: { type: 'string', default: '3' }, seed: { type: 'string', default: '1' },
       'eval-hidden': { type: 'string', default: '2048' }, 'eval-inner': { type: 'string', default: '4096' }, 'eval-epochs': { type: 'string', default: '3' },
       resume: { type: 'boolean', default: false }, json: { type: 'boolean', default: false },
@@ -41,7 +45,11 @@ export async function ubpCommand(argv: string[], shouldStop: () => boolean): Pro
   const evalSizes = { hidden: int('eval-hidden', v['eval-hidden']!), inner: int('eval-inner', v['eval-inner']!), epochs: int('eval-epochs', v['eval-epochs']!) };
   switch (sub) {
     case 'run': {
-      const r = await runPipeline({ out: need('out'), clients: int('clients', v.clients!), epochs: int('epochs', v.epochs!), evalHidden: evalSizes.hidden, evalInner: evalSizes.inner, evalEpochs: evalSizes.epochs, seed: Number(v.seed), log, shouldStop });
+      if (!(v.preset! in UBP_CONFIGS)) throw new Error(`--preset must be one of ${Object.keys(UBP_CONFIGS).join(', ')}, got '${v.preset}'`);
+      const r = await runPipeline({
+        out: need('out'), clients: int('clients', v.clients!), epochs: int('epochs', v.epochs!), model: v.preset as keyof typeof UBP_CONFIGS, pca: int('pca', v.pca!),
+        evalHidden: evalSizes.hidden, evalInner: evalSizes.inner, evalEpochs: evalSizes.epochs, seed: Number(v.seed), log, shouldStop,
+      });
       log(`\n${scoreTable(r.results)}\n\nreport: ${join(need('out'), 'ensemble', 'report.md')}`);
       return 0;
     }
@@ -59,6 +67,14 @@ export async function ubpCommand(argv: string[], shouldStop: () => boolean): Pro
     case 'embed': {
       const r = embedUbp({ cache: need('data'), model: need('model'), out: need('out'), batchSize: 512, maxEvents: 126 });
       log(`embeddings of ${r.clients} clients (${r.dim} columns, float16) → ${need('out')}`);
+      return 0;
+    }
+    case 'ensemble': {
+      const cache = new EventCache(need('data')), relevant = cache.file.readArray<BigInt64Array>('relevant');
+      const members = computeMembers(cache, relevant, need('out'), Number(v.seed));
+      const autoencoders = v.embeddings ? v.embeddings.split(',') : [];
+      const r = ensembleOf(members, autoencoders, relevant, int('pca', v.pca!), join(need('out'), 'ensemble'));
+      log(`ensemble of ${[...Object.keys(members), ...autoencoders].join(', ')}: ${relevant.length} clients × ${r.dim} columns (float16) → ${join(need('out'), 'ensemble')}`);
       return 0;
     }
     case 'baseline': {

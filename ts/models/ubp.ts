@@ -26,9 +26,9 @@ export interface UbpConfig {
 
 /** The published configurations, and a small one for demos and tests. */
 export const UBP_CONFIGS = {
-  wide: { fields: ['event', 'category', 'price', 'sku', 'url'], embed: 512, combine: 'sum', hidden: 512, layers: 3, dropout: 0.1 },
+  wide: { fields: ['event', 'category', 'price', 'sku', 'url', 'week'], embed: 512, combine: 'sum', hidden: 512, layers: 3, dropout: 0.1 },
   dayEvent: { fields: ['day', 'event'], embed: 64, combine: 'concat', hidden: 128, layers: 2, dropout: 0.1 },
-  small: { fields: ['event', 'category', 'price', 'sku', 'url'], embed: 64, combine: 'sum', hidden: 64, layers: 1, dropout: 0 },
+  small: { fields: ['event', 'category', 'price', 'sku', 'url', 'week', 'day'], embed: 64, combine: 'sum', hidden: 64, layers: 1, dropout: 0 },
 } as const satisfies Record<string, Omit<UbpConfig, 'vocab'>>;
 
 /** A batch of token sequences (start … end), packed, per field. */

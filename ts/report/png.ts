@@ -59,6 +59,8 @@ function chunk(type: string, body: Buffer): Buffer {
 }
 
 const PALETTE: Rgb[] = [[120, 120, 120], [31, 119, 180], [255, 127, 14], [44, 160, 44], [214, 39, 40], [148, 103, 189]];
+/** The palette's colours by name, in series order (for captions). */
+export const PALETTE_NAMES = ['grey', 'blue', 'orange', 'green', 'red', 'purple'] as const;
 
 /** A line chart of one series, scaled to its range. */
 export function lineChart(values: readonly number[], width = 640, height = 240): Buffer {

@@ -1,6 +1,6 @@
 // Implicit-feedback matrix factorisation (ALS with conjugate-gradient solves, native/cpu/als.cc)
-// as an ensemble member: user×category with a purchase weighing 3 and a cart add 1, as the
-// published ensemble; the user factors are the member's embedding.
+// as ensemble members, as in the published ensemble: user×category (a purchase weighs 3, a
+// cart add 1) and user×url (page visits); the user factors are the member's embedding.
 import { sid } from '../backend/cpu/backend.js';
 import { native } from '../native.js';
 import { Rng } from '../rng.js';
@@ -60,18 +60,29 @@ export function implicitAls(m: Csr, o: AlsOptions): { users: Float32Array; items
   }
 }
 
-/** user (rows: cache client indices, -1 for none) × category: purchases 3, cart adds 1. */
-export function userCategoryMatrix(cache: EventCache, rows: Int32Array): Csr {
-  const ev = cache.field('event'), cat = cache.field('category');
+/** Weights per event type (buy, add, remove, visit, search) of an interaction matrix. */
+export const INTERACTION_WEIGHTS = {
+  /** The published user×category member: a purchase weighs 3, a cart add 1. */
+  category: [3, 1, 0, 0, 0],
+  /** The published user×url member: page visits. */
+  url: [0, 0, 0, 1, 0],
+} as const;
+
+/**
+ * user (rows: cache client indices, -1 for none) × field id, summing the weight of each
+ * event's type; ids below TOKEN.first (missing, out of vocabulary) are left out.
+ */
+export function interactionMatrix(cache: EventCache, rows: Int32Array, field: 'category' | 'url' | 'sku', weights: readonly number[]): Csr {
+  const ev = cache.field('event'), item = cache.field(field);
   let cols = 0;
-  for (const c of cat) if (c + 1 > cols) cols = c + 1;
+  for (const c of item) if (c + 1 > cols) cols = c + 1;
   const indptr = new BigInt64Array(rows.length + 1), indices: number[] = [], values: number[] = [];
   rows.forEach((c, r) => {
     const acc = new Map<number, number>();
     if (c >= 0)
       for (let i = cache.offsets[c]!; i < cache.offsets[c + 1]!; i++) {
-        const w = ev[i] === TOKEN.first ? 3 : ev[i] === TOKEN.first + 1 ? 1 : 0; // buy, add
-        if (w && cat[i]! >= TOKEN.first) acc.set(cat[i]!, (acc.get(cat[i]!) ?? 0) + w);
+        const w = weights[ev[i]! - TOKEN.first] ?? 0;
+        if (w && item[i]! >= TOKEN.first) acc.set(item[i]!, (acc.get(item[i]!) ?? 0) + w);
       }
     for (const [j, v] of [...acc].sort((a, b) => a[0] - b[0])) { indices.push(j); values.push(v); }
     indptr[r + 1] = BigInt(indices.length);

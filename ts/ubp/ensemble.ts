@@ -1,7 +1,8 @@
 // The ensemble: members (each a submission-format directory, or computed here) normalised
-// one by one — L2 per row for learned embeddings, a quantile transform to [0, 1] per column
-// for counts and statistics — missing clients imputed with the member's mean, then
-// concatenated (the concat kernel) into one float16 profile per relevant client.
+// one by one (wide ones first reduced by PCA) — L2 per row for learned embeddings, a
+// quantile transform to [0, 1] per column for counts and statistics — missing clients
+// imputed with the member's mean, then concatenated (the concat kernel) into one float16 profile per relevant client.
+import { applyPca, fitPca } from '../linalg/pca.js';
 import * as ops from '../ops/index.js';
 import { tensor, tidy } from '../tensor.js';
 import { MAX_COLUMNS, readSubmission, writeSubmission } from './export.js';
@@ -15,11 +16,13 @@ export interface Member {
   dim: number;
   present: Uint8Array;
   normalise: Normalisation;
+  /** Reduce to this many principal components first (the published: wide autoencoders to 64). */
+  pca?: number;
 }
 
 /** A submission-format directory as a member, aligned to the relevant clients. */
-export function loadMember(name: string, dir: string, relevant: BigInt64Array, normalise: Normalisation): Member {
-  return { name, ...readSubmission(dir, relevant), normalise };
+export function loadMember(name: string, dir: string, relevant: BigInt64Array, normalise: Normalisation, pca?: number): Member {
+  return { name, ...readSubmission(dir, relevant), normalise, pca };
 }
 
 /** Each column mapped to its (tie-averaged) rank among present rows, scaled to [0, 1]. */
@@ -57,15 +60,32 @@ export function imputeMean(values: Float32Array, n: number, dim: number, present
   for (let i = 0; i < n; i++) if (!present[i]) for (let j = 0; j < dim; j++) values[i * dim + j] = mean[j]!;
 }
 
+/** Each column centred and scaled to unit variance (constant columns: zeros). */
+export function standardise(values: Float32Array, n: number, dim: number): void {
+  for (let j = 0; j < dim; j++) {
+    let s = 0, s2 = 0;
+    for (let i = 0; i < n; i++) s += values[i * dim + j]!;
+    const mean = s / n;
+    for (let i = 0; i < n; i++) s2 += (values[i * dim + j]! - mean) ** 2;
+    const k = s2 > 0 ? 1 / Math.sqrt(s2 / n) : 0;
+    for (let i = 0; i < n; i++) values[i * dim + j] = (values[i * dim + j]! - mean) * k;
+  }
+}
+
 /** Normalises, imputes and concatenates the members; writes the float16 submission. */
-export function buildEnsemble(members: Member[], relevant: BigInt64Array, out: string): { dim: number } {
+export function buildEnsemble(members: Member[], relevant: BigInt64Array, out: string, o: { standardise?: boolean } = {}): { dim: number } {
   const n = relevant.length;
+  members = members.map((m) => {
+    if (!m.pca || m.pca >= m.dim) return m;
+    return { ...m, values: applyPca(fitPca(m.values, n, m.dim, m.pca, m.present), m.values, n), dim: m.pca };
+  });
   const dim = members.reduce((a, m) => a + m.dim, 0);
   if (dim > MAX_COLUMNS) throw new Error(`ensemble: ${dim} columns in all (${members.map((m) => `${m.name} ${m.dim}`).join(', ')}); the challenge takes at most ${MAX_COLUMNS}`);
   for (const m of members) {
     if (m.normalise === 'quantile') quantileTransform(m.values, n, m.dim, m.present);
     else l2Normalise(m.values, n, m.dim);
     imputeMean(m.values, n, m.dim, m.present);
+    if (o.standardise) standardise(m.values, n, m.dim);
   }
   const x = tidy(() => ops.concat(members.map((m) => tensor(m.values, [n, m.dim]))).toArray() as Float32Array);
   writeSubmission(out, relevant, x, dim, relevant);

@@ -3,7 +3,7 @@
 // submissions → evaluate each with the challenge's protocol; a Markdown report next to the
 // ensemble.
 import { existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
-import { barChart, lineChart } from '../report/png.js';
+import { barChart, lineChart, PALETTE_NAMES } from '../report/png.js';
 import { join } from 'node:path';
 import { generate } from '../data/generate.js';
 import { ingest } from '../data/ingest.js';
@@ -14,10 +14,7 @@ import { UBP_CONFIGS } from '../models/ubp.js';
 import { embedUbp, trainUbp } from '../train/ubp.js';
 import { EventCache } from '../data/ingest.js';
 import { countBaseline } from './baseline.js';
-import { buildEnsemble, loadMember } from './ensemble.js';
-import { writeSubmission } from './export.js';
-import { implicitAls, userCategoryMatrix } from './als.js';
-import { clientStatistics, STATISTICS } from './statistics.js';
+import { computeMembers, ensembleOf } from './members.js';
 
 export interface PipelineOptions {
   out: string;
@@ -27,13 +24,16 @@ export interface PipelineOptions {
   evalHidden: number;
   evalInner: number;
   evalEpochs: number;
+  /** Autoencoder configuration (UBP_CONFIGS); members wider than `pca` are reduced to it. */
+  model: keyof typeof UBP_CONFIGS;
+  pca: number;
   seed: number;
   log: (line: string) => void;
   shouldStop?: () => boolean;
 }
 
 export interface PipelineResult {
-  /** Scores per embedding: count baseline, UBP autoencoder, statistics, ALS, ensemble. */
+  /** Scores per embedding: count baseline, UBP autoencoder, statistics, the two ALS members, ensemble. */
   results: [string, TaskResult[]][];
   trainLosses: number[];
 }
@@ -52,30 +52,22 @@ export async function runPipeline(o: PipelineOptions): Promise<PipelineResult> {
   const baselineDir = join(o.out, 'baseline');
   await countBaseline({ data, before: t.inputCut, out: baselineDir });
   const train = await trainUbp({
-    cache, out: join(o.out, 'ubp-model'), model: UBP_CONFIGS.small, batchSize: 256, lr: 1e-3, epochs: o.epochs,
+    cache, out: join(o.out, 'ubp-model'), model: UBP_CONFIGS[o.model], batchSize: 256, lr: 1e-3, epochs: o.epochs,
     maxEvents: 126, valFraction: 0.02, patience: 2, seed: o.seed, resume: true, log: o.log, shouldStop: o.shouldStop,
   });
   if (train.interrupted) throw new Error('interrupted: rerun the same command to resume training');
   const ubpDir = join(o.out, 'ubp');
   embedUbp({ cache, model: join(o.out, 'ubp-model', 'model.ckpt'), out: ubpDir, batchSize: 512, maxEvents: 126 });
   const relevant = readNpy(join(data, 'relevant_clients.npy')).data as BigInt64Array;
-  // Statistics and ALS (user×category factors) members, then the ensemble.
-  const c = new EventCache(cache), rows = c.rowsOf(relevant);
-  const statsDir = join(o.out, 'statistics');
-  writeSubmission(statsDir, relevant, clientStatistics(c, rows), STATISTICS.length, relevant);
-  const alsDir = join(o.out, 'als');
-  const { users } = implicitAls(userCategoryMatrix(c, rows), { factors: 32, iterations: 10, lambda: 0.1, alpha: 10, cgSteps: 3, seed: o.seed });
-  writeSubmission(alsDir, relevant, users, 32, relevant);
+  // Statistics and ALS (user×category, user×url factors) members, then the ensemble.
+  const members = computeMembers(new EventCache(cache), relevant, o.out, o.seed);
   const ensembleDir = join(o.out, 'ensemble');
-  buildEnsemble([
-    loadMember('statistics', statsDir, relevant, 'quantile'), loadMember('ubp', ubpDir, relevant, 'l2'), loadMember('als', alsDir, relevant, 'l2'),
-  ], relevant, ensembleDir);
+  ensembleOf(members, [ubpDir], relevant, o.pca, ensembleDir);
   const ev = { targets, data, hidden: o.evalHidden, inner: o.evalInner, epochs: o.evalEpochs, seed: o.seed, log: o.log };
   const results: [string, TaskResult[]][] = [
     ['count baseline', evaluateEmbeddings({ ...ev, embeddings: baselineDir })],
     ['UBP autoencoder', evaluateEmbeddings({ ...ev, embeddings: ubpDir })],
-    ['statistics', evaluateEmbeddings({ ...ev, embeddings: statsDir })],
-    ['ALS user×category', evaluateEmbeddings({ ...ev, embeddings: alsDir })],
+    ...Object.entries(members).map(([name, dir]): [string, TaskResult[]] => [name, evaluateEmbeddings({ ...ev, embeddings: dir })]),
     ['ensemble', evaluateEmbeddings({ ...ev, embeddings: ensembleDir })],
   ];
   writeReport(join(ensembleDir, 'report.md'), o, results, train.losses, train.valLosses);
@@ -96,7 +88,7 @@ function writeReport(path: string, o: PipelineOptions, results: [string, TaskRes
   const every = Math.max(1, Math.floor(losses.length / 20));
   const text = `# Universal Behavioral Profiles — evaluation report
 
-${o.clients} generated clients; GRU autoencoder (small configuration) trained ${o.epochs} epoch(s);
+${o.clients} generated clients; GRU autoencoder (${o.model} configuration) trained ${o.epochs} epoch(s);
 universal network ${o.evalHidden}/${o.evalInner}, ${o.evalEpochs} epochs per task (best epoch counts).
 
 ## Scores (the challenge's: churn = AUROC; propensity = 0.8·AUROC + 0.1·novelty + 0.1·diversity)
@@ -113,7 +105,7 @@ ${['| embedding | task | AUROC | novelty | diversity | score | best epoch |', '|
 
 ![scores](scores.png)
 
-Bars per task, in column order: ${results.map(([n]) => n).join(', ')} (grey, blue, orange, green, red).
+Bars per task, in column order: ${results.map(([n], i) => `${n} (${PALETTE_NAMES[i % PALETTE_NAMES.length]})`).join(', ')}.
 
 ## Autoencoder training loss (every ${every} steps) and validation loss per epoch
 
