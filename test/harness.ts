@@ -5,7 +5,7 @@ import '../ts/index.js';
 import { refData } from '../ts/backend/reference/index.js';
 import { backward, noGrad, ops, Rng, Tensor, tensor, tidy, type DType } from '../ts/index.js';
 
-export type BackendName = 'cpu' | 'reference';
+export type BackendName = 'cpu' | 'reference' | 'webgpu';
 
 export interface InputSpec {
   shape: number[];

@@ -90,6 +90,19 @@ export class Tensor {
     return this.backend.download(this.storage, this.dtype, this.size);
   }
 
+  /** Copies the values to the host on any backend, once pending work is done (webgpu reads only this way). */
+  async data(): Promise<HostArray> {
+    const b = this.backend;
+    return b.downloadAsync ? b.downloadAsync(this.storage, this.dtype, this.size) : b.download(this.storage, this.dtype, this.size);
+  }
+
+  /** item(), on any backend. */
+  async scalar(): Promise<number> {
+    if (this.size !== 1) throw new TypeError(`scalar() needs a one-element tensor, got ${this.describe()}`);
+    const v = (await this.data())[0]!;
+    return typeof v === 'bigint' ? Number(v) : v;
+  }
+
   /** Values as float32 on the host, whatever the float dtype. */
   toFloat32(): Float32Array {
     if (this.dtype === 'float32') return this.toArray() as Float32Array;

@@ -1,4 +1,5 @@
 import type { DType, HostArray } from '../dtype.js';
+import type { Tensor } from '../tensor.js';
 
 /**
  * Memory owned by one backend. Several tensors may share one storage (reshape); `refs`
@@ -20,7 +21,10 @@ export interface Backend {
   alloc(dtype: DType, size: number, zero?: boolean): Storage;
   free(storage: Storage): void;
   upload(storage: Storage, dtype: DType, data: HostArray): void;
+  /** Copies to the host now; backends that can only read asynchronously (webgpu) throw. */
   download(storage: Storage, dtype: DType, size: number): HostArray;
+  /** Copies to the host once pending work is done (default: download). */
+  downloadAsync?(storage: Storage, dtype: DType, size: number): Promise<HostArray>;
 }
 
 const backends = new Map<string, Backend>();
@@ -44,4 +48,10 @@ export function getBackend(name?: string): Backend {
 export function setBackend(name: string): Backend {
   current = getBackend(name);
   return current;
+}
+
+/** Rows × last dimension of a tensor seen as 2-D (kernels work on that view). */
+export function rowsCols(t: Tensor): [rows: number, D: number] {
+  const D = t.shape.length === 0 ? 1 : t.shape[t.shape.length - 1]!;
+  return [D === 0 ? 0 : t.size / D, D];
 }

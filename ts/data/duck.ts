@@ -2,10 +2,16 @@
 // against its schema, and turn DuckDB failures into errors that name the file.
 import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import type { DuckDBConnection } from '@duckdb/node-api';
 import { SCHEMA } from './schema.js';
 
+/**
+ * An in-memory DuckDB. The module is loaded here, on first use, not when seqcore is
+ * imported: DuckDB's native library and Dawn's (with Mesa) crash when both are loaded in one
+ * process, so programs that train on a cache (and the webgpu backend) never load DuckDB.
+ */
 export async function openDuck(): Promise<{ conn: DuckDBConnection; close: () => void }> {
+  const { DuckDBInstance } = await import('@duckdb/node-api');
   const db = await DuckDBInstance.create(':memory:');
   const conn = await db.connect();
   return { conn, close: () => { conn.closeSync(); db.closeSync(); } };

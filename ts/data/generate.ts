@@ -7,7 +7,7 @@
 // popularity of skus, urls and categories; six months of time.
 import { closeSync, mkdirSync, mkdtempSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
-import { DuckDBInstance } from '@duckdb/node-api';
+import { openDuck } from './duck.js';
 import { Rng } from '../rng.js';
 import { writeNpy } from './npy.js';
 import { EVENT_TYPES, formatCodes, formatTimestamp, SCHEMA, type EventType } from './schema.js';
@@ -159,15 +159,13 @@ export async function generate(o: GenerateOptions): Promise<GenerateStats> {
     for (const s of Object.values(sinks)) s.close();
 
     // CSV → Parquet with exactly the challenge's columns and types, then move into place.
-    const db = await DuckDBInstance.create(':memory:');
-    const conn = await db.connect();
+    const { conn, close } = await openDuck();
     for (const name of [...EVENT_TYPES, 'product_properties'] as const) {
       const cols = Object.entries(SCHEMA[name]).map(([k, t]) => `'${k}': '${t}'`).join(', ');
       await conn.run(`COPY (SELECT * FROM read_csv('${join(dir, `${name}.csv`)}', header = false, columns = {${cols}}, quote = '"')) TO '${join(dir, `${name}.parquet`)}' (FORMAT PARQUET)`);
       renameSync(join(dir, `${name}.parquet`), join(o.out, `${name}.parquet`));
     }
-    conn.closeSync();
-    db.closeSync();
+    close();
     writeNpy(join(o.out, 'relevant_clients.npy'), { dtype: 'int64', shape: [relevant.length], data: BigInt64Array.from(relevant) });
     return {
       events: Object.fromEntries(EVENT_TYPES.map((t) => [t, sinks[t].count])) as Record<EventType, number>,

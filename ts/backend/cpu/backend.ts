@@ -38,11 +38,6 @@ export function sid(t: Tensor): number {
   return (t.storage as CpuStorage).id;
 }
 
-/** Rows × last dimension of a tensor seen as 2-D. */
-export function rowsCols(t: Tensor): [number, number] {
-  const d = t.shape.length === 0 ? 1 : t.shape[t.shape.length - 1]!;
-  return [d === 0 ? 0 : t.size / d, d];
-}
 
 export function readScalar(t: Tensor): number {
   const out = new Float32Array(1);

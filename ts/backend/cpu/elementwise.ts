@@ -1,6 +1,7 @@
 import { native } from '../../native.js';
 import { registerKernels, type BinaryName, type UnaryName } from '../registry.js';
-import { readScalar, rowsCols, sid } from './backend.js';
+import { readScalar, sid } from './backend.js';
+import { rowsCols } from '../backend.js';
 
 // Op codes shared with native/cpu/kernels.h (BinaryOp, UnaryOp).
 const BINARY: Record<BinaryName, number> = { add: 0, sub: 1, mul: 2 };

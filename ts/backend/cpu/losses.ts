@@ -1,6 +1,7 @@
 import { native } from '../../native.js';
 import { registerKernels } from '../registry.js';
-import { readScalar, rowsCols, sid, writeScalar } from './backend.js';
+import { readScalar, sid, writeScalar } from './backend.js';
+import { rowsCols } from '../backend.js';
 
 registerKernels('cpu', {
   softmaxXent(logits, targets, lse, loss, count, ignore) {

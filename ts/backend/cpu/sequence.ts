@@ -1,6 +1,7 @@
 import { native } from '../../native.js';
 import { registerKernels } from '../registry.js';
-import { rowsCols, sid } from './backend.js';
+import { sid } from './backend.js';
+import { rowsCols } from '../backend.js';
 
 registerKernels('cpu', {
   packPadded(padded, layout, packed) {

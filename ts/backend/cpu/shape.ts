@@ -1,7 +1,8 @@
 import { native } from '../../native.js';
 import type { DType } from '../../dtype.js';
 import { registerKernels } from '../registry.js';
-import { rowsCols, sid } from './backend.js';
+import { sid } from './backend.js';
+import { rowsCols } from '../backend.js';
 
 const CASTS: Partial<Record<`${DType}>${DType}`, string>> = {
   'float32>float16': 'f32>f16',

@@ -139,11 +139,5 @@ export function refIndices(t: Tensor): Float64Array {
   return d;
 }
 
-/** Last axis length (1 for a scalar) and the number of rows: size / D (0 when D is 0). */
-export function rowsCols(t: Tensor): [rows: number, D: number] {
-  const D = t.shape.length === 0 ? 1 : t.shape[t.shape.length - 1]!;
-  return [D === 0 ? 0 : t.size / D, D];
-}
-
 export const referenceBackend = new ReferenceBackend();
 registerBackend(referenceBackend);

@@ -1,7 +1,8 @@
 // Elementwise kernels, bias add / row sums and activations (GELU in its exact erf form).
 import { registerKernels, type BinaryName, type UnaryName } from '../registry.js';
 import type { Tensor } from '../../tensor.js';
-import { refData, rowsCols } from './backend.js';
+import { refData } from './backend.js';
+import { rowsCols } from '../backend.js';
 import { erfc } from './erf.js';
 
 const INV_SQRT2 = Math.SQRT1_2;

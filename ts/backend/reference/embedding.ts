@@ -1,7 +1,8 @@
 // Embedding lookup and its backward (scatter-add into the table gradient).
 import { registerKernels } from '../registry.js';
 import type { Tensor } from '../../tensor.js';
-import { refData, refIndices, rowsCols } from './backend.js';
+import { refData, refIndices } from './backend.js';
+import { rowsCols } from '../backend.js';
 
 /** Checks every id before anything is written, as the native kernel does. */
 function checkedIds(ids: Tensor, V: number, what: string): Float64Array {

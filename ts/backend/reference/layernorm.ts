@@ -1,7 +1,8 @@
 // Layer normalisation over the last axis: biased variance, rstd = 1/√(var + eps).
 import { registerKernels } from '../registry.js';
 import type { Tensor } from '../../tensor.js';
-import { refData, rowsCols } from './backend.js';
+import { refData } from './backend.js';
+import { rowsCols } from '../backend.js';
 
 function checkShapes(x: Tensor, gamma: Tensor, mean: Tensor, rstd: Tensor, what: string): [number, number] {
   const [rows, D] = rowsCols(x);

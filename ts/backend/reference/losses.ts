@@ -1,7 +1,8 @@
 // Loss functions: fused softmax cross-entropy, mean squared error, row-wise cosine similarity.
 import { registerKernels } from '../registry.js';
 import type { Tensor } from '../../tensor.js';
-import { refData, refIndices, rowsCols } from './backend.js';
+import { refData, refIndices } from './backend.js';
+import { rowsCols } from '../backend.js';
 
 function scalarOf(t: Tensor, what: string): number {
   if (t.size !== 1) throw new TypeError(`reference ${what}: expected one element, got ${t.describe()}`);

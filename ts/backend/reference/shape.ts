@@ -2,7 +2,8 @@
 import { registerKernels } from '../registry.js';
 import type { Tensor } from '../../tensor.js';
 import { f16ToF32, f32ToF16 } from '../../f16.js';
-import { refAny, refData, refData64, rowsCols, type RefArray } from './backend.js';
+import { refAny, refData, refData64, type RefArray } from './backend.js';
+import { rowsCols } from '../backend.js';
 
 /** dst[d .. d+n) = src[s .. s+n); both arrays of the same kind. */
 function copyRange(src: RefArray, s: number, dst: RefArray, d: number, n: number): void {

@@ -1,0 +1,57 @@
+// Starting the WebGPU backend: Dawn's node binding (the optional dependency `webgpu`), an
+// adapter and a device. On a machine with a GPU, Dawn's default backend (Vulkan, Metal or
+// D3D12) in core mode; without one, Mesa's llvmpipe through OpenGL ES in compatibility mode
+// (needs libegl1, libgles2, libegl-mesa0 and libgl1-mesa-dri; EGL_PLATFORM=surfaceless is
+// set here when unset). SEQCORE_DAWN_BACKEND (vulkan, opengles, …) forces a backend.
+// LP_NUM_THREADS=0 (set when unset) keeps llvmpipe's shaders on the submitting thread:
+// with its worker threads, Dawn on Mesa 22.3 died in about one run in four of 30 small
+// dispatch-and-read rounds (mutex assertions, std::system_error), none in 20 runs without.
+// The whole op suite still dies in about one run in eight (segfaults, hangs) — not yet
+// explained; a plain Dawn loop of dispatches and reads never did.
+import { WebGpuBackend, register } from './backend.js';
+import './kernels.js';
+
+export interface WebGpuOptions {
+  /** A Dawn backend name; default: the platform's, then opengles. */
+  dawnBackend?: string;
+}
+
+let started: Promise<WebGpuBackend> | null = null;
+
+/** Starts the webgpu backend once (later calls return the same one) and registers it as 'webgpu'. */
+export function initWebGpu(o: WebGpuOptions = {}): Promise<WebGpuBackend> {
+  return (started ??= start(o).catch((e: unknown) => {
+    started = null;
+    throw e;
+  }));
+}
+
+async function start(o: WebGpuOptions): Promise<WebGpuBackend> {
+  let dawn: { create(options: string[]): GPU; globals: object };
+  try {
+    dawn = (await import('webgpu')) as never;
+  } catch (e) {
+    throw new Error(`webgpu backend: the optional dependency 'webgpu' (Dawn) is not installed or does not load: ${(e as Error).message}`);
+  }
+  Object.assign(globalThis, dawn.globals); // GPUBufferUsage, GPUMapMode, …
+  process.env.EGL_PLATFORM ??= 'surfaceless';
+  process.env.LP_NUM_THREADS ??= '0';
+  const forced = o.dawnBackend ?? process.env.SEQCORE_DAWN_BACKEND;
+  const attempts: [string[], GPURequestAdapterOptions][] = forced
+    ? [[[`backend=${forced}`], forced === 'opengles' || forced === 'opengl' ? { featureLevel: 'compatibility' } : {}]]
+    : [[[], {}], [['backend=opengles'], { featureLevel: 'compatibility' }]];
+  const tried: string[] = [];
+  for (const [flags, opts] of attempts) {
+    const adapter = await dawn.create(flags).requestAdapter(opts).catch(() => null);
+    if (!adapter) { tried.push(flags.join(' ') || 'default'); continue; }
+    const device = await adapter.requestDevice({
+      requiredLimits: { maxStorageBufferBindingSize: adapter.limits.maxStorageBufferBindingSize, maxBufferSize: adapter.limits.maxBufferSize },
+    });
+    device.addEventListener('uncapturederror', (e) => { throw new Error(`webgpu: ${(e as GPUUncapturedErrorEvent).error.message}`); });
+    const info = adapter.info;
+    const b = new WebGpuBackend(device, `${info.vendor} ${info.architecture} ${info.description}`.trim() + (flags.length ? ` (${flags.join(' ')})` : ''));
+    register(b);
+    return b;
+  }
+  throw new Error(`webgpu backend: no adapter (tried Dawn backends: ${tried.join(', ')}); without a GPU, install Mesa's libegl1 libgles2 libegl-mesa0 libgl1-mesa-dri`);
+}
