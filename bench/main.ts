@@ -3,15 +3,16 @@ import { parseArgs } from 'node:util';
 import { gemmSuite } from './gemm.js';
 import { gruSuite } from './gru.js';
 import { ingestSuite } from './ingest.js';
+import { webgpuSuite } from './webgpu.js';
 import type { SuiteOptions } from './report.js';
 
-const SUITES: Record<string, (o: SuiteOptions) => Promise<void>> = { gemm: gemmSuite, gru: gruSuite, ingest: ingestSuite };
+const SUITES: Record<string, (o: SuiteOptions) => Promise<void>> = { gemm: gemmSuite, gru: gruSuite, ingest: ingestSuite, webgpu: webgpuSuite };
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
   options: { json: { type: 'boolean', default: false }, threads: { type: 'string', default: '2' }, seconds: { type: 'string', default: '2' }, rounds: { type: 'string', default: '2' } },
 });
-const names = positionals.length ? positionals : Object.keys(SUITES);
+const names = positionals.length ? positionals : ['gemm', 'gru', 'ingest']; // webgpu only when named (it needs Dawn)
 const unknown = names.filter((n) => !SUITES[n]);
 if (unknown.length) {
   process.stderr.write(`unknown suite(s): ${unknown.join(', ')} (available: ${Object.keys(SUITES).join(', ')})\n`);

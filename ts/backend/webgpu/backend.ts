@@ -94,7 +94,7 @@ export class WebGpuBackend implements Backend {
   flush(): void {
     if (!this.encoder) return;
     if (this.pass) { this.pass.end(); this.pass = null; }
-    if (this.slots) this.device.queue.writeBuffer(this.uniformBuffer, 0, this.uniformHost, 0, this.slots * SLOT);
+    if (this.slots) this.device.queue.writeBuffer(this.uniformBuffer, 0, new Uint8Array(this.uniformHost, 0, this.slots * SLOT));
     this.device.queue.submit([this.encoder.finish()]);
     this.encoder = null;
     this.slots = 0;
