@@ -3,10 +3,10 @@
 // D3D12) in core mode; without one, Mesa's llvmpipe through OpenGL ES in compatibility mode
 // (needs libegl1, libgles2, libegl-mesa0 and libgl1-mesa-dri; EGL_PLATFORM=surfaceless is
 // set here when unset). SEQCORE_DAWN_BACKEND (vulkan, opengles, …) forces a backend.
-// Known defect: a process using this backend dies in roughly one run in three to eight
-// (glibc mutex assertions, std::system_error, segfaults, hangs) on llvmpipe and on an H200
-// through Vulkan alike, while a plain Dawn loop of dispatches and reads in the same process
-// set-up never did; the cause is not found yet (see the closing notes of issue 6).
+// Known defect, upstream: after a few hundred awaited GPU promises (mapAsync,
+// onSubmittedWorkDone) Dawn's node binding kills the process (glibc mutex assertions,
+// segfaults, hangs), on llvmpipe and on an H200 through Vulkan alike; plain Dawn calls
+// reproduce it without seqcore (bench/dawn_async_crash.mjs).
 import { WebGpuBackend, register } from './backend.js';
 import './kernels.js';
 
