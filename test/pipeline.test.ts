@@ -38,4 +38,15 @@ describe('System 1 end to end (tiny)', () => {
     for (const f of ['client_ids.npy', 'embeddings.npy'])
       expect(readFileSync(join(cli, 'ensemble', f)).equals(readFileSync(join(out, 'ensemble', f)))).toBe(true);
   });
+
+  it('`seqcore ubp eval` writes the report next to the embeddings, beside the baseline', async () => {
+    const emb = join(out, 'cli', 'ensemble');
+    const code = await ubpCommand(['eval', '--data', join(out, 'data'), '--targets', join(out, 'targets'), '--embeddings', emb, '--baseline', join(out, 'baseline'),
+      '--eval-hidden', '16', '--eval-inner', '32', '--eval-epochs', '1', '--json'], () => false);
+    expect(code).toBe(0);
+    const report = readFileSync(join(emb, 'report.md'), 'utf8');
+    expect(report).toMatch(/\| task \| baseline \| embeddings \|/);
+    expect(report).toMatch(/\| \*\*sum\*\* \| [0-9.]+ \| [0-9.]+ \|/);
+    for (const f of ['scores.png', 'training_loss.png']) expect(readFileSync(join(emb, f)).subarray(1, 4).toString()).toBe('PNG');
+  });
 });

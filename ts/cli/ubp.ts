@@ -4,7 +4,8 @@ import { evaluateEmbeddings } from '../eval/universal.js';
 import { UBP_CONFIGS } from '../models/ubp.js';
 import { embedUbp, trainUbp } from '../train/ubp.js';
 import { countBaseline } from '../ubp/baseline.js';
-import { runPipeline, scoreTable } from '../ubp/pipeline.js';
+import { runPipeline } from '../ubp/pipeline.js';
+import { scoreTable, writeReport } from '../ubp/report.js';
 import { computeMembers, ensembleOf } from '../ubp/members.js';
 import { EventCache } from '../data/ingest.js';
 import { join } from 'node:path';
@@ -15,7 +16,7 @@ export const UBP_USAGE = `       seqcore ubp run --out DIR [--clients N] [--epoc
        seqcore ubp embed --data CACHE --model DIR/model.ckpt --out DIR
        seqcore ubp ensemble --data CACHE --out DIR [--embeddings DIR[,DIR…]] [--pca K]
        seqcore ubp baseline --data DIR --before "YYYY-MM-DD HH:mm:ss" --out DIR
-       seqcore ubp eval --data DIR --targets DIR --embeddings DIR [--json] [--eval-hidden H] [--eval-inner I] [--eval-epochs E]`;
+       seqcore ubp eval --data DIR --targets DIR --embeddings DIR [--baseline DIR] [--json] [--eval-hidden H] [--eval-inner I] [--eval-epochs E]`;
 
 const int = (name: string, v: string): number => {
   const n = Number(v);
@@ -29,7 +30,7 @@ export async function ubpCommand(argv: string[], shouldStop: () => boolean): Pro
     args: rest,
     options: {
       out: { type: 'string' }, data: { type: 'string' }, targets: { type: 'string' }, embeddings: { type: 'string' },
-      model: { type: 'string' }, before: { type: 'string' }, config: { type: 'string' },
+      model: { type: 'string' }, before: { type: 'string' }, config: { type: 'string' }, baseline: { type: 'string' },
       preset: { type: 'string', default: 'small' }, pca: { type: 'string', default: '64' },
       clients: { type: 'string', default: '5000' }, epochs: { type: 'string', default: '3' }, seed: { type: 'string', default: '1' },
       'eval-hidden': { type: 'string', default: '2048' }, 'eval-inner': { type: 'string', default: '4096' }, 'eval-epochs': { type: 'string', default: '3' },
@@ -83,8 +84,21 @@ export async function ubpCommand(argv: string[], shouldStop: () => boolean): Pro
       return 0;
     }
     case 'eval': {
-      const r = evaluateEmbeddings({ data: need('data'), targets: need('targets'), embeddings: need('embeddings'), ...evalSizes, log: v.json ? undefined : log });
+      const ev = { data: need('data'), targets: need('targets'), ...evalSizes, log: v.json ? undefined : log };
+      const r = evaluateEmbeddings({ ...ev, embeddings: need('embeddings') });
       for (const t of r) log(v.json ? JSON.stringify(t) : `${t.task}: score ${t.score.toFixed(4)} (AUROC ${t.auroc.toFixed(4)}${t.novelty !== undefined ? `, novelty ${t.novelty.toFixed(4)}, diversity ${t.diversity!.toFixed(4)}` : ''}, best epoch ${t.bestEpoch})`);
+      // The report next to the embeddings, beside the baseline's scores when one is given.
+      const results: [string, typeof r][] = [...(v.baseline ? [['baseline', evaluateEmbeddings({ ...ev, embeddings: v.baseline })] as [string, typeof r]] : []), ['embeddings', r]];
+      writeReport({
+        dir: need('embeddings'),
+        about: `Embeddings ${need('embeddings')}${v.baseline ? ` against ${v.baseline}` : ''}; universal network ${evalSizes.hidden}/${evalSizes.inner}, ${evalSizes.epochs} epochs per task (best epoch counts).`,
+        results,
+        loss: {
+          title: 'Universal network training loss per epoch', values: r.flatMap((t) => t.losses),
+          text: r.map((t) => `${t.task}: ${t.losses.map((l) => l.toFixed(4)).join(', ')}`).join('\n\n'),
+        },
+      });
+      if (!v.json) log(`\n${scoreTable(results)}\n\nreport: ${join(need('embeddings'), 'report.md')}`);
       return 0;
     }
     default:

@@ -2,8 +2,7 @@
 // count baseline → train the GRU autoencoder → embed → statistics → ALS → ensemble → float16
 // submissions → evaluate each with the challenge's protocol; a Markdown report next to the
 // ensemble.
-import { existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
-import { barChart, lineChart, PALETTE_NAMES } from '../report/png.js';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { generate } from '../data/generate.js';
 import { ingest } from '../data/ingest.js';
@@ -15,6 +14,7 @@ import { embedUbp, trainUbp } from '../train/ubp.js';
 import { EventCache } from '../data/ingest.js';
 import { countBaseline } from './baseline.js';
 import { computeMembers, ensembleOf } from './members.js';
+import { writeReport } from './report.js';
 
 export interface PipelineOptions {
   out: string;
@@ -70,57 +70,17 @@ export async function runPipeline(o: PipelineOptions): Promise<PipelineResult> {
     ...Object.entries(members).map(([name, dir]): [string, TaskResult[]] => [name, evaluateEmbeddings({ ...ev, embeddings: dir })]),
     ['ensemble', evaluateEmbeddings({ ...ev, embeddings: ensembleDir })],
   ];
-  writeReport(join(ensembleDir, 'report.md'), o, results, train.losses, train.valLosses);
+  const every = Math.max(1, Math.floor(train.losses.length / 20));
+  writeReport({
+    dir: ensembleDir,
+    about: `${o.clients} generated clients; GRU autoencoder (${o.model} configuration) trained ${o.epochs} epoch(s);
+universal network ${o.evalHidden}/${o.evalInner}, ${o.evalEpochs} epochs per task (best epoch counts).`,
+    results,
+    loss: {
+      title: `Autoencoder training loss (every ${every} steps) and validation loss per epoch`, values: train.losses,
+      text: `${train.losses.filter((_, i) => i % every === 0).map((l, i) => `${i * every}: ${l.toFixed(3)}`).join(', ')}\n\nvalidation: ${train.valLosses.map((v) => v.toFixed(4)).join(', ')}`,
+    },
+  });
   return { results, trainLosses: train.losses };
 }
 
-/** The score table: one row per task, one column per embedding, then the sums. */
-export function scoreTable(results: [string, TaskResult[]][]): string {
-  const tasks = results[0]![1].map((t) => t.task);
-  const sum = (r: TaskResult[]): number => r.reduce((a, x) => a + x.score, 0);
-  return [`| task | ${results.map(([n]) => n).join(' | ')} |`, `|---|${results.map(() => '---|').join('')}`,
-    ...tasks.map((t, i) => `| ${t} | ${results.map(([, r]) => r[i]!.score.toFixed(4)).join(' | ')} |`),
-    `| **sum** | ${results.map(([, r]) => sum(r).toFixed(4)).join(' | ')} |`].join('\n');
-}
-
-function writeReport(path: string, o: PipelineOptions, results: [string, TaskResult[]][], losses: number[], valLosses: number[]): void {
-  mkdirSync(join(path, '..'), { recursive: true });
-  const every = Math.max(1, Math.floor(losses.length / 20));
-  const text = `# Universal Behavioral Profiles — evaluation report
-
-${o.clients} generated clients; GRU autoencoder (${o.model} configuration) trained ${o.epochs} epoch(s);
-universal network ${o.evalHidden}/${o.evalInner}, ${o.evalEpochs} epochs per task (best epoch counts).
-
-## Scores (the challenge's: churn = AUROC; propensity = 0.8·AUROC + 0.1·novelty + 0.1·diversity)
-
-${scoreTable(results)}
-
-## Every metric
-
-${['| embedding | task | AUROC | novelty | diversity | score | best epoch |', '|---|---|---|---|---|---|---|',
-  ...results.flatMap(([name, rs]) => rs.map((r) =>
-    `| ${name} | ${r.task} | ${r.auroc.toFixed(4)} | ${r.novelty?.toFixed(4) ?? '-'} | ${r.diversity?.toFixed(4) ?? '-'} | ${r.score.toFixed(4)} | ${r.bestEpoch} |`))].join('\n')}
-
-## Scores against the baseline
-
-![scores](scores.png)
-
-Bars per task, in column order: ${results.map(([n], i) => `${n} (${PALETTE_NAMES[i % PALETTE_NAMES.length]})`).join(', ')}.
-
-## Autoencoder training loss (every ${every} steps) and validation loss per epoch
-
-![training loss](training_loss.png)
-
-${losses.filter((_, i) => i % every === 0).map((l, i) => `${i * every}: ${l.toFixed(3)}`).join(', ')}
-
-validation: ${valLosses.map((v) => v.toFixed(4)).join(', ')}
-`;
-  const dir = join(path, '..');
-  const write = (file: string, body: string | Buffer): void => {
-    writeFileSync(`${file}.tmp`, body);
-    renameSync(`${file}.tmp`, file);
-  };
-  write(join(dir, 'scores.png'), barChart(results[0]![1].map((_, t) => results.map(([, r]) => r[t]!.score))));
-  write(join(dir, 'training_loss.png'), lineChart(losses.length ? losses : [0]));
-  write(path, text);
-}
