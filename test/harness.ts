@@ -59,10 +59,15 @@ export function probe(out: Tensor, weights: Float32Array): Tensor {
   return ops.sum(ops.mul(out, w));
 }
 
-/** Analytic gradients of probe(f(inputs)) w.r.t. every input with grad: true. */
-export function analyticGrads(f: (xs: Tensor[]) => Tensor, xs: Tensor[], weights: Float32Array): (Float64Array | null)[] {
+/** Fresh gradients of probe(f(inputs)) in each input's .grad (any backend). */
+export function backwardProbe(f: (xs: Tensor[]) => Tensor, xs: Tensor[], weights: Float32Array): void {
   for (const x of xs) { x.grad?.dispose(); x.grad = null; }
   tidy(() => backward(probe(f(xs), weights)));
+}
+
+/** Analytic gradients of probe(f(inputs)) w.r.t. every input with grad: true. */
+export function analyticGrads(f: (xs: Tensor[]) => Tensor, xs: Tensor[], weights: Float32Array): (Float64Array | null)[] {
+  backwardProbe(f, xs, weights);
   return xs.map((x) => (x.requiresGrad ? (x.grad ? values(x.grad) : new Float64Array(x.size)) : null));
 }
 

@@ -3,9 +3,9 @@
 // present. Same specs as the cpu suite (test/op_specs.ts): forward against the reference,
 // gradients against the reference's and against central finite differences.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { backward, kernelNames, Rng, tidy, type Tensor } from '../ts/index.js';
+import { kernelNames, Rng, type Tensor } from '../ts/index.js';
 import { initWebGpu, type WebGpuBackend } from '../ts/backend/webgpu/index.js';
-import { dispose, expectClose, makeInputs, numericGrads, probe, randn, values } from './harness.js';
+import { backwardProbe, dispose, expectClose, makeInputs, numericGrads, randn, values } from './harness.js';
 import { OP_SPECS } from './op_specs.js';
 
 /** The specs whose every kernel the webgpu backend has so far (grows with the backend). */
@@ -40,17 +40,14 @@ describe('webgpu backend: every op against the float64 reference', () => {
 
       // Gradients: webgpu against the reference's analytic gradients, and against central
       // differences of the reference (float64) at sampled points.
-      const grads = (xs: Tensor[]): void => {
-        for (const x of xs) { x.grad?.dispose(); x.grad = null; }
-        tidy(() => backward(probe(spec.f(xs), weights)));
-      };
-      grads(gpu);
-      grads(ref);
+      backwardProbe(spec.f, gpu, weights);
+      backwardProbe(spec.f, ref, weights);
+      const numeric = numericGrads(spec.f, ref, weights);
       for (const [k, x] of gpu.entries()) {
         if (!x.requiresGrad) continue;
         const g = x.grad ? await f64(x.grad) : new Float64Array(x.size);
         expectClose(g, values(ref[k]!.grad!), 1e-4, 1e-3, `${spec.name} gradient of input ${k}`);
-        for (const { input, index, value } of numericGrads(spec.f, ref, weights))
+        for (const { input, index, value } of numeric)
           if (input === k) expectClose([g[index]!], [value], 1e-4, 1e-3, `${spec.name} d/d input ${k}[${index}] (finite differences)`);
       }
       dispose(gpu);

@@ -31,6 +31,12 @@ const scopes: Set<Tensor>[] = [];
 
 let nextId = 1;
 
+/** The first value of a host array as a number (int64 values arrive as bigint). */
+function firstNumber(a: HostArray): number {
+  const v = a[0]!;
+  return typeof v === 'bigint' ? Number(v) : v;
+}
+
 export class Tensor {
   readonly id = nextId++;
   readonly shape: Shape;
@@ -98,9 +104,8 @@ export class Tensor {
 
   /** item(), on any backend. */
   async scalar(): Promise<number> {
-    if (this.size !== 1) throw new TypeError(`scalar() needs a one-element tensor, got ${this.describe()}`);
-    const v = (await this.data())[0]!;
-    return typeof v === 'bigint' ? Number(v) : v;
+    this.checkOneElement('scalar()');
+    return firstNumber(await this.data());
   }
 
   /** Values as float32 on the host, whatever the float dtype. */
@@ -110,9 +115,12 @@ export class Tensor {
   }
 
   item(): number {
-    if (this.size !== 1) throw new TypeError(`item() needs a one-element tensor, got ${this.describe()}`);
-    const v = this.toArray()[0]!;
-    return typeof v === 'bigint' ? Number(v) : v;
+    this.checkOneElement('item()');
+    return firstNumber(this.toArray());
+  }
+
+  private checkOneElement(what: string): void {
+    if (this.size !== 1) throw new TypeError(`${what} needs a one-element tensor, got ${this.describe()}`);
   }
 
   /** A tensor of another shape sharing this one's storage (no copy). Not differentiable by itself: see ops.reshape. */

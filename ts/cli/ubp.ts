@@ -75,7 +75,7 @@ export async function ubpCommand(argv: string[], shouldStop: () => boolean): Pro
       const members = computeMembers(cache, relevant, need('out'), Number(v.seed));
       const autoencoders = v.embeddings ? v.embeddings.split(',') : [];
       const r = ensembleOf(members, autoencoders, relevant, int('pca', v.pca!), join(need('out'), 'ensemble'));
-      log(`ensemble of ${[...Object.keys(members), ...autoencoders].join(', ')}: ${relevant.length} clients × ${r.dim} columns (float16) → ${join(need('out'), 'ensemble')}`);
+      log(`ensemble of ${[...members.map((m) => m.name), ...autoencoders].join(', ')}: ${relevant.length} clients × ${r.dim} columns (float16) → ${join(need('out'), 'ensemble')}`);
       return 0;
     }
     case 'baseline': {

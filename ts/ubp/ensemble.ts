@@ -1,7 +1,8 @@
 // The ensemble: members (each a submission-format directory, or computed here) normalised
 // one by one (wide ones first reduced by PCA) — L2 per row for learned embeddings, a
 // quantile transform to [0, 1] per column for counts and statistics — missing clients
-// imputed with the member's mean, then concatenated (the concat kernel) into one float16 profile per relevant client.
+// imputed with the member's mean, optionally every column standardised, then concatenated
+// (the concat kernel) into one float16 profile per relevant client.
 import { applyPca, fitPca } from '../linalg/pca.js';
 import * as ops from '../ops/index.js';
 import { tensor, tidy } from '../tensor.js';

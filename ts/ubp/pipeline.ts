@@ -67,7 +67,7 @@ export async function runPipeline(o: PipelineOptions): Promise<PipelineResult> {
   const results: [string, TaskResult[]][] = [
     ['count baseline', evaluateEmbeddings({ ...ev, embeddings: baselineDir })],
     ['UBP autoencoder', evaluateEmbeddings({ ...ev, embeddings: ubpDir })],
-    ...Object.entries(members).map(([name, dir]): [string, TaskResult[]] => [name, evaluateEmbeddings({ ...ev, embeddings: dir })]),
+    ...members.map((m): [string, TaskResult[]] => [m.name, evaluateEmbeddings({ ...ev, embeddings: m.dir })]),
     ['ensemble', evaluateEmbeddings({ ...ev, embeddings: ensembleDir })],
   ];
   const every = Math.max(1, Math.floor(train.losses.length / 20));

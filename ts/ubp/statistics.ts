@@ -47,6 +47,12 @@ export function clientStatistics(cache: EventCache, rows: Int32Array): Float32Ar
     let recent7 = 0, recent30 = 0, buys30 = 0, adds30 = 0;
     const popSum = [0, 0, 0], popN = [0, 0, 0];
     let pSum = 0, pN = 0, pMin = Infinity, pMax = 0, buyPSum = 0, buyPN = 0;
+    const touch = (id: number, set: Set<number>, k: number, p: Float32Array): void => {
+      if (id <= TOKEN.missing) return;
+      set.add(id);
+      popSum[k]! += p[id]!;
+      popN[k]!++;
+    };
     for (let i = s; i < e; i++) {
       const type = ev[i]! - TOKEN.first, d = day[i]!;
       count[type]!++;
@@ -56,12 +62,6 @@ export function clientStatistics(cache: EventCache, rows: Int32Array): Float32Ar
       months.add(Math.floor((d - firstDay) / 30));
       if (d > lastDay - 7) recent7++;
       if (d > lastDay - 30) { recent30++; if (type === 0) buys30++; if (type === 1) adds30++; }
-      const touch = (id: number, set: Set<number>, k: number, p: Float32Array): void => {
-        if (id <= TOKEN.missing) return;
-        set.add(id);
-        popSum[k]! += p[id]!;
-        popN[k]!++;
-      };
       touch(sku[i]!, skus, 0, pop.sku);
       touch(cat[i]!, cats, 1, pop.cat);
       touch(url[i]!, urls, 2, pop.url);

@@ -29,6 +29,7 @@ export type ParamTypes = string;
 export class WebGpuBackend implements Backend {
   readonly name = 'webgpu';
   private readonly pool = new Map<number, GPUBuffer[]>();
+  private readonly modules = new Map<string, GPUShaderModule>();
   private readonly pipelines = new Map<string, GPUComputePipeline>();
   private encoder: GPUCommandEncoder | null = null;
   private pass: GPUComputePassEncoder | null = null;
@@ -110,7 +111,8 @@ export class WebGpuBackend implements Backend {
     const key = `${file}:${entry}`;
     let p = this.pipelines.get(key);
     if (!p) {
-      const module = this.device.createShaderModule({ label: file, code: shaderSource(file) });
+      let module = this.modules.get(file);
+      if (!module) this.modules.set(file, (module = this.device.createShaderModule({ label: file, code: shaderSource(file) })));
       p = this.device.createComputePipeline({ label: key, layout: 'auto', compute: { module, entryPoint: entry } });
       this.pipelines.set(key, p);
     }
