@@ -1,18 +1,24 @@
-// Minimal reproduction of the crash that keeps the webgpu suite out of CI (plain Dawn API,
-// no seqcore code): 300 rounds of write → dispatch → submit → await a GPU promise.
-//   EGL_PLATFORM=surfaceless node bench/dawn_async_crash.mjs [map|done|none]
-// map  (await buffer.mapAsync each round) and done (await queue.onSubmittedWorkDone): the
-//      process dies in nearly every run — glibc mutex assertions, "The futex facility
-//      returned an unexpected error code", std::system_error, segfaults — with webgpu 0.6.2
-//      and 0.4.0 on Mesa llvmpipe (OpenGL ES), and seqcore's own suite died the same way on an
-//      H200 through Vulkan;
-// none (never await; a timer tick every 50 rounds): every run completes.
-// Measured 2026-11-26 on the 2-vCPU development machine (Debian 12, Node 20.20).
+// Why the webgpu backend holds the GPU object that Dawn's create() returns (plain Dawn API, no
+// seqcore code): 300 rounds of write → dispatch → submit → await a GPU promise.
+//   EGL_PLATFORM=surfaceless node bench/dawn_async_crash.mjs [drop|keep] [map|done]
+// drop: the GPU object is not referenced after requestAdapter (as in most examples). The
+//       garbage collector frees it, and with it Dawn's instance, while the device lives; the
+//       binding's event pump then calls ProcessEvents on the freed instance and the process
+//       dies within a few hundred awaits (glibc mutex assertions, "The futex facility returned
+//       an unexpected error code", std::system_error, segfaults), with webgpu 0.6.2 and 0.4.0,
+//       on Mesa llvmpipe (OpenGL ES) and on an H200 through Vulkan. gdb: the aborting frame is
+//       dawn::native::InstanceBase::ProcessEvents under AsyncRunner::ScheduleProcessEvents.
+// keep: the same loop with the GPU object held: every run completes.
+// Measured 2026-11-26 on the 2-vCPU development machine (Debian 12, Node 20.20): drop aborted
+// or hung in 6 of 6 runs, keep completed 13 of 13.
 import { create, globals } from 'webgpu';
 
 Object.assign(globalThis, globals);
-const wait = process.argv[2] ?? 'map';
-const adapter = await create(process.env.DAWN_BACKEND ? [`backend=${process.env.DAWN_BACKEND}`] : ['backend=opengles']).requestAdapter({ featureLevel: 'compatibility' });
+const hold = (process.argv[2] ?? 'drop') === 'keep';
+const wait = process.argv[3] ?? 'map';
+const flags = process.env.DAWN_BACKEND ? [`backend=${process.env.DAWN_BACKEND}`] : ['backend=opengles'];
+const held = hold ? create(flags) : null; // a module-scope constant: never collected
+const adapter = await (held ?? create(flags)).requestAdapter({ featureLevel: 'compatibility' });
 const device = await adapter.requestDevice();
 const module = device.createShaderModule({
   code: `@group(0) @binding(0) var<storage, read_write> x: array<f32>;

@@ -37,7 +37,8 @@ export class WebGpuBackend implements Backend {
   private readonly uniformBuffer: GPUBuffer;
   private slots = 0;
 
-  constructor(readonly device: GPUDevice, readonly description: string) {
+  /** `gpu` is held only to keep Dawn's instance alive as long as the device (see device.ts). */
+  constructor(readonly gpu: GPU, readonly device: GPUDevice, readonly description: string) {
     this.uniformBuffer = device.createBuffer({ size: SLOT * SLOTS, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST });
   }
 

@@ -3,10 +3,11 @@
 // D3D12) in core mode; without one, Mesa's llvmpipe through OpenGL ES in compatibility mode
 // (needs libegl1, libgles2, libegl-mesa0 and libgl1-mesa-dri; EGL_PLATFORM=surfaceless is
 // set here when unset). SEQCORE_DAWN_BACKEND (vulkan, opengles, …) forces a backend.
-// Known defect, upstream: after a few hundred awaited GPU promises (mapAsync,
-// onSubmittedWorkDone) Dawn's node binding kills the process (glibc mutex assertions,
-// segfaults, hangs), on llvmpipe and on an H200 through Vulkan alike; plain Dawn calls
-// reproduce it without seqcore (bench/dawn_async_crash.mjs).
+// The GPU object that create() returns owns Dawn's instance, and nothing in the adapter or
+// device keeps it alive: once the garbage collector takes it, the binding's event pump
+// (which resolves mapAsync and onSubmittedWorkDone) runs on a freed instance and the process
+// dies (glibc mutex assertions, segfaults, hangs) after a few hundred awaited promises. The
+// backend therefore holds it for its lifetime (bench/dawn_async_crash.mjs shows both ways).
 import { WebGpuBackend, register } from './backend.js';
 import './kernels.js';
 
@@ -40,14 +41,15 @@ async function start(o: WebGpuOptions): Promise<WebGpuBackend> {
     : [[[], {}], [['backend=opengles'], { featureLevel: 'compatibility' }]];
   const tried: string[] = [];
   for (const [flags, opts] of attempts) {
-    const adapter = await dawn.create(flags).requestAdapter(opts).catch(() => null);
+    const gpu = dawn.create(flags);
+    const adapter = await gpu.requestAdapter(opts).catch(() => null);
     if (!adapter) { tried.push(flags.join(' ') || 'default'); continue; }
     const device = await adapter.requestDevice({
       requiredLimits: { maxStorageBufferBindingSize: adapter.limits.maxStorageBufferBindingSize, maxBufferSize: adapter.limits.maxBufferSize },
     });
     device.addEventListener('uncapturederror', (e) => { throw new Error(`webgpu: ${(e as GPUUncapturedErrorEvent).error.message}`); });
     const info = adapter.info;
-    const b = new WebGpuBackend(device, `${info.vendor} ${info.architecture} ${info.description}`.trim() + (flags.length ? ` (${flags.join(' ')})` : ''));
+    const b = new WebGpuBackend(gpu, device, `${info.vendor} ${info.architecture} ${info.description}`.trim() + (flags.length ? ` (${flags.join(' ')})` : ''));
     register(b);
     return b;
   }
