@@ -5,7 +5,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { native } from '../ts/index.js';
 import { bennyCase } from './benny_case.js';
-import { challengeLengths, WORKLOADS } from './gru_workloads.js';
+import { challengeLengths, step, WORKLOADS } from './gru_workloads.js';
 import { TorchReference } from './reference.js';
 import { report, type Row, type SuiteOptions } from './report.js';
 
@@ -47,7 +47,7 @@ export async function gruSuite(opts: SuiteOptions): Promise<void> {
       const w = WORKLOADS[name]!();
       let ours = 0, refSecs: number | null = null;
       for (let round = 0; round < opts.rounds; round++) {
-        ours = Math.max(ours, await bennyCase(`gru ${name}`, () => w.step(), opts));
+        ours = Math.max(ours, await bennyCase(`gru ${name}`, () => step(w), opts));
         const r = await torch.run({ suite: 'gru', case: name, lengths: lengthsOf(name), seconds: opts.seconds });
         if (r !== null) refSecs = Math.min(refSecs ?? Infinity, r);
       }

@@ -7,8 +7,25 @@ export interface Workload {
   seqs: number;
   /** Effective FLOPs of one step (GEMMs only; backward counted as twice forward). */
   flops: number;
-  step(): void;
+  /** Forward, and backward where the workload trains. */
+  run(): void;
+  /** The optimizer of a training workload. */
+  opt: Adam | null;
   dispose(): void;
+}
+
+/** One step on a backend that reads synchronously (cpu). */
+export function step(w: Workload): void {
+  w.run();
+  w.opt?.step();
+  w.opt?.zeroGrad();
+}
+
+/** One step on any backend (webgpu reads only asynchronously). */
+export async function stepAsync(w: Workload): Promise<void> {
+  w.run();
+  await w.opt?.stepAsync();
+  w.opt?.zeroGrad();
 }
 
 /** FLOPs of a GRU layer's GEMMs over `rows` packed rows, forward only. */
@@ -38,11 +55,8 @@ export function trainingStep(lengths: number[]): Workload {
   return {
     seqs: lengths.length,
     flops: 3 * gruFlops(layout.total, E, H),
-    step: () => tidy(() => {
-      backward(ops.mean(gru.forward(x, layout).output));
-      opt.step();
-      opt.zeroGrad();
-    }),
+    run: () => tidy(() => backward(ops.mean(gru.forward(x, layout).output))),
+    opt,
     dispose: () => { x.dispose(); opt.dispose(); gru.dispose(); },
   };
 }
@@ -60,13 +74,12 @@ export function autoencoderStep(): Workload {
   return {
     seqs: B,
     flops: 3 * (2 * gruFlops(layout.total, E, H) + 2 * layout.total * H * V),
-    step: () => tidy(() => {
+    run: () => tidy(() => {
       const { hn } = enc.forward(emb.forward(inputs), layout);
       const { output } = dec.forward(emb.forward(decoderInputs), layout, hn);
       backward(ops.softmaxCrossEntropy(head.forward(output), inputs));
-      opt.step();
-      opt.zeroGrad();
     }),
+    opt,
     dispose: () => { inputs.dispose(); decoderInputs.dispose(); opt.dispose(); for (const m of [emb, enc, dec, head]) m.dispose(); },
   };
 }
@@ -80,7 +93,8 @@ export function inferenceStep(): Workload {
   return {
     seqs: B,
     flops: gruFlops(layout.total, E, H),
-    step: () => noGrad(() => tidy(() => { gru.forward(x, layout); })),
+    run: () => noGrad(() => tidy(() => { gru.forward(x, layout); })),
+    opt: null,
     dispose: () => { x.dispose(); gru.dispose(); },
   };
 }

@@ -1,16 +1,19 @@
-// npm run bench -- <suite...> [--json] [--threads N] [--seconds S] [--rounds R]
+// npm run bench -- <suite...> [--json] [--threads N] [--seconds S] [--rounds R] [--backend cpu|webgpu]
 import { parseArgs } from 'node:util';
 import { gemmSuite } from './gemm.js';
 import { gruSuite } from './gru.js';
+import { gruWebGpuSuite } from './gru_webgpu.js';
 import { ingestSuite } from './ingest.js';
 import { webgpuSuite } from './webgpu.js';
 import type { SuiteOptions } from './report.js';
 
-const SUITES: Record<string, (o: SuiteOptions) => Promise<void>> = { gemm: gemmSuite, gru: gruSuite, ingest: ingestSuite, webgpu: webgpuSuite };
+const SUITES: Record<string, (o: SuiteOptions) => Promise<void>> = {
+  gemm: gemmSuite, gru: (o) => (o.backend === 'webgpu' ? gruWebGpuSuite(o) : gruSuite(o)), ingest: ingestSuite, webgpu: webgpuSuite,
+};
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
-  options: { json: { type: 'boolean', default: false }, threads: { type: 'string', default: '2' }, seconds: { type: 'string', default: '2' }, rounds: { type: 'string', default: '2' } },
+  options: { json: { type: 'boolean', default: false }, threads: { type: 'string', default: '2' }, seconds: { type: 'string', default: '2' }, rounds: { type: 'string', default: '2' }, backend: { type: 'string', default: 'cpu' } },
 });
 const names = positionals.length ? positionals : ['gemm', 'gru', 'ingest']; // webgpu only when named (it needs Dawn)
 const unknown = names.filter((n) => !SUITES[n]);
@@ -23,4 +26,8 @@ if (!Number.isInteger(threads) || threads < 1 || !Number.isInteger(rounds) || ro
   process.stderr.write('--threads and --rounds must be positive integers and --seconds a positive number\n');
   process.exit(2);
 }
-for (const n of names) await SUITES[n]!({ json: values.json!, threads, seconds, rounds });
+if (values.backend !== 'cpu' && values.backend !== 'webgpu') {
+  process.stderr.write(`--backend must be cpu or webgpu, got '${values.backend}'\n`);
+  process.exit(2);
+}
+for (const n of names) await SUITES[n]!({ json: values.json!, threads, seconds, rounds, backend: values.backend! });

@@ -8,6 +8,8 @@ export interface SuiteOptions {
   seconds: number;
   /** Alternating rounds of seqcore and the reference; each side reports its best. */
   rounds: number;
+  /** The backend measured (suites that support others than cpu: gru). */
+  backend: string;
 }
 
 export interface Row {

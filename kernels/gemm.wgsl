@@ -2,7 +2,10 @@
 // b is K×N (N×K when tb), lda/ldb their row lengths. beta = 0 never reads c.
 // Each 16×8 workgroup computes a 32×32 tile of c (4×2 per invocation) over K in slices of 16
 // staged through workgroup memory.
-struct Params { M: u32, N: u32, K: u32, ta: u32, tb: u32, lda: u32, ldb: u32, _pad: u32, alpha: f32, beta: f32 }
+//   gemm:    a, b, c start at element 0 of their buffers.
+//   gemm_at: a, b, c start at elements oa, ob, oc (views into larger buffers, e.g. a step's
+//            rows of a packed sequence); c is still dense (row length N) from oc.
+struct Params { M: u32, N: u32, K: u32, ta: u32, tb: u32, lda: u32, ldb: u32, oa: u32, alpha: f32, beta: f32, ob: u32, oc: u32 }
 @group(0) @binding(0) var<uniform> P: Params;
 @group(0) @binding(1) var<storage, read> A: array<f32>;
 @group(0) @binding(2) var<storage, read> B: array<f32>;
@@ -12,21 +15,36 @@ const TILE: u32 = 32u;
 const KT: u32 = 16u;
 var<workgroup> As: array<f32, 512>; // [k][m], KT×TILE
 var<workgroup> Bs: array<f32, 512>; // [k][n], KT×TILE
+// The offsets of this invocation's entry point (0 for gemm, whose callers pass only the
+// fields up to beta).
+var<private> off_a: u32;
+var<private> off_b: u32;
 
 fn load_a(m: u32, k: u32) -> f32 {
   if (m >= P.M || k >= P.K) { return 0.0; }
-  if (P.ta == 1u) { return A[k * P.lda + m]; }
-  return A[m * P.lda + k];
+  if (P.ta == 1u) { return A[off_a + k * P.lda + m]; }
+  return A[off_a + m * P.lda + k];
 }
 
 fn load_b(k: u32, n: u32) -> f32 {
   if (k >= P.K || n >= P.N) { return 0.0; }
-  if (P.tb == 1u) { return B[n * P.ldb + k]; }
-  return B[k * P.ldb + n];
+  if (P.tb == 1u) { return B[off_b + n * P.ldb + k]; }
+  return B[off_b + k * P.ldb + n];
 }
 
 @compute @workgroup_size(16, 8)
 fn gemm(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: vec3u) {
+  tile(wid, lid, 0u);
+}
+
+@compute @workgroup_size(16, 8)
+fn gemm_at(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: vec3u) {
+  off_a = P.oa;
+  off_b = P.ob;
+  tile(wid, lid, P.oc);
+}
+
+fn tile(wid: vec3u, lid: vec3u, off_c: u32) {
   let row0 = wid.y * TILE;
   let col0 = wid.x * TILE;
   let tid = lid.y * 16u + lid.x;
@@ -56,7 +74,7 @@ fn gemm(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: ve
       let m = row0 + lid.y * 4u + r;
       let n = col0 + lid.x * 2u + c;
       if (m < P.M && n < P.N) {
-        let idx = m * P.N + n;
+        let idx = off_c + m * P.N + n;
         var v = P.alpha * acc[r * 2u + c];
         if (P.beta != 0.0) { v += P.beta * C[idx]; }
         C[idx] = v;

@@ -43,7 +43,7 @@ describe('UBP autoencoder', () => {
   it('embeds every relevant client in order; clients without events get zeros', async () => {
     await trainUbp({ ...base(join(dir, 'emb')), epochs: 1 });
     const c = new EventCache(cache);
-    const r = embedUbp({ cache, model: join(dir, 'emb', 'model.ckpt'), out: join(dir, 'emb', 'out'), batchSize: 64, maxEvents: 40 });
+    const r = await embedUbp({ cache, model: join(dir, 'emb', 'model.ckpt'), out: join(dir, 'emb', 'out'), batchSize: 64, maxEvents: 40 });
     const ids = readNpy(join(dir, 'emb', 'out', 'client_ids.npy')), emb = readNpy(join(dir, 'emb', 'out', 'embeddings.npy'));
     expect(Array.from(ids.data as BigInt64Array)).toEqual(Array.from(c.file.readArray<BigInt64Array>('relevant')));
     expect(emb.shape).toEqual([r.clients, 16]);

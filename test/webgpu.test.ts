@@ -3,15 +3,19 @@
 // present. Same specs as the cpu suite (test/op_specs.ts): forward against the reference,
 // gradients against the reference's and against central finite differences.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { kernelNames, Rng, type Tensor } from '../ts/index.js';
+import { Adam, AdamW, kernel, kernelNames, ops, Rng, Tensor, tensor } from '../ts/index.js';
 import { initWebGpu, type WebGpuBackend } from '../ts/backend/webgpu/index.js';
 import { backwardProbe, dispose, expectClose, makeInputs, numericGrads, randn, values } from './harness.js';
 import { OP_SPECS } from './op_specs.js';
+import { Profiler, setProfiler } from '../ts/profile.js';
 
 /** The specs whose every kernel the webgpu backend has so far (grows with the backend). */
 const ON_WEBGPU = [
   'matmul', 'matmul transA', 'matmul transB', 'matmul transA transB', 'linear (3-D input, bias)', 'linear (no bias)',
   'add', 'sub', 'mul', 'mul (same input twice)', 'scale', 'addBias', 'reshape', 'sigmoid', 'tanh', 'relu', 'gelu', 'sum', 'mean',
+  'layerNorm', 'dropout', 'softmaxCrossEntropy (ignore index)', 'softmaxCrossEntropy (wide rows)', 'mse', 'bceWithLogits', 'cosineSimilarity',
+  'embedding (repeated ids)', 'concat', 'split', 'packPadded', 'unpackPadded', 'lastStep', 'packList',
+  'gru (1 layer, variable lengths)', 'gru (2 layers, h0, dropout between layers)', 'gru (3 layers, every sequence of length 1)',
 ];
 
 const f64 = async (t: Tensor): Promise<Float64Array> => Float64Array.from(await t.data() as Float32Array);
@@ -65,4 +69,86 @@ describe('webgpu backend: every op against the float64 reference', () => {
     expect(() => t.toArray()).toThrow(/await tensor\.data\(\)/);
     t.dispose();
   });
+});
+
+describe('webgpu backend: kernels outside the op specs', () => {
+  const on = (backend: string, data: number[] | Int32Array | Float32Array, shape: number[], dtype: 'float32' | 'int32' = 'float32'): Tensor =>
+    tensor(data instanceof Int32Array || data instanceof Float32Array ? data : dtype === 'int32' ? Int32Array.from(data) : Float32Array.from(data), shape, { backend });
+
+  it('casts as the cpu does, bit for bit (odd lengths, float16 rounding and overflow, int64 signs)', async () => {
+    const f = [0, -0.5, 1 / 3, 65504, 70000, 1e-8, -2.75e-5];
+    const i = [0, -1, 7, -2147483648, 2147483647];
+    for (const [data, from, chain] of [
+      [f, 'float32', ['float16', 'float32']],
+      [i, 'int32', ['int64', 'int32']],
+      [i, 'int32', ['float32']],
+    ] as const) {
+      const run = async (backend: string): Promise<number[]> => {
+        let t = on(backend, [...data], [data.length], from);
+        for (const d of chain) { const next = ops.cast(t, d); t.dispose(); t = next; }
+        const out = Array.from(await t.data() as ArrayLike<number>);
+        t.dispose();
+        return out;
+      };
+      expect(await run('webgpu'), `${from} → ${chain.join(' → ')}`).toEqual(await run('cpu'));
+    }
+  });
+
+  it('an int64 that does not fit int32, and an embedding id outside the table, fail at the next read', async () => {
+    const g = tensor(BigInt64Array.from([5n, 1n << 40n]), [2], { backend: 'webgpu' });
+    const narrow = ops.cast(g, 'int32');
+    await expect(narrow.data()).rejects.toThrow(/cast int64 → int32: element 1 does not fit/);
+    const table = on('webgpu', [1, 2, 3, 4, 5, 6], [3, 2]);
+    const rows = ops.embedding(table, on('webgpu', [0, 3, 1], [3], 'int32'));
+    await expect(rows.data()).rejects.toThrow(/embeddingGather: id 3 at position 1 is outside the table/);
+    expect(Array.from(await rows.data() as Float32Array)).toEqual([1, 2, 0, 0, 3, 4]); // the fault is raised once
+    for (const t of [g, narrow, table, rows]) t.dispose();
+  });
+
+  it('copies whole buffers, float16 included', async () => {
+    const src = ops.cast(on('webgpu', [1, 2, 3], [3]), 'float16');
+    const dst = Tensor.empty([3], 'float16', src.backend);
+    kernel('copy', src)(src, dst);
+    expect(Array.from(await ops.cast(dst, 'float32').data() as Float32Array)).toEqual([1, 2, 3]);
+    src.dispose();
+    dst.dispose();
+  });
+
+  it('profiles each kernel call (timestamp queries, or the host clock around a lone submit)', async () => {
+    const a = on('webgpu', randn([48, 48], new Rng(2)), [48, 48]);
+    const p = new Profiler();
+    setProfiler(p);
+    const b = ops.matmul(a, a), c = ops.gelu(b);
+    setProfiler(null);
+    const events = await p.finish();
+    expect(events.map((e) => [e.backend, e.op])).toEqual([['webgpu', 'gemm'], ['webgpu', 'unary']]);
+    expect(events.every((e) => e.dur > 0)).toBe(true);
+    expect([...p.sources].some((s) => s.startsWith('webgpu: '))).toBe(true);
+    expectClose(await f64(c), await f64(ops.gelu(ops.matmul(a, a))), 0, 0, 'profiled and unprofiled results');
+    for (const t of [a, b, c]) t.dispose();
+  });
+
+  for (const [name, Opt, cfg] of [
+    ['Adam + L2 weight decay', Adam, { lr: 0.01, weightDecay: 0.1 }],
+    ['AdamW + global-norm clipping', AdamW, { lr: 0.01, weightDecay: 0.1, maxGradNorm: 0.5 }],
+  ] as const)
+    it(`${name}: webgpu matches the reference over 5 steps (stepAsync)`, async () => {
+      const run = async (backend: string): Promise<Float64Array[]> => {
+        const rng = new Rng(3);
+        const ps = [[4, 3], [7]].map((s) => on(backend, randn(s, rng), s).keep());
+        ps.forEach((p) => { p.requiresGrad = true; });
+        const opt = new Opt(ps, cfg);
+        for (let step = 0; step < 5; step++) {
+          ps.forEach((p) => { p.grad = on(backend, randn([...p.shape], rng, 3), [...p.shape]).keep(); });
+          await opt.stepAsync();
+          opt.zeroGrad();
+        }
+        const out = await Promise.all(ps.map(f64));
+        opt.dispose();
+        ps.forEach((p) => p.dispose());
+        return out;
+      };
+      const gpuRun = await run('webgpu'), ref = await run('reference');
+      gpuRun.forEach((c, i) => expectClose(c, ref[i]!, 1e-6, 1e-5, `${name} parameter ${i}`));
+    });
 });

@@ -108,10 +108,10 @@ export class Tensor {
     return firstNumber(await this.data());
   }
 
-  /** Values as float32 on the host, whatever the float dtype. */
-  toFloat32(): Float32Array {
-    if (this.dtype === 'float32') return this.toArray() as Float32Array;
-    throw new TypeError(`toFloat32: ${this.describe()} is not float32 (cast it first)`);
+  /** Values of a float32 tensor on the host, on any backend. */
+  async float32Data(): Promise<Float32Array> {
+    if (this.dtype !== 'float32') throw new TypeError(`float32Data: ${this.describe()} is not float32 (cast it first)`);
+    return (await this.data()) as Float32Array;
   }
 
   item(): number {

@@ -1,6 +1,7 @@
 import type { PackedLayout } from '../sequence/layout.js';
 import type { Tensor } from '../tensor.js';
 import { getBackend } from './backend.js';
+import { activeProfiler } from '../profile.js';
 
 export type BinaryName = 'add' | 'sub' | 'mul';
 export type UnaryName = 'sigmoid' | 'tanh' | 'relu' | 'gelu';
@@ -134,7 +135,16 @@ export function kernel<K extends KernelName>(op: K, on: Tensor | string): Kernel
   const name = typeof on === 'string' ? on : on.backend.name;
   const k = registry.get(name)?.[op];
   if (!k) throw new Error(`op '${op}' has no kernel on backend '${name}'`);
-  return k as Kernels[K];
+  const p = activeProfiler();
+  if (!p) return k as Kernels[K];
+  const backend = typeof on === 'string' ? getBackend(on) : on.backend;
+  const f = k as (...args: unknown[]) => unknown;
+  // Kernels that return a value (firstNonFinite) are host reads, timed like any other call.
+  return ((...args: unknown[]) => {
+    let r: unknown;
+    p.run(op, backend as never, () => { r = f(...args); });
+    return r;
+  }) as Kernels[K];
 }
 
 export function hasKernel(op: KernelName, backend: string): boolean {

@@ -12,8 +12,8 @@ import { join } from 'node:path';
 import { readFileSync } from 'node:fs';
 
 export const UBP_USAGE = `       seqcore ubp run --out DIR [--clients N] [--epochs E] [--preset small|wide|dayEvent] [--pca K] [--eval-hidden H] [--eval-inner I] [--eval-epochs E]
-       seqcore ubp train --data CACHE --out DIR [--config FILE.json] [--resume]
-       seqcore ubp embed --data CACHE --model DIR/model.ckpt --out DIR
+       seqcore ubp train --data CACHE --out DIR [--config FILE.json] [--resume] [--backend cpu|webgpu] [--profile]
+       seqcore ubp embed --data CACHE --model DIR/model.ckpt --out DIR [--backend cpu|webgpu]
        seqcore ubp ensemble --data CACHE --out DIR [--embeddings DIR[,DIR…]] [--pca K]
        seqcore ubp baseline --data DIR --before "YYYY-MM-DD HH:mm:ss" --out DIR
        seqcore ubp eval --data DIR --targets DIR --embeddings DIR [--baseline DIR] [--json] [--eval-hidden H] [--eval-inner I] [--eval-epochs E]`;
@@ -34,7 +34,7 @@ export async function ubpCommand(argv: string[], shouldStop: () => boolean): Pro
       preset: { type: 'string', default: 'small' }, pca: { type: 'string', default: '64' },
       clients: { type: 'string', default: '5000' }, epochs: { type: 'string', default: '3' }, seed: { type: 'string', default: '1' },
       'eval-hidden': { type: 'string', default: '2048' }, 'eval-inner': { type: 'string', default: '4096' }, 'eval-epochs': { type: 'string', default: '3' },
-      resume: { type: 'boolean', default: false }, json: { type: 'boolean', default: false },
+      backend: { type: 'string' }, profile: { type: 'boolean', default: false }, resume: { type: 'boolean', default: false }, json: { type: 'boolean', default: false },
     },
   });
   const need = (k: keyof typeof v): string => {
@@ -61,12 +61,12 @@ export async function ubpCommand(argv: string[], shouldStop: () => boolean): Pro
       const r = await trainUbp({
         cache: need('data'), out: need('out'), model: { ...preset, ...(cfg.model as object) }, batchSize: Number(cfg.batchSize ?? 256), lr: Number(cfg.lr ?? 1e-3),
         epochs: Number(cfg.epochs ?? v.epochs), maxEvents: Number(cfg.maxEvents ?? 126), valFraction: Number(cfg.valFraction ?? 0.02),
-        patience: Number(cfg.patience ?? 2), seed: Number(v.seed), resume: v.resume!, log, shouldStop,
+        patience: Number(cfg.patience ?? 2), seed: Number(v.seed), resume: v.resume!, log, shouldStop, backend: v.backend, profile: v.profile,
       });
       return r.interrupted ? 130 : 0;
     }
     case 'embed': {
-      const r = embedUbp({ cache: need('data'), model: need('model'), out: need('out'), batchSize: 512, maxEvents: 126 });
+      const r = await embedUbp({ cache: need('data'), model: need('model'), out: need('out'), batchSize: 512, maxEvents: 126, backend: v.backend });
       log(`embeddings of ${r.clients} clients (${r.dim} columns, float16) → ${need('out')}`);
       return 0;
     }

@@ -57,9 +57,11 @@ export abstract class Module {
     }
   }
 
-  /** Copies of every parameter's values, by name. */
-  stateDict(): Map<string, { shape: number[]; data: Float32Array }> {
-    return new Map(this.namedParameters().map(([n, t]) => [n, { shape: [...t.shape], data: t.toFloat32() }]));
+  /** Copies of every parameter's values, by name (read asynchronously: any backend). */
+  async stateDict(): Promise<Map<string, { shape: number[]; data: Float32Array }>> {
+    const named = this.namedParameters();
+    const data = await Promise.all(named.map(([, t]) => t.float32Data()));
+    return new Map(named.map(([n, t], i) => [n, { shape: [...t.shape], data: data[i]! }]));
   }
 
   /** Loads values saved by stateDict(); every parameter must be present with its shape. */

@@ -1,5 +1,6 @@
 import { noGrad } from '../autograd.js';
 import { kernel } from '../backend/registry.js';
+import { concat } from '../ops/concat.js';
 import { Tensor } from '../tensor.js';
 
 export interface AdamConfig {
@@ -54,10 +55,38 @@ export class Adam {
     return Math.sqrt(ss);
   }
 
+  /**
+   * gradNorm() for backends read asynchronously (webgpu; works on every backend): one
+   * sum of squares per gradient on the device, gathered into one tensor, one read.
+   */
+  async gradNormAsync(): Promise<number> {
+    const parts = this.params.flatMap((p) => {
+      if (!p.grad) return [];
+      const s = Tensor.empty([1, 1], 'float32', p.backend);
+      kernel('sumSquares', p.grad)(p.grad, s);
+      return [s];
+    });
+    if (!parts.length) return 0;
+    const all = noGrad(() => concat(parts));
+    parts.forEach((s) => s.dispose());
+    const ss = (await all.data()) as Float32Array;
+    all.dispose();
+    return Math.sqrt(ss.reduce((a, b) => a + b, 0));
+  }
+
   /** Applies one update from the accumulated gradients; returns the pre-clip gradient norm. */
   step(): { gradNorm: number } {
+    return this.update(this.gradNorm());
+  }
+
+  /** step() for backends read asynchronously (webgpu); works on every backend. */
+  async stepAsync(): Promise<{ gradNorm: number }> {
+    return this.update(await this.gradNormAsync());
+  }
+
+  /** The update itself, given the gradient norm (which also catches NaN/Inf gradients before they reach the weights). */
+  private update(norm: number): { gradNorm: number } {
     this.stepCount++;
-    const norm = this.gradNorm(); // also catches NaN/Inf gradients before they reach the weights
     if (!Number.isFinite(norm)) throw new Error(`${this.constructor.name}.step: gradient norm is ${norm}; a NaN/Inf reached the gradients (setCheckFinite(true) names the op)`);
     const gradScale = this.maxGradNorm !== undefined && norm > this.maxGradNorm ? this.maxGradNorm / (norm + 1e-6) : 1;
     noGrad(() => {
@@ -90,13 +119,13 @@ export class Adam {
   }
 
   /** Moments by parameter index, for checkpoints. */
-  stateDict(): { step: number; moments: ({ m: Float32Array; v: Float32Array } | null)[] } {
+  async stateDict(): Promise<{ step: number; moments: ({ m: Float32Array; v: Float32Array } | null)[] }> {
     return {
       step: this.stepCount,
-      moments: this.params.map((p) => {
+      moments: await Promise.all(this.params.map(async (p) => {
         const s = this.slots.get(p);
-        return s ? { m: s.m.toFloat32(), v: s.v.toFloat32() } : null;
-      }),
+        return s ? { m: await s.m.float32Data(), v: await s.v.float32Data() } : null;
+      })),
     };
   }
 

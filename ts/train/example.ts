@@ -1,7 +1,7 @@
 // The example job: train NextEventModel on a synthetic Markov event source whose entropy is
 // the best loss reachable. Shows progress, checkpoints, and resumes after an interrupt.
 import { existsSync } from 'node:fs';
-import { backward, noGrad } from '../autograd.js';
+import { noGrad } from '../autograd.js';
 import { MarkovSource } from '../data/markov.js';
 import { NextEventModel, type NextEventConfig } from '../models/next_event.js';
 import { native } from '../native.js';
@@ -10,6 +10,7 @@ import { Rng, manualSeed } from '../rng.js';
 import { tensor, tidy } from '../tensor.js';
 import { loadTraining, saveTraining } from './state.js';
 import { Progress } from './progress.js';
+import { trainStep } from './step.js';
 
 export interface ExampleOptions {
   steps: number;
@@ -48,8 +49,8 @@ export async function runExample(o: ExampleOptions): Promise<ExampleResult> {
     step = Number(loadTraining(o.checkpoint, model, opt).step);
     o.log(`resumed from ${o.checkpoint} at step ${step}`);
   }
-  const save = (): void => {
-    if (o.checkpoint) saveTraining(o.checkpoint, model, opt, { step });
+  const save = async (): Promise<void> => {
+    if (o.checkpoint) await saveTraining(o.checkpoint, model, opt, { step });
   };
 
   o.log(`example: next-event model (${model.parameterCount()} parameters) on a Markov source, vocab ${source.vocab}, order ${source.order}; entropy floor ${source.entropy().toFixed(4)} nats`);
@@ -58,24 +59,18 @@ export async function runExample(o: ExampleOptions): Promise<ExampleResult> {
   while (step < o.steps) {
     // Each step's batch depends only on (seed, step): a resumed run sees the same data.
     const { context, next } = source.batch(o.batch, new Rng(o.seed * 1000003 + step));
-    const loss = tidy(() => {
-      const l = model.loss(tensor(context, [o.batch, source.order]), tensor(next));
-      backward(l);
-      opt.step();
-      opt.zeroGrad();
-      return l.item();
-    });
+    const loss = await trainStep(() => model.loss(tensor(context, [o.batch, source.order]), tensor(next)), opt);
     step++;
     ema = Number.isNaN(ema) ? loss : 0.95 * ema + 0.05 * loss;
     if (step % o.logEvery === 0 || step === o.steps) progress.report(step, { loss: ema }, { count: o.batch, unit: 'samples' });
-    if (o.checkpoint && step % o.checkpointEvery === 0) save();
+    if (o.checkpoint && step % o.checkpointEvery === 0) await save();
     await new Promise((r) => setImmediate(r)); // let signals (Ctrl-C) through
     if (o.shouldStop?.()) {
       interrupted = true;
       break;
     }
   }
-  save();
+  await save();
   if (interrupted) o.log(`interrupted at step ${step}; checkpoint saved${o.checkpoint ? ` to ${o.checkpoint} (rerun with --resume)` : ''}`);
 
   model.eval();

@@ -9,9 +9,9 @@ function restoreParams(ck: ReturnType<typeof loadCheckpoint>, model: Module): vo
   model.loadStateDict(new Map([...ck.arrays].filter(([k]) => k.startsWith('model.')).map(([k, v]) => [k.slice(6), v])));
 }
 
-export function saveTraining(path: string, model: Module, opt: Adam, meta: Record<string, unknown>): void {
-  const arrays = new Map([...model.stateDict()].map(([k, v]) => [`model.${k}`, v]));
-  opt.stateDict().moments.forEach((mv, i) => {
+export async function saveTraining(path: string, model: Module, opt: Adam, meta: Record<string, unknown>): Promise<void> {
+  const arrays = new Map([...await model.stateDict()].map(([k, v]) => [`model.${k}`, v]));
+  (await opt.stateDict()).moments.forEach((mv, i) => {
     if (!mv) return;
     arrays.set(`adam.${i}.m`, { shape: [mv.m.length], data: mv.m });
     arrays.set(`adam.${i}.v`, { shape: [mv.v.length], data: mv.v });

@@ -6,7 +6,7 @@
 //          no events → zeros
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { backward, noGrad } from '../autograd.js';
+import { noGrad } from '../autograd.js';
 import { batches } from '../data/batcher.js';
 import { EventCache, type Field } from '../data/ingest.js';
 import { UbpAutoencoder, type UbpConfig } from '../models/ubp.js';
@@ -15,7 +15,10 @@ import { writeSubmission } from '../ubp/export.js';
 import { manualSeed, Rng } from '../rng.js';
 import { tidy } from '../tensor.js';
 import { loadCheckpoint } from './checkpoint.js';
+import { onBackend } from '../backend/use.js';
+import { Profiler, setProfiler } from '../profile.js';
 import { Progress } from './progress.js';
+import { trainStep } from './step.js';
 import { loadModel, loadTraining, saveTraining } from './state.js';
 
 export interface UbpTrainOptions {
@@ -36,7 +39,13 @@ export interface UbpTrainOptions {
   logEvery?: number;
   /** Checked after each step: stop as on Ctrl-C (checkpoint, then return). */
   shouldStop?: () => boolean;
+  /** 'cpu' (default) or 'webgpu'. */
+  backend?: string;
+  /** Times every kernel of PROFILE_STEPS steps (after 2 warm-up steps): a table in the log and out/profile.json (Chrome trace). */
+  profile?: boolean;
 }
+
+const PROFILE_STEPS = 20;
 
 export interface UbpTrainResult {
   epochs: number;
@@ -64,7 +73,11 @@ function split(cache: EventCache, fraction: number, seed: number): { train: Int3
   return { train: Int32Array.from(train), val: Int32Array.from(val) };
 }
 
-export async function trainUbp(o: UbpTrainOptions): Promise<UbpTrainResult> {
+export function trainUbp(o: UbpTrainOptions): Promise<UbpTrainResult> {
+  return onBackend(o.backend, () => train(o));
+}
+
+async function train(o: UbpTrainOptions): Promise<UbpTrainResult> {
   mkdirSync(o.out, { recursive: true });
   const cache = new EventCache(o.cache);
   manualSeed(o.seed);
@@ -82,10 +95,11 @@ export async function trainUbp(o: UbpTrainOptions): Promise<UbpTrainResult> {
     valLosses.push(...(m.valLosses as number[]));
     o.log(`resumed from ${ckpt}: epoch ${epoch + 1}, batch ${done}/${perEpoch}`);
   }
-  const save = (): void => saveTraining(ckpt, model, opt, { epoch, done, step, bestVal, bad, valLosses, config: o.model });
+  const save = (): Promise<void> => saveTraining(ckpt, model, opt, { epoch, done, step, bestVal, bad, valLosses, config: o.model });
   o.log(`ubp: ${model.parameterCount()} parameters; ${train.length} training and ${val.length} validation clients; ${perEpoch} batches per epoch`);
   const progress = new Progress(o.epochs * perEpoch, step, o.log);
   let interrupted = false, ema = NaN;
+  const profiler = o.profile ? new Profiler() : null, profileFrom = step + 2;
   for (; epoch < o.epochs && !interrupted; epoch++, done = 0) {
     model.train();
     // The batch order of an epoch depends only on (seed, epoch): a resumed run skips the
@@ -93,13 +107,9 @@ export async function trainUbp(o: UbpTrainOptions): Promise<UbpTrainResult> {
     let k = 0;
     for (const b of batches(cache, { batchSize: o.batchSize, fields, maxEvents: o.maxEvents, clients: train, rng: new Rng(o.seed * 7919 + epoch) })) {
       if (k++ < done) continue;
-      const loss = tidy(() => {
-        const l = model.loss(b);
-        backward(l);
-        opt.step();
-        opt.zeroGrad();
-        return l.item();
-      });
+      if (step === profileFrom) setProfiler(profiler);
+      const loss = await trainStep(() => model.loss(b), opt);
+      if (step + 1 === profileFrom + PROFILE_STEPS) setProfiler(null);
       losses.push(loss);
       ema = Number.isNaN(ema) ? loss : 0.98 * ema + 0.02 * loss;
       done++;
@@ -109,31 +119,42 @@ export async function trainUbp(o: UbpTrainOptions): Promise<UbpTrainResult> {
       if (o.shouldStop?.()) { interrupted = true; break; }
     }
     if (interrupted) break;
-    const v = validationLoss(model, cache, val, fields, o);
+    const v = await validationLoss(model, cache, val, fields, o);
     valLosses.push(v);
     o.log(`epoch ${epoch + 1}/${o.epochs}: validation loss ${v.toFixed(4)}`);
-    if (v < bestVal) { bestVal = v; bad = 0; saveTraining(best, model, opt, { epoch, config: o.model }); }
-    else if (++bad >= o.patience) { o.log(`early stop: no improvement for ${bad} epoch(s)`); epoch++; done = 0; save(); break; }
+    if (v < bestVal) { bestVal = v; bad = 0; await saveTraining(best, model, opt, { epoch, config: o.model }); }
+    else if (++bad >= o.patience) { o.log(`early stop: no improvement for ${bad} epoch(s)`); epoch++; done = 0; await save(); break; }
     done = 0;
-    save();
+    await save();
   }
   if (interrupted) {
-    save();
+    await save();
     o.log(`interrupted at epoch ${epoch + 1}, batch ${done}; checkpoint saved to ${ckpt} (rerun with --resume)`);
   }
+  if (profiler) await reportProfile(profiler, o);
   opt.dispose();
   model.dispose();
   return { epochs: epoch, steps: step, losses, valLosses, interrupted };
 }
 
-function validationLoss(model: UbpAutoencoder, cache: EventCache, val: Int32Array, fields: Field[], o: UbpTrainOptions): number {
+async function reportProfile(profiler: Profiler, o: UbpTrainOptions): Promise<void> {
+  setProfiler(null);
+  const events = await profiler.finish();
+  const trace = join(o.out, 'profile.json');
+  Profiler.writeTrace(trace, events);
+  o.log(`profile of ${PROFILE_STEPS} training steps (after 2 warm-up steps), per kernel:\n${Profiler.table(events, profiler.sources)}\nChrome trace (chrome://tracing, ui.perfetto.dev): ${trace}`);
+}
+
+async function validationLoss(model: UbpAutoencoder, cache: EventCache, val: Int32Array, fields: Field[], o: UbpTrainOptions): Promise<number> {
   if (val.length === 0) return NaN;
   model.eval();
   let sum = 0, n = 0;
-  noGrad(() => {
-    for (const b of batches(cache, { batchSize: o.batchSize, fields, maxEvents: o.maxEvents, clients: val }))
-      tidy(() => { sum += model.loss(b).item() * b.clients.length; n += b.clients.length; });
-  });
+  for (const b of batches(cache, { batchSize: o.batchSize, fields, maxEvents: o.maxEvents, clients: val })) {
+    const l = noGrad(() => tidy(() => model.loss(b)));
+    sum += (await l.scalar()) * b.clients.length;
+    n += b.clients.length;
+    l.dispose();
+  }
   model.train();
   return sum / n;
 }
@@ -142,25 +163,26 @@ function validationLoss(model: UbpAutoencoder, cache: EventCache, val: Int32Arra
  * Latents of the relevant clients (the cache's relevant order) with a trained model, written
  * as a float16 submission (client_ids.npy, embeddings.npy) to `out`; no events → zeros.
  */
-export function embedUbp(o: { cache: string; model: string; out: string; batchSize: number; maxEvents: number }): { clients: number; dim: number } {
+export async function embedUbp(o: { cache: string; model: string; out: string; batchSize: number; maxEvents: number; backend?: string }): Promise<{ clients: number; dim: number }> {
   const cache = new EventCache(o.cache);
   if (!existsSync(o.model)) throw new Error(`${o.model}: no trained model (run 'seqcore ubp train' first)`);
   const cfg = loadCheckpoint(o.model).meta.config as Omit<UbpConfig, 'vocab'>;
-  const model = new UbpAutoencoder({ ...cfg, fields: [...cfg.fields], vocab: vocabSizes(cache, cfg.fields) });
-  loadModel(o.model, model);
-  model.eval();
   const relevant = cache.file.readArray<BigInt64Array>('relevant');
   const rowOf = new Map<number, number>(); // cache index → output row, clients with events only
   cache.rowsOf(relevant).forEach((ci, r) => { if (ci >= 0 && cache.length(ci) > 0) rowOf.set(ci, r); });
   const H = cfg.hidden, out = new Float32Array(relevant.length * H);
-  noGrad(() => {
-    for (const b of batches(cache, { batchSize: o.batchSize, fields: cfg.fields as unknown as Field[], maxEvents: o.maxEvents, clients: Int32Array.from(rowOf.keys()) }))
-      tidy(() => {
-        const z = model.encode(b).toArray() as Float32Array;
-        b.clients.forEach((ci, k) => out.set(z.subarray(k * H, (k + 1) * H), rowOf.get(ci)! * H));
-      });
+  await onBackend(o.backend, async () => {
+    const model = new UbpAutoencoder({ ...cfg, fields: [...cfg.fields], vocab: vocabSizes(cache, cfg.fields) });
+    loadModel(o.model, model);
+    model.eval();
+    for (const b of batches(cache, { batchSize: o.batchSize, fields: cfg.fields as unknown as Field[], maxEvents: o.maxEvents, clients: Int32Array.from(rowOf.keys()) })) {
+      const zt = noGrad(() => tidy(() => model.encode(b)));
+      const z = (await zt.data()) as Float32Array;
+      zt.dispose();
+      b.clients.forEach((ci, k) => out.set(z.subarray(k * H, (k + 1) * H), rowOf.get(ci)! * H));
+    }
+    model.dispose();
   });
-  model.dispose();
   writeSubmission(o.out, relevant, out, H, relevant);
   return { clients: relevant.length, dim: H };
 }

@@ -57,7 +57,7 @@ export async function runPipeline(o: PipelineOptions): Promise<PipelineResult> {
   });
   if (train.interrupted) throw new Error('interrupted: rerun the same command to resume training');
   const ubpDir = join(o.out, 'ubp');
-  embedUbp({ cache, model: join(o.out, 'ubp-model', 'model.ckpt'), out: ubpDir, batchSize: 512, maxEvents: 126 });
+  await embedUbp({ cache, model: join(o.out, 'ubp-model', 'model.ckpt'), out: ubpDir, batchSize: 512, maxEvents: 126 });
   const relevant = readNpy(join(data, 'relevant_clients.npy')).data as BigInt64Array;
   // Statistics and ALS (user×category, user×url factors) members, then the ensemble.
   const members = computeMembers(new EventCache(cache), relevant, o.out, o.seed);

@@ -8,9 +8,12 @@
 //   - every dispatch's parameters get their own 256-byte slot of a uniform ring, written
 //     with one writeBuffer just before the submit that uses them.
 // Reads are asynchronous only (tensor.data()); download() throws with that advice.
+// Kernels cannot throw: one that meets bad input (an embedding id out of range, an int64 that
+// does not fit int32) records a fault in a small buffer, and the next read raises it.
 import { BYTES_PER_ELEMENT, hostArray, isHostArrayOf, type DType, type HostArray } from '../../dtype.js';
 import type { Tensor } from '../../tensor.js';
 import { registerBackend, type Backend, type Storage } from '../backend.js';
+import type { KernelTimer, Profiler } from '../../profile.js';
 import { shaderSource } from './shaders.js';
 
 export interface GpuStorage extends Storage {
@@ -22,11 +25,13 @@ const SLOTS = 256;
 /** Invocations per workgroup of every 1-D kernel (the compatibility-mode limit is 128). */
 export const WORKGROUP = 128;
 const MAX_GROUPS = 65535;
+/** Timestamp queries per command encoder while profiling (two per compute pass). */
+const QUERIES = 4096;
 
 /** Uniform fields of a dispatch: 'u' u32, 'i' i32, 'f' f32, in struct order. */
 export type ParamTypes = string;
 
-export class WebGpuBackend implements Backend {
+export class WebGpuBackend implements Backend, KernelTimer {
   readonly name = 'webgpu';
   private readonly pool = new Map<number, GPUBuffer[]>();
   private readonly modules = new Map<string, GPUShaderModule>();
@@ -36,10 +41,20 @@ export class WebGpuBackend implements Backend {
   private readonly uniformHost = new ArrayBuffer(SLOT * SLOTS);
   private readonly uniformBuffer: GPUBuffer;
   private slots = 0;
+  /** [code, position, value, 0] of the first fault since the last read (kernels/embedding.wgsl). */
+  readonly faults: GPUBuffer;
+  // Profiling (timeKernel): the op whose passes are being timed, and the timestamp queries
+  // of the current encoder, resolved and read back at flush().
+  private timing: { op: string; profile: Profiler } | null = null;
+  private querySet: GPUQuerySet | null = null;
+  private resolveBuffer: GPUBuffer | null = null;
+  private readonly queryOps: { op: string; profile: Profiler; host: number }[] = [];
+  private gpuZero: { gpu: bigint; host: number } | null = null;
 
   /** `gpu` is held only to keep Dawn's instance alive as long as the device (see device.ts). */
   constructor(readonly gpu: GPU, readonly device: GPUDevice, readonly description: string) {
     this.uniformBuffer = device.createBuffer({ size: SLOT * SLOTS, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST });
+    this.faults = device.createBuffer({ size: 16, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST });
   }
 
   alloc(dtype: DType, size: number, zero = true): GpuStorage {
@@ -75,31 +90,113 @@ export class WebGpuBackend implements Backend {
   async downloadAsync(storage: Storage, dtype: DType, size: number): Promise<HostArray> {
     const out = hostArray(dtype, size);
     const bytes = Math.ceil(out.byteLength / 4) * 4;
-    if (bytes === 0) return out;
-    const staging = this.device.createBuffer({ size: bytes, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
-    this.commands().copyBufferToBuffer((storage as GpuStorage).buffer, 0, staging, 0, bytes);
+    // The fault words travel behind the data in the same staging buffer.
+    const staging = this.device.createBuffer({ size: bytes + 16, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
+    const enc = this.commands();
+    if (bytes) enc.copyBufferToBuffer((storage as GpuStorage).buffer, 0, staging, 0, bytes);
+    enc.copyBufferToBuffer(this.faults, 0, staging, bytes, 16);
     this.flush();
     await staging.mapAsync(GPUMapMode.READ);
-    new Uint8Array(out.buffer, out.byteOffset, out.byteLength).set(new Uint8Array(staging.getMappedRange(), 0, out.byteLength));
+    const mapped = staging.getMappedRange();
+    new Uint8Array(out.buffer, out.byteOffset, out.byteLength).set(new Uint8Array(mapped, 0, out.byteLength));
+    const [code, position, value] = new Uint32Array(mapped, bytes, 4);
     staging.unmap();
     staging.destroy();
+    if (code) {
+      this.device.queue.writeBuffer(this.faults, 0, new Uint32Array(4));
+      throw new Error(faultMessage(code, position!, value!));
+    }
     return out;
+  }
+
+  /** Records a buffer copy of `bytes` (rounded up to whole words, within the pooled buffers). */
+  copyBuffer(src: Storage, dst: Storage, bytes: number): void {
+    const n = Math.ceil(bytes / 4) * 4;
+    if (n) this.commands().copyBufferToBuffer((src as GpuStorage).buffer, 0, (dst as GpuStorage).buffer, 0, n);
   }
 
   /** The pending encoder, outside any compute pass (for copies and clears). */
   private commands(): GPUCommandEncoder {
-    if (this.pass) { this.pass.end(); this.pass = null; }
+    this.endPass();
     return (this.encoder ??= this.device.createCommandEncoder());
+  }
+
+  private endPass(): void {
+    this.pass?.end();
+    this.pass = null;
   }
 
   /** Submits everything recorded so far. */
   flush(): void {
     if (!this.encoder) return;
-    if (this.pass) { this.pass.end(); this.pass = null; }
+    this.endPass();
+    const timed = this.queryOps.splice(0);
+    let staging: GPUBuffer | null = null;
+    if (timed.length) {
+      staging = this.device.createBuffer({ size: timed.length * 16, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
+      this.encoder.resolveQuerySet(this.querySet!, 0, timed.length * 2, this.resolveBuffer!, 0);
+      this.encoder.copyBufferToBuffer(this.resolveBuffer!, 0, staging, 0, timed.length * 16);
+    }
     if (this.slots) this.device.queue.writeBuffer(this.uniformBuffer, 0, new Uint8Array(this.uniformHost, 0, this.slots * SLOT));
     this.device.queue.submit([this.encoder.finish()]);
     this.encoder = null;
     this.slots = 0;
+    if (staging) timed[0]!.profile.later(this.readTimestamps(staging, timed));
+  }
+
+  get timingSource(): string {
+    return this.device.features.has('timestamp-query')
+      ? 'GPU timestamp queries'
+      : 'host clock around record and submit, each kernel submitted alone (no timestamp queries; Dawn\'s OpenGL ES backend executes at submit)';
+  }
+
+  /**
+   * Profiler hook: times the kernel call `run`. With timestamp queries every compute pass
+   * begun during the call writes its start and end. Otherwise the call is submitted alone
+   * and timed on the host clock: the GPU time itself where submit executes the work (Dawn's
+   * OpenGL ES backend does, on llvmpipe: measured 0.5 s in submit, 0.4 ms in the wait after,
+   * for a 512³ GEMM), only the cost of recording and submitting elsewhere.
+   */
+  timeKernel(op: string, run: () => void, profile: Profiler): void {
+    if (!this.device.features.has('timestamp-query')) {
+      const start = performance.now();
+      run();
+      this.flush();
+      profile.add({ op, backend: this.name, start: start - profile.t0, dur: performance.now() - start });
+      return;
+    }
+    this.querySet ??= this.device.createQuerySet({ type: 'timestamp', count: QUERIES });
+    this.resolveBuffer ??= this.device.createBuffer({ size: QUERIES * 8, usage: GPUBufferUsage.QUERY_RESOLVE | GPUBufferUsage.COPY_SRC });
+    this.endPass(); // the kernel starts a pass of its own
+    this.timing = { op, profile };
+    try {
+      run();
+    } finally {
+      this.endPass();
+      this.timing = null;
+    }
+  }
+
+  /** A new compute pass; timed (two queries) while a kernel is being profiled. */
+  private beginPass(encoder: GPUCommandEncoder): GPUComputePassEncoder {
+    if (!this.timing) return encoder.beginComputePass();
+    const q = 2 * this.queryOps.length;
+    this.queryOps.push({ ...this.timing, host: performance.now() });
+    return encoder.beginComputePass({ timestampWrites: { querySet: this.querySet!, beginningOfPassWriteIndex: q, endOfPassWriteIndex: q + 1 } });
+  }
+
+  /** Timestamps (ns, the GPU's clock) → events on the host's clock, aligned at the first pass ever timed. */
+  private async readTimestamps(staging: GPUBuffer, timed: { op: string; profile: Profiler; host: number }[]): Promise<void> {
+    await staging.mapAsync(GPUMapMode.READ);
+    const ts = new BigUint64Array(staging.getMappedRange().slice(0));
+    staging.unmap();
+    staging.destroy();
+    timed.forEach(({ op, profile, host }, i) => {
+      const begin = ts[2 * i]!, end = ts[2 * i + 1]!;
+      this.gpuZero ??= { gpu: begin, host };
+      const start = this.gpuZero.host + Number(begin - this.gpuZero.gpu) / 1e6;
+      profile.add({ op, backend: this.name, start: start - profile.t0, dur: Number(end - begin) / 1e6 });
+    });
   }
 
   /** Waits until the GPU has finished everything submitted (timing, teardown). */
@@ -122,12 +219,12 @@ export class WebGpuBackend implements Backend {
 
   /**
    * Records one dispatch of `entry` in kernels/`file`.wgsl: binding 0 is the uniform struct
-   * (`types`, `params`), bindings 1… the tensors in order, the last one the only one written
-   * (the others may repeat); `groups` workgroups (x, y).
+   * (`types`, `params`), bindings 1… the tensors (or raw buffers, e.g. `faults`) in order;
+   * the last one is written and may not also be an input; `groups` workgroups (x, y).
    */
-  dispatch(file: string, entry: string, tensors: readonly Tensor[], types: ParamTypes, params: readonly number[], groups: readonly [number, number?]): void {
+  dispatch(file: string, entry: string, tensors: readonly (Tensor | GPUBuffer)[], types: ParamTypes, params: readonly number[], groups: readonly [number, number?]): void {
     if (groups[0] === 0 || groups[1] === 0) return;
-    if (this.slots === SLOTS) this.flush();
+    if (this.slots === SLOTS || (this.timing && !this.pass && 2 * this.queryOps.length === QUERIES)) this.flush();
     const slot = this.slots++;
     const view = new DataView(this.uniformHost, slot * SLOT, SLOT);
     for (let i = 0; i < types.length; i++) {
@@ -137,27 +234,34 @@ export class WebGpuBackend implements Backend {
       else view.setFloat32(4 * i, params[i]!, true);
     }
     const pipeline = this.pipeline(file, entry);
-    const buffers = tensors.map((t) => (t.storage as GpuStorage).buffer);
+    const buffers = tensors.map((t) => ('storage' in t ? (t.storage as GpuStorage).buffer : t));
+    // A tensor is bound at its own size, not its pooled buffer's (a power of two up to twice
+    // as large), so that only a tensor itself past the adapter's limit is refused.
+    const sizes = tensors.map((t) => ('storage' in t ? Math.max(4, Math.ceil(t.storage.bytes / 4) * 4) : t.size));
+    const limit = this.device.limits.maxStorageBufferBindingSize;
+    const over = sizes.findIndex((n) => n > limit);
+    if (over >= 0)
+      throw new RangeError(`webgpu ${file}.${entry}: ${'storage' in tensors[over]! ? tensors[over].describe() : 'a buffer'} takes ${sizes[over]} bytes, more than this adapter binds (maxStorageBufferBindingSize ${limit})`);
     // WebGPU forbids a buffer bound writable and bound again in one dispatch; in-place
     // kernels have their own entry points with a single read_write binding.
     if (buffers.indexOf(buffers[buffers.length - 1]!) < buffers.length - 1)
-      throw new Error(`webgpu ${file}.${entry}: the output's buffer is also an input (${tensors.map((t) => t.describe()).join(', ')}); use an in-place entry point`);
+      throw new Error(`webgpu ${file}.${entry}: the output's buffer is also an input (${tensors.map((t) => ('storage' in t ? t.describe() : 'a buffer')).join(', ')}); use an in-place entry point`);
     const bind = this.device.createBindGroup({
       layout: pipeline.getBindGroupLayout(0),
       entries: [
         { binding: 0, resource: { buffer: this.uniformBuffer, offset: slot * SLOT, size: Math.max(16, Math.ceil((types.length * 4) / 16) * 16) } },
-        ...buffers.map((buffer, i) => ({ binding: i + 1, resource: { buffer } })),
+        ...buffers.map((buffer, i) => ({ binding: i + 1, resource: { buffer, size: sizes[i]! } })),
       ],
     });
     const encoder = (this.encoder ??= this.device.createCommandEncoder());
-    const pass = (this.pass ??= encoder.beginComputePass());
+    const pass = (this.pass ??= this.beginPass(encoder));
     pass.setPipeline(pipeline);
     pass.setBindGroup(0, bind);
     pass.dispatchWorkgroups(groups[0], groups[1] ?? 1);
   }
 
   /** A 1-D dispatch of n invocations, folded into 2-D past 65,535 workgroups (kernels use index()). */
-  dispatch1d(file: string, entry: string, tensors: readonly Tensor[], types: ParamTypes, params: readonly number[], n: number): void {
+  dispatch1d(file: string, entry: string, tensors: readonly (Tensor | GPUBuffer)[], types: ParamTypes, params: readonly number[], n: number): void {
     const groups = Math.ceil(n / WORKGROUP);
     this.dispatch(file, entry, tensors, types, params, groups <= MAX_GROUPS ? [groups, 1] : [MAX_GROUPS, Math.ceil(groups / MAX_GROUPS)]);
   }
@@ -168,8 +272,21 @@ export class WebGpuBackend implements Backend {
     for (const list of this.pool.values()) for (const b of list) b.destroy();
     this.pool.clear();
     this.uniformBuffer.destroy();
+    this.faults.destroy();
+    this.querySet?.destroy();
+    this.resolveBuffer?.destroy();
     this.device.destroy();
   }
+}
+
+const FAULTS: Record<number, (position: number, value: number) => string> = {
+  1: (k, id) => `webgpu embeddingGather: id ${id | 0} at position ${k} is outside the table`,
+  2: (k, id) => `webgpu embeddingScatterAdd: id ${id | 0} at position ${k} is outside the table`,
+  3: (k) => `webgpu cast int64 → int32: element ${k} does not fit in int32`,
+};
+
+function faultMessage(code: number, position: number, value: number): string {
+  return `${FAULTS[code]?.(position, value) ?? `webgpu: kernel fault ${code}`} (raised at this read; the kernel ran earlier)`;
 }
 
 /** The webgpu backend, once initWebGpu() has run. */

@@ -45,6 +45,7 @@ async function start(o: WebGpuOptions): Promise<WebGpuBackend> {
     const adapter = await gpu.requestAdapter(opts).catch(() => null);
     if (!adapter) { tried.push(flags.join(' ') || 'default'); continue; }
     const device = await adapter.requestDevice({
+      requiredFeatures: adapter.features.has('timestamp-query') ? ['timestamp-query'] : [], // for --profile
       requiredLimits: { maxStorageBufferBindingSize: adapter.limits.maxStorageBufferBindingSize, maxBufferSize: adapter.limits.maxBufferSize },
     });
     device.addEventListener('uncapturederror', (e) => { throw new Error(`webgpu: ${(e as GPUUncapturedErrorEvent).error.message}`); });

@@ -2,3 +2,10 @@
 import './elementwise.js';
 import './gemm.js';
 import './reduce.js';
+import './norm.js';
+import './losses.js';
+import './embedding.js';
+import './shape.js';
+import './pack.js';
+import './adam.js';
+import './gru.js';

@@ -1,0 +1,72 @@
+// `npm run bench -- gru --backend webgpu`: the GRU workloads W1–W4 (bench/gru_workloads.ts) on
+// the webgpu backend beside the same workloads on seqcore's cpu backend (the reference), in
+// sequences/s. Validate, then time: one W1 step on each backend must leave the same weights;
+// each case then runs a warm-up step and steps until `seconds` have passed (at least 3), the
+// queue drained at the end. On llvmpipe this only proves the path.
+import { onBackend } from '../ts/backend/use.js';
+import { initWebGpu } from '../ts/backend/webgpu/index.js';
+import { native } from '../ts/index.js';
+import { stepAsync, WORKLOADS, type Workload } from './gru_workloads.js';
+import { report, type Row, type SuiteOptions } from './report.js';
+
+/** A workload built on `backend` (its tensors live there). */
+const build = (backend: string, name: string): Promise<Workload> => onBackend(backend, async () => WORKLOADS[name]!());
+
+/** Seconds per step. */
+async function time(w: Workload, seconds: number, drain: () => Promise<void>): Promise<number> {
+  await stepAsync(w);
+  await drain();
+  const t0 = performance.now();
+  let n = 0;
+  while (n < 3 || performance.now() - t0 < seconds * 1000) {
+    await stepAsync(w);
+    n++;
+  }
+  await drain();
+  return (performance.now() - t0) / 1000 / n;
+}
+
+async function validate(): Promise<void> {
+  const weights = async (backend: string): Promise<Float32Array> => {
+    const w = await build(backend, 'W1');
+    await stepAsync(w);
+    const out = (await w.opt!.params[0]!.data()) as Float32Array;
+    w.dispose();
+    return out;
+  };
+  const gpu = await weights('webgpu'), cpu = await weights('cpu');
+  for (let i = 0; i < cpu.length; i++)
+    if (!(Math.abs(gpu[i]! - cpu[i]!) <= 1e-5 + 1e-4 * Math.abs(cpu[i]!))) throw new Error(`gru W1 on webgpu: weight ${i} after one step is ${gpu[i]}, the cpu's ${cpu[i]}`);
+}
+
+export async function gruWebGpuSuite(opts: SuiteOptions): Promise<void> {
+  native.setThreads(opts.threads);
+  const gpu = await initWebGpu();
+  await validate();
+  const rows: Row[] = [];
+  const skipped: string[] = [];
+  for (const name of Object.keys(WORKLOADS)) {
+    let best = Infinity, bestCpu = Infinity, seqs = 0;
+    for (let round = 0; round < opts.rounds; round++) {
+      const w = await build('webgpu', name);
+      try {
+        best = Math.min(best, await time(w, opts.seconds, () => gpu.sync()));
+      } catch (e) {
+        if (!(e instanceof RangeError)) throw e;
+        skipped.push(`  ${name} skipped: ${e.message}`); // a tensor past the adapter's binding limit
+        break;
+      } finally {
+        w.dispose();
+      }
+      seqs = w.seqs;
+      const c = await build('cpu', name);
+      bestCpu = Math.min(bestCpu, await time(c, opts.seconds, async () => {}));
+      c.dispose();
+    }
+    if (best === Infinity) continue;
+    rows.push({ suite: 'gru-webgpu', case: name, ours: seqs / best, reference: seqs / bestCpu, unit: 'seq/s', extra: { 'ms/step (webgpu)': (1000 * best).toFixed(1), 'ms/step (cpu)': (1000 * bestCpu).toFixed(1) } });
+  }
+  report(rows, opts.json, [`gru on webgpu: ${gpu.description}; reference: seqcore cpu backend (${native.isa().active}, ${opts.threads} threads); best of ${opts.rounds} alternating rounds`, ...skipped]);
+  await gpu.sync();
+  gpu.destroy();
+}

@@ -1,0 +1,244 @@
+// The GRU cell over one step of a packed batch (PyTorch's gate order r, z, n and "reset
+// after" form), forward and backward, and the gathers around it; ts/backend/webgpu/gru.ts
+// runs the GEMMs in between. H hidden units, B sequences, `total` packed rows; a step t
+// has bs = batchSizes[t] rows, packed rows row0 = offsets[t] …, sorted position k = 0 … bs−1.
+// row0, next_row0, hbase and obase count rows; gbase and every `…_off` count floats.
+//
+// idx (int32, total + B): idx[r] for packed row r of step t, position k: offsets[t−1] + k,
+// the row of the state before it; at t = 0, −1 − (input index of the sequence). Then
+// idx[total + b]: the packed row of sequence b's last step.
+//
+// Forward, per layer, in S = [h0 sorted (B×H) | outputs (total×H) | gates (total×4H)]:
+//   gather_h0:    S[k] = h0[layer][sorted k] (zeros without h0), k < B
+//   cell_forward: gi (total×3H, x·W_ihᵀ), gh (bs×3H, h_prev·W_hhᵀ), b_ih, b_hh (3H) →
+//                 S rows obase + k = h; with save the gates r, z, n, W_hn·h_prev + b_hn at
+//                 S[gbase + (row0 + k)·4H …]; h_prev = S rows hbase + k
+//   gather_last:  hn[hn_off + b·H …] (input order) = S row obase (= B) + idx[total + b]
+//   dropout_input: in the workspace (in place, one binding), n floats: mask = keep
+//                 (1/(1−p)) where dropoutUniform(seed, i) ≥ p, else 0; dropped = src·mask
+//   copy_range:   dst[dst_off + i] = src[src_off + i], n floats
+// Backward, per layer, Dg (total×7H) holds per row [dgi (3H) | dgh (3H) | dh·z (H)]:
+//   gather_hprev: HP (total×H) = the state before each row: out rows idx[r], or h0 / zeros
+//   cell_backward: dh = carry + D[row]·mask[row]; carry is Gc (bs_next×H, dgh·W_hh of step
+//                 t+1) + (dh·z of step t+1) for rows still running at t+1, else dhn (or 0);
+//                 gates read from the workspace
+//   scatter_dh0:  dh0[dh0_off + sorted k …] = Gc[k] + (dh·z)[k], k < B (step 0)
+//   sum_cols:     out (ncols) = Σ over rows of src[r·stride + col_off + j]
+
+fn sigm(v: f32) -> f32 {
+  return 1.0 / (1.0 + exp(-v));
+}
+
+// tanh without overflow for large |v|.
+fn tanh_(v: f32) -> f32 {
+  let e = exp(-2.0 * abs(v));
+  return sign(v) * (1.0 - e) / (1.0 + e);
+}
+
+// dropoutUniform(seed, i) of ts/backend/reference/dropout.ts for i < 2^32 (its high word 0):
+// k / 2^24 in [0, 1), exact in float32.
+fn dropout_uniform(seed: u32, i: u32) -> f32 {
+  var h = seed ^ (i * 0x9e3779b9u);
+  h ^= h >> 16u;
+  h *= 0x85ebca6bu;
+  h ^= h >> 13u;
+  h *= 0xc2b2ae35u;
+  h ^= h >> 16u;
+  return f32(h >> 8u) / 16777216.0;
+}
+
+// The sorted position's input index, from idx at a step-0 row.
+fn input_index(code: i32) -> u32 {
+  return u32(-1 - code);
+}
+
+// ---- forward ----
+
+struct GatherH0 { n: u32, H: u32, h0_off: u32, has_h0: u32 }
+@group(0) @binding(0) var<uniform> PG: GatherH0;
+@group(0) @binding(1) var<storage, read> g_h0: array<f32>;
+@group(0) @binding(2) var<storage, read> g_idx: array<i32>;
+@group(0) @binding(3) var<storage, read_write> g_s: array<f32>;
+
+@compute @workgroup_size(WG)
+fn gather_h0(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32) {
+  let i = flat_index(wid, nwg, lid);
+  if (i >= PG.n) { return; }
+  let k = i / PG.H;
+  let j = i % PG.H;
+  var v = 0.0;
+  if (PG.has_h0 == 1u) { v = g_h0[PG.h0_off + input_index(g_idx[k]) * PG.H + j]; }
+  g_s[i] = v;
+}
+
+struct CellForward { n: u32, H: u32, row0: u32, hbase: u32, obase: u32, gbase: u32, save: u32 }
+@group(0) @binding(0) var<uniform> PF: CellForward;
+@group(0) @binding(1) var<storage, read> f_gi: array<f32>;
+@group(0) @binding(2) var<storage, read> f_gh: array<f32>;
+@group(0) @binding(3) var<storage, read> f_bih: array<f32>;
+@group(0) @binding(4) var<storage, read> f_bhh: array<f32>;
+@group(0) @binding(5) var<storage, read_write> f_s: array<f32>;
+
+@compute @workgroup_size(WG)
+fn cell_forward(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32) {
+  let i = flat_index(wid, nwg, lid);
+  if (i >= PF.n) { return; }
+  let H = PF.H;
+  let k = i / H;
+  let j = i % H;
+  let row = PF.row0 + k;
+  let a = row * 3u * H;
+  let b = k * 3u * H;
+  let r = sigm(f_gi[a + j] + f_bih[j] + f_gh[b + j] + f_bhh[j]);
+  let z = sigm(f_gi[a + H + j] + f_bih[H + j] + f_gh[b + H + j] + f_bhh[H + j]);
+  let ghn = f_gh[b + 2u * H + j] + f_bhh[2u * H + j];
+  let n = tanh_(f_gi[a + 2u * H + j] + f_bih[2u * H + j] + r * ghn);
+  let hp = f_s[(PF.hbase + k) * H + j];
+  f_s[(PF.obase + k) * H + j] = (1.0 - z) * n + z * hp;
+  if (PF.save == 1u) {
+    let g = PF.gbase + row * 4u * H;
+    f_s[g + j] = r;
+    f_s[g + H + j] = z;
+    f_s[g + 2u * H + j] = n;
+    f_s[g + 3u * H + j] = ghn;
+  }
+}
+
+struct GatherLast { n: u32, H: u32, obase: u32, last_at: u32, hn_off: u32 }
+@group(0) @binding(0) var<uniform> PL: GatherLast;
+@group(0) @binding(1) var<storage, read> l_s: array<f32>;
+@group(0) @binding(2) var<storage, read> l_idx: array<i32>;
+@group(0) @binding(3) var<storage, read_write> l_hn: array<f32>;
+
+@compute @workgroup_size(WG)
+fn gather_last(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32) {
+  let i = flat_index(wid, nwg, lid);
+  if (i >= PL.n) { return; }
+  let b = i / PL.H;
+  let j = i % PL.H;
+  l_hn[PL.hn_off + i] = l_s[(PL.obase + u32(l_idx[PL.last_at + b])) * PL.H + j];
+}
+
+struct Dropout { n: u32, seed: u32, src_off: u32, drop_off: u32, mask_off: u32, p: f32, keep: f32 }
+@group(0) @binding(0) var<uniform> PD: Dropout;
+@group(0) @binding(1) var<storage, read_write> d_ws: array<f32>;
+
+@compute @workgroup_size(WG)
+fn dropout_input(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32) {
+  let i = flat_index(wid, nwg, lid);
+  if (i >= PD.n) { return; }
+  let m = select(0.0, PD.keep, dropout_uniform(PD.seed, i) >= PD.p);
+  d_ws[PD.mask_off + i] = m;
+  d_ws[PD.drop_off + i] = d_ws[PD.src_off + i] * m;
+}
+
+struct Copy { n: u32, src_off: u32, dst_off: u32 }
+@group(0) @binding(0) var<uniform> PC: Copy;
+@group(0) @binding(1) var<storage, read> c_src: array<f32>;
+@group(0) @binding(2) var<storage, read_write> c_dst: array<f32>;
+
+@compute @workgroup_size(WG)
+fn copy_range(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32) {
+  let i = flat_index(wid, nwg, lid);
+  if (i < PC.n) { c_dst[PC.dst_off + i] = c_src[PC.src_off + i]; }
+}
+
+// ---- backward ----
+
+struct GatherHprev { n: u32, H: u32, o_off: u32, h0_off: u32, has_h0: u32 }
+@group(0) @binding(0) var<uniform> PH: GatherHprev;
+@group(0) @binding(1) var<storage, read> h_out: array<f32>;
+@group(0) @binding(2) var<storage, read> h_h0: array<f32>;
+@group(0) @binding(3) var<storage, read> h_idx: array<i32>;
+@group(0) @binding(4) var<storage, read_write> h_hp: array<f32>;
+
+@compute @workgroup_size(WG)
+fn gather_hprev(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32) {
+  let i = flat_index(wid, nwg, lid);
+  if (i >= PH.n) { return; }
+  let r = i / PH.H;
+  let j = i % PH.H;
+  let p = h_idx[r];
+  var v = 0.0;
+  if (p >= 0) { v = h_out[PH.o_off + u32(p) * PH.H + j]; }
+  else if (PH.has_h0 == 1u) { v = h_h0[PH.h0_off + input_index(p) * PH.H + j]; }
+  h_hp[i] = v;
+}
+
+struct CellBackward {
+  n: u32, H: u32, row0: u32, next_row0: u32, next_bs: u32,
+  dhn_off: u32, has_dhn: u32, has_d: u32, has_mask: u32, mask_off: u32, gates_off: u32,
+}
+@group(0) @binding(0) var<uniform> PB: CellBackward;
+@group(0) @binding(1) var<storage, read> b_gc: array<f32>;
+@group(0) @binding(2) var<storage, read> b_d: array<f32>;
+@group(0) @binding(3) var<storage, read> b_ws: array<f32>;
+@group(0) @binding(4) var<storage, read> b_hp: array<f32>;
+@group(0) @binding(5) var<storage, read> b_idx: array<i32>;
+@group(0) @binding(6) var<storage, read> b_dhn: array<f32>;
+@group(0) @binding(7) var<storage, read_write> b_dg: array<f32>;
+
+@compute @workgroup_size(WG)
+fn cell_backward(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32) {
+  let i = flat_index(wid, nwg, lid);
+  if (i >= PB.n) { return; }
+  let H = PB.H;
+  let k = i / H;
+  let j = i % H;
+  let row = PB.row0 + k;
+  var dh = 0.0;
+  if (k < PB.next_bs) { dh = b_gc[k * H + j] + b_dg[(PB.next_row0 + k) * 7u * H + 6u * H + j]; }
+  else if (PB.has_dhn == 1u) { dh = b_dhn[PB.dhn_off + input_index(b_idx[k]) * H + j]; }
+  if (PB.has_d == 1u) {
+    var g = b_d[row * H + j];
+    if (PB.has_mask == 1u) { g *= b_ws[PB.mask_off + row * H + j]; }
+    dh += g;
+  }
+  let gt = PB.gates_off + row * 4u * H;
+  let r = b_ws[gt + j];
+  let z = b_ws[gt + H + j];
+  let n = b_ws[gt + 2u * H + j];
+  let ghn = b_ws[gt + 3u * H + j];
+  let dan = dh * (1.0 - z) * (1.0 - n * n);
+  let dar = dan * ghn * r * (1.0 - r);
+  let daz = dh * (b_hp[row * H + j] - n) * z * (1.0 - z);
+  let o = row * 7u * H;
+  b_dg[o + j] = dar;
+  b_dg[o + H + j] = daz;
+  b_dg[o + 2u * H + j] = dan;
+  b_dg[o + 3u * H + j] = dar;
+  b_dg[o + 4u * H + j] = daz;
+  b_dg[o + 5u * H + j] = dan * r;
+  b_dg[o + 6u * H + j] = dh * z;
+}
+
+struct ScatterDh0 { n: u32, H: u32, dh0_off: u32 }
+@group(0) @binding(0) var<uniform> PS: ScatterDh0;
+@group(0) @binding(1) var<storage, read> s_gc: array<f32>;
+@group(0) @binding(2) var<storage, read> s_dg: array<f32>;
+@group(0) @binding(3) var<storage, read> s_idx: array<i32>;
+@group(0) @binding(4) var<storage, read_write> s_dh0: array<f32>;
+
+@compute @workgroup_size(WG)
+fn scatter_dh0(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32) {
+  let i = flat_index(wid, nwg, lid);
+  if (i >= PS.n) { return; }
+  let H = PS.H;
+  let k = i / H;
+  let j = i % H;
+  s_dh0[PS.dh0_off + input_index(s_idx[k]) * H + j] = s_gc[i] + s_dg[k * 7u * H + 6u * H + j];
+}
+
+struct SumCols { ncols: u32, rows: u32, stride: u32, col_off: u32 }
+@group(0) @binding(0) var<uniform> PU: SumCols;
+@group(0) @binding(1) var<storage, read> u_src: array<f32>;
+@group(0) @binding(2) var<storage, read_write> u_out: array<f32>;
+
+@compute @workgroup_size(WG)
+fn sum_cols(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32) {
+  let j = flat_index(wid, nwg, lid);
+  if (j >= PU.ncols) { return; }
+  var s = 0.0;
+  for (var r = 0u; r < PU.rows; r++) { s += u_src[r * PU.stride + PU.col_off + j]; }
+  u_out[j] = s;
+}

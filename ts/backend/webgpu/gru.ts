@@ -1,0 +1,120 @@
+// The multi-layer GRU on webgpu (kernels/gru.wgsl for the cell and the gathers,
+// kernels/gemm.wgsl's gemm_at for the products). Per layer, forward: one GEMM projects every
+// token's input (x·W_ihᵀ), then each step is a GEMM of the running rows' previous states with
+// W_hhᵀ and the fused cell (b_ih and b_hh are added there). Backward walks the steps in
+// reverse, each a fused cell and a GEMM with W_hh carrying the state gradient to the step
+// before; dW_ih, dW_hh, the bias gradients and dx then take one dispatch each over all rows.
+//
+// The workspace has the layout of gruWorkspaceFloats (as the cpu backend):
+// [gates (L×total×4H, with save)][outputs of layers below the top ((L−1)×total×H)]
+// [dropped input, mask (total×H each) per upper layer, with dropout]. Temporaries (the
+// input projection, each layer's states before the copy to their place, the backward's
+// per-row gradients) are pooled buffers freed before returning.
+import type { PackedLayout } from '../../sequence/layout.js';
+import { Tensor, tensor } from '../../tensor.js';
+import { gruWorkspaceFloats, registerKernels } from '../registry.js';
+import { gpu, type WebGpuBackend } from './backend.js';
+
+/**
+ * The row index of kernels/gru.wgsl: per packed row, the row of the state before it (the
+ * previous step's row of the same sequence), or −1 − the sequence's input index at step 0;
+ * then per input sequence the row of its last step.
+ */
+function rowIndex(b: WebGpuBackend, layout: PackedLayout): Tensor {
+  const { total, batch, offsets, batchSizes, sortedIndices } = layout;
+  const idx = new Int32Array(total + batch);
+  for (let t = 0; t < layout.maxLength; t++)
+    for (let k = 0; k < batchSizes[t]!; k++) idx[offsets[t]! + k] = t === 0 ? -1 - sortedIndices[k]! : offsets[t - 1]! + k;
+  idx.set(layout.lastRows(), total);
+  return tensor(idx, [total + batch], { dtype: 'int32', backend: b });
+}
+
+/** Offsets (floats) of the workspace's parts. */
+function workspaceLayout(L: number, total: number, H: number, save: boolean) {
+  const lower = save ? L * total * 4 * H : 0;
+  const dropped = (l: number): number => lower + (L - 1) * total * H + (l - 1) * total * 2 * H;
+  return {
+    gates: (l: number): number => l * total * 4 * H,
+    out: (l: number): number => lower + l * total * H,
+    dropped,
+    mask: (l: number): number => dropped(l) + total * H,
+  };
+}
+
+/** One operand of gemm_at: a tensor's buffer from element `off`, rows `ld` floats apart. */
+interface Operand { t: Tensor; off: number; ld: number; trans: boolean }
+
+/** c (M×N, dense from element 0) = op(a)·op(b) + beta·c. */
+function gemmAt(a: Operand, b: Operand, c: Tensor, M: number, N: number, K: number, beta = 0): void {
+  gpu(c).dispatch('gemm', 'gemm_at', [a.t, b.t, c], 'uuuuuuuuffuu', [M, N, K, +a.trans, +b.trans, a.ld, b.ld, a.off, 1, beta, b.off, 0], [Math.ceil(N / 32), Math.ceil(M / 32)]);
+}
+
+const empty = (b: WebGpuBackend, floats: number): Tensor => Tensor.empty([floats], 'float32', b, false);
+
+registerKernels('webgpu', {
+  gruForward(x, w, h0, layout, p, seed, save, ws, out, hn) {
+    const be = gpu(out), L = w.wIh.length, H = w.wHh[0]!.shape[1]!, E0 = x.shape[1]!;
+    const { total, batch: B, maxLength: T, offsets, batchSizes } = layout;
+    if (ws.size < gruWorkspaceFloats(L, total, H, save, p > 0)) throw new TypeError(`webgpu gruForward: workspace ${ws.describe()} is too small`);
+    const v = workspaceLayout(L, total, H, save);
+    const idx = rowIndex(be, layout);
+    // S: [h0 in sorted order (B×H) | the layer's outputs (total×H) | its gates (total×4H)]
+    const gbase = (B + total) * H;
+    const gi = empty(be, total * 3 * H), gh = empty(be, B * 3 * H), S = empty(be, gbase + (save ? total * 4 * H : 0));
+    for (let l = 0; l < L; l++) {
+      const E = l === 0 ? E0 : H;
+      let X: Operand = { t: x, off: 0, ld: E, trans: false };
+      if (l > 0) {
+        X = { t: ws, off: p > 0 ? v.dropped(l) : v.out(l - 1), ld: H, trans: false };
+        if (p > 0)
+          be.dispatch1d('gru', 'dropout_input', [ws], 'uuuuuff', [total * H, (seed + l) >>> 0, v.out(l - 1), v.dropped(l), v.mask(l), p, 1 / (1 - p)], total * H);
+      }
+      gemmAt(X, { t: w.wIh[l]!, off: 0, ld: E, trans: true }, gi, total, 3 * H, E);
+      be.dispatch1d('gru', 'gather_h0', [h0 ?? x, idx, S], 'uuuu', [B * H, H, l * B * H, h0 ? 1 : 0], B * H);
+      for (let t = 0; t < T; t++) {
+        const bs = batchSizes[t]!, hbase = t === 0 ? 0 : B + offsets[t - 1]!;
+        gemmAt({ t: S, off: hbase * H, ld: H, trans: false }, { t: w.wHh[l]!, off: 0, ld: H, trans: true }, gh, bs, 3 * H, H);
+        be.dispatch1d('gru', 'cell_forward', [gi, gh, w.bIh[l]!, w.bHh[l]!, S], 'uuuuuuu', [bs * H, H, offsets[t]!, hbase, B + offsets[t]!, gbase, save ? 1 : 0], bs * H);
+      }
+      const top = l === L - 1;
+      be.dispatch1d('gru', 'copy_range', [S, top ? out : ws], 'uuu', [total * H, B * H, top ? 0 : v.out(l)], total * H);
+      if (save) be.dispatch1d('gru', 'copy_range', [S, ws], 'uuu', [total * 4 * H, gbase, v.gates(l)], total * 4 * H);
+      be.dispatch1d('gru', 'gather_last', [S, idx, hn], 'uuuuu', [B * H, H, B, total, l * B * H], B * H);
+    }
+    for (const t of [idx, gi, gh, S]) t.dispose();
+  },
+
+  gruBackward(x, w, h0, layout, p, ws, out, dout, dhn, dx, dw, dh0) {
+    const be = gpu(out), L = w.wIh.length, H = w.wHh[0]!.shape[1]!, E0 = x.shape[1]!;
+    const { total, batch: B, maxLength: T, offsets, batchSizes } = layout;
+    if (ws.size < gruWorkspaceFloats(L, total, H, true, p > 0)) throw new TypeError(`webgpu gruBackward: workspace ${ws.describe()} is too small`);
+    const v = workspaceLayout(L, total, H, true);
+    const idx = rowIndex(be, layout);
+    // Dg: per row [dgi (3H) | dgh (3H) | dh·z (H)]; Gc: a step's dgh·W_hh; HP: each row's
+    // previous state; dX: the gradient w.r.t. the input of the layer above the current one.
+    const G = 7 * H;
+    const Dg = empty(be, total * G), Gc = empty(be, B * H), HP = empty(be, total * H), dX = L > 1 ? empty(be, total * H) : null;
+    for (let l = L - 1; l >= 0; l--) {
+      const E = l === 0 ? E0 : H, top = l === L - 1;
+      const X: Operand = l === 0 ? { t: x, off: 0, ld: E, trans: false } : { t: ws, off: p > 0 ? v.dropped(l) : v.out(l - 1), ld: H, trans: false };
+      be.dispatch1d('gru', 'gather_hprev', [top ? out : ws, h0 ?? x, idx, HP], 'uuuuu', [total * H, H, top ? 0 : v.out(l), l * B * H, h0 ? 1 : 0], total * H);
+      // The gradient w.r.t. this layer's output: dout at the top, else the layer above's
+      // input gradient through its dropout mask.
+      const D = top ? dout : dX, mask = !top && p > 0;
+      for (let t = T - 1; t >= 0; t--) {
+        const bs = batchSizes[t]!, last = t === T - 1;
+        be.dispatch1d('gru', 'cell_backward', [Gc, D ?? x, ws, HP, idx, dhn ?? x, Dg], 'uuuuuuuuuuu',
+          [bs * H, H, offsets[t]!, last ? 0 : offsets[t + 1]!, last ? 0 : batchSizes[t + 1]!, l * B * H, dhn ? 1 : 0, D ? 1 : 0, mask ? 1 : 0, mask ? v.mask(l + 1) : 0, v.gates(l)], bs * H);
+        if (t > 0 || dh0) gemmAt({ t: Dg, off: offsets[t]! * G + 3 * H, ld: G, trans: false }, { t: w.wHh[l]!, off: 0, ld: H, trans: false }, Gc, bs, H, 3 * H);
+      }
+      if (dh0) be.dispatch1d('gru', 'scatter_dh0', [Gc, Dg, idx, dh0], 'uuu', [B * H, H, l * B * H], B * H);
+      gemmAt({ t: Dg, off: 3 * H, ld: G, trans: true }, { t: HP, off: 0, ld: H, trans: false }, dw.wHh[l]!, 3 * H, H, total);
+      gemmAt({ t: Dg, off: 0, ld: G, trans: true }, X, dw.wIh[l]!, 3 * H, E, total);
+      be.dispatch1d('gru', 'sum_cols', [Dg, dw.bIh[l]!], 'uuuu', [3 * H, total, G, 0], 3 * H);
+      be.dispatch1d('gru', 'sum_cols', [Dg, dw.bHh[l]!], 'uuuu', [3 * H, total, G, 3 * H], 3 * H);
+      const dIn = l > 0 ? dX : dx;
+      if (dIn) gemmAt({ t: Dg, off: 0, ld: G, trans: false }, { t: w.wIh[l]!, off: 0, ld: E, trans: false }, dIn, total, E, 3 * H);
+    }
+    for (const t of [idx, Dg, Gc, HP, dX]) t?.dispose();
+  },
+});

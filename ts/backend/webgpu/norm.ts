@@ -1,0 +1,52 @@
+// Layer normalisation (kernels/layernorm.wgsl) and dropout (kernels/dropout.wgsl). A dispatch
+// writes only its last tensor, so kernels with several outputs are several dispatches.
+import { registerKernels } from '../registry.js';
+import { rowsCols } from '../backend.js';
+import { Tensor } from '../../tensor.js';
+import { gpu } from './backend.js';
+
+const MAX_GROUPS = 65535;
+/** Rows per partial column sum of layernorm.wgsl's grad_params (its CHUNK). */
+const LN_CHUNK = 256;
+const LN = 'uuuf'; // rows, d, op, eps
+
+/** Workgroups, one per row (or chunk), folded into 2-D past 65,535 (g = wid.y·nwg.x + wid.x). */
+export function rowGroups(rows: number): [number, number] {
+  return rows <= MAX_GROUPS ? [rows, 1] : [MAX_GROUPS, Math.ceil(rows / MAX_GROUPS)];
+}
+
+/** A float32 scratch tensor of `size` elements on t's backend, unspecified contents; dispose it after recording its last use (buffers are reused in recording order). */
+export function scratch(t: Tensor, size: number): Tensor {
+  return Tensor.empty([Math.max(size, 1)], 'float32', t.backend, false);
+}
+
+registerKernels('webgpu', {
+  layerNorm(x, gamma, beta, y, mean, rstd, eps) {
+    const [rows, D] = rowsCols(x);
+    const b = gpu(y), p = [rows, D, 0, eps];
+    b.dispatch('layernorm', 'row_mean', [x, mean], LN, p, rowGroups(rows));
+    b.dispatch('layernorm', 'row_rstd', [x, mean, rstd], LN, p, rowGroups(rows));
+    b.dispatch1d('layernorm', 'scale_shift', [x, mean, rstd, beta, gamma, y], LN, p, rows * D);
+  },
+  layerNormGrad(dy, x, gamma, mean, rstd, dx, dgamma, dbeta) {
+    const [rows, D] = rowsCols(x);
+    const b = gpu(dx), chunks = Math.max(1, Math.ceil(rows / LN_CHUNK));
+    b.dispatch('layernorm', 'grad_x', [x, mean, rstd, dy, gamma, dx], LN, [rows, D, 0, 0], rowGroups(rows));
+    for (const [op, out] of [[0, dgamma], [1, dbeta]] as const) {
+      if (chunks === 1) {
+        b.dispatch1d('layernorm', 'grad_params', [x, mean, rstd, dy, out], LN, [rows, D, op, 0], D);
+        continue;
+      }
+      const part = scratch(out, chunks * D);
+      b.dispatch1d('layernorm', 'grad_params', [x, mean, rstd, dy, part], LN, [rows, D, op, 0], chunks * D);
+      b.dispatch1d('layernorm', 'sum_chunks', [part, out], LN, [rows, D, op, 0], D);
+      part.dispose();
+    }
+  },
+  dropout(x, y, mask, p, seed) {
+    const b = gpu(y), n = x.size;
+    b.dispatch1d('dropout', 'dropout_mask', [mask], 'uuf', [n, seed >>> 0, p], Math.ceil(n / 4));
+    b.dispatch1d('dropout', 'dropout_apply', [x, mask, y], 'uuf', [n, 0, p], n);
+  },
+  dropoutGrad: (dy, mask, dx, p) => gpu(dx).dispatch1d('dropout', 'dropout_apply', [dy, mask, dx], 'uuf', [dx.size, 0, p], dx.size),
+});

@@ -1,0 +1,23 @@
+import { backward } from '../autograd.js';
+import type { Adam } from '../optim/adam.js';
+import { tidy, type Tensor } from '../tensor.js';
+
+/**
+ * One optimisation step on any backend: the loss and its backward in a tidy scope, the
+ * update, then the loss read. Reads are asynchronous because the webgpu backend reads no
+ * other way; on the cpu they cost nothing more.
+ */
+export async function trainStep(lossOf: () => Tensor, opt: Adam): Promise<number> {
+  const l = tidy(() => {
+    const l = lossOf();
+    backward(l);
+    return l;
+  });
+  try {
+    await opt.stepAsync();
+    return await l.scalar();
+  } finally {
+    opt.zeroGrad();
+    l.dispose();
+  }
+}
