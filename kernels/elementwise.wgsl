@@ -5,7 +5,7 @@
 //   fill:             out = s
 //   broadcast_scalar: out = s·g[0]
 //   add_bias:         out (rows×d) = x (rows×d) + bias (d)   (add_bias_in_place: x += bias)
-//   sum_rows:         out (d) = Σ_rows x (rows×d), one invocation per column
+//   sum_rows_*:       out (d) = Σ_rows x (rows×d), by chunks of rows (below)
 struct Params { n: u32, d: u32, op: u32, _pad: u32, s: f32 }
 @group(0) @binding(0) var<uniform> P: Params;
 
@@ -68,11 +68,28 @@ fn add_bias_in_place(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups)
   if (i < P.n) { out1[i] += b[i % P.d]; }
 }
 
+// Column sums in two passes so that no loop passes 65,535 iterations (llvmpipe stops loops
+// there silently): out2 (⌈n/RCHUNK⌉×d) = per-chunk sums, invocation per (chunk, column); then
+// out2 (d) = Σ over the chunks (n is then the chunk count).
+const RCHUNK: u32 = 1024u;
+
 @compute @workgroup_size(WG)
-fn sum_rows(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32) {
+fn sum_rows_partial(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32) {
+  let i = flat_index(wid, nwg, lid);
+  let chunks = (P.n + RCHUNK - 1u) / RCHUNK;
+  if (i >= chunks * P.d) { return; }
+  let c = i / P.d;
+  let j = i % P.d;
+  var s = 0.0;
+  for (var r = c * RCHUNK; r < min(P.n, (c + 1u) * RCHUNK); r++) { s += a[r * P.d + j]; }
+  out2[i] = s;
+}
+
+@compute @workgroup_size(WG)
+fn sum_rows_total(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32) {
   let j = flat_index(wid, nwg, lid);
   if (j >= P.d) { return; }
   var s = 0.0;
-  for (var r = 0u; r < P.n; r++) { s += a[r * P.d + j]; }
+  for (var c = 0u; c < P.n; c++) { s += a[c * P.d + j]; }
   out2[j] = s;
 }

@@ -1,8 +1,8 @@
 // Fused softmax cross-entropy: logits N×C float32 (row-major), targets N int32; rows whose
 // target is `ignore` count for nothing. No N×C probability matrix is written: the forward
 // keeps each row's log-sum-exp and the backward recomputes the softmax from it. A target
-// outside [0, C) that is not `ignore` is an error the GPU cannot raise (the cpu backend
-// throws): its row makes the loss and its own gradient row NaN.
+// outside [0, C) that is not `ignore` makes the loss and its own gradient row NaN and records
+// fault 4 (row, target), raised at the next read (ts/backend/webgpu/backend.ts).
 //   row_lse:       lse (N) = m + log Σ_c exp(x − m), m = max_c x      one workgroup per row,
 //                  striding over the columns (rows may be many thousands wide)
 //   total_partial: partials (2·⌈N/CHUNK⌉) = (Σ lse − x[target], count) over the counted rows
@@ -13,7 +13,7 @@
 //                  ignored rows (and everywhere when count is 0); flat over N·C
 // Reductions are in a fixed order (deterministic), and no invocation loops more than 65,535
 // times (llvmpipe's cap on a loop's iterations, past which it silently stops).
-// Bindings: logits; row_lse: lse; total_partial: targets, lse, partials; total: partials,
+// Bindings: logits; row_lse: lse; total_partial: targets, lse, faults, partials; total: partials,
 // loss or count; grad: targets, lse, count, dloss, dlogits. Workgroups past 65,535 fold into
 // a 2-D grid.
 struct Params { n: u32, c: u32, op: u32, ignore: i32 }
@@ -24,7 +24,8 @@ struct Params { n: u32, c: u32, op: u32, ignore: i32 }
 @group(0) @binding(2) var<storage, read_write> out2: array<f32>;
 @group(0) @binding(2) var<storage, read> targets: array<i32>;
 @group(0) @binding(3) var<storage, read> lse: array<f32>;
-@group(0) @binding(4) var<storage, read_write> partials_out: array<f32>;
+@group(0) @binding(4) var<storage, read_write> faults: array<atomic<u32>>;
+@group(0) @binding(5) var<storage, read_write> partials_out: array<f32>;
 @group(0) @binding(4) var<storage, read> count: array<f32>;
 @group(0) @binding(5) var<storage, read> dloss: array<f32>;
 @group(0) @binding(6) var<storage, read_write> dlogits: array<f32>;
@@ -87,7 +88,14 @@ fn total_partial(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg
   for (var r = g * CHUNK + lid; r < end; r += WG) {
     let t = targets[r];
     if (t == P.ignore) { continue; }
-    if (t < 0 || u32(t) >= P.c) { acc += vec2f(quiet_nan(r & 0u), 1.0); continue; }
+    if (t < 0 || u32(t) >= P.c) {
+      acc += vec2f(quiet_nan(r & 0u), 1.0);
+      if (atomicCompareExchangeWeak(&faults[0], 0u, 4u).exchanged) {
+        atomicStore(&faults[1], r);
+        atomicStore(&faults[2], bitcast<u32>(t));
+      }
+      continue;
+    }
     acc += vec2f(lse[r] - logits[r * P.c + u32(t)], 1.0);
   }
   acc = workgroup_sum(lid, acc);

@@ -105,6 +105,47 @@ describe('webgpu backend: kernels outside the op specs', () => {
     for (const t of [g, narrow, table, rows]) t.dispose();
   });
 
+  it('reduces past llvmpipe\'s cap of 65,535 iterations per loop (sum of 9M, column sums of 70,000 rows)', async () => {
+    const rng = new Rng(5);
+    const big = randn([9_000_000], rng), tall = randn([70_000, 3], rng);
+    const onBoth = async (f: (backend: string) => Tensor): Promise<[Float64Array, Float64Array]> => [await f64(f('webgpu')), await f64(f('cpu'))];
+    const [s, sc] = await onBoth((b) => ops.sum(on(b, big, [big.length])));
+    expectClose(s, sc, 0, 1e-5, 'sum of 9M');
+    const [r, rc] = await onBoth((b) => { const out = Tensor.empty([3], 'float32', on(b, [0], [1]).backend); kernel('sumRows', b)(on(b, tall, [70_000, 3]), out); return out; });
+    expectClose(r, rc, 1e-3, 1e-5, 'column sums of 70,000 rows');
+  });
+
+  it('embedding gradients: ids from the host are summed per id in a fixed order; ids made on the GPU by atomic adds', async () => {
+    const rng = new Rng(8), n = 5000, V = 7, E = 5;
+    const ids = Int32Array.from({ length: n }, () => (rng.uniform() < 0.8 ? 0 : rng.int(V))); // one hot id, as pad is
+    const dy = randn([n, E], rng);
+    const grad = async (backend: string, idsOf: (b: string) => Tensor): Promise<Float64Array> => {
+      const out = Tensor.empty([V, E], 'float32', on(backend, [0], [1]).backend);
+      kernel('embeddingScatterAdd', backend)(on(backend, dy, [n, E]), idsOf(backend), out);
+      return f64(out);
+    };
+    const fromHost = (b: string): Tensor => on(b, ids, [n], 'int32');
+    const fromGpu = (b: string): Tensor => ops.cast(tensor(BigInt64Array.from(ids, BigInt), [n], { backend: b }), 'int32');
+    const want = await grad('cpu', fromHost), sorted = await grad('webgpu', fromHost);
+    expectClose(sorted, want, 1e-4, 1e-5, 'planned on the host');
+    expect(await grad('webgpu', fromHost)).toEqual(sorted); // bit for bit, run after run
+    expectClose(await grad('webgpu', fromGpu), want, 1e-4, 1e-5, 'atomic adds');
+  });
+
+  it('a softmax target outside the classes fails at the next read', async () => {
+    const loss = ops.softmaxCrossEntropy(on('webgpu', [1, 2, 3, 4, 5, 6], [2, 3]), on('webgpu', [1, 3], [2], 'int32'));
+    await expect(loss.data()).rejects.toThrow(/softmaxXent: target 3 of row 1 is outside/);
+    loss.dispose();
+  });
+
+  it('a validation error reported by the device fails the next read', async () => {
+    const x = on('webgpu', [1, 2], [2]);
+    backend.dispatch1d('elementwise', 'no_such_entry', [x], 'u', [2], 2);
+    await expect(x.data()).rejects.toThrow(/webgpu: .*no_such_entry.*raised at this read/s);
+    expect(Array.from(await x.data() as Float32Array)).toEqual([1, 2]); // raised once
+    x.dispose();
+  });
+
   it('copies whole buffers, float16 included', async () => {
     const src = ops.cast(on('webgpu', [1, 2, 3], [3]), 'float16');
     const dst = Tensor.empty([3], 'float16', src.backend);

@@ -11,14 +11,22 @@
 // Kernels cannot throw: one that meets bad input (an embedding id out of range, an int64 that
 // does not fit int32) records a fault in a small buffer, and the next read raises it.
 import { BYTES_PER_ELEMENT, hostArray, isHostArrayOf, type DType, type HostArray } from '../../dtype.js';
-import type { Tensor } from '../../tensor.js';
+import { Tensor } from '../../tensor.js';
 import { registerBackend, type Backend, type Storage } from '../backend.js';
 import type { KernelTimer, Profiler } from '../../profile.js';
 import { shaderSource } from './shaders.js';
 
 export interface GpuStorage extends Storage {
   readonly buffer: GPUBuffer;
+  /**
+   * A host copy of small int32 uploads (ids), for kernels that plan on the host
+   * (embeddingScatterAdd); dropped as soon as a kernel writes the storage.
+   */
+  host?: Int32Array;
 }
+
+/** Largest int32 upload whose host copy is kept (GpuStorage.host). */
+const HOST_COPY = 1 << 20;
 
 const SLOT = 256; // minUniformBufferOffsetAlignment
 const SLOTS = 256;
@@ -50,6 +58,7 @@ export class WebGpuBackend implements Backend, KernelTimer {
   private resolveBuffer: GPUBuffer | null = null;
   private readonly queryOps: { op: string; profile: Profiler; host: number }[] = [];
   private gpuZero: { gpu: bigint; host: number } | null = null;
+  private error: string | null = null;
 
   /** `gpu` is held only to keep Dawn's instance alive as long as the device (see device.ts). */
   constructor(readonly gpu: GPU, readonly device: GPUDevice, readonly description: string) {
@@ -81,6 +90,7 @@ export class WebGpuBackend implements Backend, KernelTimer {
     // writeBuffer takes multiples of 4 bytes (float16 and uint8 tensors may be shorter).
     const padded = bytes.byteLength % 4 ? Uint8Array.from({ length: Math.ceil(bytes.byteLength / 4) * 4 }, (_, i) => bytes[i] ?? 0) : bytes;
     this.device.queue.writeBuffer((storage as GpuStorage).buffer, 0, padded);
+    (storage as GpuStorage).host = dtype === 'int32' && data.length <= HOST_COPY ? Int32Array.from(data as Int32Array) : undefined;
   }
 
   download(): HostArray {
@@ -102,6 +112,11 @@ export class WebGpuBackend implements Backend, KernelTimer {
     const [code, position, value] = new Uint32Array(mapped, bytes, 4);
     staging.unmap();
     staging.destroy();
+    if (this.error !== null) {
+      const message = this.error;
+      this.error = null;
+      throw new Error(`webgpu: ${message} (raised at this read; the error happened earlier)`);
+    }
     if (code) {
       this.device.queue.writeBuffer(this.faults, 0, new Uint32Array(4));
       throw new Error(faultMessage(code, position!, value!));
@@ -109,10 +124,16 @@ export class WebGpuBackend implements Backend, KernelTimer {
     return out;
   }
 
+  /** Keeps the first validation error the device reports, for the next read to raise. */
+  deviceError(message: string): void {
+    this.error ??= message;
+  }
+
   /** Records a buffer copy of `bytes` (rounded up to whole words, within the pooled buffers). */
   copyBuffer(src: Storage, dst: Storage, bytes: number): void {
     const n = Math.ceil(bytes / 4) * 4;
     if (n) this.commands().copyBufferToBuffer((src as GpuStorage).buffer, 0, (dst as GpuStorage).buffer, 0, n);
+    (dst as GpuStorage).host = (src as GpuStorage).host;
   }
 
   /** The pending encoder, outside any compute pass (for copies and clears). */
@@ -234,6 +255,8 @@ export class WebGpuBackend implements Backend, KernelTimer {
       else view.setFloat32(4 * i, params[i]!, true);
     }
     const pipeline = this.pipeline(file, entry);
+    const written = tensors[tensors.length - 1]!;
+    if ('storage' in written) (written.storage as GpuStorage).host = undefined;
     const buffers = tensors.map((t) => ('storage' in t ? (t.storage as GpuStorage).buffer : t));
     // A tensor is bound at its own size, not its pooled buffer's (a power of two up to twice
     // as large), so that only a tensor itself past the adapter's limit is refused.
@@ -260,10 +283,9 @@ export class WebGpuBackend implements Backend, KernelTimer {
     pass.dispatchWorkgroups(groups[0], groups[1] ?? 1);
   }
 
-  /** A 1-D dispatch of n invocations, folded into 2-D past 65,535 workgroups (kernels use index()). */
+  /** A 1-D dispatch of n invocations, folded into 2-D past 65,535 workgroups (kernels use flat_index()). */
   dispatch1d(file: string, entry: string, tensors: readonly (Tensor | GPUBuffer)[], types: ParamTypes, params: readonly number[], n: number): void {
-    const groups = Math.ceil(n / WORKGROUP);
-    this.dispatch(file, entry, tensors, types, params, groups <= MAX_GROUPS ? [groups, 1] : [MAX_GROUPS, Math.ceil(groups / MAX_GROUPS)]);
+    this.dispatch(file, entry, tensors, types, params, rowGroups(Math.ceil(n / WORKGROUP)));
   }
 
   /** Releases every GPU object (the backend cannot be used afterwards). */
@@ -283,10 +305,21 @@ const FAULTS: Record<number, (position: number, value: number) => string> = {
   1: (k, id) => `webgpu embeddingGather: id ${id | 0} at position ${k} is outside the table`,
   2: (k, id) => `webgpu embeddingScatterAdd: id ${id | 0} at position ${k} is outside the table`,
   3: (k) => `webgpu cast int64 → int32: element ${k} does not fit in int32`,
+  4: (r, t) => `webgpu softmaxXent: target ${t | 0} of row ${r} is outside [0, classes) and is not the ignored index`,
 };
 
 function faultMessage(code: number, position: number, value: number): string {
   return `${FAULTS[code]?.(position, value) ?? `webgpu: kernel fault ${code}`} (raised at this read; the kernel ran earlier)`;
+}
+
+/** `groups` workgroups (one per row or chunk), folded into 2-D past 65,535 (g = wid.y·nwg.x + wid.x). */
+export function rowGroups(groups: number): [number, number] {
+  return groups <= MAX_GROUPS ? [groups, 1] : [MAX_GROUPS, Math.ceil(groups / MAX_GROUPS)];
+}
+
+/** A float32 scratch tensor of `size` elements on t's backend, contents unspecified; dispose it after recording its last use (buffers are reused in recording order). */
+export function scratch(t: Tensor, size: number): Tensor {
+  return Tensor.empty([Math.max(size, 1)], 'float32', t.backend, false);
 }
 
 /** The webgpu backend, once initWebGpu() has run. */

@@ -48,9 +48,11 @@ async function start(o: WebGpuOptions): Promise<WebGpuBackend> {
       requiredFeatures: adapter.features.has('timestamp-query') ? ['timestamp-query'] : [], // for --profile
       requiredLimits: { maxStorageBufferBindingSize: adapter.limits.maxStorageBufferBindingSize, maxBufferSize: adapter.limits.maxBufferSize },
     });
-    device.addEventListener('uncapturederror', (e) => { throw new Error(`webgpu: ${(e as GPUUncapturedErrorEvent).error.message}`); });
     const info = adapter.info;
     const b = new WebGpuBackend(gpu, device, `${info.vendor} ${info.architecture} ${info.description}`.trim() + (flags.length ? ` (${flags.join(' ')})` : ''));
+    // Validation errors (a shader that does not compile, a bad binding) arrive asynchronously:
+    // the first is kept and raised by the next read, like a kernel fault.
+    device.addEventListener('uncapturederror', (e) => b.deviceError((e as GPUUncapturedErrorEvent).error.message));
     register(b);
     return b;
   }

@@ -1,11 +1,13 @@
 import { registerKernels, type BinaryName, type UnaryName } from '../registry.js';
 import { rowsCols } from '../backend.js';
-import { gpu } from './backend.js';
+import { gpu, scratch } from './backend.js';
 
 // Op codes of kernels/elementwise.wgsl and kernels/unary.wgsl.
 const BINARY: Record<BinaryName, number> = { add: 0, sub: 1, mul: 2 };
 const UNARY: Record<UnaryName, number> = { sigmoid: 0, tanh: 1, relu: 2, gelu: 3 };
 const P = 'uuuuf'; // n, d, op, pad, s
+/** Rows per partial sum of sum_rows_partial (kernels/elementwise.wgsl's RCHUNK). */
+const RCHUNK = 1024;
 
 registerKernels('webgpu', {
   binary: (op, a, b, out) => gpu(out).dispatch1d('elementwise', 'binary', [a, b, out], P, [out.size, 0, BINARY[op], 0, 0], out.size),
@@ -22,8 +24,10 @@ registerKernels('webgpu', {
     else gpu(out).dispatch1d('elementwise', 'add_bias', [x, bias, out], P, [out.size, D, 0, 0, 0], out.size);
   },
   sumRows(x, out) {
-    const [rows, D] = rowsCols(x);
-    gpu(out).dispatch1d('elementwise', 'sum_rows', [x, out], P, [rows, D, 0, 0, 0], D);
+    const [rows, D] = rowsCols(x), chunks = Math.ceil(rows / RCHUNK), partials = scratch(out, chunks * D);
+    gpu(out).dispatch1d('elementwise', 'sum_rows_partial', [x, partials], P, [rows, D, 0, 0, 0], chunks * D);
+    gpu(out).dispatch1d('elementwise', 'sum_rows_total', [partials, out], P, [chunks, D, 0, 0, 0], D);
+    partials.dispose();
   },
   unary: (op, x, y) => gpu(y).dispatch1d('unary', 'unary', [x, y], 'uu', [y.size, UNARY[op]], y.size),
   unaryGrad: (op, x, y, dy, dx) => gpu(dx).dispatch1d('unary', 'unary_grad', [x, y, dy, dx], 'uu', [dx.size, UNARY[op]], dx.size),

@@ -6,8 +6,7 @@
 import { registerKernels } from '../registry.js';
 import { rowsCols } from '../backend.js';
 import type { Tensor } from '../../tensor.js';
-import { gpu, WORKGROUP } from './backend.js';
-import { rowGroups, scratch } from './norm.js';
+import { gpu, rowGroups, scratch, WORKGROUP } from './backend.js';
 
 /** Elements (rows for softmaxXent) per workgroup of the *_partial kernels (their CHUNK). */
 const CHUNK = WORKGROUP * 256;
@@ -34,7 +33,7 @@ registerKernels('webgpu', {
     const b = gpu(loss), groups = Math.ceil(N / CHUNK);
     b.dispatch('softmax_xent', 'row_lse', [logits, lse], XENT, [N, C, 0, ignore], rowGroups(N));
     const partials = scratch(loss, 2 * groups);
-    b.dispatch('softmax_xent', 'total_partial', [logits, targets, lse, partials], XENT, [N, C, 0, ignore], rowGroups(groups));
+    b.dispatch('softmax_xent', 'total_partial', [logits, targets, lse, b.faults, partials], XENT, [N, C, 0, ignore], rowGroups(groups));
     b.dispatch('softmax_xent', 'total', [partials, loss], XENT, [N, C, 0, ignore], [1]);
     b.dispatch('softmax_xent', 'total', [partials, count], XENT, [N, C, 1, ignore], [1]);
     partials.dispose();

@@ -2,23 +2,11 @@
 // writes only its last tensor, so kernels with several outputs are several dispatches.
 import { registerKernels } from '../registry.js';
 import { rowsCols } from '../backend.js';
-import { Tensor } from '../../tensor.js';
-import { gpu } from './backend.js';
+import { gpu, rowGroups, scratch } from './backend.js';
 
-const MAX_GROUPS = 65535;
 /** Rows per partial column sum of layernorm.wgsl's grad_params (its CHUNK). */
 const LN_CHUNK = 256;
 const LN = 'uuuf'; // rows, d, op, eps
-
-/** Workgroups, one per row (or chunk), folded into 2-D past 65,535 (g = wid.y·nwg.x + wid.x). */
-export function rowGroups(rows: number): [number, number] {
-  return rows <= MAX_GROUPS ? [rows, 1] : [MAX_GROUPS, Math.ceil(rows / MAX_GROUPS)];
-}
-
-/** A float32 scratch tensor of `size` elements on t's backend, unspecified contents; dispose it after recording its last use (buffers are reused in recording order). */
-export function scratch(t: Tensor, size: number): Tensor {
-  return Tensor.empty([Math.max(size, 1)], 'float32', t.backend, false);
-}
 
 registerKernels('webgpu', {
   layerNorm(x, gamma, beta, y, mean, rstd, eps) {
