@@ -5,8 +5,9 @@
 //   fill:             out = s
 //   broadcast_scalar: out = s·g[0]
 //   add_bias:         out (rows×d) = x (rows×d) + bias (d)   (add_bias_in_place: x += bias)
-//   sum_rows_*:       out (d) = Σ_rows x (rows×d), by chunks of rows (below)
-struct Params { n: u32, d: u32, op: u32, _pad: u32, s: f32 }
+//   sum_rows_*:       out (d) = Σ over rows of x[r·stride + off + j], j < d (a block of
+//                     columns of a wider matrix), by chunks of rows (below)
+struct Params { n: u32, d: u32, op: u32, off: u32, s: f32, stride: u32 }
 @group(0) @binding(0) var<uniform> P: Params;
 
 @group(0) @binding(1) var<storage, read> a: array<f32>;
@@ -81,7 +82,7 @@ fn sum_rows_partial(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) 
   let c = i / P.d;
   let j = i % P.d;
   var s = 0.0;
-  for (var r = c * RCHUNK; r < min(P.n, (c + 1u) * RCHUNK); r++) { s += a[r * P.d + j]; }
+  for (var r = c * RCHUNK; r < min(P.n, (c + 1u) * RCHUNK); r++) { s += a[r * P.stride + P.off + j]; }
   out2[i] = s;
 }
 

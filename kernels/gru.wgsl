@@ -23,7 +23,6 @@
 //                 t+1) + (dh·z of step t+1) for rows still running at t+1, else dhn (or 0);
 //                 gates read from the workspace
 //   scatter_dh0:  dh0[dh0_off + sorted k …] = Gc[k] + (dh·z)[k], k < B (step 0)
-//   sum_cols:     out (ncols) = Σ over rows of src[r·stride + col_off + j]
 
 fn sigm(v: f32) -> f32 {
   return 1.0 / (1.0 + exp(-v));
@@ -229,16 +228,3 @@ fn scatter_dh0(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: 
   s_dh0[PS.dh0_off + input_index(s_idx[k]) * H + j] = s_gc[i] + s_dg[k * 7u * H + 6u * H + j];
 }
 
-struct SumCols { ncols: u32, rows: u32, stride: u32, col_off: u32 }
-@group(0) @binding(0) var<uniform> PU: SumCols;
-@group(0) @binding(1) var<storage, read> u_src: array<f32>;
-@group(0) @binding(2) var<storage, read_write> u_out: array<f32>;
-
-@compute @workgroup_size(WG)
-fn sum_cols(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32) {
-  let j = flat_index(wid, nwg, lid);
-  if (j >= PU.ncols) { return; }
-  var s = 0.0;
-  for (var r = 0u; r < PU.rows; r++) { s += u_src[r * PU.stride + PU.col_off + j]; }
-  u_out[j] = s;
-}

@@ -14,6 +14,7 @@ import type { PackedLayout } from '../../sequence/layout.js';
 import { Tensor, tensor } from '../../tensor.js';
 import { gruWorkspaceFloats, registerKernels } from '../registry.js';
 import { gpu, type WebGpuBackend } from './backend.js';
+import { sumColumns } from './elementwise.js';
 
 /**
  * The row index of kernels/gru.wgsl: per packed row, the row of the state before it (the
@@ -110,8 +111,8 @@ registerKernels('webgpu', {
       if (dh0) be.dispatch1d('gru', 'scatter_dh0', [Gc, Dg, idx, dh0], 'uuu', [B * H, H, l * B * H], B * H);
       gemmAt({ t: Dg, off: 3 * H, ld: G, trans: true }, { t: HP, off: 0, ld: H, trans: false }, dw.wHh[l]!, 3 * H, H, total);
       gemmAt({ t: Dg, off: 0, ld: G, trans: true }, X, dw.wIh[l]!, 3 * H, E, total);
-      be.dispatch1d('gru', 'sum_cols', [Dg, dw.bIh[l]!], 'uuuu', [3 * H, total, G, 0], 3 * H);
-      be.dispatch1d('gru', 'sum_cols', [Dg, dw.bHh[l]!], 'uuuu', [3 * H, total, G, 3 * H], 3 * H);
+      sumColumns(Dg, total, G, 0, 3 * H, dw.bIh[l]!);
+      sumColumns(Dg, total, G, 3 * H, 3 * H, dw.bHh[l]!);
       const dIn = l > 0 ? dX : dx;
       if (dIn) gemmAt({ t: Dg, off: 0, ld: G, trans: false }, { t: w.wIh[l]!, off: 0, ld: E, trans: false }, dIn, total, E, 3 * H);
     }
