@@ -7,7 +7,7 @@ import { dataCommand, DATA_USAGE } from './data.js';
 import { ubpCommand, UBP_USAGE } from './ubp.js';
 import '../index.js';
 
-const USAGE = `usage: seqcore example [--steps N] [--batch N] [--lr X] [--seed N] [--threads N]
+const USAGE = `usage: seqcore example [--steps N] [--batch N] [--lr X] [--seed N] [--threads N] [--backend cpu|webgpu]
                        [--checkpoint FILE] [--checkpoint-every N] [--resume]
 ${DATA_USAGE}
 ${UBP_USAGE}`;
@@ -28,6 +28,7 @@ async function main(argv: string[]): Promise<number> {
       lr: { type: 'string', default: '0.003' },
       seed: { type: 'string', default: '1' },
       threads: { type: 'string' },
+      backend: { type: 'string' },
       checkpoint: { type: 'string', default: 'runs/example.ckpt' },
       'checkpoint-every': { type: 'string', default: '250' },
       resume: { type: 'boolean', default: false },
@@ -57,6 +58,7 @@ async function main(argv: string[]): Promise<number> {
     logEvery: 100,
     log: (l) => process.stdout.write(`${l}\n`),
     shouldStop: stop,
+    backend: values.backend,
   });
   return r.interrupted ? 130 : 0;
 }

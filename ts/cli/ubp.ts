@@ -16,7 +16,7 @@ export const UBP_USAGE = `       seqcore ubp run --out DIR [--clients N] [--epoc
        seqcore ubp embed --data CACHE --model DIR/model.ckpt --out DIR [--backend cpu|webgpu]
        seqcore ubp ensemble --data CACHE --out DIR [--embeddings DIR[,DIR…]] [--pca K]
        seqcore ubp baseline --data DIR --before "YYYY-MM-DD HH:mm:ss" --out DIR
-       seqcore ubp eval --data DIR --targets DIR --embeddings DIR [--baseline DIR] [--json] [--eval-hidden H] [--eval-inner I] [--eval-epochs E]`;
+       seqcore ubp eval --data DIR --targets DIR --embeddings DIR [--baseline DIR] [--json] [--eval-hidden H] [--eval-inner I] [--eval-epochs E] [--backend cpu|webgpu]`;
 
 const int = (name: string, v: string): number => {
   const n = Number(v);
@@ -84,11 +84,11 @@ export async function ubpCommand(argv: string[], shouldStop: () => boolean): Pro
       return 0;
     }
     case 'eval': {
-      const ev = { data: need('data'), targets: need('targets'), ...evalSizes, log: v.json ? undefined : log };
-      const r = evaluateEmbeddings({ ...ev, embeddings: need('embeddings') });
+      const ev = { data: need('data'), targets: need('targets'), ...evalSizes, log: v.json ? undefined : log, backend: v.backend };
+      const r = await evaluateEmbeddings({ ...ev, embeddings: need('embeddings') });
       for (const t of r) log(v.json ? JSON.stringify(t) : `${t.task}: score ${t.score.toFixed(4)} (AUROC ${t.auroc.toFixed(4)}${t.novelty !== undefined ? `, novelty ${t.novelty.toFixed(4)}, diversity ${t.diversity!.toFixed(4)}` : ''}, best epoch ${t.bestEpoch})`);
       // The report next to the embeddings, beside the baseline's scores when one is given.
-      const results: [string, typeof r][] = [...(v.baseline ? [['baseline', evaluateEmbeddings({ ...ev, embeddings: v.baseline })] as [string, typeof r]] : []), ['embeddings', r]];
+      const results: [string, typeof r][] = [...(v.baseline ? [['baseline', await evaluateEmbeddings({ ...ev, embeddings: v.baseline })] as [string, typeof r]] : []), ['embeddings', r]];
       writeReport({
         dir: need('embeddings'),
         about: `Embeddings ${need('embeddings')}${v.baseline ? ` against ${v.baseline}` : ''}; universal network ${evalSizes.hidden}/${evalSizes.inner}, ${evalSizes.epochs} epochs per task (best epoch counts).`,

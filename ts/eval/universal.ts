@@ -4,7 +4,8 @@
 // trained on the training-window targets and scored on the validation window after every
 // epoch; the best epoch counts. h = 2048, i = 4096 by default, as the challenge.
 import { join } from 'node:path';
-import { backward, noGrad } from '../autograd.js';
+import { noGrad } from '../autograd.js';
+import { onBackend } from '../backend/use.js';
 import { npyFloat32, readNpy } from '../data/npy.js';
 import { readSubmission } from '../ubp/export.js';
 import { LayerNorm, Linear } from '../nn/layers.js';
@@ -13,6 +14,7 @@ import * as ops from '../ops/index.js';
 import { AdamW } from '../optim/adam.js';
 import { manualSeed, Rng } from '../rng.js';
 import { tensor, tidy, type Tensor } from '../tensor.js';
+import { trainStep } from '../train/step.js';
 import { auroc, propensityScores } from './metrics.js';
 
 export class UniversalNetwork extends Module {
@@ -65,6 +67,8 @@ export interface EvalOptions {
   lr?: number;
   seed?: number;
   log?: (line: string) => void;
+  /** 'cpu' (default) or 'webgpu': where the universal network trains. */
+  backend?: string;
 }
 
 /** Embeddings in relevant-client order (a relevant client missing from the submission: an error). */
@@ -76,7 +80,7 @@ export function loadEmbeddings(dir: string, relevant: BigInt64Array): { x: Float
 }
 
 /** Trains and scores one task; rows of x and both targets are the task's clients. */
-function runTask(task: string, x: Float32Array, dim: number, train: Float32Array, valid: Float32Array, width: number, popularity: ArrayLike<number> | null, o: EvalOptions): TaskResult {
+async function runTask(task: string, x: Float32Array, dim: number, train: Float32Array, valid: Float32Array, width: number, popularity: ArrayLike<number> | null, o: EvalOptions): Promise<TaskResult> {
   const n = x.length / dim;
   manualSeed(o.seed ?? 1);
   const net = new UniversalNetwork(dim, width, o.hidden, o.inner);
@@ -92,23 +96,17 @@ function runTask(task: string, x: Float32Array, dim: number, train: Float32Array
       const idx = order.slice(s, s + bs), m = idx.length;
       const xb = new Float32Array(m * dim), yb = new Float32Array(m * width);
       idx.forEach((r, k) => { xb.set(x.subarray(r * dim, (r + 1) * dim), k * dim); yb.set(train.subarray(r * width, (r + 1) * width), k * width); });
-      sum += m * tidy(() => {
-        const l = ops.bceWithLogits(net.forward(tensor(xb, [m, dim])), tensor(yb, [m, width]));
-        backward(l);
-        opt.step();
-        opt.zeroGrad();
-        return l.item();
-      });
+      sum += m * await trainStep(() => ops.bceWithLogits(net.forward(tensor(xb, [m, dim])), tensor(yb, [m, width])), opt);
     }
     losses.push(sum / n);
     net.eval();
     const logits = new Float32Array(n * width);
-    noGrad(() => {
-      for (let s = 0; s < n; s += 1024) {
-        const m = Math.min(1024, n - s);
-        tidy(() => logits.set(net.forward(tensor(x.subarray(s * dim, (s + m) * dim), [m, dim])).toArray() as Float32Array, s * width));
-      }
-    });
+    for (let s = 0; s < n; s += 1024) {
+      const m = Math.min(1024, n - s);
+      const out = noGrad(() => tidy(() => net.forward(tensor(x.subarray(s * dim, (s + m) * dim), [m, dim]))));
+      logits.set((await out.data()) as Float32Array, s * width);
+      out.dispose();
+    }
     const r: TaskResult = popularity
       ? { task, ...propensityScores(logits, valid, popularity, n, width), bestEpoch: epoch + 1, losses: [] }
       : { task, score: auroc(logits, valid), auroc: auroc(logits, valid), bestEpoch: epoch + 1, losses: [] };
@@ -122,7 +120,11 @@ function runTask(task: string, x: Float32Array, dim: number, train: Float32Array
   return { ...best, losses };
 }
 
-export function evaluateEmbeddings(o: EvalOptions): TaskResult[] {
+export function evaluateEmbeddings(o: EvalOptions): Promise<TaskResult[]> {
+  return onBackend(o.backend, () => evaluate(o));
+}
+
+async function evaluate(o: EvalOptions): Promise<TaskResult[]> {
   const relevant = readNpy(join(o.data, 'relevant_clients.npy')).data as BigInt64Array;
   const { x, dim } = loadEmbeddings(o.embeddings, relevant);
   const t = (f: string): Float32Array => npyFloat32(readNpy(join(o.targets, f)));
@@ -132,13 +134,13 @@ export function evaluateEmbeddings(o: EvalOptions): TaskResult[] {
   const activeRows = [...relevant.keys()].filter((i) => active.has(relevant[i]!));
   const xa = new Float32Array(activeRows.length * dim);
   activeRows.forEach((r, k) => xa.set(x.subarray(r * dim, (r + 1) * dim), k * dim));
-  results.push(runTask('churn', xa, dim, t('train_target/churn.npy'), t('validation_target/churn.npy'), 1, null, o));
+  results.push(await runTask('churn', xa, dim, t('train_target/churn.npy'), t('validation_target/churn.npy'), 1, null, o));
   for (const k of ['category', 'sku']) {
     const pop = npyFloat32(readNpy(join(o.targets, `popularity_propensity_${k}.npy`)));
-    results.push(runTask(`${k} propensity`, x, dim, t(`train_target/${k}.npy`), t(`validation_target/${k}.npy`), pop.length, pop, o));
+    results.push(await runTask(`${k} propensity`, x, dim, t(`train_target/${k}.npy`), t(`validation_target/${k}.npy`), pop.length, pop, o));
   }
-  results.push(runTask('conversion (hidden)', x, dim, t('train_target/conversion.npy'), t('validation_target/conversion.npy'), 1, null, o));
+  results.push(await runTask('conversion (hidden)', x, dim, t('train_target/conversion.npy'), t('validation_target/conversion.npy'), 1, null, o));
   const popPrice = npyFloat32(readNpy(join(o.targets, 'popularity_propensity_price.npy')));
-  results.push(runTask('price propensity (hidden)', x, dim, t('train_target/price.npy'), t('validation_target/price.npy'), 100, popPrice, o));
+  results.push(await runTask('price propensity (hidden)', x, dim, t('train_target/price.npy'), t('validation_target/price.npy'), 100, popPrice, o));
   return results;
 }

@@ -9,6 +9,7 @@ import { AdamW } from '../optim/adam.js';
 import { Rng, manualSeed } from '../rng.js';
 import { tensor, tidy } from '../tensor.js';
 import { loadTraining, saveTraining } from './state.js';
+import { onBackend } from '../backend/use.js';
 import { Progress } from './progress.js';
 import { trainStep } from './step.js';
 
@@ -26,6 +27,8 @@ export interface ExampleOptions {
   log: (line: string) => void;
   /** Stop early (as on Ctrl-C) once this returns true; checked after each step. */
   shouldStop?: () => boolean;
+  /** 'cpu' (default) or 'webgpu'. */
+  backend?: string;
 }
 
 export const EXAMPLE_MODEL: NextEventConfig = { vocab: 32, order: 2, embed: 32, hidden: 256, dropout: 0.1 };
@@ -38,7 +41,11 @@ export interface ExampleResult {
   interrupted: boolean;
 }
 
-export async function runExample(o: ExampleOptions): Promise<ExampleResult> {
+export function runExample(o: ExampleOptions): Promise<ExampleResult> {
+  return onBackend(o.backend, () => run(o));
+}
+
+async function run(o: ExampleOptions): Promise<ExampleResult> {
   if (o.threads !== undefined) native.setThreads(o.threads);
   manualSeed(o.seed);
   const source = new MarkovSource(EXAMPLE_MODEL.vocab, EXAMPLE_MODEL.order, 0.8, o.seed);
@@ -75,7 +82,9 @@ export async function runExample(o: ExampleOptions): Promise<ExampleResult> {
 
   model.eval();
   const held = source.batch(8192, new Rng(o.seed ^ 0x7fffffff));
-  const evalLoss = noGrad(() => tidy(() => model.loss(tensor(held.context, [8192, source.order]), tensor(held.next)).item()));
+  const heldLoss = noGrad(() => tidy(() => model.loss(tensor(held.context, [8192, source.order]), tensor(held.next))));
+  const evalLoss = await heldLoss.scalar();
+  heldLoss.dispose();
   o.log(`eval loss ${evalLoss.toFixed(4)} nats (entropy floor ${source.entropy().toFixed(4)}, uniform guess ${Math.log(source.vocab).toFixed(4)})`);
   opt.dispose();
   model.dispose();

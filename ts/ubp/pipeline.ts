@@ -64,12 +64,9 @@ export async function runPipeline(o: PipelineOptions): Promise<PipelineResult> {
   const ensembleDir = join(o.out, 'ensemble');
   ensembleOf(members, [ubpDir], relevant, o.pca, ensembleDir);
   const ev = { targets, data, hidden: o.evalHidden, inner: o.evalInner, epochs: o.evalEpochs, seed: o.seed, log: o.log };
-  const results: [string, TaskResult[]][] = [
-    ['count baseline', evaluateEmbeddings({ ...ev, embeddings: baselineDir })],
-    ['UBP autoencoder', evaluateEmbeddings({ ...ev, embeddings: ubpDir })],
-    ...members.map((m): [string, TaskResult[]] => [m.name, evaluateEmbeddings({ ...ev, embeddings: m.dir })]),
-    ['ensemble', evaluateEmbeddings({ ...ev, embeddings: ensembleDir })],
-  ];
+  const results: [string, TaskResult[]][] = [];
+  for (const [name, dir] of [['count baseline', baselineDir], ['UBP autoencoder', ubpDir], ...members.map((m) => [m.name, m.dir]), ['ensemble', ensembleDir]] as const)
+    results.push([name, await evaluateEmbeddings({ ...ev, embeddings: dir })]);
   const every = Math.max(1, Math.floor(train.losses.length / 20));
   writeReport({
     dir: ensembleDir,
