@@ -42,6 +42,8 @@ export type ParamTypes = string;
 export class WebGpuBackend implements Backend, KernelTimer {
   readonly name = 'webgpu';
   private readonly pool = new Map<number, GPUBuffer[]>();
+  /** Mappable read-back buffers by size class, reused like the storage pool. */
+  private readonly stagingPool = new Map<number, GPUBuffer[]>();
   private readonly modules = new Map<string, GPUShaderModule>();
   private readonly pipelines = new Map<string, GPUComputePipeline>();
   private encoder: GPUCommandEncoder | null = null;
@@ -101,7 +103,7 @@ export class WebGpuBackend implements Backend, KernelTimer {
     const out = hostArray(dtype, size);
     const bytes = Math.ceil(out.byteLength / 4) * 4;
     // The fault words travel behind the data in the same staging buffer.
-    const staging = this.device.createBuffer({ size: bytes + 16, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
+    const staging = this.takeStaging(bytes + 16);
     const enc = this.commands();
     if (bytes) enc.copyBufferToBuffer((storage as GpuStorage).buffer, 0, staging, 0, bytes);
     enc.copyBufferToBuffer(this.faults, 0, staging, bytes, 16);
@@ -111,7 +113,7 @@ export class WebGpuBackend implements Backend, KernelTimer {
     new Uint8Array(out.buffer, out.byteOffset, out.byteLength).set(new Uint8Array(mapped, 0, out.byteLength));
     const [code, position, value] = new Uint32Array(mapped, bytes, 4);
     staging.unmap();
-    staging.destroy();
+    this.giveStaging(staging);
     if (this.error !== null) {
       const message = this.error;
       this.error = null;
@@ -122,6 +124,17 @@ export class WebGpuBackend implements Backend, KernelTimer {
       throw new Error(faultMessage(code, position!, value!));
     }
     return out;
+  }
+
+  private takeStaging(bytes: number): GPUBuffer {
+    const cls = Math.max(256, 2 ** Math.ceil(Math.log2(bytes)));
+    return this.stagingPool.get(cls)?.pop() ?? this.device.createBuffer({ size: cls, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
+  }
+
+  private giveStaging(b: GPUBuffer): void {
+    const list = this.stagingPool.get(b.size) ?? [];
+    list.push(b);
+    this.stagingPool.set(b.size, list);
   }
 
   /** Keeps the first validation error the device reports, for the next read to raise. */
@@ -154,7 +167,7 @@ export class WebGpuBackend implements Backend, KernelTimer {
     const timed = this.queryOps.splice(0);
     let staging: GPUBuffer | null = null;
     if (timed.length) {
-      staging = this.device.createBuffer({ size: timed.length * 16, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
+      staging = this.takeStaging(timed.length * 16);
       this.encoder.resolveQuerySet(this.querySet!, 0, timed.length * 2, this.resolveBuffer!, 0);
       this.encoder.copyBufferToBuffer(this.resolveBuffer!, 0, staging, 0, timed.length * 16);
     }
@@ -211,7 +224,7 @@ export class WebGpuBackend implements Backend, KernelTimer {
     await staging.mapAsync(GPUMapMode.READ);
     const ts = new BigUint64Array(staging.getMappedRange().slice(0));
     staging.unmap();
-    staging.destroy();
+    this.giveStaging(staging);
     timed.forEach(({ op, profile, host }, i) => {
       const begin = ts[2 * i]!, end = ts[2 * i + 1]!;
       this.gpuZero ??= { gpu: begin, host };
@@ -291,8 +304,10 @@ export class WebGpuBackend implements Backend, KernelTimer {
   /** Releases every GPU object (the backend cannot be used afterwards). */
   destroy(): void {
     this.flush();
-    for (const list of this.pool.values()) for (const b of list) b.destroy();
-    this.pool.clear();
+    for (const pool of [this.pool, this.stagingPool]) {
+      for (const list of pool.values()) for (const b of list) b.destroy();
+      pool.clear();
+    }
     this.uniformBuffer.destroy();
     this.faults.destroy();
     this.querySet?.destroy();
