@@ -6,3 +6,15 @@ const WG: u32 = 128u;
 fn flat_index(wid: vec3u, nwg: vec3u, lid: u32) -> u32 {
   return (wid.y * nwg.x + wid.x) * WG + lid;
 }
+
+// dropout_uniform(uint32 seed, uint64 i) of native/cpu/dropout.cc bit for bit (for i < 2^32
+// its i >> 32 term is 0): a value k/2^24 in [0, 1).
+fn dropout_uniform(seed: u32, i: u32) -> f32 {
+  var h = seed ^ (i * 0x9E3779B9u);
+  h ^= h >> 16u;
+  h *= 0x85EBCA6Bu;
+  h ^= h >> 13u;
+  h *= 0xC2B2AE35u;
+  h ^= h >> 16u;
+  return f32(h >> 8u) * (1.0 / 16777216.0);
+}

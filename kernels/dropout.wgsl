@@ -13,18 +13,6 @@ struct Params { n: u32, seed: u32, p: f32 }
 @group(0) @binding(2) var<storage, read> mask: array<u32>;
 @group(0) @binding(3) var<storage, read_write> out: array<f32>;
 
-// dropout_uniform(uint32 seed, uint64 i) of native/cpu/dropout.cc bit for bit (for i < 2^32
-// its i >> 32 term is 0): a value k/2^24 in [0, 1).
-fn dropout_uniform(seed: u32, i: u32) -> f32 {
-  var h = seed ^ (i * 0x9E3779B9u);
-  h ^= h >> 16u;
-  h *= 0x85EBCA6Bu;
-  h ^= h >> 13u;
-  h *= 0xC2B2AE35u;
-  h ^= h >> 16u;
-  return f32(h >> 8u) * (1.0 / 16777216.0);
-}
-
 @compute @workgroup_size(WG)
 fn dropout_mask(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32) {
   let w = flat_index(wid, nwg, lid);

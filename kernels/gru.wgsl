@@ -34,18 +34,6 @@ fn tanh_(v: f32) -> f32 {
   return sign(v) * (1.0 - e) / (1.0 + e);
 }
 
-// dropoutUniform(seed, i) of ts/backend/reference/dropout.ts for i < 2^32 (its high word 0):
-// k / 2^24 in [0, 1), exact in float32.
-fn dropout_uniform(seed: u32, i: u32) -> f32 {
-  var h = seed ^ (i * 0x9e3779b9u);
-  h ^= h >> 16u;
-  h *= 0x85ebca6bu;
-  h ^= h >> 13u;
-  h *= 0xc2b2ae35u;
-  h ^= h >> 16u;
-  return f32(h >> 8u) / 16777216.0;
-}
-
 // The sorted position's input index, from idx at a step-0 row.
 fn input_index(code: i32) -> u32 {
   return u32(-1 - code);
