@@ -11,9 +11,9 @@
 // input projection, each layer's states before the copy to their place, the backward's
 // per-row gradients) are pooled buffers freed before returning.
 import type { PackedLayout } from '../../sequence/layout.js';
-import { Tensor, tensor } from '../../tensor.js';
+import { tensor, type Tensor } from '../../tensor.js';
 import { gruWorkspaceFloats, registerKernels } from '../registry.js';
-import { gpu, type WebGpuBackend } from './backend.js';
+import { gpu, scratch, type WebGpuBackend } from './backend.js';
 import { sumColumns } from './elementwise.js';
 
 /**
@@ -50,8 +50,6 @@ function gemmAt(a: Operand, b: Operand, c: Tensor, M: number, N: number, K: numb
   gpu(c).dispatch('gemm', 'gemm_at', [a.t, b.t, c], 'uuuuuuuuffuu', [M, N, K, +a.trans, +b.trans, a.ld, b.ld, a.off, 1, beta, b.off, 0], [Math.ceil(N / 32), Math.ceil(M / 32)]);
 }
 
-const empty = (b: WebGpuBackend, floats: number): Tensor => Tensor.empty([floats], 'float32', b, false);
-
 registerKernels('webgpu', {
   gruForward(x, w, h0, layout, p, seed, save, ws, out, hn) {
     const be = gpu(out), L = w.wIh.length, H = w.wHh[0]!.shape[1]!, E0 = x.shape[1]!;
@@ -61,7 +59,7 @@ registerKernels('webgpu', {
     const idx = rowIndex(be, layout);
     // S: [h0 in sorted order (B×H) | the layer's outputs (total×H) | its gates (total×4H)]
     const gbase = (B + total) * H;
-    const gi = empty(be, total * 3 * H), gh = empty(be, B * 3 * H), S = empty(be, gbase + (save ? total * 4 * H : 0));
+    const gi = scratch(ws, total * 3 * H), gh = scratch(ws, B * 3 * H), S = scratch(ws, gbase + (save ? total * 4 * H : 0));
     for (let l = 0; l < L; l++) {
       const E = l === 0 ? E0 : H;
       let X: Operand = { t: x, off: 0, ld: E, trans: false };
@@ -94,7 +92,7 @@ registerKernels('webgpu', {
     // Dg: per row [dgi (3H) | dgh (3H) | dh·z (H)]; Gc: a step's dgh·W_hh; HP: each row's
     // previous state; dX: the gradient w.r.t. the input of the layer above the current one.
     const G = 7 * H;
-    const Dg = empty(be, total * G), Gc = empty(be, B * H), HP = empty(be, total * H), dX = L > 1 ? empty(be, total * H) : null;
+    const Dg = scratch(ws, total * G), Gc = scratch(ws, B * H), HP = scratch(ws, total * H), dX = L > 1 ? scratch(ws, total * H) : null;
     for (let l = L - 1; l >= 0; l--) {
       const E = l === 0 ? E0 : H, top = l === L - 1;
       const X: Operand = l === 0 ? { t: x, off: 0, ld: E, trans: false } : { t: ws, off: p > 0 ? v.dropped(l) : v.out(l - 1), ld: H, trans: false };
