@@ -5,7 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { readNpy } from '../ts/data/npy.js';
 import { runPipeline } from '../ts/ubp/pipeline.js';
 import { ubpCommand } from '../ts/cli/ubp.js';
-import { ALS_FACTORS } from '../ts/ubp/members.js';
+import { ALS_ENSEMBLE_COLUMNS } from '../ts/ubp/members.js';
 import { STATISTICS } from '../ts/ubp/statistics.js';
 
 const out = mkdtempSync(join(tmpdir(), 'seqcore-pipeline-'));
@@ -25,7 +25,7 @@ describe('System 1 end to end (tiny)', () => {
     expect(emb.dtype).toBe('float16');
     expect(emb.shape[0]).toBe(ids.shape[0]);
     const ens = readNpy(join(out, 'ensemble', 'embeddings.npy'));
-    expect(ens.shape[1]).toBe(8 + STATISTICS.length + 2 * ALS_FACTORS); // latents by PCA + statistics + two ALS members
+    expect(ens.shape[1]).toBe(8 + STATISTICS.length + 2 * ALS_ENSEMBLE_COLUMNS); // latents by PCA + statistics + two ALS members by PCA
     expect(readFileSync(join(out, 'ensemble', 'report.md'), 'utf8')).toMatch(/\| \*\*sum\*\* \|/);
     expect(existsSync(join(out, 'ubp-model', 'model.ckpt'))).toBe(true);
     for (const f of ['scores.png', 'training_loss.png']) expect(readFileSync(join(out, 'ensemble', f)).subarray(1, 4).toString()).toBe('PNG');

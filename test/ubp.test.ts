@@ -38,6 +38,10 @@ describe('UBP autoencoder', () => {
     const resumed = await trainUbp({ ...base(join(dir, 'cut')), resume: true });
     expect([...cut.losses, ...resumed.losses]).toEqual(straight.losses);
     expect(resumed.valLosses).toEqual(straight.valLosses);
+    // A finished run resumed has nothing left to do (its last checkpoint points past the end).
+    const again = await trainUbp({ ...base(join(dir, 'cut')), resume: true });
+    expect(again.losses).toEqual([]);
+    expect(again.steps).toBe(resumed.steps);
   });
 
   it('embeds every relevant client in order; clients without events get zeros', async () => {

@@ -95,7 +95,8 @@ async function train(o: UbpTrainOptions): Promise<UbpTrainResult> {
     valLosses.push(...(m.valLosses as number[]));
     o.log(`resumed from ${ckpt}: epoch ${epoch + 1}, batch ${done}/${perEpoch}`);
   }
-  const save = (): Promise<void> => saveTraining(ckpt, model, opt, { epoch, done, step, bestVal, bad, valLosses, config: o.model });
+  /** The checkpoint of the position to resume from: epoch `next`, its first `skip` batches done. */
+  const save = (next: number, skip: number): Promise<void> => saveTraining(ckpt, model, opt, { epoch: next, done: skip, step, bestVal, bad, valLosses, config: o.model });
   o.log(`ubp: ${model.parameterCount()} parameters; ${train.length} training and ${val.length} validation clients; ${perEpoch} batches per epoch`);
   const progress = new Progress(o.epochs * perEpoch, step, o.log);
   let interrupted = false, ema = NaN;
@@ -123,12 +124,12 @@ async function train(o: UbpTrainOptions): Promise<UbpTrainResult> {
     valLosses.push(v);
     o.log(`epoch ${epoch + 1}/${o.epochs}: validation loss ${v.toFixed(4)}`);
     if (v < bestVal) { bestVal = v; bad = 0; await saveTraining(best, model, opt, { epoch, config: o.model }); }
-    else if (++bad >= o.patience) { o.log(`early stop: no improvement for ${bad} epoch(s)`); epoch++; done = 0; await save(); break; }
+    else if (++bad >= o.patience) { o.log(`early stop: no improvement for ${bad} epoch(s)`); epoch++; done = 0; await save(o.epochs, 0); break; }
     done = 0;
-    await save();
+    await save(epoch + 1, 0); // a finished epoch resumes at the next one
   }
   if (interrupted) {
-    await save();
+    await save(epoch, done);
     o.log(`interrupted at epoch ${epoch + 1}, batch ${done}; checkpoint saved to ${ckpt} (rerun with --resume)`);
   }
   if (profiler) await reportProfile(profiler, o);
