@@ -1,8 +1,9 @@
 // Shared test helpers: the same inputs on the cpu and reference backends, comparisons with
 // stated tolerances, and central finite differences on the float64 reference.
-import { expect } from 'vitest';
+import { afterAll, beforeAll, expect } from 'vitest';
 import '../ts/index.js';
 import { refData } from '../ts/backend/reference/index.js';
+import { initWebGpu, type WebGpuBackend } from '../ts/backend/webgpu/index.js';
 import { backward, noGrad, ops, Rng, Tensor, tensor, tidy, type DType } from '../ts/index.js';
 
 export type BackendName = 'cpu' | 'reference' | 'webgpu';
@@ -97,4 +98,25 @@ export function numericGrads(f: (xs: Tensor[]) => Tensor, xs: Tensor[], weights:
 
 export function dispose(ts: Tensor[]): void {
   for (const t of ts) { t.grad?.dispose(); t.dispose(); }
+}
+
+/**
+ * Starts the webgpu backend before a file's tests and stops it after them: Dawn's threads
+ * must be stopped before the test worker exits (it crashes or hangs otherwise). Returns the
+ * started backend.
+ */
+export function useWebGpu(): () => WebGpuBackend {
+  let b: WebGpuBackend | null = null;
+  beforeAll(async () => { b = await initWebGpu(); });
+  afterAll(async () => {
+    if (!b) return;
+    await b.sync();
+    b.destroy();
+  });
+  return () => b!;
+}
+
+/** A float32 tensor's values as float64, on any backend. */
+export async function f64(t: Tensor): Promise<Float64Array> {
+  return Float64Array.from((await t.data()) as Float32Array);
 }

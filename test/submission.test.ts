@@ -5,13 +5,14 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { fromFloat16Bits, readNpy, writeNpy } from '../ts/data/npy.js';
 import { evaluateEmbeddings } from '../ts/eval/universal.js';
 import { Rng } from '../ts/index.js';
-import { initWebGpu } from '../ts/backend/webgpu/index.js';
-import { expectClose } from './harness.js';
+import { expectClose, useWebGpu } from './harness.js';
 import { writeSubmission } from '../ts/ubp/export.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'seqcore-sub-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const ids = (...v: number[]): BigInt64Array => BigInt64Array.from(v.map(BigInt));
+
+useWebGpu();
 
 describe('submission export', () => {
   it('writes int64 ids and float16 embeddings', () => {
@@ -65,8 +66,5 @@ describe('challenge evaluation', () => {
     for (const a of await aurocs('noise')) expect(Math.abs(a - 0.5)).toBeLessThan(0.15);
     // The universal network trains on webgpu to the same scores (float32 rounding apart).
     expectClose(await aurocs('leak', 'webgpu'), leak, 1e-3, 0, 'AUROC with the network trained on webgpu');
-    const gpu = await initWebGpu(); // Dawn's threads stop before the test worker exits
-    await gpu.sync();
-    gpu.destroy();
   });
 });

@@ -2,36 +2,16 @@
 // (OpenGL ES, compatibility mode) in CI and here, on the default backend where a GPU is
 // present. Same specs as the cpu suite (test/op_specs.ts): forward against the reference,
 // gradients against the reference's and against central finite differences.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { Adam, AdamW, kernel, kernelNames, ops, Rng, Tensor, tensor } from '../ts/index.js';
-import { initWebGpu, type WebGpuBackend } from '../ts/backend/webgpu/index.js';
-import { backwardProbe, dispose, expectClose, makeInputs, numericGrads, randn, values } from './harness.js';
+import { backwardProbe, dispose, expectClose, f64, makeInputs, numericGrads, randn, useWebGpu, values } from './harness.js';
 import { OP_SPECS } from './op_specs.js';
 import { Profiler, setProfiler } from '../ts/profile.js';
 
-/** The specs whose every kernel the webgpu backend has so far (grows with the backend). */
-const ON_WEBGPU = [
-  'matmul', 'matmul transA', 'matmul transB', 'matmul transA transB', 'linear (3-D input, bias)', 'linear (no bias)',
-  'add', 'sub', 'mul', 'mul (same input twice)', 'scale', 'addBias', 'reshape', 'sigmoid', 'tanh', 'relu', 'gelu', 'sum', 'mean',
-  'layerNorm', 'dropout', 'softmaxCrossEntropy (ignore index)', 'softmaxCrossEntropy (wide rows)', 'mse', 'bceWithLogits', 'cosineSimilarity',
-  'embedding (repeated ids)', 'concat', 'split', 'packPadded', 'unpackPadded', 'lastStep', 'packList',
-  'gru (1 layer, variable lengths)', 'gru (2 layers, h0, dropout between layers)', 'gru (3 layers, every sequence of length 1)',
-];
-
-const f64 = async (t: Tensor): Promise<Float64Array> => Float64Array.from(await t.data() as Float32Array);
-
-let backend: WebGpuBackend;
-beforeAll(async () => {
-  backend = await initWebGpu();
-});
-// Dawn's threads must be stopped before the worker exits (it crashes or hangs otherwise).
-afterAll(async () => {
-  await backend.sync();
-  backend.destroy();
-});
+const webgpu = useWebGpu();
 
 describe('webgpu backend: every op against the float64 reference', () => {
-  for (const spec of OP_SPECS.filter((s) => ON_WEBGPU.includes(s.name))) {
+  for (const spec of OP_SPECS) {
     it(spec.name, async () => {
       const gpu = makeInputs(spec.inputs, 'webgpu', new Rng(7));
       const ref = makeInputs(spec.inputs, 'reference', new Rng(7));
@@ -140,7 +120,7 @@ describe('webgpu backend: kernels outside the op specs', () => {
 
   it('a validation error reported by the device fails the next read', async () => {
     const x = on('webgpu', [1, 2], [2]);
-    backend.dispatch1d('elementwise', 'no_such_entry', [x], 'u', [2], 2);
+    webgpu().dispatch1d('elementwise', 'no_such_entry', [x], 'u', [2], 2);
     await expect(x.data()).rejects.toThrow(/webgpu: .*no_such_entry.*raised at this read/s);
     expect(Array.from(await x.data() as Float32Array)).toEqual([1, 2]); // raised once
     x.dispose();

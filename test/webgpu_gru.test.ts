@@ -3,10 +3,9 @@
 // GRU and torch: output and hn (inference and training forwards), and the gradient of every
 // input and parameter, against the reference's analytic gradients and against central
 // finite differences of the reference at sampled points.
-import { afterAll, beforeAll, describe, it } from 'vitest';
+import { describe, it } from 'vitest';
 import { noGrad, ops, PackedLayout, Rng, tensor, tidy, type GruParams, type Tensor } from '../ts/index.js';
-import { initWebGpu, type WebGpuBackend } from '../ts/backend/webgpu/index.js';
-import { backwardProbe, dispose, expectClose, makeInputs, numericGrads, randn, values, type InputSpec } from './harness.js';
+import { backwardProbe, dispose, expectClose, f64, makeInputs, numericGrads, randn, useWebGpu, values, type InputSpec } from './harness.js';
 
 interface Case {
   name: string;
@@ -48,17 +47,7 @@ function gruOf(c: Case, layout: PackedLayout, xs: Tensor[]): { output: Tensor; h
   return ops.gru(xs[0]!, layout, w, { h0: c.h0 ? xs[1 + 4 * c.L]! : null, dropout: c.dropout, seed: 1234, training: true });
 }
 
-const f64 = async (t: Tensor): Promise<Float64Array> => Float64Array.from(await t.data() as Float32Array);
-
-let backend: WebGpuBackend;
-beforeAll(async () => {
-  backend = await initWebGpu();
-});
-// Dawn's threads must be stopped before the worker exits (it crashes or hangs otherwise).
-afterAll(async () => {
-  await backend.sync();
-  backend.destroy();
-});
+useWebGpu();
 
 describe('webgpu GRU against the float64 reference', () => {
   for (const c of CASES) {

@@ -8,9 +8,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generate } from '../ts/data/generate.js';
 import { ingest } from '../ts/data/ingest.js';
 import { npyFloat32, readNpy } from '../ts/data/npy.js';
-import { initWebGpu } from '../ts/backend/webgpu/index.js';
 import { embedUbp, trainUbp, type UbpTrainOptions } from '../ts/train/ubp.js';
-import { expectClose } from './harness.js';
+import { expectClose, useWebGpu } from './harness.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'seqcore-webgpu-train-'));
 const cache = join(dir, 'cache.seq');
@@ -18,12 +17,8 @@ beforeAll(async () => {
   await generate({ clients: 300, out: join(dir, 'data'), seed: 11 });
   await ingest({ dir: join(dir, 'data'), out: cache, topK: 50 });
 });
-afterAll(async () => {
-  const b = await initWebGpu();
-  await b.sync();
-  b.destroy();
-  rmSync(dir, { recursive: true, force: true });
-});
+useWebGpu();
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const run = (backend: string): UbpTrainOptions => ({
   cache, out: join(dir, backend), model: { fields: ['event', 'category', 'sku', 'week'], embed: 24, combine: 'sum', hidden: 24, layers: 2, dropout: 0.1 },
