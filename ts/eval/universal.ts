@@ -4,7 +4,6 @@
 // trained on the training-window targets and scored on the validation window after every
 // epoch; the best epoch counts. h = 2048, i = 4096 by default, as the challenge.
 import { join } from 'node:path';
-import { noGrad } from '../autograd.js';
 import { onBackend } from '../backend/use.js';
 import { npyFloat32, readNpy } from '../data/npy.js';
 import { readSubmission } from '../ubp/export.js';
@@ -13,8 +12,8 @@ import { Module } from '../nn/module.js';
 import * as ops from '../ops/index.js';
 import { AdamW } from '../optim/adam.js';
 import { manualSeed, Rng } from '../rng.js';
-import { tensor, tidy, type Tensor } from '../tensor.js';
-import { trainStep } from '../train/step.js';
+import { tensor, type Tensor } from '../tensor.js';
+import { readNoGrad, trainStep } from '../train/step.js';
 import { auroc, propensityScores } from './metrics.js';
 
 export class UniversalNetwork extends Module {
@@ -79,6 +78,12 @@ export function loadEmbeddings(dir: string, relevant: BigInt64Array): { x: Float
   return { x: values, dim };
 }
 
+/** Churn and conversion: the score is the AUROC itself. */
+function aurocScore(logits: Float32Array, labels: Float32Array): { score: number; auroc: number } {
+  const a = auroc(logits, labels);
+  return { score: a, auroc: a };
+}
+
 /** Trains and scores one task; rows of x and both targets are the task's clients. */
 async function runTask(task: string, x: Float32Array, dim: number, train: Float32Array, valid: Float32Array, width: number, popularity: ArrayLike<number> | null, o: EvalOptions): Promise<TaskResult> {
   const n = x.length / dim;
@@ -103,13 +108,10 @@ async function runTask(task: string, x: Float32Array, dim: number, train: Float3
     const logits = new Float32Array(n * width);
     for (let s = 0; s < n; s += 1024) {
       const m = Math.min(1024, n - s);
-      const out = noGrad(() => tidy(() => net.forward(tensor(x.subarray(s * dim, (s + m) * dim), [m, dim]))));
-      logits.set((await out.data()) as Float32Array, s * width);
-      out.dispose();
+      logits.set((await readNoGrad(() => net.forward(tensor(x.subarray(s * dim, (s + m) * dim), [m, dim])), (t) => t.data())) as Float32Array, s * width);
     }
-    const r: TaskResult = popularity
-      ? { task, ...propensityScores(logits, valid, popularity, n, width), bestEpoch: epoch + 1, losses: [] }
-      : { task, score: auroc(logits, valid), auroc: auroc(logits, valid), bestEpoch: epoch + 1, losses: [] };
+    const scores = popularity ? propensityScores(logits, valid, popularity, n, width) : aurocScore(logits, valid);
+    const r: TaskResult = { task, ...scores, bestEpoch: epoch + 1, losses: [] };
     o.log?.(`eval ${task}: epoch ${epoch + 1} loss ${losses[epoch]!.toFixed(4)} score ${r.score.toFixed(4)}`);
     // The best epoch counts; a NaN score (a target with one class only) never wins but is
     // kept when no epoch has a defined score.

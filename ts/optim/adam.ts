@@ -17,6 +17,11 @@ interface Slot {
   v: Tensor;
 }
 
+/** √(Σ x) in float64, in order. */
+function sqrtOfSum(x: Float32Array): number {
+  return Math.sqrt(x.reduce((a, b) => a + b, 0));
+}
+
 /**
  * Adam (L2 weight decay added to the gradient) — one fused kernel per parameter updates
  * p, m and v in a single pass. AdamW below decouples the decay.
@@ -42,36 +47,40 @@ export class Adam {
       if (!Number.isFinite(v) || v < 0) throw new RangeError(`${this.constructor.name}: ${name} must be a finite non-negative number, got ${v}`);
   }
 
-  /** Global L2 norm of all gradients. */
+  /** Global L2 norm of all gradients (backends read synchronously: cpu). */
   gradNorm(): number {
-    let ss = 0;
-    for (const p of this.params) {
-      if (!p.grad) continue;
-      const s = Tensor.empty([], 'float32', p.backend);
-      kernel('sumSquares', p.grad)(p.grad, s);
-      ss += s.item();
-      s.dispose();
+    const ss = this.sumsOfSquares();
+    if (!ss) return 0;
+    try {
+      return sqrtOfSum(ss.toArray() as Float32Array);
+    } finally {
+      ss.dispose();
     }
-    return Math.sqrt(ss);
   }
 
-  /**
-   * gradNorm() for backends read asynchronously (webgpu; works on every backend): one
-   * sum of squares per gradient on the device, gathered into one tensor, one read.
-   */
+  /** gradNorm() on any backend (webgpu reads only asynchronously). */
   async gradNormAsync(): Promise<number> {
+    const ss = this.sumsOfSquares();
+    if (!ss) return 0;
+    try {
+      return sqrtOfSum((await ss.data()) as Float32Array);
+    } finally {
+      ss.dispose();
+    }
+  }
+
+  /** Each gradient's sum of squares, computed on its device and gathered into one tensor for a single read; null without gradients. */
+  private sumsOfSquares(): Tensor | null {
     const parts = this.params.flatMap((p) => {
       if (!p.grad) return [];
       const s = Tensor.empty([1, 1], 'float32', p.backend);
       kernel('sumSquares', p.grad)(p.grad, s);
       return [s];
     });
-    if (!parts.length) return 0;
+    if (!parts.length) return null;
     const all = noGrad(() => concat(parts));
     parts.forEach((s) => s.dispose());
-    const ss = (await all.data()) as Float32Array;
-    all.dispose();
-    return Math.sqrt(ss.reduce((a, b) => a + b, 0));
+    return all;
   }
 
   /** Applies one update from the accumulated gradients; returns the pre-clip gradient norm. */

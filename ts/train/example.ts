@@ -1,17 +1,16 @@
 // The example job: train NextEventModel on a synthetic Markov event source whose entropy is
 // the best loss reachable. Shows progress, checkpoints, and resumes after an interrupt.
 import { existsSync } from 'node:fs';
-import { noGrad } from '../autograd.js';
 import { MarkovSource } from '../data/markov.js';
 import { NextEventModel, type NextEventConfig } from '../models/next_event.js';
 import { native } from '../native.js';
 import { AdamW } from '../optim/adam.js';
 import { Rng, manualSeed } from '../rng.js';
-import { tensor, tidy } from '../tensor.js';
+import { tensor } from '../tensor.js';
 import { loadTraining, saveTraining } from './state.js';
 import { onBackend } from '../backend/use.js';
 import { Progress } from './progress.js';
-import { trainStep } from './step.js';
+import { readNoGrad, trainStep } from './step.js';
 
 export interface ExampleOptions {
   steps: number;
@@ -82,9 +81,7 @@ async function run(o: ExampleOptions): Promise<ExampleResult> {
 
   model.eval();
   const held = source.batch(8192, new Rng(o.seed ^ 0x7fffffff));
-  const heldLoss = noGrad(() => tidy(() => model.loss(tensor(held.context, [8192, source.order]), tensor(held.next))));
-  const evalLoss = await heldLoss.scalar();
-  heldLoss.dispose();
+  const evalLoss = await readNoGrad(() => model.loss(tensor(held.context, [8192, source.order]), tensor(held.next)), (l) => l.scalar());
   o.log(`eval loss ${evalLoss.toFixed(4)} nats (entropy floor ${source.entropy().toFixed(4)}, uniform guess ${Math.log(source.vocab).toFixed(4)})`);
   opt.dispose();
   model.dispose();

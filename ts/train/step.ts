@@ -1,4 +1,4 @@
-import { backward } from '../autograd.js';
+import { backward, noGrad } from '../autograd.js';
 import type { Adam } from '../optim/adam.js';
 import { tidy, type Tensor } from '../tensor.js';
 
@@ -19,5 +19,18 @@ export async function trainStep(lossOf: () => Tensor, opt: Adam): Promise<number
   } finally {
     opt.zeroGrad();
     l.dispose();
+  }
+}
+
+/**
+ * f's result computed without gradients and read on any backend (`read`: the tensor's
+ * `data()` or `scalar()`), then freed; every intermediate is freed by a tidy scope.
+ */
+export async function readNoGrad<T>(f: () => Tensor, read: (t: Tensor) => Promise<T>): Promise<T> {
+  const t = noGrad(() => tidy(f));
+  try {
+    return await read(t);
+  } finally {
+    t.dispose();
   }
 }

@@ -6,19 +6,17 @@
 //          no events → zeros
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { noGrad } from '../autograd.js';
 import { batches } from '../data/batcher.js';
 import { EventCache, type Field } from '../data/ingest.js';
 import { UbpAutoencoder, type UbpConfig } from '../models/ubp.js';
 import { Adam } from '../optim/adam.js';
 import { writeSubmission } from '../ubp/export.js';
 import { manualSeed, Rng } from '../rng.js';
-import { tidy } from '../tensor.js';
 import { loadCheckpoint } from './checkpoint.js';
 import { onBackend } from '../backend/use.js';
 import { Profiler, setProfiler } from '../profile.js';
 import { Progress } from './progress.js';
-import { trainStep } from './step.js';
+import { readNoGrad, trainStep } from './step.js';
 import { loadModel, loadTraining, saveTraining } from './state.js';
 
 export interface UbpTrainOptions {
@@ -151,10 +149,8 @@ async function validationLoss(model: UbpAutoencoder, cache: EventCache, val: Int
   model.eval();
   let sum = 0, n = 0;
   for (const b of batches(cache, { batchSize: o.batchSize, fields, maxEvents: o.maxEvents, clients: val })) {
-    const l = noGrad(() => tidy(() => model.loss(b)));
-    sum += (await l.scalar()) * b.clients.length;
+    sum += (await readNoGrad(() => model.loss(b), (l) => l.scalar())) * b.clients.length;
     n += b.clients.length;
-    l.dispose();
   }
   model.train();
   return sum / n;
@@ -177,9 +173,7 @@ export async function embedUbp(o: { cache: string; model: string; out: string; b
     loadModel(o.model, model);
     model.eval();
     for (const b of batches(cache, { batchSize: o.batchSize, fields: cfg.fields as unknown as Field[], maxEvents: o.maxEvents, clients: Int32Array.from(rowOf.keys()) })) {
-      const zt = noGrad(() => tidy(() => model.encode(b)));
-      const z = (await zt.data()) as Float32Array;
-      zt.dispose();
+      const z = (await readNoGrad(() => model.encode(b), (t) => t.data())) as Float32Array;
       b.clients.forEach((ci, k) => out.set(z.subarray(k * H, (k + 1) * H), rowOf.get(ci)! * H));
     }
     model.dispose();

@@ -36,14 +36,39 @@ const MAX_GROUPS = 65535;
 /** Timestamp queries per command encoder while profiling (two per compute pass). */
 const QUERIES = 4096;
 
+/**
+ * GPU buffers of one usage by power-of-two size class from 256 bytes: at most 2× waste, and
+ * buffers are reused instead of created (creating a buffer costs far more than a kernel).
+ */
+class BufferPool {
+  private readonly free = new Map<number, GPUBuffer[]>();
+  constructor(private readonly device: GPUDevice, private readonly usage: number) {}
+
+  take(bytes: number): GPUBuffer {
+    const cls = Math.max(256, 2 ** Math.ceil(Math.log2(Math.max(bytes, 1))));
+    return this.free.get(cls)?.pop() ?? this.device.createBuffer({ size: cls, usage: this.usage });
+  }
+
+  give(buffer: GPUBuffer): void {
+    const list = this.free.get(buffer.size) ?? [];
+    list.push(buffer);
+    this.free.set(buffer.size, list);
+  }
+
+  destroy(): void {
+    for (const list of this.free.values()) for (const b of list) b.destroy();
+    this.free.clear();
+  }
+}
+
 /** Uniform fields of a dispatch: 'u' u32, 'i' i32, 'f' f32, in struct order. */
 export type ParamTypes = string;
 
 export class WebGpuBackend implements Backend, KernelTimer {
   readonly name = 'webgpu';
-  private readonly pool = new Map<number, GPUBuffer[]>();
-  /** Mappable read-back buffers by size class, reused like the storage pool. */
-  private readonly stagingPool = new Map<number, GPUBuffer[]>();
+  private readonly pool: BufferPool;
+  /** Mappable read-back buffers. */
+  private readonly staging: BufferPool;
   private readonly modules = new Map<string, GPUShaderModule>();
   private readonly pipelines = new Map<string, GPUComputePipeline>();
   private encoder: GPUCommandEncoder | null = null;
@@ -66,23 +91,19 @@ export class WebGpuBackend implements Backend, KernelTimer {
   constructor(readonly gpu: GPU, readonly device: GPUDevice, readonly description: string) {
     this.uniformBuffer = device.createBuffer({ size: SLOT * SLOTS, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST });
     this.faults = device.createBuffer({ size: 16, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST });
+    this.pool = new BufferPool(device, GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST);
+    this.staging = new BufferPool(device, GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST);
   }
 
   alloc(dtype: DType, size: number, zero = true): GpuStorage {
     const bytes = size * BYTES_PER_ELEMENT[dtype];
-    // Power-of-two size classes from 256 bytes: at most 2× waste, and buffers are reused
-    // across steps instead of created (creating a buffer costs far more than a kernel).
-    const cls = Math.max(256, 2 ** Math.ceil(Math.log2(Math.max(bytes, 1))));
-    const buffer = this.pool.get(cls)?.pop() ?? this.device.createBuffer({ size: cls, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST });
+    const buffer = this.pool.take(bytes);
     if (zero) this.commands().clearBuffer(buffer);
     return { backend: this, bytes, refs: 1, buffer };
   }
 
   free(storage: Storage): void {
-    const { buffer } = storage as GpuStorage;
-    const list = this.pool.get(buffer.size) ?? [];
-    list.push(buffer);
-    this.pool.set(buffer.size, list);
+    this.pool.give((storage as GpuStorage).buffer);
   }
 
   upload(storage: Storage, dtype: DType, data: HostArray): void {
@@ -103,7 +124,7 @@ export class WebGpuBackend implements Backend, KernelTimer {
     const out = hostArray(dtype, size);
     const bytes = Math.ceil(out.byteLength / 4) * 4;
     // The fault words travel behind the data in the same staging buffer.
-    const staging = this.takeStaging(bytes + 16);
+    const staging = this.staging.take(bytes + 16);
     const enc = this.commands();
     if (bytes) enc.copyBufferToBuffer((storage as GpuStorage).buffer, 0, staging, 0, bytes);
     enc.copyBufferToBuffer(this.faults, 0, staging, bytes, 16);
@@ -113,7 +134,7 @@ export class WebGpuBackend implements Backend, KernelTimer {
     new Uint8Array(out.buffer, out.byteOffset, out.byteLength).set(new Uint8Array(mapped, 0, out.byteLength));
     const [code, position, value] = new Uint32Array(mapped, bytes, 4);
     staging.unmap();
-    this.giveStaging(staging);
+    this.staging.give(staging);
     if (this.error !== null) {
       const message = this.error;
       this.error = null;
@@ -124,17 +145,6 @@ export class WebGpuBackend implements Backend, KernelTimer {
       throw new Error(faultMessage(code, position!, value!));
     }
     return out;
-  }
-
-  private takeStaging(bytes: number): GPUBuffer {
-    const cls = Math.max(256, 2 ** Math.ceil(Math.log2(bytes)));
-    return this.stagingPool.get(cls)?.pop() ?? this.device.createBuffer({ size: cls, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
-  }
-
-  private giveStaging(b: GPUBuffer): void {
-    const list = this.stagingPool.get(b.size) ?? [];
-    list.push(b);
-    this.stagingPool.set(b.size, list);
   }
 
   /** Keeps the first validation error the device reports, for the next read to raise. */
@@ -167,7 +177,7 @@ export class WebGpuBackend implements Backend, KernelTimer {
     const timed = this.queryOps.splice(0);
     let staging: GPUBuffer | null = null;
     if (timed.length) {
-      staging = this.takeStaging(timed.length * 16);
+      staging = this.staging.take(timed.length * 16);
       this.encoder.resolveQuerySet(this.querySet!, 0, timed.length * 2, this.resolveBuffer!, 0);
       this.encoder.copyBufferToBuffer(this.resolveBuffer!, 0, staging, 0, timed.length * 16);
     }
@@ -224,7 +234,7 @@ export class WebGpuBackend implements Backend, KernelTimer {
     await staging.mapAsync(GPUMapMode.READ);
     const ts = new BigUint64Array(staging.getMappedRange().slice(0));
     staging.unmap();
-    this.giveStaging(staging);
+    this.staging.give(staging);
     timed.forEach(({ op, profile, host }, i) => {
       const begin = ts[2 * i]!, end = ts[2 * i + 1]!;
       this.gpuZero ??= { gpu: begin, host };
@@ -304,10 +314,8 @@ export class WebGpuBackend implements Backend, KernelTimer {
   /** Releases every GPU object (the backend cannot be used afterwards). */
   destroy(): void {
     this.flush();
-    for (const pool of [this.pool, this.stagingPool]) {
-      for (const list of pool.values()) for (const b of list) b.destroy();
-      pool.clear();
-    }
+    this.pool.destroy();
+    this.staging.destroy();
     this.uniformBuffer.destroy();
     this.faults.destroy();
     this.querySet?.destroy();
