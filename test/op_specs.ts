@@ -41,6 +41,15 @@ function gruSpec(name: string, layout: PackedLayout, E: number, H: number, L: nu
   };
 }
 
+/** selfAttention inputs: x (packed), wQkv, bQkv, wO, bO. */
+function attentionSpec(name: string, layout: PackedLayout, D: number, heads: number, causal: boolean): OpSpec {
+  return {
+    name,
+    inputs: [g(layout.total, D), g(3 * D, D), g(3 * D), g(D, D), g(D)],
+    f: ([x, wQkv, bQkv, wO, bO]) => ops.selfAttention(x!, layout, wQkv!, bQkv!, wO!, bO!, { heads, causal }),
+  };
+}
+
 export const OP_SPECS: OpSpec[] = [
   { name: 'matmul', inputs: [g(5, 7), g(7, 3)], f: ([a, b]) => ops.matmul(a!, b!) },
   { name: 'matmul transA', inputs: [g(7, 5), g(7, 3)], f: ([a, b]) => ops.matmul(a!, b!, { transA: true }) },
@@ -79,6 +88,9 @@ export const OP_SPECS: OpSpec[] = [
   { name: 'unpackPadded', inputs: [g(7, 2)], f: ([p]) => ops.unpackPadded(p!, LAYOUT, 6) },
   { name: 'lastStep', inputs: [g(7, 3)], f: ([p]) => ops.lastStep(p!, LAYOUT) },
   { name: 'packList', inputs: [g(2, 3), g(4, 3), g(1, 3)], f: (xs) => ops.packList(xs).packed },
+  attentionSpec('selfAttention (causal, 2 heads)', LAYOUT, 6, 2, true),
+  attentionSpec('selfAttention (bidirectional, 1 head)', GRU_LAYOUT, 5, 1, false),
+  attentionSpec('selfAttention (causal, length-1 sequences, 3 heads)', ONES, 6, 3, true),
   gruSpec('gru (1 layer, variable lengths)', GRU_LAYOUT, 3, 4, 1),
   gruSpec('gru (2 layers, h0, dropout between layers)', GRU_LAYOUT, 3, 5, 2, { h0: true, dropout: 0.3 }),
   gruSpec('gru (3 layers, every sequence of length 1)', ONES, 2, 3, 3, { h0: true }),

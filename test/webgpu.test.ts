@@ -3,7 +3,7 @@
 // present. Same specs as the cpu suite (test/op_specs.ts): forward against the reference,
 // gradients against the reference's and against central finite differences.
 import { describe, expect, it } from 'vitest';
-import { Adam, AdamW, kernel, kernelNames, ops, Rng, Tensor, tensor } from '../ts/index.js';
+import { Adam, AdamW, kernel, kernelNames, ops, PackedLayout, Rng, Tensor, tensor } from '../ts/index.js';
 import { backwardProbe, dispose, expectClose, f64, makeInputs, numericGrads, randn, useWebGpu, values } from './harness.js';
 import { OP_SPECS } from './op_specs.js';
 import { Profiler, setProfiler } from '../ts/profile.js';
@@ -172,4 +172,24 @@ describe('webgpu backend: kernels outside the op specs', () => {
       const gpuRun = await run('webgpu'), ref = await run('reference');
       gpuRun.forEach((c, i) => expectClose(c, ref[i]!, 1e-6, 1e-5, `${name} parameter ${i}`));
     });
+});
+
+describe('webgpu selfAttention at training sizes', () => {
+  it('matches the cpu with lengths up to 50 over several workgroups (causal and bidirectional)', async () => {
+    const D = 32, layout = PackedLayout.fromLengths([50, 12, 1, 33, 50, 7, 50, 29]);
+    for (const causal of [true, false]) {
+      const rng = new Rng(8), shapes = [[layout.total, D], [3 * D, D], [3 * D], [D, D], [D]];
+      const host = shapes.map((s, k) => randn(s, rng, k === 0 ? 1 : 1 / Math.sqrt(D)));
+      const outs: Float64Array[][] = [];
+      for (const backend of ['webgpu', 'cpu']) {
+        const xs = host.map((h, k) => { const t = tensor(h, shapes[k]!, { backend }).keep(); t.requiresGrad = true; return t; });
+        const y = ops.selfAttention(xs[0]!, layout, xs[1]!, xs[2]!, xs[3]!, xs[4]!, { heads: 4, causal });
+        backwardProbe(([x, a, b, c, d]) => ops.selfAttention(x!, layout, a!, b!, c!, d!, { heads: 4, causal }), xs, randn([layout.total, D], new Rng(9)));
+        outs.push([await f64(y), ...(await Promise.all(xs.map((x) => f64(x.grad!))))]);
+        y.dispose();
+        dispose(xs);
+      }
+      outs[0]!.forEach((v, k) => expectClose(v, outs[1]![k]!, 1e-5, 1e-4, `${causal ? 'causal' : 'bidirectional'} ${k ? `gradient ${k - 1}` : 'forward'}`));
+    }
+  });
 });

@@ -3,6 +3,7 @@
 #include <string>
 #include <vector>
 
+#include "cpu/attention.h"
 #include "cpu/gru.h"
 #include "cpu/pack.h"
 #include "napi/args.h"
@@ -139,6 +140,39 @@ Napi::Value GruWorkspace(Info info) {  // gruWorkspaceFloats(L, total, H, save, 
       a.size(0, "L"), a.size(1, "total"), a.size(2, "H"), a.flag(3, "save"), a.flag(4, "dropout"))));
 }
 
+// D and heads of an attention call: D a positive multiple of heads.
+void attention_dims(const Args& a, size_t d_i, size_t h_i, int64_t* D, int64_t* heads) {
+  *D = a.size(d_i, "D");
+  *heads = a.size(h_i, "heads");
+  if (*heads < 1 || *D < 1 || *D % *heads) a.fail("D (" + std::to_string(*D) + ") must be a positive multiple of heads (" + std::to_string(*heads) + ")");
+}
+
+// attention(qkv, D, heads, causal, batchSizes, sortedIndices, out, probs)
+Napi::Value Attention(Info info) {
+  Args a(info, "attention", 8);
+  int64_t D, heads;
+  attention_dims(a, 1, 2, &D, &heads);
+  PackedLayout l = layout(a, info, 4, 5);
+  if (a.id(6, "out") == a.id(0, "qkv") || a.id(7, "probs") == a.id(0, "qkv")) a.fail("out and probs must not share storage with qkv");
+  attention_forward(a.buf<float>(0, "qkv", l.total * 3 * D), l, D, heads, a.flag(3, "causal"),
+                    a.buf<float>(6, "out", l.total * D), a.buf<float>(7, "probs", attention_prob_floats(l, heads)));
+  return info.Env().Undefined();
+}
+
+// attentionGrad(qkv, probs, dout, D, heads, causal, batchSizes, sortedIndices, dqkv)
+Napi::Value AttentionGrad(Info info) {
+  Args a(info, "attentionGrad", 9);
+  int64_t D, heads;
+  attention_dims(a, 3, 4, &D, &heads);
+  PackedLayout l = layout(a, info, 6, 7);
+  const double out = a.id(8, "dqkv");
+  if (out == a.id(0, "qkv") || out == a.id(1, "probs") || out == a.id(2, "dout")) a.fail("dqkv must not share storage with an input");
+  attention_backward(a.buf<float>(0, "qkv", l.total * 3 * D), a.buf<float>(1, "probs", attention_prob_floats(l, heads)),
+                     a.buf<float>(2, "dout", l.total * D), l, D, heads, a.flag(5, "causal"),
+                     a.buf<float>(8, "dqkv", l.total * 3 * D));
+  return info.Env().Undefined();
+}
+
 }  // namespace
 
 void register_sequences(Napi::Env env, Napi::Object exports) {
@@ -147,6 +181,8 @@ void register_sequences(Napi::Env env, Napi::Object exports) {
   export_fn<GruForward>(env, exports, "gruForward");
   export_fn<GruBackward>(env, exports, "gruBackward");
   export_fn<GruWorkspace>(env, exports, "gruWorkspaceFloats");
+  export_fn<Attention>(env, exports, "attention");
+  export_fn<AttentionGrad>(env, exports, "attentionGrad");
 }
 
 }  // namespace seqcore

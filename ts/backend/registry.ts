@@ -45,6 +45,13 @@ export function gruWorkspaceFloats(layers: number, total: number, hidden: number
   return (save ? layers * total * 4 * hidden : 0) + (layers - 1) * total * hidden + (dropout ? (layers - 1) * total * 2 * hidden : 0);
 }
 
+/** Floats of the softmax an attention forward keeps for backward: heads·L² per sequence. */
+export function attentionProbFloats(layout: PackedLayout, heads: number): number {
+  let n = 0;
+  for (const L of layout.lengths) n += heads * L * L;
+  return n;
+}
+
 /**
  * Every kernel a backend may implement, in destination-passing style: the op layer
  * (ts/ops) checks shapes and dtypes and allocates outputs; a kernel only computes.
@@ -118,6 +125,16 @@ export interface Kernels {
    */
   gruForward(x: Tensor, w: GruParams, h0: Tensor | null, layout: PackedLayout, dropout: number, seed: number, save: boolean, workspace: Tensor, out: Tensor, hn: Tensor): void;
   /** Gradients (overwritten) from dout (total×H) and dhn (L×B×H); null where none. */
+  /**
+   * Multi-head self-attention within each sequence of a packed batch: qkv (total×3D, each
+   * row [q | k | v], head h in columns h·D/heads … of each third) → out (total×D), with
+   * P = softmax(q·kᵀ/√(D/heads)) over the keys a query sees (k ≤ t when causal, else the
+   * whole sequence); probs (attentionProbFloats) keeps P per sequence and head, row-major
+   * L×L with unseen keys 0, in sorted (longest-first) sequence order.
+   */
+  attention(qkv: Tensor, layout: PackedLayout, heads: number, causal: boolean, out: Tensor, probs: Tensor): void;
+  /** dqkv (total×3D, overwritten) from dout (total×D) and the forward's probs. */
+  attentionGrad(qkv: Tensor, probs: Tensor, dout: Tensor, layout: PackedLayout, heads: number, causal: boolean, dqkv: Tensor): void;
   gruBackward(x: Tensor, w: GruParams, h0: Tensor | null, layout: PackedLayout, dropout: number, workspace: Tensor, out: Tensor, dout: Tensor | null, dhn: Tensor | null, dx: Tensor | null, dw: GruParams, dh0: Tensor | null): void;
 }
 

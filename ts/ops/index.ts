@@ -10,3 +10,4 @@ export { softmaxCrossEntropy, mse, cosineSimilarity, bceWithLogits } from './los
 export { cast } from './cast.js';
 export { packPadded, unpackPadded, lastStep, packList } from './sequence.js';
 export { gru, type GruOptions } from './gru.js';
+export { selfAttention, type AttentionOptions } from './attention.js';

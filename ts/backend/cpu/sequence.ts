@@ -22,3 +22,12 @@ registerKernels('cpu', {
       dw.wIh.map(sid), dw.wHh.map(sid), dw.bIh.map(sid), dw.bHh.map(sid), dh0 && sid(dh0));
   },
 });
+
+registerKernels('cpu', {
+  attention(qkv, layout, heads, causal, out, probs) {
+    native.attention(sid(qkv), out.shape[1]!, heads, causal, layout.batchSizes, layout.sortedIndices, sid(out), sid(probs));
+  },
+  attentionGrad(qkv, probs, dout, layout, heads, causal, dqkv) {
+    native.attentionGrad(sid(qkv), sid(probs), sid(dout), dout.shape[1]!, heads, causal, layout.batchSizes, layout.sortedIndices, sid(dqkv));
+  },
+});

@@ -10,6 +10,7 @@ import './reduce.js';
 import './losses.js';
 import './adam.js';
 import './sequence.js';
+import './attention.js';
 
 export { refData, refData64, referenceBackend, ReferenceBackend, RefStorage } from './backend.js';
 export { dropoutUniform } from './dropout.js';

@@ -9,3 +9,4 @@ import './shape.js';
 import './pack.js';
 import './adam.js';
 import './gru.js';
+import './attention.js';
