@@ -46,6 +46,8 @@ export interface NativeAddon {
   firstNonFinite(x: number, n: number): number;
   softmaxXent(logits: number, targets: number, lse: number, N: number, C: number, ignore: number): { loss: number; count: number };
   softmaxXentGrad(logits: number, targets: number, lse: number, dlogits: number, N: number, C: number, ignore: number, scale: number): void;
+  softmax(x: number, y: number, N: number, C: number): void;
+  softmaxGrad(y: number, dy: number, dx: number, N: number, C: number): void;
   squaredError(a: number, b: number, n: number): number;
   squaredErrorGrad(a: number, b: number, da: number | null, db: number | null, n: number, scale: number): void;
   cosine(a: number, b: number, out: number, N: number, D: number, eps: number): void;

@@ -62,6 +62,10 @@ double softmax_xent(const float* logits, const int32_t* targets, float* lse, int
 void softmax_xent_grad(const float* logits, const int32_t* targets, const float* lse,
                        float* dlogits, int64_t N, int64_t C, int32_t ignore, float scale);
 
+// y (N×C) = softmax of each row of x (finite x); dx = y·(dy − Σ y·dy)
+void softmax_rows(const float* x, float* y, int64_t N, int64_t C);
+void softmax_rows_grad(const float* y, const float* dy, float* dx, int64_t N, int64_t C);
+
 // ---- losses.cc ----
 double squared_error(const float* a, const float* b, int64_t n);  // Σ (a-b)²
 // da = scale·2(a-b), db = -da; either output may be null

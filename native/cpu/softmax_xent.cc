@@ -61,6 +61,23 @@ double softmax_xent(const float* logits, const int32_t* targets, float* lse, int
   return total;
 }
 
+void softmax_rows(const float* x, float* y, int64_t N, int64_t C) {
+  parallel_for(N, 1 + (1 << 14) / (C + 1), [&](int64_t b, int64_t e) {
+    for (int64_t r = b; r < e; ++r) row_softmax(x + r * C, row_lse(x + r * C, C), 1.f, y + r * C, C);
+  });
+}
+
+void softmax_rows_grad(const float* y, const float* dy, float* dx, int64_t N, int64_t C) {
+  parallel_for(N, 1 + (1 << 14) / (C + 1), [&](int64_t b, int64_t e) {
+    for (int64_t r = b; r < e; ++r) {
+      const float *yr = y + r * C, *g = dy + r * C;
+      double dot = 0;
+      for (int64_t c = 0; c < C; ++c) dot += static_cast<double>(yr[c]) * g[c];
+      for (int64_t c = 0; c < C; ++c) dx[r * C + c] = yr[c] * (g[c] - static_cast<float>(dot));
+    }
+  });
+}
+
 void softmax_xent_grad(const float* logits, const int32_t* targets, const float* lse,
                        float* dlogits, int64_t N, int64_t C, int32_t ignore, float scale) {
   parallel_for(N, 1 + (1 << 14) / (C + 1), [&](int64_t b, int64_t e) {

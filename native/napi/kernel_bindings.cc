@@ -267,6 +267,20 @@ Napi::Value SoftmaxXentGrad(Info info) {  // softmaxXentGrad(logits, targets, ls
   return Undef(info);
 }
 
+Napi::Value Softmax(Info info) {  // softmax(x, y, N, C)
+  Args a(info, "softmax", 4);
+  int64_t N = a.size(2, "N"), C = a.size(3, "C");
+  softmax_rows(a.buf<float>(0, "x", N * C), a.buf<float>(1, "y", N * C), N, C);
+  return Undef(info);
+}
+
+Napi::Value SoftmaxGrad(Info info) {  // softmaxGrad(y, dy, dx, N, C)
+  Args a(info, "softmaxGrad", 5);
+  int64_t N = a.size(3, "N"), C = a.size(4, "C");
+  softmax_rows_grad(a.buf<float>(0, "y", N * C), a.buf<float>(1, "dy", N * C), a.buf<float>(2, "dx", N * C), N, C);
+  return Undef(info);
+}
+
 Napi::Value SquaredError(Info info) {  // squaredError(a, b, n) → Σ(a-b)²
   Args a(info, "squaredError", 3);
   int64_t n = a.size(2, "n");
@@ -397,6 +411,8 @@ void register_kernels(Napi::Env env, Napi::Object exports) {
   export_fn<SumSquares>(env, exports, "sumSquares");
   export_fn<FirstNonFinite>(env, exports, "firstNonFinite");
   export_fn<SoftmaxXent>(env, exports, "softmaxXent");
+  export_fn<Softmax>(env, exports, "softmax");
+  export_fn<SoftmaxGrad>(env, exports, "softmaxGrad");
   export_fn<SoftmaxXentGrad>(env, exports, "softmaxXentGrad");
   export_fn<SquaredError>(env, exports, "squaredError");
   export_fn<SquaredErrorGrad>(env, exports, "squaredErrorGrad");

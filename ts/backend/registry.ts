@@ -99,6 +99,9 @@ export interface Kernels {
   softmaxXent(logits: Tensor, targets: Tensor, lse: Tensor, loss: Tensor, count: Tensor, ignore: number): void;
   /** dlogits = dloss[0]/count[0]·(softmax − onehot(target)), zero on ignored rows. */
   softmaxXentGrad(logits: Tensor, targets: Tensor, lse: Tensor, count: Tensor, dloss: Tensor, dlogits: Tensor, ignore: number): void;
+  /** y (N×C) = softmax of each row of x (finite inputs; mask with −1e9); dx = y·(dy − Σ_row y·dy). */
+  softmax(x: Tensor, y: Tensor): void;
+  softmaxGrad(y: Tensor, dy: Tensor, dx: Tensor): void;
   /** out (one element) = mean (a − b)² */
   mse(a: Tensor, b: Tensor, out: Tensor): void;
   mseGrad(a: Tensor, b: Tensor, dout: Tensor, da: Tensor | null, db: Tensor | null): void;

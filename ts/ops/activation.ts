@@ -20,3 +20,16 @@ export const tanh = (x: Tensor): Tensor => unary('tanh', x);
 export const relu = (x: Tensor): Tensor => unary('relu', x);
 /** GELU, exact erf form (torch.nn.GELU's default). */
 export const gelu = (x: Tensor): Tensor => unary('gelu', x);
+
+/** Softmax over the last axis. Mask with a large finite negative (−1e9), not −Infinity. */
+export function softmax(x: Tensor): Tensor {
+  checkFloat('softmax', 'x', x);
+  const y = alloc(x, x.shape);
+  kernel('softmax', x)(x, y);
+  record('softmax', [x], [y], ([g]) => {
+    const dx = alloc(g!, x.shape);
+    kernel('softmaxGrad', g!)(y, g!, dx);
+    return [dx];
+  });
+  return y;
+}

@@ -1,6 +1,6 @@
 export { matmul, linear } from './matmul.js';
 export { add, sub, mul, scale, addBias, reshape } from './arith.js';
-export { sigmoid, tanh, relu, gelu } from './activation.js';
+export { sigmoid, tanh, relu, gelu, softmax } from './activation.js';
 export { layerNorm } from './layernorm.js';
 export { dropout } from './dropout.js';
 export { embedding } from './embedding.js';

@@ -15,6 +15,8 @@ registerKernels('cpu', {
     const n = readScalar(count);
     native.softmaxXentGrad(sid(logits), sid(targets), sid(lse), sid(dlogits), N, C, ignore, n > 0 ? readScalar(dloss) / n : 0);
   },
+  softmax: (x, y) => native.softmax(sid(x), sid(y), ...rowsCols(x)),
+  softmaxGrad: (y, dy, dx) => native.softmaxGrad(sid(y), sid(dy), sid(dx), ...rowsCols(y)),
   mse: (a, b, out) => writeScalar(out, a.size > 0 ? native.squaredError(sid(a), sid(b), a.size) / a.size : 0),
   mseGrad(a, b, dout, da, db) {
     const scale = a.size > 0 ? readScalar(dout) / a.size : 0;

@@ -154,4 +154,23 @@ function cosineGrad(a: Tensor, b: Tensor, dout: Tensor, da: Tensor | null, db: T
   }
 }
 
-registerKernels('reference', { bceLogits, bceLogitsGrad, softmaxXent, softmaxXentGrad, mse, mseGrad, cosine, cosineGrad });
+/** Row softmax by its definition, e^(x − max)/Σ e^(x − max). */
+function softmax(x: Tensor, y: Tensor): void {
+  const [N, C] = rowsCols(x), X = refData(x), Y = refData(y);
+  for (let r = 0; r < N; r++) {
+    const row = X.subarray(r * C, (r + 1) * C), mx = Math.max(...row);
+    const z = row.reduce((a, v) => a + Math.exp(v - mx), 0);
+    for (let c = 0; c < C; c++) Y[r * C + c] = Math.exp(row[c]! - mx) / z;
+  }
+}
+
+function softmaxGrad(y: Tensor, dy: Tensor, dx: Tensor): void {
+  const [N, C] = rowsCols(y), Y = refData(y), G = refData(dy), DX = refData(dx);
+  for (let r = 0; r < N; r++) {
+    let dot = 0;
+    for (let c = 0; c < C; c++) dot += Y[r * C + c]! * G[r * C + c]!;
+    for (let c = 0; c < C; c++) DX[r * C + c] = Y[r * C + c]! * (G[r * C + c]! - dot);
+  }
+}
+
+registerKernels('reference', { softmax, softmaxGrad, bceLogits, bceLogitsGrad, softmaxXent, softmaxXentGrad, mse, mseGrad, cosine, cosineGrad });

@@ -28,6 +28,18 @@ function cosineGradOf(a: Tensor, b: Tensor, dout: Tensor, d: Tensor, eps: number
 }
 
 registerKernels('webgpu', {
+  softmax(x, y) {
+    const [N, C] = rowsCols(x), b = gpu(y), lse = scratch(y, N);
+    b.dispatch('softmax', 'row_lse', [x, lse], 'uu', [N, C], rowGroups(N));
+    b.dispatch1d('softmax', 'apply', [x, lse, y], 'uu', [N, C], N * C);
+    lse.dispose();
+  },
+  softmaxGrad(y, dy, dx) {
+    const [N, C] = rowsCols(y), b = gpu(dx), dot = scratch(dx, N);
+    b.dispatch('softmax', 'row_dot', [y, dy, dot], 'uu', [N, C], rowGroups(N));
+    b.dispatch1d('softmax', 'grad_apply', [y, dy, dot, dx], 'uu', [N, C], N * C);
+    dot.dispose();
+  },
   softmaxXent(logits, targets, lse, loss, count, ignore) {
     const [N, C] = rowsCols(logits);
     const b = gpu(loss), groups = Math.ceil(N / CHUNK);
