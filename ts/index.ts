@@ -1,7 +1,7 @@
 // seqcore: the public API. Importing it registers the cpu backend (native kernels).
 import './backend/cpu/index.js';
 
-export { Tensor, tensor, zeros, tidy, shapeSize, type Shape } from './tensor.js';
+export { Tensor, tensor, zeros, tidy, tidyAsync, shapeSize, type Shape } from './tensor.js';
 export type { DType, HostArray } from './dtype.js';
 export { getBackend, setBackend, registerBackend, type Backend, type Storage } from './backend/backend.js';
 export { kernel, registerKernels, hasKernel, kernelNames, type Kernels, type KernelName } from './backend/registry.js';

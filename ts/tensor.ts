@@ -189,16 +189,43 @@ export function zeros(shape: Shape, dtype: DType = 'float32', backend?: Backend 
  * to the enclosing scope.
  */
 export function tidy<T>(fn: () => T): T {
-  const scope = new Set<Tensor>();
-  scopes.push(scope);
+  const scope = open();
   let result: T;
   try {
     result = fn();
   } catch (e) {
-    scopes.pop();
-    for (const t of scope) t.dispose();
+    close(scope, undefined);
     throw e;
   }
+  return close(scope, result);
+}
+
+/**
+ * tidy() around an async function, for steps that read a value mid-graph (webgpu reads only
+ * asynchronously). Tensors created by anything else while it awaits join its scope, so run
+ * one at a time (a training loop's step).
+ */
+export async function tidyAsync<T>(fn: () => Promise<T>): Promise<T> {
+  const scope = open();
+  let result: T;
+  try {
+    result = await fn();
+  } catch (e) {
+    close(scope, undefined);
+    throw e;
+  }
+  return close(scope, result);
+}
+
+function open(): Set<Tensor> {
+  const scope = new Set<Tensor>();
+  scopes.push(scope);
+  return scope;
+}
+
+/** Ends the innermost scope: disposes its tensors except those in result, which move to the parent scope. */
+function close<T>(scope: Set<Tensor>, result: T): T {
+  if (scopes[scopes.length - 1] !== scope) throw new Error('tidy: scopes closed out of order (a tidyAsync overlapped another scope)');
   scopes.pop();
   const out = new Set<Tensor>();
   collectTensors(result, out);

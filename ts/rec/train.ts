@@ -1,0 +1,188 @@
+// Training a sequential recommender (SASRec, BERT4Rec, GRU4Rec) with full-softmax (or
+// sampled-softmax) cross-entropy, AdamW and gradient-norm clipping, optionally guided by
+// user-profile distillation (ts/rec/distill.ts); early stopping on validation NDCG@10, the
+// best model kept, a checkpoint after every epoch so an interrupted run resumes.
+import { existsSync, renameSync } from 'node:fs';
+import { backward } from '../autograd.js';
+import { createRecommender, maskToken, type RecModelConfig, type SequenceRecommender } from '../models/recommender.js';
+import { Module } from '../nn/module.js';
+import * as ops from '../ops/index.js';
+import { AdamW } from '../optim/adam.js';
+import { globalRng, manualSeed } from '../rng.js';
+import { tensor, tidyAsync, type Tensor } from '../tensor.js';
+import { saveTraining, loadTraining, loadModel } from '../train/state.js';
+import { saveCheckpoint } from '../train/checkpoint.js';
+import { fmtTime } from '../train/progress.js';
+import { IGNORE, maskedItemBatch, nextItemBatch, type RecBatch } from './batch.js';
+import { DistillHead, distillFactors, type DistillConfig, type ProfileTable } from './distill.js';
+import { evaluateCases } from './evaluate.js';
+import type { RankingMetrics } from './ranking.js';
+import type { RecSplit } from './split.js';
+
+export interface RecTrainOptions {
+  split: RecSplit;
+  model: Omit<RecModelConfig, 'items'>;
+  epochs: number;
+  batch: number;
+  lr: number;
+  weightDecay: number;
+  /** Global gradient-norm clip. */
+  clip: number;
+  seed: number;
+  /** Stop after this many evaluations without a better validation NDCG@10. */
+  patience: number;
+  /** Sampled softmax with this many shared uniform negatives per batch; 0 = full softmax. */
+  negatives: number;
+  maskProb: number;
+  excludeHistory: boolean;
+  distill?: { cfg: DistillConfig; profiles: ProfileTable };
+  /** Training state after each epoch; the best model goes to `${checkpoint}.best`. */
+  checkpoint?: string;
+  resume?: boolean;
+  /** Stop after this many steps (benchmarks); no evaluation then. */
+  maxSteps?: number;
+  logEvery?: number;
+  log?: (line: string) => void;
+  shouldStop?: () => boolean;
+}
+
+export interface RecTrainResult {
+  epochsRun: number;
+  bestEpoch: number;
+  valid: RankingMetrics | null;
+  test: RankingMetrics | null;
+  trainSeconds: number;
+  sequences: number;
+  interrupted: boolean;
+}
+
+/** The model and the distillation head, so one optimizer and one checkpoint cover both. */
+class Trainable extends Module {
+  constructor(readonly model: SequenceRecommender, readonly head: DistillHead | null) {
+    super();
+    this.child('model', model);
+    if (head) this.child('distill', head);
+  }
+}
+
+/** Mean cross-entropy of the rows that have a target: full softmax over the item table, or sampled. */
+function recLoss(model: SequenceRecommender, output: Tensor, batch: RecBatch, negatives: number): Tensor {
+  const b = output.backend, E = model.itemTable;
+  const rows: number[] = [], targets: number[] = [];
+  batch.targets.forEach((t, r) => { if (t !== IGNORE) { rows.push(r); targets.push(t); } });
+  const h = rows.length === batch.targets.length ? output : ops.embedding(output, tensor(Int32Array.from(rows), [rows.length], { dtype: 'int32', backend: b }));
+  if (negatives <= 0) {
+    const logits = ops.matmul(h, E, { transB: true });
+    return ops.softmaxCrossEntropy(logits, tensor(Int32Array.from(targets), [rows.length], { dtype: 'int32', backend: b }));
+  }
+  // Sampled softmax: column 0 is the target's score, then N uniform negatives shared by the
+  // batch (a negative that happens to be a row's target is not removed).
+  const rng = globalRng(), d = model.cfg.hidden;
+  const neg = Int32Array.from({ length: negatives }, () => 1 + rng.int(model.cfg.items - 1));
+  const pos = ops.matmul(ops.mul(h, ops.embedding(E, tensor(Int32Array.from(targets), [rows.length], { dtype: 'int32', backend: b }))), tensor(new Float32Array(d).fill(1), [d, 1], { backend: b }));
+  const negs = ops.matmul(h, ops.embedding(E, tensor(neg, [negatives], { dtype: 'int32', backend: b })), { transB: true });
+  return ops.softmaxCrossEntropy(ops.concat([pos, negs]), tensor(new Int32Array(rows.length), [rows.length], { dtype: 'int32', backend: b }));
+}
+
+export async function trainRecommender(o: RecTrainOptions): Promise<RecTrainResult & { model: SequenceRecommender }> {
+  const log = o.log ?? (() => {});
+  manualSeed(o.seed);
+  const cfg: RecModelConfig = { ...o.model, items: o.split.items };
+  const model = createRecommender(cfg);
+  const dist = o.distill;
+  if (dist && (dist.cfg.layer < 0 || dist.cfg.layer > model.layers))
+    throw new RangeError(`--distill-layer ${dist.cfg.layer}: ${cfg.kind} has hidden layers 0 … ${model.layers}`);
+  const head = dist ? new DistillHead(dist.cfg, dist.profiles.dim, cfg.hidden) : null;
+  const all = new Trainable(model, head);
+  const opt = new AdamW(all.parameters(), { lr: o.lr, weightDecay: o.weightDecay, betas: [0.9, 0.98], maxGradNorm: o.clip });
+  const mask = maskToken(cfg);
+  const trainUsers = o.split.train.flatMap((s, u) => (s.length >= (mask === undefined ? 2 : 1) ? [u] : []));
+  if (!trainUsers.length) throw new Error('no user has enough training items (next-item training needs 2)');
+  const best = o.checkpoint ? `${o.checkpoint}.best` : null;
+
+  let epoch = 0, bestEpoch = -1, bestScore = -Infinity, bad = 0;
+  if (o.resume && o.checkpoint && existsSync(o.checkpoint)) {
+    const meta = loadTraining(o.checkpoint, all, opt);
+    ({ epoch, bestEpoch, bestScore, bad } = meta as { epoch: number; bestEpoch: number; bestScore: number; bad: number });
+    log(`resumed from ${o.checkpoint}: epoch ${epoch}, best validation NDCG@10 ${bestScore.toFixed(4)} at epoch ${bestEpoch}`);
+  }
+
+  const stepsPerEpoch = Math.ceil(trainUsers.length / o.batch);
+  let trainSeconds = 0, sequences = 0, steps = 0, interrupted = false;
+  const logEvery = o.logEvery ?? 50;
+  for (; epoch < o.epochs && bad < o.patience; epoch++) {
+    const order = globalRng().shuffle([...trainUsers]);
+    const distilNow = dist && epoch < dist.cfg.ftEpoch ? dist : null;
+    let sumRec = 0, sumDis = 0, nDis = 0;
+    const t0 = performance.now();
+    for (let s = 0; s < stepsPerEpoch; s++) {
+      const users = order.slice(s * o.batch, (s + 1) * o.batch);
+      const batch = mask === undefined ? nextItemBatch(o.split.train, users, cfg.maxLen) : maskedItemBatch(o.split.train, users, cfg.maxLen, mask, o.maskProb, globalRng());
+      const r = await step(all, opt, batch, o.negatives, distilNow);
+      sumRec += r.rec;
+      if (r.distil !== null) { sumDis += r.distil; nDis++; }
+      sequences += users.length;
+      steps++;
+      if (steps % logEvery === 0) {
+        const secs = trainSeconds + (performance.now() - t0) / 1000;
+        const left = ((o.epochs - epoch) * stepsPerEpoch - s - 1) * (secs / steps);
+        log(`epoch ${epoch + 1}/${o.epochs} step ${s + 1}/${stepsPerEpoch}  loss ${(sumRec / (s + 1)).toFixed(4)}${nDis ? `  distil ${(sumDis / nDis).toFixed(4)}` : ''}  ${(sequences / secs).toFixed(0)} seq/s  left ≤ ${fmtTime(left)}`);
+      }
+      if (o.maxSteps !== undefined && steps >= o.maxSteps) break;
+      if (o.shouldStop?.()) { interrupted = true; break; }
+    }
+    trainSeconds += (performance.now() - t0) / 1000;
+    if (interrupted) break; // the last checkpoint (end of the previous epoch) is where a resume starts
+    if (o.maxSteps !== undefined && steps >= o.maxSteps) return { model, epochsRun: epoch + 1, bestEpoch: -1, valid: null, test: null, trainSeconds, sequences, interrupted: false };
+    const v = await evaluateCases(model, o.split.valid, { excludeHistory: o.excludeHistory, ks: [10] });
+    const score = v['NDCG@10'];
+    if (score > bestScore) {
+      bestScore = score;
+      bestEpoch = epoch;
+      bad = 0;
+      if (best) await saveModel(best, model, { kind: cfg.kind, config: cfg, epoch });
+    } else bad++;
+    log(`epoch ${epoch + 1}: loss ${(sumRec / stepsPerEpoch).toFixed(4)}${nDis ? `  distil ${(sumDis / nDis).toFixed(4)}` : ''}  valid NDCG@10 ${score.toFixed(4)} HR@10 ${v['HR@10'].toFixed(4)}${bad ? `  (best ${bestScore.toFixed(4)} at epoch ${bestEpoch + 1})` : '  best'}  ${(stepsPerEpoch * o.batch / ((performance.now() - t0) / 1000)).toFixed(0)} seq/s`);
+    if (o.checkpoint) await saveTraining(o.checkpoint, all, opt, { epoch: epoch + 1, bestEpoch, bestScore, bad });
+  }
+  if (interrupted) return { model, epochsRun: epoch, bestEpoch, valid: null, test: null, trainSeconds, sequences, interrupted };
+  if (best && existsSync(best)) loadModel(best, model);
+  const valid = await evaluateCases(model, o.split.valid, { excludeHistory: o.excludeHistory });
+  const test = await evaluateCases(model, o.split.test, { excludeHistory: o.excludeHistory });
+  opt.dispose();
+  head?.dispose();
+  return { model, epochsRun: epoch, bestEpoch, valid, test, trainSeconds, sequences, interrupted };
+}
+
+/** The model alone (no profile path), written to a temporary name then renamed. */
+async function saveModel(path: string, model: SequenceRecommender, meta: Record<string, unknown>): Promise<void> {
+  const tmp = `${path}.tmp`;
+  saveCheckpoint(tmp, { meta, arrays: await model.stateDict() });
+  renameSync(tmp, path);
+}
+
+/** One optimisation step; returns L_rec and L_distil (null when not distilling or no user in the batch has a profile). */
+async function step(all: Trainable, opt: AdamW, batch: RecBatch, negatives: number, dist: { cfg: DistillConfig; profiles: ProfileTable } | null): Promise<{ rec: number; distil: number | null }> {
+  const model = all.model, b = model.itemTable.backend, n = batch.layout.total;
+  try {
+    return await tidyAsync(async () => {
+      const ids = tensor(batch.ids, [n], { dtype: 'int32', backend: b });
+      const pos = tensor(batch.positions, [n], { dtype: 'int32', backend: b });
+      const { output, hidden } = model.encode(ids, pos, batch.layout);
+      const lRec = recLoss(model, output, batch, negatives);
+      const rec = await lRec.scalar();
+      let total = lRec, distil: number | null = null;
+      const term = dist && all.head ? all.head.term(all.head.pool(hidden[dist.cfg.layer]!, batch.layout), batch.users, dist.profiles) : null;
+      if (dist && term) {
+        const f = distillFactors(dist.cfg, await term.t.scalar(), rec);
+        distil = f.value;
+        total = ops.add(ops.scale(lRec, 1 - dist.cfg.alpha), ops.scale(term.t, dist.cfg.alpha * f.beta * f.factor));
+      }
+      backward(total);
+      await opt.stepAsync();
+      return { rec, distil };
+    });
+  } finally {
+    opt.zeroGrad();
+  }
+}
