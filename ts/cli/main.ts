@@ -5,17 +5,23 @@ import { parseArgs } from 'node:util';
 import { runExample } from '../train/example.js';
 import { dataCommand, DATA_USAGE } from './data.js';
 import { ubpCommand, UBP_USAGE } from './ubp.js';
+import { recCommand, REC_USAGE } from './rec.js';
+import { profilesCommand, PROFILES_USAGE } from './profiles.js';
 import '../index.js';
 
 const USAGE = `usage: seqcore example [--steps N] [--batch N] [--lr X] [--seed N] [--threads N] [--backend cpu|webgpu]
                        [--checkpoint FILE] [--checkpoint-every N] [--resume]
 ${DATA_USAGE}
-${UBP_USAGE}`;
+${UBP_USAGE}
+${REC_USAGE}
+${PROFILES_USAGE}`;
 
 async function main(argv: string[]): Promise<number> {
   const [cmd, ...rest] = argv;
   if (cmd === 'data') return dataCommand(rest);
   if (cmd === 'ubp') return ubpCommand(rest, onInterrupt());
+  if (cmd === 'rec') return recCommand(rest, onInterrupt());
+  if (cmd === 'profiles') return profilesCommand(rest);
   if (cmd !== 'example') {
     process.stderr.write(`${cmd ? `unknown command '${cmd}'\n` : ''}${USAGE}\n`);
     return cmd ? 2 : 0;

@@ -157,7 +157,8 @@ export async function trainRecommender(o: RecTrainOptions): Promise<RecTrainResu
 /** The model alone (no profile path), written to a temporary name then renamed. */
 async function saveModel(path: string, model: SequenceRecommender, meta: Record<string, unknown>): Promise<void> {
   const tmp = `${path}.tmp`;
-  saveCheckpoint(tmp, { meta, arrays: await model.stateDict() });
+  const arrays = new Map([...await model.stateDict()].map(([k, v]) => [`model.${k}`, v] as const)); // the layout loadModel reads
+  saveCheckpoint(tmp, { meta, arrays });
   renameSync(tmp, path);
 }
 
