@@ -5,18 +5,19 @@ import { gemmSuite } from './gemm.js';
 import { gruSuite } from './gru.js';
 import { gruWebGpuSuite } from './gru_webgpu.js';
 import { ingestSuite } from './ingest.js';
+import { recSuite } from './rec.js';
 import { webgpuSuite } from './webgpu.js';
 import type { SuiteOptions } from './report.js';
 
 const SUITES: Record<string, (o: SuiteOptions) => Promise<void>> = {
-  gemm: gemmSuite, gru: (o) => (o.backend === 'webgpu' ? gruWebGpuSuite(o) : gruSuite(o)), ingest: ingestSuite, webgpu: webgpuSuite,
+  gemm: gemmSuite, gru: (o) => (o.backend === 'webgpu' ? gruWebGpuSuite(o) : gruSuite(o)), ingest: ingestSuite, webgpu: webgpuSuite, rec: recSuite,
 };
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
   options: { json: { type: 'boolean', default: false }, threads: { type: 'string', default: '2' }, seconds: { type: 'string', default: '2' }, rounds: { type: 'string', default: '2' }, backend: { type: 'string', default: 'cpu' } },
 });
-const names = positionals.length ? positionals : ['gemm', 'gru', 'ingest']; // webgpu only when named (it needs Dawn)
+const names = positionals.length ? positionals : ['gemm', 'gru', 'ingest']; // webgpu (Dawn) and rec (Beauty.txt) only when named
 const unknown = names.filter((n) => !SUITES[n]);
 if (unknown.length) {
   process.stderr.write(`unknown suite(s): ${unknown.join(', ')} (available: ${Object.keys(SUITES).join(', ')})\n`);

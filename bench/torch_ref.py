@@ -108,7 +108,12 @@ def gru(req):
     return timed(_workloads[key].step, req["seconds"])
 
 
-SUITES = {"gemm": gemm, "gru": gru}
+def rec(req):
+    import rec_torch
+    return rec_torch.bench(req["data"], req["model"], req["steps"])["seqs_per_s"]
+
+
+SUITES = {"gemm": gemm, "gru": gru, "rec": rec}
 
 
 def peak_rss(name, lengths, steps):

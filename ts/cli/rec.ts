@@ -15,6 +15,8 @@ import { loadProfiles } from '../profiles/pipeline.js';
 import { createRecommender, type RecModelConfig } from '../models/recommender.js';
 import { loadModel } from '../train/state.js';
 import { loadCheckpoint } from '../train/checkpoint.js';
+import { readItemAttributes } from '../profiles/offline.js';
+import { markdownTable, recTable } from '../rec/table.js';
 
 export const REC_USAGE = `       seqcore rec train (--data USERS.txt | --interactions FILE.csv --split temporal) --model sasrec|bert4rec|gru4rec --out DIR
                          [--hidden 64] [--blocks 2] [--heads 1] [--max-len 50] [--dropout 0.5] [--epochs 200] [--batch 128] [--lr 0.001]
@@ -22,7 +24,9 @@ export const REC_USAGE = `       seqcore rec train (--data USERS.txt | --interac
                          [--profiles PREFIX --distill-layer K --pooling mean|exp|attention|last --gamma 0.1 --distill-loss mse|rmse|cosine
                           --alpha 0.4 --ft-epoch 12 --beta scaled|one] [--keep-history] [--seed 1] [--threads N] [--resume] [--json]
        seqcore rec eval  (same data and training flags) --seeds 1,2,3 [--json]    trains per seed: test metrics mean ± std
-       seqcore rec eval  (--data … | --interactions …) --checkpoint DIR/model.best [--keep-history] [--json]`;
+       seqcore rec eval  (--data … | --interactions …) --checkpoint DIR/train.ckpt.best [--keep-history] [--json]
+       seqcore rec table (--data … | --interactions …) --attributes ITEM2ATTR.json --out DIR [--seeds 1,2,3] [training and distillation flags]
+                         SASRec, SASRec + offline attribute-profile distillation (same seeds), GRU4Rec: a markdown table`;
 
 const OPTIONS = {
   data: { type: 'string' }, interactions: { type: 'string' }, split: { type: 'string', default: 'loo' },
@@ -32,7 +36,7 @@ const OPTIONS = {
   activation: { type: 'string', default: 'gelu' }, epochs: { type: 'string', default: '200' }, batch: { type: 'string', default: '128' },
   lr: { type: 'string', default: '0.001' }, 'weight-decay': { type: 'string', default: '0' }, clip: { type: 'string', default: '0.5' },
   patience: { type: 'string', default: '20' }, negatives: { type: 'string', default: '0' }, 'mask-prob': { type: 'string', default: '0.15' },
-  profiles: { type: 'string' }, 'distill-layer': { type: 'string' }, pooling: { type: 'string', default: 'mean' }, gamma: { type: 'string', default: '0.1' },
+  profiles: { type: 'string' }, attributes: { type: 'string' }, 'profile-dim': { type: 'string', default: '64' }, 'distill-layer': { type: 'string' }, pooling: { type: 'string', default: 'mean' }, gamma: { type: 'string', default: '0.1' },
   'distill-loss': { type: 'string', default: 'mse' }, alpha: { type: 'string', default: '0.4' }, 'ft-epoch': { type: 'string', default: '12' },
   beta: { type: 'string', default: 'scaled' }, 'keep-history': { type: 'boolean', default: false }, seed: { type: 'string', default: '1' },
   seeds: { type: 'string' }, threads: { type: 'string' }, resume: { type: 'boolean', default: false }, json: { type: 'boolean', default: false },
@@ -68,6 +72,24 @@ export function loadSplit(v: Values): RecSplit {
   return looSplit(readSequences(v.data));
 }
 
+function distillConfig(v: Values, kind: RecModelKind): DistillConfig {
+  return {
+    layer: v['distill-layer'] === undefined ? (kind === 'gru4rec' ? 1 : posInt(v, 'blocks')) : num(v, 'distill-layer', (n) => Number.isInteger(n) && n >= 0, 'a layer index ≥ 0'),
+    pooling: oneOf(v, 'pooling', POOLINGS) as Pooling, gamma: nonNeg(v, 'gamma'),
+    loss: oneOf(v, 'distill-loss', DISTILL_LOSSES) as DistillLossKind,
+    alpha: num(v, 'alpha', (n) => n >= 0 && n <= 1, 'in [0, 1]'), ftEpoch: nonNeg(v, 'ft-epoch'),
+    beta: oneOf(v, 'beta', ['one', 'scaled'] as const),
+  };
+}
+
+function parseSeeds(v: Values): number[] {
+  return (v.seeds ?? v.seed!).split(',').map((s) => {
+    const n = Number(s);
+    if (!Number.isInteger(n) || n < 0) throw new Error(`--seeds must be a comma-separated list of integers, got '${v.seeds}'`);
+    return n;
+  });
+}
+
 function trainOptions(v: Values, split: RecSplit, log: (l: string) => void, shouldStop: () => boolean): Omit<RecTrainOptions, 'seed'> {
   const kind = oneOf(v, 'model', REC_MODELS) as RecModelKind;
   let distill: RecTrainOptions['distill'];
@@ -75,14 +97,7 @@ function trainOptions(v: Values, split: RecSplit, log: (l: string) => void, shou
     const profiles = loadProfiles(v.profiles, split.users);
     if (!profiles.matched) throw new Error(`${v.profiles}.users.npy: none of its users is in the data`);
     log(`profiles: ${profiles.matched} of ${split.users.length} users have one (${profiles.dim} dims); the others contribute no distillation loss`);
-    const cfg: DistillConfig = {
-      layer: v['distill-layer'] === undefined ? (kind === 'gru4rec' ? 1 : posInt(v, 'blocks')) : num(v, 'distill-layer', (n) => Number.isInteger(n) && n >= 0, 'a layer index ≥ 0'),
-      pooling: oneOf(v, 'pooling', POOLINGS) as Pooling, gamma: nonNeg(v, 'gamma'),
-      loss: oneOf(v, 'distill-loss', DISTILL_LOSSES) as DistillLossKind,
-      alpha: num(v, 'alpha', (n) => n >= 0 && n <= 1, 'in [0, 1]'), ftEpoch: nonNeg(v, 'ft-epoch'),
-      beta: oneOf(v, 'beta', ['one', 'scaled'] as const),
-    };
-    distill = { cfg, profiles };
+    distill = { cfg: distillConfig(v, kind), profiles };
   }
   return {
     split,
@@ -129,6 +144,17 @@ export async function recCommand(argv: string[], shouldStop: () => boolean): Pro
       { protocol: protocol(split, excludeHistory), excludeHistory, bestEpoch: r.bestEpoch + 1, valid: r.valid, test: r.test, sequencesPerSecond: r.sequences / r.trainSeconds });
     return 0;
   }
+  if (sub === 'table') {
+    if (!v.out || !v.attributes) throw new Error(`--out and --attributes are required\n${REC_USAGE}`);
+    mkdirSync(v.out, { recursive: true });
+    const base = trainOptions(v, split, log, shouldStop);
+    const rows = await recTable({
+      split, attributes: readItemAttributes(v.attributes), out: v.out, seeds: parseSeeds(v), base, profileDim: posInt(v, 'profile-dim'), log,
+      distill: distillConfig(v, base.model.kind),
+    });
+    say(`${protocol(split, excludeHistory)}; test metrics, mean ± std over seeds\n\n${markdownTable(rows)}`, { protocol: protocol(split, excludeHistory), excludeHistory, rows });
+    return 0;
+  }
   if (sub !== 'eval') throw new Error(`unknown rec command '${sub ?? ''}'\n${REC_USAGE}`);
   if (v.checkpoint) {
     const meta = loadCheckpoint(v.checkpoint).meta as { config?: RecModelConfig };
@@ -140,11 +166,7 @@ export async function recCommand(argv: string[], shouldStop: () => boolean): Pro
     say(`${protocol(split, excludeHistory)}\n${table([['test', test]])}`, { protocol: protocol(split, excludeHistory), excludeHistory, test });
     return 0;
   }
-  const seeds = (v.seeds ?? v.seed!).split(',').map((s) => {
-    const n = Number(s);
-    if (!Number.isInteger(n) || n < 0) throw new Error(`--seeds must be a comma-separated list of integers, got '${v.seeds}'`);
-    return n;
-  });
+  const seeds = parseSeeds(v);
   const runs: RankingMetrics[] = [];
   for (const seed of seeds) {
     log(`seed ${seed}`);
