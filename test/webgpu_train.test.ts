@@ -10,6 +10,9 @@ import { ingest } from '../ts/data/ingest.js';
 import { npyFloat32, readNpy } from '../ts/data/npy.js';
 import { embedUbp, trainUbp, type UbpTrainOptions } from '../ts/train/ubp.js';
 import { expectClose, useWebGpu } from './harness.js';
+import { onBackend } from '../ts/backend/use.js';
+import { looSplit } from '../ts/rec/split.js';
+import { trainRecommender } from '../ts/rec/train.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'seqcore-webgpu-train-'));
 const cache = join(dir, 'cache.seq');
@@ -44,4 +47,23 @@ describe('the UBP autoencoder on webgpu', () => {
     // float16 output: half a unit in the last place of values below 1 is under 5e-4.
     expectClose(await latents('webgpu'), await latents('cpu'), 2e-3, 2e-3, 'latents');
   });
+});
+
+describe('the recommenders on webgpu', () => {
+  // Users walking a fixed cycle through 20 items (test/rec_train.test.ts has the same idea).
+  const sequences = Array.from({ length: 64 }, (_, u) => Int32Array.from({ length: 4 + (u % 6) }, (_, k) => 1 + ((u * 7 + k) % 20)));
+  const split = looSplit({ users: sequences.map((_, u) => u + 1), sequences, items: 21 });
+  const profiles = { dim: 3, vectors: Float32Array.from({ length: 64 * 3 }, (_, i) => Math.sin(i)), rowOf: Int32Array.from({ length: 64 }, (_, u) => (u % 3 ? u : -1)) };
+  for (const kind of ['sasrec', 'gru4rec', 'bert4rec'] as const)
+    it(`${kind} follows the cpu loss curve step by step${kind === 'sasrec' ? ' (with attention-pooled distillation)' : ''}`, async () => {
+      const run = (backend: string) => onBackend(backend, () => trainRecommender({
+        split, model: { kind, hidden: 8, blocks: 1, heads: 2, maxLen: 6, dropout: 0.1, ffnMultiplier: 2, activation: 'gelu' },
+        epochs: 2, batch: 16, lr: 0.01, weightDecay: 0.01, clip: 1, seed: 5, patience: 5, negatives: 0, maskProb: 0.3, excludeHistory: true,
+        distill: kind === 'sasrec' ? { cfg: { layer: 1, pooling: 'attention', gamma: 0.1, loss: 'mse', alpha: 0.3, ftEpoch: 1, beta: 'scaled' }, profiles } : undefined,
+      }));
+      const cpu = await run('cpu'), gpu = await run('webgpu');
+      expect(gpu.losses.length).toBe(8);
+      // Same tolerance and reason as the autoencoder above.
+      expectClose(gpu.losses, cpu.losses, 0, 1e-4, `${kind} training loss per step`);
+    }, 120_000);
 });

@@ -4,6 +4,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { native } from '../native.js';
+import { onBackend } from '../backend/use.js';
 import { REC_MODELS, type RecModelKind } from '../models/recommender.js';
 import { DISTILL_LOSSES, POOLINGS, type DistillConfig, type DistillLossKind, type Pooling } from '../rec/distill.js';
 import { evaluateCases } from '../rec/evaluate.js';
@@ -22,7 +23,7 @@ export const REC_USAGE = `       seqcore rec train (--data USERS.txt | --interac
                          [--hidden 64] [--blocks 2] [--heads 1] [--max-len 50] [--dropout 0.5] [--epochs 200] [--batch 128] [--lr 0.001]
                          [--weight-decay 0] [--clip 0.5] [--patience 20] [--negatives 0 (sampled softmax)] [--mask-prob 0.15]
                          [--profiles PREFIX --distill-layer K --pooling mean|exp|attention|last --gamma 0.1 --distill-loss mse|rmse|cosine
-                          --alpha 0.4 --ft-epoch 12 --beta scaled|one] [--keep-history] [--seed 1] [--threads N] [--resume] [--json]
+                          --alpha 0.4 --ft-epoch 12 --beta scaled|one] [--keep-history] [--seed 1] [--threads N] [--backend cpu|webgpu] [--resume] [--json]
        seqcore rec eval  (same data and training flags) --seeds 1,2,3 [--json]    trains per seed: test metrics mean ± std
        seqcore rec eval  (--data … | --interactions …) --checkpoint DIR/train.ckpt.best [--keep-history] [--json]
        seqcore rec table (--data … | --interactions …) --attributes ITEM2ATTR.json --out DIR [--seeds 1,2,3] [training and distillation flags]
@@ -39,7 +40,7 @@ const OPTIONS = {
   profiles: { type: 'string' }, attributes: { type: 'string' }, 'profile-dim': { type: 'string', default: '64' }, 'distill-layer': { type: 'string' }, pooling: { type: 'string', default: 'mean' }, gamma: { type: 'string', default: '0.1' },
   'distill-loss': { type: 'string', default: 'mse' }, alpha: { type: 'string', default: '0.4' }, 'ft-epoch': { type: 'string', default: '12' },
   beta: { type: 'string', default: 'scaled' }, 'keep-history': { type: 'boolean', default: false }, seed: { type: 'string', default: '1' },
-  seeds: { type: 'string' }, threads: { type: 'string' }, resume: { type: 'boolean', default: false }, json: { type: 'boolean', default: false },
+  seeds: { type: 'string' }, threads: { type: 'string' }, backend: { type: 'string' }, resume: { type: 'boolean', default: false }, json: { type: 'boolean', default: false },
 } as const;
 
 type Values = ReturnType<typeof parseArgs<{ options: typeof OPTIONS }>>['values'];
@@ -130,6 +131,10 @@ function protocol(split: RecSplit, excludeHistory: boolean): string {
 export async function recCommand(argv: string[], shouldStop: () => boolean): Promise<number> {
   const [sub, ...rest] = argv;
   const { values: v } = parseArgs({ args: rest, options: OPTIONS });
+  return onBackend(v.backend, () => recOn(sub, v, shouldStop));
+}
+
+async function recOn(sub: string | undefined, v: Values, shouldStop: () => boolean): Promise<number> {
   const log = (l: string): void => { process.stderr.write(`${l}\n`); };
   if (v.threads) native.setThreads(posInt(v, 'threads'));
   const split = loadSplit(v);

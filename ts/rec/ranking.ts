@@ -19,15 +19,21 @@ export function targetRank(c: RankingCase, excludeHistory: boolean): number {
   const V = c.scores.length;
   if (!Number.isInteger(c.target) || c.target < 1 || c.target >= V)
     throw new RangeError(`targetRank: target ${c.target} is not an item in [1, ${V - 1}]`);
-  const excluded = new Set<number>(excludeHistory ? Array.from(c.history) : []);
-  excluded.delete(c.target);
   const s = c.scores[c.target]!;
   if (Number.isNaN(s)) throw new RangeError(`targetRank: the target's score is NaN`);
+  const beats = (v: number): boolean => v >= s || Number.isNaN(v); // ties and NaN count against the target
+  // Count over every item (one tight loop), then take back the target itself and the
+  // excluded history items that were counted.
   let rank = 0;
-  for (let i = 1; i < V; i++) {
-    if (i === c.target || excluded.has(i)) continue;
-    const v = c.scores[i]!;
-    if (v >= s || Number.isNaN(v)) rank++; // ties and NaN count against the target
+  for (let i = 1; i < V; i++) if (beats(c.scores[i]!)) rank++;
+  rank--; // the target ties with itself
+  if (excludeHistory) {
+    const seen = new Set<number>();
+    for (const i of Array.from(c.history)) {
+      if (i === c.target || i < 1 || i >= V || seen.has(i)) continue;
+      seen.add(i);
+      if (beats(c.scores[i]!)) rank--;
+    }
   }
   return rank;
 }

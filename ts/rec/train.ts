@@ -53,6 +53,8 @@ export interface RecTrainResult {
   test: RankingMetrics | null;
   trainSeconds: number;
   sequences: number;
+  /** L_rec of every step of this call, in order. */
+  losses: number[];
   interrupted: boolean;
 }
 
@@ -109,6 +111,7 @@ export async function trainRecommender(o: RecTrainOptions): Promise<RecTrainResu
 
   const stepsPerEpoch = Math.ceil(trainUsers.length / o.batch);
   let trainSeconds = 0, sequences = 0, steps = 0, interrupted = false;
+  const losses: number[] = [];
   const logEvery = o.logEvery ?? 50;
   for (; epoch < o.epochs && bad < o.patience; epoch++) {
     const order = globalRng().shuffle([...trainUsers]);
@@ -120,6 +123,7 @@ export async function trainRecommender(o: RecTrainOptions): Promise<RecTrainResu
       const batch = mask === undefined ? nextItemBatch(o.split.train, users, cfg.maxLen) : maskedItemBatch(o.split.train, users, cfg.maxLen, mask, o.maskProb, globalRng());
       const r = await step(all, opt, batch, o.negatives, distilNow);
       sumRec += r.rec;
+      losses.push(r.rec);
       if (r.distil !== null) { sumDis += r.distil; nDis++; }
       sequences += users.length;
       steps++;
@@ -133,7 +137,7 @@ export async function trainRecommender(o: RecTrainOptions): Promise<RecTrainResu
     }
     trainSeconds += (performance.now() - t0) / 1000;
     if (interrupted) break; // the last checkpoint (end of the previous epoch) is where a resume starts
-    if (o.maxSteps !== undefined && steps >= o.maxSteps) return { model, epochsRun: epoch + 1, bestEpoch: -1, valid: null, test: null, trainSeconds, sequences, interrupted: false };
+    if (o.maxSteps !== undefined && steps >= o.maxSteps) return { model, epochsRun: epoch + 1, bestEpoch: -1, valid: null, test: null, trainSeconds, sequences, losses, interrupted: false };
     const v = await evaluateCases(model, o.split.valid, { excludeHistory: o.excludeHistory, ks: [10] });
     const score = v['NDCG@10'];
     if (score > bestScore) {
@@ -145,13 +149,13 @@ export async function trainRecommender(o: RecTrainOptions): Promise<RecTrainResu
     log(`epoch ${epoch + 1}: loss ${(sumRec / stepsPerEpoch).toFixed(4)}${nDis ? `  distil ${(sumDis / nDis).toFixed(4)}` : ''}  valid NDCG@10 ${score.toFixed(4)} HR@10 ${v['HR@10'].toFixed(4)}${bad ? `  (best ${bestScore.toFixed(4)} at epoch ${bestEpoch + 1})` : '  best'}  ${(stepsPerEpoch * o.batch / ((performance.now() - t0) / 1000)).toFixed(0)} seq/s`);
     if (o.checkpoint) await saveTraining(o.checkpoint, all, opt, { epoch: epoch + 1, bestEpoch, bestScore, bad });
   }
-  if (interrupted) return { model, epochsRun: epoch, bestEpoch, valid: null, test: null, trainSeconds, sequences, interrupted };
+  if (interrupted) return { model, epochsRun: epoch, bestEpoch, valid: null, test: null, trainSeconds, sequences, losses, interrupted };
   if (best && existsSync(best)) loadModel(best, model);
   const valid = await evaluateCases(model, o.split.valid, { excludeHistory: o.excludeHistory });
   const test = await evaluateCases(model, o.split.test, { excludeHistory: o.excludeHistory });
   opt.dispose();
   head?.dispose();
-  return { model, epochsRun: epoch, bestEpoch, valid, test, trainSeconds, sequences, interrupted };
+  return { model, epochsRun: epoch, bestEpoch, valid, test, trainSeconds, sequences, losses, interrupted };
 }
 
 /** The model alone (no profile path), written to a temporary name then renamed. */
