@@ -63,24 +63,13 @@ export function tfidf(histories: readonly ArrayLike<number>[], attrs: ItemAttrib
   return { rows: n, cols: terms.size, indptr, indices: Int32Array.from(indices), values: Float64Array.from(values) };
 }
 
-/** X (CSR) · M (cols×k dense) → rows×k. */
-function mul(x: Csr, m: Float64Array, k: number): Float64Array {
-  const out = new Float64Array(x.rows * k);
+/** X·M (M: cols×k → rows×k), or with `t` Xᵀ·M (M: rows×k → cols×k); X in CSR, M dense. */
+function mul(x: Csr, m: Float64Array, k: number, t = false): Float64Array {
+  const out = new Float64Array((t ? x.cols : x.rows) * k);
   for (let r = 0; r < x.rows; r++)
     for (let p = x.indptr[r]!; p < x.indptr[r + 1]!; p++) {
-      const v = x.values[p]!, c = x.indices[p]!;
-      for (let j = 0; j < k; j++) out[r * k + j] += v * m[c * k + j]!;
-    }
-  return out;
-}
-
-/** Xᵀ (CSR transposed) · M (rows×k dense) → cols×k. */
-function mulT(x: Csr, m: Float64Array, k: number): Float64Array {
-  const out = new Float64Array(x.cols * k);
-  for (let r = 0; r < x.rows; r++)
-    for (let p = x.indptr[r]!; p < x.indptr[r + 1]!; p++) {
-      const v = x.values[p]!, c = x.indices[p]!;
-      for (let j = 0; j < k; j++) out[c * k + j] += v * m[r * k + j]!;
+      const v = x.values[p]!, [o, i] = t ? [x.indices[p]! * k, r * k] : [r * k, x.indices[p]! * k];
+      for (let j = 0; j < k; j++) out[o + j] += v * m[i + j]!;
     }
   return out;
 }
@@ -109,13 +98,13 @@ export function truncatedSvd(x: Csr, dim: number, opts: { seed?: number; oversam
   let q = mul(x, omega, l);
   orthonormalise(q, x.rows, l);
   for (let i = 0; i < (opts.powerIters ?? 3); i++) {
-    const z = mulT(x, q, l);
+    const z = mul(x, q, l, true);
     orthonormalise(z, x.cols, l);
     q = mul(x, z, l);
     orthonormalise(q, x.rows, l);
   }
   // B = Qᵀ X (l×cols); B Bᵀ = W S² Wᵀ; U·Σ of X ≈ Q·W·S = Q·(B Bᵀ)^{1/2} restricted: Q·W·S.
-  const bt = mulT(x, q, l); // cols×l = Bᵀ
+  const bt = mul(x, q, l, true); // cols×l = Bᵀ
   const bbt = new Float64Array(l * l);
   for (let c = 0; c < x.cols; c++)
     for (let i = 0; i < l; i++) for (let j = 0; j < l; j++) bbt[i * l + j] += bt[c * l + i]! * bt[c * l + j]!;
