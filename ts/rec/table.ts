@@ -1,6 +1,7 @@
 // The README's System 2 table in one command (`seqcore rec table`): on one dataset and split,
 // SASRec and GRU4Rec, and SASRec with distillation of offline attribute profiles against the
 // same seeds without it, each as mean ± std of the test metrics over the seeds.
+import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { attributeProfiles, type ItemAttributes } from '../profiles/offline.js';
 import { loadProfiles, writeProfiles } from '../profiles/pipeline.js';
@@ -42,22 +43,35 @@ export async function recTable(o: TableOptions): Promise<TableRow[]> {
   writeProfiles(prefix, o.split.users, attributeProfiles(o.split.train, o.attributes, o.profileDim), o.profileDim);
   const profiles = loadProfiles(prefix, o.split.users);
   const rows: TableRow[] = [];
-  const run = async (name: string, seeds: number[], over: Partial<RecTrainOptions>): Promise<void> => {
+  // Finished runs are recorded in runs.json and each run checkpoints every epoch, so an
+  // interrupted table resumes inside the run it was in and skips the finished ones.
+  const done = join(o.out, 'runs.json');
+  const finished = new Map<string, { test: RankingMetrics; bestEpoch: number; seqPerSec: number }>(existsSync(done) ? Object.entries(JSON.parse(readFileSync(done, 'utf8')) as object) : []);
+  const run = async (id: string, name: string, seeds: number[], over: Partial<RecTrainOptions>): Promise<void> => {
     const row: TableRow = { name, seeds, runs: [], bestEpochs: [], seqPerSec: [] };
     for (const seed of seeds) {
-      o.log(`${name}, seed ${seed}`);
-      const r = await trainRecommender({ ...o.base, split: o.split, seed, ...over, model: { ...o.base.model, ...over.model } });
-      if (r.interrupted || !r.test) throw new Error(`${name}: interrupted`);
-      row.runs.push(r.test);
-      row.bestEpochs.push(r.bestEpoch);
-      row.seqPerSec.push(r.sequences / r.trainSeconds);
-      o.log(`${name}, seed ${seed}: test HR@10 ${r.test['HR@10'].toFixed(4)} NDCG@10 ${r.test['NDCG@10'].toFixed(4)}`);
+      const key = `${id}-seed${seed}`;
+      let f = finished.get(key);
+      if (f) o.log(`${name}, seed ${seed}: finished earlier (${done})`);
+      else {
+        o.log(`${name}, seed ${seed}`);
+        const r = await trainRecommender({ ...o.base, split: o.split, seed, ...over, model: { ...o.base.model, ...over.model }, checkpoint: join(o.out, key, 'train.ckpt'), resume: true });
+        if (r.interrupted || !r.test) throw new Error(`interrupted in ${name}, seed ${seed}: rerun the same command to resume`);
+        f = { test: r.test, bestEpoch: r.bestEpoch, seqPerSec: r.sequences / Math.max(r.trainSeconds, 1e-9) };
+        finished.set(key, f);
+        writeFileSync(`${done}.tmp`, JSON.stringify(Object.fromEntries(finished), null, 1));
+        renameSync(`${done}.tmp`, done);
+      }
+      row.runs.push(f.test);
+      row.bestEpochs.push(f.bestEpoch);
+      row.seqPerSec.push(f.seqPerSec);
+      o.log(`${name}, seed ${seed}: test HR@10 ${f.test['HR@10'].toFixed(4)} NDCG@10 ${f.test['NDCG@10'].toFixed(4)}`);
     }
     rows.push(row);
   };
-  await run('SASRec', o.seeds, { model: { ...o.base.model, kind: 'sasrec' } });
-  await run(`SASRec + attribute-profile distillation (${o.distill.loss}, ${o.distill.pooling} pooling, layer ${o.distill.layer}, α ${o.distill.alpha}, E_ft ${o.distill.ftEpoch}, β ${o.distill.beta})`, o.seeds,
+  await run('sasrec', 'SASRec', o.seeds, { model: { ...o.base.model, kind: 'sasrec' } });
+  await run('sasrec-distil', `SASRec + attribute-profile distillation (${o.distill.loss}, ${o.distill.pooling} pooling, layer ${o.distill.layer}, α ${o.distill.alpha}, E_ft ${o.distill.ftEpoch}, β ${o.distill.beta})`, o.seeds,
     { model: { ...o.base.model, kind: 'sasrec' }, distill: { cfg: o.distill, profiles } });
-  await run('GRU4Rec', o.seeds.slice(0, 1), { model: { ...o.base.model, kind: 'gru4rec', blocks: 1 } });
+  await run('gru4rec', 'GRU4Rec', o.seeds.slice(0, 1), { model: { ...o.base.model, kind: 'gru4rec', blocks: 1 } });
   return rows;
 }

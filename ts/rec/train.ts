@@ -2,7 +2,8 @@
 // sampled-softmax) cross-entropy, AdamW and gradient-norm clipping, optionally guided by
 // user-profile distillation (ts/rec/distill.ts); early stopping on validation NDCG@10, the
 // best model kept, a checkpoint after every epoch so an interrupted run resumes.
-import { existsSync, renameSync } from 'node:fs';
+import { existsSync, mkdirSync, renameSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { backward } from '../autograd.js';
 import { createRecommender, maskToken, type RecModelConfig, type SequenceRecommender } from '../models/recommender.js';
 import { Module } from '../nn/module.js';
@@ -101,8 +102,12 @@ export async function trainRecommender(o: RecTrainOptions): Promise<RecTrainResu
   const trainUsers = o.split.train.flatMap((s, u) => (s.length >= (mask === undefined ? 2 : 1) ? [u] : []));
   if (!trainUsers.length) throw new Error('no user has enough training items (next-item training needs 2)');
   const best = o.checkpoint ? `${o.checkpoint}.best` : null;
+  if (o.checkpoint) mkdirSync(dirname(o.checkpoint), { recursive: true });
 
   let epoch = 0, bestEpoch = -1, bestScore = -Infinity, bad = 0;
+  // Without a checkpoint the best epoch's parameters are kept in memory, so the test is
+  // always scored on the model early stopping chose.
+  let bestState: Awaited<ReturnType<SequenceRecommender['stateDict']>> | null = null;
   if (o.resume && o.checkpoint && existsSync(o.checkpoint)) {
     const meta = loadTraining(o.checkpoint, all, opt);
     ({ epoch, bestEpoch, bestScore, bad } = meta as { epoch: number; bestEpoch: number; bestScore: number; bad: number });
@@ -145,12 +150,14 @@ export async function trainRecommender(o: RecTrainOptions): Promise<RecTrainResu
       bestEpoch = epoch;
       bad = 0;
       if (best) await saveModel(best, model, { kind: cfg.kind, config: cfg, epoch });
+      else bestState = await model.stateDict();
     } else bad++;
     log(`epoch ${epoch + 1}: loss ${(sumRec / stepsPerEpoch).toFixed(4)}${nDis ? `  distil ${(sumDis / nDis).toFixed(4)}` : ''}  valid NDCG@10 ${score.toFixed(4)} HR@10 ${v['HR@10'].toFixed(4)}${bad ? `  (best ${bestScore.toFixed(4)} at epoch ${bestEpoch + 1})` : '  best'}  ${(stepsPerEpoch * o.batch / ((performance.now() - t0) / 1000)).toFixed(0)} seq/s`);
     if (o.checkpoint) await saveTraining(o.checkpoint, all, opt, { epoch: epoch + 1, bestEpoch, bestScore, bad });
   }
   if (interrupted) return { model, epochsRun: epoch, bestEpoch, valid: null, test: null, trainSeconds, sequences, losses, interrupted };
   if (best && existsSync(best)) loadModel(best, model);
+  else if (bestState) model.loadStateDict(bestState);
   const valid = await evaluateCases(model, o.split.valid, { excludeHistory: o.excludeHistory });
   const test = await evaluateCases(model, o.split.test, { excludeHistory: o.excludeHistory });
   opt.dispose();
