@@ -109,6 +109,20 @@ describe('distillation', () => {
     }, 120_000);
 });
 
+describe('early stopping', () => {
+  it('scores the test on the best validation epoch, not the last (kept in memory without a checkpoint)', async () => {
+    const lines: string[] = [];
+    // lr 0.1 overshoots at the end: the last epoch is worse than the best (checked below),
+    // so returning the last model would fail this test.
+    const r = await trainRecommender({ ...base(cycleData(150), 'sasrec'), epochs: 6, lr: 0.1, log: (l) => lines.push(l) });
+    const scores = lines.flatMap((l) => /^epoch \d+: .*valid NDCG@10 ([\d.]+)/.exec(l)?.[1] ?? []).map(Number);
+    expect(scores.length).toBe(6);
+    expect(scores[5]).toBeLessThan(Math.max(...scores));
+    expect(r.valid!['NDCG@10'].toFixed(4)).toBe(Math.max(...scores).toFixed(4));
+    expect(r.bestEpoch).toBe(scores.indexOf(Math.max(...scores)));
+  }, 120_000);
+});
+
 describe('interrupt and resume', () => {
   it('a run stopped mid-epoch and resumed ends exactly where an uninterrupted run ends', async () => {
     const split = cycleData(150);
