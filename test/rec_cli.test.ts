@@ -48,6 +48,21 @@ describe('seqcore rec / profiles', () => {
     expect((JSON.parse(e.out) as { test: Record<string, number> }).test['NDCG@10']).toBeGreaterThanOrEqual(0);
   }, 120_000);
 
+  it('rec table: three rows of mean ± std over the seeds; a rerun reuses the finished runs', () => {
+    const out = join(dir, 'table');
+    const args = ['rec', 'table', '--data', data, '--attributes', attrs, '--profile-dim', '3', ...SMALL, '--seeds', '1,2', '--out', out];
+    const r = seqcore(...args);
+    expect(r.code, r.err).toBe(0);
+    const rows = r.out.split('\n').filter((l) => l.startsWith('| '));
+    expect(rows.length).toBe(4); // header, SASRec, SASRec + distillation, GRU4Rec
+    expect(rows[1]).toMatch(/^\| SASRec \| 1, 2 \| 0\.\d{4} ± 0\.\d{4} \|/);
+    expect(rows[2]).toMatch(/^\| SASRec \+ attribute-profile distillation \(mse, mean pooling, layer 1, α 0\.4, E_ft 12, β scaled\) \| 1, 2 \|/);
+    expect(rows[3]).toMatch(/^\| GRU4Rec \| 1 \|/);
+    const again = seqcore(...args);
+    expect(again.err.match(/finished earlier/g)?.length).toBe(5);
+    expect(again.out).toBe(r.out);
+  }, 120_000);
+
   it('names what is wrong', () => {
     expect(seqcore('rec', 'train', '--data', data, '--split', 'temporal', '--out', dir).err).toMatch(/--split temporal needs timestamps: give --interactions/);
     expect(seqcore('rec', 'train', '--data', data, '--model', 'lstm', '--out', dir).err).toMatch(/--model must be one of sasrec, bert4rec, gru4rec, got 'lstm'/);

@@ -10,7 +10,7 @@ import type { RankingMetrics } from './ranking.js';
 import type { RecSplit } from './split.js';
 import { trainRecommender, type RecTrainOptions } from './train.js';
 
-export interface TableRow { name: string; seeds: number[]; runs: RankingMetrics[]; bestEpochs: number[]; seqPerSec: number[] }
+export interface TableRow { name: string; seeds: number[]; runs: RankingMetrics[]; bestEpochs: number[] }
 
 const KEYS = ['HR@10', 'NDCG@10', 'HR@20', 'NDCG@20'] as const;
 
@@ -21,9 +21,10 @@ function meanStd(xs: number[]): string {
 }
 
 export function markdownTable(rows: TableRow[]): string {
-  const head = `| model | seeds | ${KEYS.join(' | ')} | best epoch | train seq/s |`;
-  const sep = `|${'---|'.repeat(KEYS.length + 4)}`;
-  return [head, sep, ...rows.map((r) => `| ${r.name} | ${r.seeds.join(', ')} | ${KEYS.map((k) => meanStd(r.runs.map((m) => m[k]))).join(' | ')} | ${r.bestEpochs.map((e) => e + 1).join(', ')} | ${meanStd(r.seqPerSec).split(' ')[0]!.replace(/\.\d+$/, '')} |`)].join('\n');
+  // Throughput is left to `npm run bench -- rec`: these runs share the machine with whatever else runs.
+  const head = `| model | seeds | ${KEYS.join(' | ')} | best epoch |`;
+  const sep = `|${'---|'.repeat(KEYS.length + 3)}`;
+  return [head, sep, ...rows.map((r) => `| ${r.name} | ${r.seeds.join(', ')} | ${KEYS.map((k) => meanStd(r.runs.map((m) => m[k]))).join(' | ')} | ${r.bestEpochs.map((e) => e + 1).join(', ')} |`)].join('\n');
 }
 
 export interface TableOptions {
@@ -48,7 +49,7 @@ export async function recTable(o: TableOptions): Promise<TableRow[]> {
   const done = join(o.out, 'runs.json');
   const finished = new Map<string, { test: RankingMetrics; bestEpoch: number; seqPerSec: number }>(existsSync(done) ? Object.entries(JSON.parse(readFileSync(done, 'utf8')) as object) : []);
   const run = async (id: string, name: string, seeds: number[], over: Partial<RecTrainOptions>): Promise<void> => {
-    const row: TableRow = { name, seeds, runs: [], bestEpochs: [], seqPerSec: [] };
+    const row: TableRow = { name, seeds, runs: [], bestEpochs: [] };
     for (const seed of seeds) {
       const key = `${id}-seed${seed}`;
       let f = finished.get(key);
@@ -64,7 +65,6 @@ export async function recTable(o: TableOptions): Promise<TableRow[]> {
       }
       row.runs.push(f.test);
       row.bestEpochs.push(f.bestEpoch);
-      row.seqPerSec.push(f.seqPerSec);
       o.log(`${name}, seed ${seed}: test HR@10 ${f.test['HR@10'].toFixed(4)} NDCG@10 ${f.test['NDCG@10'].toFixed(4)}`);
     }
     rows.push(row);
