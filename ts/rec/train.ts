@@ -2,7 +2,7 @@
 // sampled-softmax) cross-entropy, AdamW and gradient-norm clipping, optionally guided by
 // user-profile distillation (ts/rec/distill.ts); early stopping on validation NDCG@10, the
 // best model kept, a checkpoint after every epoch so an interrupted run resumes.
-import { existsSync, mkdirSync, renameSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { backward } from '../autograd.js';
 import { createRecommender, maskToken, type RecModelConfig, type SequenceRecommender } from '../models/recommender.js';
@@ -140,7 +140,8 @@ export async function trainRecommender(o: RecTrainOptions): Promise<RecTrainResu
       if (o.maxSteps !== undefined && steps >= o.maxSteps) break;
       if (o.shouldStop?.()) { interrupted = true; break; }
     }
-    trainSeconds += (performance.now() - t0) / 1000;
+    const epochSeconds = (performance.now() - t0) / 1000;
+    trainSeconds += epochSeconds;
     if (interrupted) break; // the last checkpoint (end of the previous epoch) is where a resume starts
     if (o.maxSteps !== undefined && steps >= o.maxSteps) return { model, epochsRun: epoch + 1, bestEpoch: -1, valid: null, test: null, trainSeconds, sequences, losses, interrupted: false };
     const v = await evaluateCases(model, o.split.valid, { excludeHistory: o.excludeHistory, ks: [10] });
@@ -152,7 +153,7 @@ export async function trainRecommender(o: RecTrainOptions): Promise<RecTrainResu
       if (best) await saveModel(best, model, { kind: cfg.kind, config: cfg, epoch });
       else bestState = await model.stateDict();
     } else bad++;
-    log(`epoch ${epoch + 1}: loss ${(sumRec / stepsPerEpoch).toFixed(4)}${nDis ? `  distil ${(sumDis / nDis).toFixed(4)}` : ''}  valid NDCG@10 ${score.toFixed(4)} HR@10 ${v['HR@10'].toFixed(4)}${bad ? `  (best ${bestScore.toFixed(4)} at epoch ${bestEpoch + 1})` : '  best'}  ${(stepsPerEpoch * o.batch / ((performance.now() - t0) / 1000)).toFixed(0)} seq/s`);
+    log(`epoch ${epoch + 1}: loss ${(sumRec / stepsPerEpoch).toFixed(4)}${nDis ? `  distil ${(sumDis / nDis).toFixed(4)}` : ''}  valid NDCG@10 ${score.toFixed(4)} HR@10 ${v['HR@10'].toFixed(4)}${bad ? `  (best ${bestScore.toFixed(4)} at epoch ${bestEpoch + 1})` : '  best'}  ${(order.length / epochSeconds).toFixed(0)} training seq/s`);
     if (o.checkpoint) await saveTraining(o.checkpoint, all, opt, { epoch: epoch + 1, bestEpoch, bestScore, bad });
   }
   if (interrupted) return { model, epochsRun: epoch, bestEpoch, valid: null, test: null, trainSeconds, sequences, losses, interrupted };
@@ -165,12 +166,9 @@ export async function trainRecommender(o: RecTrainOptions): Promise<RecTrainResu
   return { model, epochsRun: epoch, bestEpoch, valid, test, trainSeconds, sequences, losses, interrupted };
 }
 
-/** The model alone (no profile path), written to a temporary name then renamed. */
+/** The model alone (no profile path), in the layout loadModel reads (saveCheckpoint writes atomically). */
 async function saveModel(path: string, model: SequenceRecommender, meta: Record<string, unknown>): Promise<void> {
-  const tmp = `${path}.tmp`;
-  const arrays = new Map([...await model.stateDict()].map(([k, v]) => [`model.${k}`, v] as const)); // the layout loadModel reads
-  saveCheckpoint(tmp, { meta, arrays });
-  renameSync(tmp, path);
+  saveCheckpoint(path, { meta, arrays: new Map([...await model.stateDict()].map(([k, v]) => [`model.${k}`, v] as const)) });
 }
 
 /** One optimisation step; returns L_rec and L_distil (null when not distilling or no user in the batch has a profile). */
