@@ -123,6 +123,18 @@ describe('early stopping', () => {
   }, 120_000);
 });
 
+describe('learning-rate decay on plateau', () => {
+  it('halves the learning rate after each decayPatience epochs without a better NDCG@10', async () => {
+    const lines: string[] = [];
+    await trainRecommender({ ...base(cycleData(150), 'sasrec'), epochs: 6, lr: 0.1, lrDecay: 0.5, decayPatience: 1, log: (l) => lines.push(l) });
+    const bad = lines.filter((l) => /^epoch \d+: .*\(best/.test(l)).length;
+    const decays = lines.filter((l) => l.startsWith('no better validation NDCG@10'));
+    expect(bad).toBeGreaterThan(0);
+    expect(decays.length).toBe(bad);
+    expect(decays.map((l) => Number(/learning rate ([\d.e-]+)/.exec(l)![1]))).toEqual(decays.map((_, k) => 0.1 * 0.5 ** (k + 1)));
+  }, 120_000);
+});
+
 describe('interrupt and resume', () => {
   it('a run stopped mid-epoch and resumed ends exactly where an uninterrupted run ends', async () => {
     const split = cycleData(150);

@@ -21,7 +21,7 @@ import { markdownTable, recTable } from '../rec/table.js';
 
 export const REC_USAGE = `       seqcore rec train (--data USERS.txt | --interactions FILE.csv --split temporal) --model sasrec|bert4rec|gru4rec --out DIR
                          [--hidden 64] [--blocks 2] [--heads 1] [--max-len 50] [--dropout 0.5] [--epochs 200] [--batch 128] [--lr 0.001]
-                         [--weight-decay 0] [--clip 0.5] [--patience 20] [--negatives 0 (sampled softmax)] [--mask-prob 0.15]
+                         [--weight-decay 0] [--clip 0.5] [--patience 20] [--lr-decay 1 --decay-patience 2] [--negatives 0 (sampled softmax)] [--mask-prob 0.15]
                          [--profiles PREFIX --distill-layer K --pooling mean|exp|attention|last --gamma 0.1 --distill-loss mse|rmse|cosine
                           --alpha 0.4 --ft-epoch 12 --beta scaled|one] [--keep-history] [--seed 1] [--threads N] [--backend cpu|webgpu] [--resume] [--json]
        seqcore rec eval  (same data and training flags) --seeds 1,2,3 [--json]    trains per seed: test metrics mean ± std
@@ -36,7 +36,7 @@ const OPTIONS = {
   'max-len': { type: 'string', default: '50' }, dropout: { type: 'string', default: '0.5' }, ffn: { type: 'string', default: '1' },
   activation: { type: 'string', default: 'gelu' }, epochs: { type: 'string', default: '200' }, batch: { type: 'string', default: '128' },
   lr: { type: 'string', default: '0.001' }, 'weight-decay': { type: 'string', default: '0' }, clip: { type: 'string', default: '0.5' },
-  patience: { type: 'string', default: '20' }, negatives: { type: 'string', default: '0' }, 'mask-prob': { type: 'string', default: '0.15' },
+  patience: { type: 'string', default: '20' }, 'lr-decay': { type: 'string', default: '1' }, 'decay-patience': { type: 'string', default: '2' }, negatives: { type: 'string', default: '0' }, 'mask-prob': { type: 'string', default: '0.15' },
   profiles: { type: 'string' }, attributes: { type: 'string' }, 'profile-dim': { type: 'string', default: '64' }, 'distill-layer': { type: 'string' }, pooling: { type: 'string', default: 'mean' }, gamma: { type: 'string', default: '0.1' },
   'distill-loss': { type: 'string', default: 'mse' }, alpha: { type: 'string', default: '0.4' }, 'ft-epoch': { type: 'string', default: '12' },
   beta: { type: 'string', default: 'scaled' }, 'keep-history': { type: 'boolean', default: false }, seed: { type: 'string', default: '1' },
@@ -107,7 +107,8 @@ function trainOptions(v: Values, split: RecSplit, log: (l: string) => void, shou
       dropout: num(v, 'dropout', (n) => n >= 0 && n < 1, 'in [0, 1)'), ffnMultiplier: posInt(v, 'ffn'), activation: oneOf(v, 'activation', ['gelu', 'relu'] as const),
     },
     epochs: posInt(v, 'epochs'), batch: posInt(v, 'batch'), lr: num(v, 'lr', (n) => n > 0, 'positive'), weightDecay: nonNeg(v, 'weight-decay'),
-    clip: num(v, 'clip', (n) => n > 0, 'positive'), patience: posInt(v, 'patience'), negatives: num(v, 'negatives', (n) => Number.isInteger(n) && n >= 0, 'an integer ≥ 0'),
+    clip: num(v, 'clip', (n) => n > 0, 'positive'), patience: posInt(v, 'patience'),
+    lrDecay: num(v, 'lr-decay', (n) => n > 0 && n <= 1, 'in (0, 1]'), decayPatience: posInt(v, 'decay-patience'), negatives: num(v, 'negatives', (n) => Number.isInteger(n) && n >= 0, 'an integer ≥ 0'),
     maskProb: num(v, 'mask-prob', (n) => n > 0 && n < 1, 'in (0, 1)'), excludeHistory: !v['keep-history'], distill, log, shouldStop,
   };
 }

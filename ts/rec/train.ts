@@ -32,6 +32,9 @@ export interface RecTrainOptions {
   seed: number;
   /** Stop after this many evaluations without a better validation NDCG@10. */
   patience: number;
+  /** Multiply the learning rate by lrDecay after every decayPatience evaluations without a better NDCG@10 (ReduceLROnPlateau); 1 = constant. */
+  lrDecay?: number;
+  decayPatience?: number;
   /** Sampled softmax with this many shared uniform negatives per batch; 0 = full softmax. */
   negatives: number;
   maskProb: number;
@@ -104,13 +107,14 @@ export async function trainRecommender(o: RecTrainOptions): Promise<RecTrainResu
   const best = o.checkpoint ? `${o.checkpoint}.best` : null;
   if (o.checkpoint) mkdirSync(dirname(o.checkpoint), { recursive: true });
 
-  let epoch = 0, bestEpoch = -1, bestScore = -Infinity, bad = 0;
+  let epoch = 0, bestEpoch = -1, bestScore = -Infinity, bad = 0, lr = o.lr;
   // Without a checkpoint the best epoch's parameters are kept in memory, so the test is
   // always scored on the model early stopping chose.
   let bestState: Awaited<ReturnType<SequenceRecommender['stateDict']>> | null = null;
   if (o.resume && o.checkpoint && existsSync(o.checkpoint)) {
     const meta = loadTraining(o.checkpoint, all, opt);
-    ({ epoch, bestEpoch, bestScore, bad } = meta as { epoch: number; bestEpoch: number; bestScore: number; bad: number });
+    ({ epoch, bestEpoch, bestScore, bad, lr } = meta as { epoch: number; bestEpoch: number; bestScore: number; bad: number; lr: number });
+    opt.lr = lr;
     log(`resumed from ${o.checkpoint}: epoch ${epoch}, best validation NDCG@10 ${bestScore.toFixed(4)} at epoch ${bestEpoch}`);
   }
 
@@ -152,9 +156,12 @@ export async function trainRecommender(o: RecTrainOptions): Promise<RecTrainResu
       bad = 0;
       if (best) await saveModel(best, model, { kind: cfg.kind, config: cfg, epoch });
       else bestState = await model.stateDict();
-    } else bad++;
+    } else if (++bad % (o.decayPatience ?? Infinity) === 0 && (o.lrDecay ?? 1) !== 1) {
+      opt.lr = lr *= o.lrDecay!;
+      log(`no better validation NDCG@10 for ${bad} epochs: learning rate ${lr.toPrecision(3)}`);
+    }
     log(`epoch ${epoch + 1}: loss ${(sumRec / stepsPerEpoch).toFixed(4)}${nDis ? `  distil ${(sumDis / nDis).toFixed(4)}` : ''}  valid NDCG@10 ${score.toFixed(4)} HR@10 ${v['HR@10'].toFixed(4)}${bad ? `  (best ${bestScore.toFixed(4)} at epoch ${bestEpoch + 1})` : '  best'}  ${(order.length / epochSeconds).toFixed(0)} training seq/s`);
-    if (o.checkpoint) await saveTraining(o.checkpoint, all, opt, { epoch: epoch + 1, bestEpoch, bestScore, bad });
+    if (o.checkpoint) await saveTraining(o.checkpoint, all, opt, { epoch: epoch + 1, bestEpoch, bestScore, bad, lr });
   }
   if (interrupted) return { model, epochsRun: epoch, bestEpoch, valid: null, test: null, trainSeconds, sequences, losses, interrupted };
   if (best && existsSync(best)) loadModel(best, model);
