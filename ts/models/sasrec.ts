@@ -61,7 +61,8 @@ export class TransformerRecommender extends Module implements SequenceRecommende
     const rng = opts.rng ?? globalRng(), d = cfg.hidden;
     // Rows: padding 0, items 1 … V−1, then BERT4Rec's mask token.
     const rows = cfg.items + (causal ? 0 : 1);
-    // N(0, 1/d): items scaled by √d and positions then both have unit-variance entries.
+    // N(0, 1/d): scaled by √d in encode(), item vectors start with unit-variance entries;
+    // positions (not scaled) start small beside them.
     const init = (): number => rng.normal() / Math.sqrt(d);
     this.items = this.param('items', initTensor([rows, d], init, opts.backend));
     this.positions = this.param('positions', initTensor([cfg.maxLen, d], init, opts.backend));
