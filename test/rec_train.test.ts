@@ -92,6 +92,22 @@ describe('distillation', () => {
     expect(distillFactors(c('cosine', 'one'), 0.75, 3)).toEqual({ value: 0.25, factor: -1, beta: 1 });
   });
 
+  it('early stopping and learning-rate decay wait for the end of distillation (E_ft)', async () => {
+    const split = cycleData(120), rng = new Rng(4);
+    const profiles: ProfileTable = { dim: 4, vectors: Float32Array.from({ length: 120 * 4 }, () => rng.normal()), rowOf: Int32Array.from(split.users, (_, u) => u) };
+    const cfg: DistillConfig = { layer: 1, pooling: 'mean', gamma: 0.1, loss: 'mse', alpha: 1, ftEpoch: 4, beta: 'scaled' }; // α 1: nothing but distillation until E_ft
+    const lines: string[] = [];
+    // patience 1: any epoch without a better NDCG@10 would stop the run if distillation epochs counted
+    // lr 1e-30: the weights cannot move, so every epoch after the first is a plateau
+    const r = await trainRecommender({ ...base(split, 'sasrec'), epochs: 6, lr: 1e-30, patience: 1, lrDecay: 0.5, decayPatience: 1, distill: { cfg, profiles }, log: (l) => lines.push(l) });
+    const epochs = lines.filter((l) => /^epoch \d+:/.test(l));
+    expect(epochs.slice(0, cfg.ftEpoch).some((l) => l.includes('(best'))).toBe(true); // a plateau while distilling…
+    expect(epochs.length).toBeGreaterThan(cfg.ftEpoch); // …did not stop the run
+    const endOfDistillation = lines.indexOf(epochs[cfg.ftEpoch - 1]!);
+    lines.forEach((l, i) => { if (l.startsWith('no better')) expect(i).toBeGreaterThan(endOfDistillation); });
+    expect(r.epochsRun).toBeGreaterThan(cfg.ftEpoch);
+  }, 120_000);
+
   for (const pooling of ['mean', 'attention'] as const)
     it(`${pooling} pooling: trains with profiles for half the users, distils only before E_ft, saves no trace of the profile path`, async () => {
       const split = cycleData(120), p = 5, rng = new Rng(9);

@@ -149,18 +149,22 @@ export async function trainRecommender(o: RecTrainOptions): Promise<RecTrainResu
     if (interrupted) break; // the last checkpoint (end of the previous epoch) is where a resume starts
     if (o.maxSteps !== undefined && steps >= o.maxSteps) return { model, epochsRun: epoch + 1, bestEpoch: -1, valid: null, test: null, trainSeconds, sequences, losses, interrupted: false };
     const v = await evaluateCases(model, o.split.valid, { excludeHistory: o.excludeHistory, ks: [10] });
-    const score = v['NDCG@10'];
-    if (score > bestScore) {
+    const score = v['NDCG@10'], improved = score > bestScore;
+    if (improved) {
       bestScore = score;
       bestEpoch = epoch;
       bad = 0;
       if (best) await saveModel(best, model, { kind: cfg.kind, config: cfg, epoch });
       else bestState = await model.stateDict();
+    } else if (dist && epoch < dist.cfg.ftEpoch) {
+      // Validation is not expected to improve while distilling: patience and learning-rate
+      // decay count only the epochs of L_rec alone (seen: a plateau at epoch 8 stopped a run
+      // that was to distil until epoch 12).
     } else if (++bad % (o.decayPatience ?? Infinity) === 0 && (o.lrDecay ?? 1) !== 1) {
       opt.lr = lr *= o.lrDecay!;
       log(`no better validation NDCG@10 for ${bad} epochs: learning rate ${lr.toPrecision(3)}`);
     }
-    log(`epoch ${epoch + 1}: loss ${(sumRec / stepsPerEpoch).toFixed(4)}${nDis ? `  distil ${(sumDis / nDis).toFixed(4)}` : ''}  valid NDCG@10 ${score.toFixed(4)} HR@10 ${v['HR@10'].toFixed(4)}${bad ? `  (best ${bestScore.toFixed(4)} at epoch ${bestEpoch + 1})` : '  best'}  ${(order.length / epochSeconds).toFixed(0)} training seq/s`);
+    log(`epoch ${epoch + 1}: loss ${(sumRec / stepsPerEpoch).toFixed(4)}${nDis ? `  distil ${(sumDis / nDis).toFixed(4)}` : ''}  valid NDCG@10 ${score.toFixed(4)} HR@10 ${v['HR@10'].toFixed(4)}${improved ? '  best' : `  (best ${bestScore.toFixed(4)} at epoch ${bestEpoch + 1})`}  ${(order.length / epochSeconds).toFixed(0)} training seq/s`);
     if (o.checkpoint) await saveTraining(o.checkpoint, all, opt, { epoch: epoch + 1, bestEpoch, bestScore, bad, lr });
   }
   if (interrupted) return { model, epochsRun: epoch, bestEpoch, valid: null, test: null, trainSeconds, sequences, losses, interrupted };
