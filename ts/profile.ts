@@ -3,7 +3,7 @@
 // kernels asynchronously (webgpu) times them itself (Backend.timeKernel): GPU timestamp
 // queries where the adapter has them, otherwise the host time at which the queue reports
 // the kernel done. finish() gathers the results into a table and a Chrome trace.
-import { writeFileSync, renameSync } from 'node:fs';
+import { writeFileAtomic } from './data/atomic.js';
 
 export interface KernelEvent {
   op: string;
@@ -79,8 +79,7 @@ export class Profiler {
         ...events.map((e) => ({ name: e.op, cat: e.backend, ph: 'X', pid: 1, tid: tracks.indexOf(e.backend) + 1, ts: e.start * 1000, dur: e.dur * 1000 })),
       ],
     };
-    writeFileSync(`${path}.tmp`, JSON.stringify(trace));
-    renameSync(`${path}.tmp`, path);
+    writeFileAtomic(path, JSON.stringify(trace));
   }
 }
 

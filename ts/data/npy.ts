@@ -3,7 +3,8 @@
 // Layout: "\x93NUMPY", major, minor, header length (u16 LE for 1.x, u32 LE for 2.x/3.x), a Python
 // dict literal {'descr': ..., 'fortran_order': ..., 'shape': (...), } padded with spaces and ending
 // in '\n' so the data starts at a multiple of 64 bytes, then the raw data.
-import { renameSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
+import { writeFileAtomic } from './atomic.js';
 import { getFloat16, setFloat16 } from '@petamoriken/float16';
 
 export type NpyDtype = 'int64' | 'int32' | 'float32' | 'float16';
@@ -125,17 +126,9 @@ export function decodeNpy(buf: Buffer | Uint8Array, name = '<buffer>'): NpyArray
   return { dtype, shape, data: new t.Array(bytes.buffer) };
 }
 
-/** Writes atomically: to `${path}.tmp-${pid}`, then renamed over path; the temp file is removed on error. */
+/** Writes atomically (ts/data/atomic.ts). */
 export function writeNpy(path: string, a: NpyArray): void {
-  const bytes = encodeNpy(a);
-  const tmp = `${path}.tmp-${process.pid}`;
-  try {
-    writeFileSync(tmp, bytes);
-    renameSync(tmp, path);
-  } catch (e) {
-    try { rmSync(tmp, { force: true }); } catch { /* keep the original error */ }
-    throw e;
-  }
+  writeFileAtomic(path, encodeNpy(a));
 }
 
 export function readNpy(path: string): NpyArray {

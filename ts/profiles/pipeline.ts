@@ -2,7 +2,8 @@
 // their vectors from an embeddings endpoint reduced by PCA (`profiles embed`), or offline
 // attribute profiles (`profiles offline`); every result is a `PREFIX.npy` (float32 users×dim)
 // beside `PREFIX.users.npy` (int64 user ids), written atomically.
-import { renameSync, writeFileSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
+import { writeFileAtomic } from '../data/atomic.js';
 import { applyPca, fitPca } from '../linalg/pca.js';
 import { readNpy, writeNpy, npyFloat32 } from '../data/npy.js';
 import type { ProfileTable } from '../rec/distill.js';
@@ -127,11 +128,9 @@ export function loadProfiles(prefix: string, datasetUsers: readonly number[]): P
   return { dim: v.shape[1]!, vectors: npyFloat32(v), rowOf, matched: rowOf.filter((r) => r >= 0).length };
 }
 
-/** Text profiles as JSON lines {user, profile}, written to a temporary file then renamed. */
+/** Text profiles as JSON lines {user, profile}, written atomically. */
 export function writeProfileTexts(path: string, users: readonly number[], profiles: readonly string[]): void {
-  const tmp = `${path}.tmp-${process.pid}`;
-  writeFileSync(tmp, users.map((u, i) => `${JSON.stringify({ user: u, profile: profiles[i] })}\n`).join(''));
-  renameSync(tmp, path);
+  writeFileAtomic(path, users.map((u, i) => `${JSON.stringify({ user: u, profile: profiles[i] })}\n`).join(''));
 }
 
 export function readProfileTexts(path: string): { users: number[]; profiles: string[] } {

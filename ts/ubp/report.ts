@@ -1,7 +1,8 @@
 // The evaluation report written next to an embedding: report.md with the score table and
 // every metric, scores.png (bars per task, one per embedding, the baseline first when there
 // is one) and training_loss.png. Each file is written to a temporary name, then renamed.
-import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
+import { writeFileAtomic } from '../data/atomic.js';
 import { join } from 'node:path';
 import type { TaskResult } from '../eval/universal.js';
 import { barChart, lineChart, PALETTE_NAMES } from '../report/png.js';
@@ -52,11 +53,7 @@ Bars per task, in column order: ${r.results.map(([n], i) => `${n} (${PALETTE_NAM
 
 ${r.loss.text}
 `;
-  const write = (file: string, body: string | Buffer): void => {
-    writeFileSync(`${file}.tmp`, body);
-    renameSync(`${file}.tmp`, file);
-  };
-  write(join(r.dir, 'scores.png'), barChart(r.results[0]![1].map((_, t) => r.results.map(([, rs]) => rs[t]!.score))));
-  write(join(r.dir, 'training_loss.png'), lineChart(r.loss.values.length ? r.loss.values : [0]));
-  write(join(r.dir, 'report.md'), text);
+  writeFileAtomic(join(r.dir, 'scores.png'), barChart(r.results[0]![1].map((_, t) => r.results.map(([, rs]) => rs[t]!.score))));
+  writeFileAtomic(join(r.dir, 'training_loss.png'), lineChart(r.loss.values.length ? r.loss.values : [0]));
+  writeFileAtomic(join(r.dir, 'report.md'), text);
 }
