@@ -68,5 +68,6 @@ describe('seqcore rec / profiles', () => {
     expect(seqcore('rec', 'train', '--data', data, '--model', 'lstm', '--out', dir).err).toMatch(/--model must be one of sasrec, bert4rec, gru4rec, got 'lstm'/);
     expect(seqcore('rec', 'train', '--data', data, '--hidden', '6', '--heads', '4', ...['--epochs', '1'], '--out', dir).err).toMatch(/hidden size 6 must be a multiple of heads \(4\)/);
     expect(seqcore('profiles', 'generate', '--data', data, '--out', join(dir, 'x.jsonl')).err).toMatch(/no chat endpoint: give --base-url/);
+    expect(seqcore('rec', 'table', '--data', data, '--attributes', attrs, '--profiles', join(dir, 'prof'), '--out', dir).err).toMatch(/rec table builds its own attribute profiles/);
   }, 120_000);
 });

@@ -11,7 +11,7 @@ import { evaluateCases } from '../rec/evaluate.js';
 import { readSequences } from '../rec/sequences.js';
 import { looSplit, readInteractions, temporalSplit, type RecSplit } from '../rec/split.js';
 import { trainRecommender, type RecTrainOptions } from '../rec/train.js';
-import type { RankingMetrics } from '../rec/ranking.js';
+import { meanStd, type RankingMetrics } from '../rec/ranking.js';
 import { loadProfiles } from '../profiles/pipeline.js';
 import { createRecommender, type RecModelConfig } from '../models/recommender.js';
 import { loadModel } from '../train/state.js';
@@ -115,15 +115,6 @@ function trainOptions(v: Values, split: RecSplit, log: (l: string) => void, shou
 
 const KEYS = ['HR@5', 'HR@10', 'HR@20', 'NDCG@5', 'NDCG@10', 'NDCG@20'] as const;
 
-/** Mean and sample standard deviation of each metric over runs. */
-export function meanStd(runs: RankingMetrics[]): Record<string, { mean: number; std: number }> {
-  const out: Record<string, { mean: number; std: number }> = {};
-  for (const k of KEYS) {
-    const xs = runs.map((r) => r[k]), m = xs.reduce((a, b) => a + b, 0) / xs.length;
-    out[k] = { mean: m, std: xs.length > 1 ? Math.sqrt(xs.reduce((a, x) => a + (x - m) ** 2, 0) / (xs.length - 1)) : 0 };
-  }
-  return out;
-}
 
 function protocol(split: RecSplit, excludeHistory: boolean): string {
   return `${split.kind === 'loo' ? 'leave-one-out' : 'temporal global split'}, full ranking over ${split.items - 1} items, history items ${excludeHistory ? 'excluded' : 'kept'}, ${split.test.length} test users`;
@@ -152,6 +143,9 @@ async function recOn(sub: string | undefined, v: Values, shouldStop: () => boole
   }
   if (sub === 'table') {
     if (!v.out || !v.attributes) throw new Error(`--out and --attributes are required\n${REC_USAGE}`);
+    // The table makes its own attribute profiles for the distillation row; given profiles
+    // would also reach the SASRec and GRU4Rec rows through the shared options.
+    if (v.profiles) throw new Error('rec table builds its own attribute profiles from --attributes; --profiles is for rec train and rec eval');
     mkdirSync(v.out, { recursive: true });
     const base = trainOptions(v, split, log, shouldStop);
     const rows = await recTable({
@@ -172,15 +166,15 @@ async function recOn(sub: string | undefined, v: Values, shouldStop: () => boole
     say(`${protocol(split, excludeHistory)}\n${table([['test', test]])}`, { protocol: protocol(split, excludeHistory), excludeHistory, test });
     return 0;
   }
-  const seeds = parseSeeds(v);
+  const seeds = parseSeeds(v), opts = trainOptions(v, split, log, shouldStop);
   const runs: RankingMetrics[] = [];
   for (const seed of seeds) {
     log(`seed ${seed}`);
-    const r = await trainRecommender({ ...trainOptions(v, split, log, shouldStop), seed });
+    const r = await trainRecommender({ ...opts, seed });
     if (r.interrupted) return 130;
     runs.push(r.test!);
   }
-  const s = meanStd(runs);
+  const s = Object.fromEntries(KEYS.map((k) => [k, meanStd(runs.map((r) => r[k]))]));
   say(`${protocol(split, excludeHistory)}; ${seeds.length} seed(s): ${seeds.join(', ')}\n${KEYS.map((k) => `${k.padEnd(8)} ${s[k]!.mean.toFixed(4)} ± ${s[k]!.std.toFixed(4)}`).join('\n')}`,
     { protocol: protocol(split, excludeHistory), excludeHistory, seeds, runs, summary: s });
   return 0;

@@ -3,6 +3,7 @@ import { attentionProbFloats, kernel } from '../backend/registry.js';
 import type { PackedLayout } from '../sequence/layout.js';
 import type { Tensor } from '../tensor.js';
 import { alloc, checkFloat, checkRank, checkSameBackend, fail, fmt } from './check.js';
+import { gemm } from './matmul.js';
 
 export interface AttentionOptions {
   heads: number;
@@ -10,10 +11,9 @@ export interface AttentionOptions {
   causal: boolean;
 }
 
-/** c (M×N) = a·bᵀ (+ bias): the projections below, weights stored out×in as torch.nn.Linear. */
+/** c (M×N) = a·wᵀ + bias: the projections below, weights stored out×in as torch.nn.Linear. */
 function project(a: Tensor, w: Tensor, bias: Tensor): Tensor {
-  const c = alloc(a, [a.shape[0]!, w.shape[0]!]);
-  kernel('gemm', a)(a, w, c, { transA: false, transB: true, alpha: 1, beta: 0 });
+  const c = gemm(a, w, false, true);
   kernel('addBias', c)(c, bias, c);
   return c;
 }
@@ -43,22 +43,14 @@ export function selfAttention(x: Tensor, layout: PackedLayout, wQkv: Tensor, bQk
   const y = project(a, wO, bO);
   record(op, [x, wQkv, bQkv, wO, bO], [y], ([g]) => {
     const dy = g!;
-    const gemm = kernel('gemm', dy);
-    const dWo = alloc(dy, [D, D]), dbO = alloc(dy, [D]), da = alloc(dy, [total, D]);
-    gemm(dy, a, dWo, { transA: true, transB: false, alpha: 1, beta: 0 });
+    const dWo = gemm(dy, a, true, false), dbO = alloc(dy, [D]), da = gemm(dy, wO, false, false);
     kernel('sumRows', dy)(dy, dbO);
-    gemm(dy, wO, da, { transA: false, transB: false, alpha: 1, beta: 0 });
     const dqkv = alloc(dy, [total, 3 * D]);
     kernel('attentionGrad', dy)(qkv, probs, da, layout, o.heads, o.causal, dqkv);
     da.dispose();
-    const dWqkv = alloc(dy, [3 * D, D]), dbQkv = alloc(dy, [3 * D]);
-    gemm(dqkv, x, dWqkv, { transA: true, transB: false, alpha: 1, beta: 0 });
+    const dWqkv = gemm(dqkv, x, true, false), dbQkv = alloc(dy, [3 * D]);
     kernel('sumRows', dqkv)(dqkv, dbQkv);
-    let dx: Tensor | null = null;
-    if (x.requiresGrad) {
-      dx = alloc(dy, [total, D]);
-      gemm(dqkv, wQkv, dx, { transA: false, transB: false, alpha: 1, beta: 0 });
-    }
+    const dx = x.requiresGrad ? gemm(dqkv, wQkv, false, false) : null;
     dqkv.dispose();
     return [dx, dWqkv, dbQkv, dWo, dbO];
   }, [qkv, a, probs]);

@@ -3,8 +3,8 @@ import { kernel } from '../backend/registry.js';
 import type { Tensor } from '../tensor.js';
 import { alloc, checkFloat, checkRank, checkSameBackend, fail, fmt, lastDim } from './check.js';
 
-/** op(a)·op(b) into a new tensor; a, b 2-D. */
-function gemm(a: Tensor, b: Tensor, transA: boolean, transB: boolean): Tensor {
+/** op(a)·op(b) into a new tensor; a, b 2-D (no autograd: for ops' forward and backward). */
+export function gemm(a: Tensor, b: Tensor, transA: boolean, transB: boolean): Tensor {
   const M = transA ? a.shape[1]! : a.shape[0]!;
   const N = transB ? b.shape[0]! : b.shape[1]!;
   const c = alloc(a, [M, N]);

@@ -77,7 +77,7 @@ export class DistillHead extends Module {
    * whose user has a profile; null when none has. The tensor's value is MSE (mse, rmse) or
    * the mean cosine (cosine); ts/rec/train.ts turns it into L_distil.
    */
-  term(pooled: Tensor, users: Int32Array, profiles: ProfileTable): { t: Tensor; users: number } | null {
+  term(pooled: Tensor, users: Int32Array, profiles: ProfileTable): { t: Tensor } | null {
     const rows: number[] = [], sel: number[] = [];
     users.forEach((u, i) => {
       const r = profiles.rowOf[u]!;
@@ -90,7 +90,7 @@ export class DistillHead extends Module {
     const picked = ops.embedding(pooled, tensor(Int32Array.from(sel), [sel.length], { dtype: 'int32', backend: b }));
     const target = this.map.forward(tensor(p, [sel.length, profiles.dim], { backend: b }));
     const t = this.cfg.loss === 'cosine' ? ops.mean(ops.cosineSimilarity(picked, target)) : ops.mse(picked, target);
-    return { t, users: sel.length };
+    return { t };
   }
 }
 

@@ -38,6 +38,12 @@ export function targetRank(c: RankingCase, excludeHistory: boolean): number {
   return rank;
 }
 
+/** Mean and sample standard deviation (0 for a single value), e.g. of a metric over seeds. */
+export function meanStd(xs: readonly number[]): { mean: number; std: number } {
+  const mean = xs.reduce((a, b) => a + b, 0) / xs.length;
+  return { mean, std: xs.length > 1 ? Math.sqrt(xs.reduce((a, x) => a + (x - mean) ** 2, 0) / (xs.length - 1)) : 0 };
+}
+
 export type RankingMetrics = Record<`${'HR' | 'NDCG'}@${number}`, number>;
 
 /** HR@K and NDCG@K for each K, over the ranks of every user. */

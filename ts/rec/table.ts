@@ -1,12 +1,13 @@
 // The README's System 2 table in one command (`seqcore rec table`): on one dataset and split,
 // SASRec and GRU4Rec, and SASRec with distillation of offline attribute profiles against the
 // same seeds without it, each as mean ± std of the test metrics over the seeds.
-import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { writeFileAtomic } from '../data/atomic.js';
 import { join } from 'node:path';
 import { attributeProfiles, type ItemAttributes } from '../profiles/offline.js';
 import { loadProfiles, writeProfiles } from '../profiles/pipeline.js';
 import type { DistillConfig } from './distill.js';
-import type { RankingMetrics } from './ranking.js';
+import { meanStd, type RankingMetrics } from './ranking.js';
 import type { RecSplit } from './split.js';
 import { trainRecommender, type RecTrainOptions } from './train.js';
 
@@ -14,17 +15,16 @@ export interface TableRow { name: string; seeds: number[]; runs: RankingMetrics[
 
 const KEYS = ['HR@10', 'NDCG@10', 'HR@20', 'NDCG@20'] as const;
 
-function meanStd(xs: number[]): string {
-  const m = xs.reduce((a, b) => a + b, 0) / xs.length;
-  const s = xs.length > 1 ? Math.sqrt(xs.reduce((a, x) => a + (x - m) ** 2, 0) / (xs.length - 1)) : 0;
-  return xs.length > 1 ? `${m.toFixed(4)} ± ${s.toFixed(4)}` : m.toFixed(4);
+function cell(xs: number[]): string {
+  const { mean, std } = meanStd(xs);
+  return xs.length > 1 ? `${mean.toFixed(4)} ± ${std.toFixed(4)}` : mean.toFixed(4);
 }
 
 export function markdownTable(rows: TableRow[]): string {
   // Throughput is left to `npm run bench -- rec`: these runs share the machine with whatever else runs.
   const head = `| model | seeds | ${KEYS.join(' | ')} | best epoch |`;
   const sep = `|${'---|'.repeat(KEYS.length + 3)}`;
-  return [head, sep, ...rows.map((r) => `| ${r.name} | ${r.seeds.join(', ')} | ${KEYS.map((k) => meanStd(r.runs.map((m) => m[k]))).join(' | ')} | ${r.bestEpochs.map((e) => e + 1).join(', ')} |`)].join('\n');
+  return [head, sep, ...rows.map((r) => `| ${r.name} | ${r.seeds.join(', ')} | ${KEYS.map((k) => cell(r.runs.map((m) => m[k]))).join(' | ')} | ${r.bestEpochs.map((e) => e + 1).join(', ')} |`)].join('\n');
 }
 
 export interface TableOptions {
@@ -47,7 +47,7 @@ export async function recTable(o: TableOptions): Promise<TableRow[]> {
   // Finished runs are recorded in runs.json and each run checkpoints every epoch, so an
   // interrupted table resumes inside the run it was in and skips the finished ones.
   const done = join(o.out, 'runs.json');
-  const finished = new Map<string, { test: RankingMetrics; bestEpoch: number; seqPerSec: number }>(existsSync(done) ? Object.entries(JSON.parse(readFileSync(done, 'utf8')) as object) : []);
+  const finished = new Map<string, { test: RankingMetrics; bestEpoch: number }>(existsSync(done) ? Object.entries(JSON.parse(readFileSync(done, 'utf8')) as object) : []);
   const run = async (id: string, name: string, seeds: number[], over: Partial<RecTrainOptions>): Promise<void> => {
     const row: TableRow = { name, seeds, runs: [], bestEpochs: [] };
     for (const seed of seeds) {
@@ -58,10 +58,9 @@ export async function recTable(o: TableOptions): Promise<TableRow[]> {
         o.log(`${name}, seed ${seed}`);
         const r = await trainRecommender({ ...o.base, split: o.split, seed, ...over, model: { ...o.base.model, ...over.model }, checkpoint: join(o.out, key, 'train.ckpt'), resume: true });
         if (r.interrupted || !r.test) throw new Error(`interrupted in ${name}, seed ${seed}: rerun the same command to resume`);
-        f = { test: r.test, bestEpoch: r.bestEpoch, seqPerSec: r.sequences / Math.max(r.trainSeconds, 1e-9) };
+        f = { test: r.test, bestEpoch: r.bestEpoch };
         finished.set(key, f);
-        writeFileSync(`${done}.tmp`, JSON.stringify(Object.fromEntries(finished), null, 1));
-        renameSync(`${done}.tmp`, done);
+        writeFileAtomic(done, JSON.stringify(Object.fromEntries(finished), null, 1));
       }
       row.runs.push(f.test);
       row.bestEpochs.push(f.bestEpoch);

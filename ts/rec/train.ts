@@ -191,17 +191,18 @@ async function step(all: Trainable, opt: AdamW, batch: RecBatch, negatives: numb
       const pos = tensor(batch.positions, [n], { dtype: 'int32', backend: b });
       const { output, hidden } = model.encode(ids, pos, batch.layout);
       const lRec = recLoss(model, output, batch, negatives);
-      const rec = await lRec.scalar();
-      let total = lRec, distil: number | null = null;
+      let total = lRec, distil: number | null = null, rec: number | null = null;
       const term = dist && all.head ? all.head.term(all.head.pool(hidden[dist.cfg.layer]!, batch.layout), batch.users, dist.profiles) : null;
       if (dist && term) {
+        // β and RMSE need both values before backward: the only read mid-step (a sync on webgpu).
+        rec = await lRec.scalar();
         const f = distillFactors(dist.cfg, await term.t.scalar(), rec);
         distil = f.value;
         total = ops.add(ops.scale(lRec, 1 - dist.cfg.alpha), ops.scale(term.t, dist.cfg.alpha * f.beta * f.factor));
       }
       backward(total);
       await opt.stepAsync();
-      return { rec, distil };
+      return { rec: rec ?? await lRec.scalar(), distil };
     });
   } finally {
     opt.zeroGrad();

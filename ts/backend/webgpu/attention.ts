@@ -7,8 +7,8 @@ import { tensor, type Tensor } from '../../tensor.js';
 import { attentionProbFloats, registerKernels } from '../registry.js';
 import { gpu, scratch } from './backend.js';
 
-/** kernels/attention.wgsl's idx: [t, i] per packed row, offsets, sorted lengths, probs offsets. */
-function attentionIndex(on: Tensor, layout: PackedLayout, heads: number): { idx: Tensor; params: number[] } {
+/** kernels/attention.wgsl's idx ([t, i] per packed row, offsets, sorted lengths, probs offsets) and its Params. */
+function attentionIndex(on: Tensor, layout: PackedLayout, D: number, heads: number, causal: boolean): { idx: Tensor; params: number[] } {
   const { total, batch: B, maxLength: T, offsets, batchSizes, sortedIndices, lengths } = layout;
   const ob = 2 * total, lb = ob + T + 1, pb = lb + B;
   const idx = new Int32Array(pb + B);
@@ -26,22 +26,20 @@ function attentionIndex(on: Tensor, layout: PackedLayout, heads: number): { idx:
     p += heads * L * L;
   }
   if (p > 0x7fffffff) throw new RangeError(`webgpu attention: ${p} softmax entries do not fit int32 offsets; split the batch`);
-  return { idx: tensor(idx, [idx.length], { dtype: 'int32', backend: on.backend }), params: [total, 0, heads, 0, ob, lb, pb, 0] };
+  return { idx: tensor(idx, [idx.length], { dtype: 'int32', backend: on.backend }), params: [total, D, heads, +causal, ob, lb, pb, 1 / Math.sqrt(D / heads)] };
 }
 
 const TYPES = 'uuuuuuuf';
 
 registerKernels('webgpu', {
   attention(qkv, layout, heads, causal, out, probs) {
-    const D = out.shape[1]!, b = gpu(out), { idx, params } = attentionIndex(qkv, layout, heads);
-    const p = [params[0]!, D, heads, +causal, params[4]!, params[5]!, params[6]!, 1 / Math.sqrt(D / heads)];
+    const b = gpu(out), { idx, params: p } = attentionIndex(qkv, layout, out.shape[1]!, heads, causal);
     b.dispatch1d('attention', 'attn_probs', [qkv, idx, probs], TYPES, p, layout.total * heads);
     b.dispatch1d('attention', 'attn_out', [qkv, idx, probs, out], TYPES, p, layout.total * heads);
     idx.dispose();
   },
   attentionGrad(qkv, probs, dout, layout, heads, causal, dqkv) {
-    const D = dout.shape[1]!, b = gpu(dqkv), { idx, params } = attentionIndex(qkv, layout, heads);
-    const p = [params[0]!, D, heads, +causal, params[4]!, params[5]!, params[6]!, 1 / Math.sqrt(D / heads)];
+    const b = gpu(dqkv), { idx, params: p } = attentionIndex(qkv, layout, dout.shape[1]!, heads, causal);
     const ds = scratch(qkv, attentionProbFloats(layout, heads));
     b.dispatch1d('attention', 'attn_grad_scores', [qkv, idx, probs, dout, ds], TYPES, p, layout.total * heads);
     b.dispatch1d('attention', 'attn_grad_qkv', [qkv, idx, probs, dout, ds, dqkv], TYPES, p, layout.total * heads);
