@@ -25,7 +25,7 @@ export async function recSuite(opts: SuiteOptions): Promise<void> {
   try {
     for (const kind of ['sasrec', 'gru4rec'] as const) {
       const run = (maxSteps: number) => trainRecommender({
-        split, model: { kind, hidden: 64, blocks: kind === 'sasrec' ? 2 : 1, heads: 1, maxLen: 50, dropout: 0.5, ffnMultiplier: 1, activation: 'gelu' },
+        split, model: { kind, hidden: 64, blocks: kind === 'sasrec' ? 2 : 1, heads: 1, maxLen: 50, dropout: 0.5, attentionDropout: 0, ffnMultiplier: 1, activation: 'gelu' },
         epochs: 1, batch: 128, lr: 1e-3, weightDecay: 0, clip: 0.5, seed: 1, patience: 1, negatives: 0, maskProb: 0.15, excludeHistory: true, maxSteps,
       });
       await run(3); // warm-up: allocator, thread pool

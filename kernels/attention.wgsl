@@ -5,12 +5,14 @@
 // step k is packed row offsets[k] + i. P (probs) per sequence and head is L×L row-major from
 // poff[i] + h·L·L, unseen keys 0; a query sees keys k < seen = (causal ? t + 1 : L).
 //   attn_probs:       probs row t = softmax_k(q_t·k_k·scale)
-//   attn_out:         out[r, h] = Σ_k P_tk v_k
-//   attn_grad_scores: ds row t = P_tk·(dO_t·v_k − Σ_j P_tj dO_t·v_j)·scale  (probs' layout)
-//   attn_grad_qkv:    dq_t = Σ_k ds_tk k_k,  dk_t = Σ_q ds_qt q_q,  dv_t = Σ_q P_qt dO_q
+//   attn_out:         out[r, h] = Σ_k P_tk M_tk v_k
+//   attn_grad_scores: ds row t = P_tk·(dP_tk − Σ_j P_tj dP_tj)·scale, dP_tk = M_tk dO_t·v_k  (probs' layout)
+//   attn_grad_qkv:    dq_t = Σ_k ds_tk k_k,  dk_t = Σ_q ds_qt q_q,  dv_t = Σ_q P_qt M_qt dO_q
+// M (attention dropout, P.p > 0): P.keep = 1/(1−p) where dropout_uniform(P.seed, j) ≥ p for
+// probs index j, else 0; 1 without dropout. It is redrawn, never stored.
 // idx (int32): [t, i] per packed row (2·total), then offsets (T + 1) from P.ob, lengths in
 // sorted order (B) from P.lb, probs offsets (B) from P.pb.
-struct Params { total: u32, d: u32, heads: u32, causal: u32, ob: u32, lb: u32, pb: u32, scale: f32 }
+struct Params { total: u32, d: u32, heads: u32, causal: u32, ob: u32, lb: u32, pb: u32, scale: f32, p: f32, seed: u32, keep: f32 }
 @group(0) @binding(0) var<uniform> P: Params;
 
 @group(0) @binding(1) var<storage, read> qkv: array<f32>;
@@ -46,6 +48,12 @@ fn row_of(w: Where, k: u32) -> u32 {
 // Float offset of head h's part (0 q, 1 k, 2 v) in qkv row r.
 fn part(r: u32, which: u32, w: Where) -> u32 {
   return r * 3u * P.d + which * P.d + w.h * w.dh;
+}
+
+// The dropout multiplier of probs entry j.
+fn drop_mask(j: u32) -> f32 {
+  if (P.p == 0.0) { return 1.0; }
+  return select(0.0, P.keep, dropout_uniform(P.seed, j) >= P.p);
 }
 
 fn dot_rows(a: u32, b: u32, n: u32) -> f32 {
@@ -86,7 +94,7 @@ fn attn_out(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec
   let row = w.p + w.t * w.len;
   for (var d = 0u; d < w.dh; d++) {
     var o = 0.0;
-    for (var k = 0u; k < w.seen; k++) { o += probs[row + k] * qkv[part(row_of(w, k), 2u, w) + d]; }
+    for (var k = 0u; k < w.seen; k++) { o += probs[row + k] * drop_mask(row + k) * qkv[part(row_of(w, k), 2u, w) + d]; }
     out_w[w.r * P.d + w.h * w.dh + d] = o;
   }
 }
@@ -107,10 +115,10 @@ fn attn_grad_scores(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) 
   let w = locate(g);
   let row = w.p + w.t * w.len;
   var rowdot = 0.0;
-  for (var k = 0u; k < w.seen; k++) { rowdot += probs[row + k] * dout_dot_v(w, k); }
+  for (var k = 0u; k < w.seen; k++) { rowdot += probs[row + k] * drop_mask(row + k) * dout_dot_v(w, k); }
   for (var k = 0u; k < w.len; k++) {
     var v = 0.0;
-    if (k < w.seen) { v = probs[row + k] * (dout_dot_v(w, k) - rowdot) * P.scale; }
+    if (k < w.seen) { v = probs[row + k] * (drop_mask(row + k) * dout_dot_v(w, k) - rowdot) * P.scale; }
     ds_w[row + k] = v;
   }
 }
@@ -129,7 +137,8 @@ fn attn_grad_qkv(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg
     for (var q = first; q < w.len; q++) {
       let rq = row_of(w, q);
       dk += ds[w.p + q * w.len + w.t] * qkv[part(rq, 0u, w) + d];
-      dv += probs[w.p + q * w.len + w.t] * dout[rq * P.d + w.h * w.dh + d];
+      let j = w.p + q * w.len + w.t;
+      dv += probs[j] * drop_mask(j) * dout[rq * P.d + w.h * w.dh + d];
     }
     dqkv[part(w.r, 0u, w) + d] = dq;
     dqkv[part(w.r, 1u, w) + d] = dk;

@@ -12,8 +12,8 @@ const weight = (shape: number[], seed: number): InputSpec => ({ shape, grad: tru
 const specs = (total: number): InputSpec[] => [
   { shape: [total, D], grad: true }, weight([3 * D, D], 11), weight([3 * D], 12), weight([D, D], 13), weight([D], 14),
 ];
-const run = (layout: PackedLayout, causal: boolean) => ([x, wq, bq, wo, bo]: Tensor[]): Tensor =>
-  ops.selfAttention(x!, layout, wq!, bq!, wo!, bo!, { heads: HEADS, causal });
+const run = (layout: PackedLayout, causal: boolean, dropout = 0, seed = 5) => ([x, wq, bq, wo, bo]: Tensor[]): Tensor =>
+  ops.selfAttention(x!, layout, wq!, bq!, wo!, bo!, { heads: HEADS, causal, dropout, seed });
 
 /** Rows of sequence b (input order), in time order, from a packed total×D array. */
 function rowsOf(data: Float64Array, layout: PackedLayout, b: number): number[][] {
@@ -21,11 +21,11 @@ function rowsOf(data: Float64Array, layout: PackedLayout, b: number): number[][]
 }
 
 describe('selfAttention at training sizes', () => {
-  for (const causal of [true, false]) {
-    it(`cpu matches the reference (${causal ? 'causal' : 'bidirectional'}, lengths up to 50)`, () => {
+  for (const [causal, dropout] of [[true, 0], [false, 0], [true, 0.5]] as const) {
+    it(`cpu matches the reference (${causal ? 'causal' : 'bidirectional'}, attention dropout ${dropout}, lengths up to 50)`, () => {
       const layout = PackedLayout.fromLengths([12, 50, 1, 33, 50, 7]);
       const cpu = makeInputs(specs(layout.total), 'cpu', new Rng(3)), ref = makeInputs(specs(layout.total), 'reference', new Rng(3));
-      const f = run(layout, causal);
+      const f = run(layout, causal, dropout);
       expectClose(values(f(cpu)), values(f(ref)), 1e-5, 1e-4, 'forward');
       const w = randn([layout.total, D], new Rng(4));
       const gc = analyticGrads(f, cpu, w), gr = analyticGrads(f, ref, w);
@@ -52,6 +52,21 @@ describe('selfAttention at training sizes', () => {
     const x1 = Float32Array.from(rowsOf(values(xs[0]!), layout, 1).flat());
     const alone = values(run(one, true)([tensor(x1, [lengths[1]!, D]), ...xs.slice(1)]));
     expectClose(alone, rowsOf(base, layout, 1).flat(), 1e-6, 1e-5, 'sequence 1 alone');
+    dispose(xs);
+  });
+
+  it('attention dropout: one seed gives one mask, and over many masks the output averages to the undropped one', () => {
+    const layout = PackedLayout.fromLengths([9, 4, 1]);
+    const xs = makeInputs(specs(layout.total), 'cpu', new Rng(7));
+    const clean = values(run(layout, true)(xs));
+    expect(values(run(layout, true, 0.3, 9)(xs))).toEqual(values(run(layout, true, 0.3, 9)(xs)));
+    expect(values(run(layout, true, 0.3, 9)(xs))).not.toEqual(values(run(layout, true, 0.3, 10)(xs)));
+    // Inverted dropout is unbiased: E[(P ∘ M)·v] = P·v. Over 4,000 masks the standard error
+    // per entry is about 0.65/√4000 ≈ 1 % of the entry's scale (~0.5 here), so the worst of the
+    // 224 entries stays near 0.02, inside the tolerance; a mask not scaled by 1/(1−p) misses by 30 %.
+    const n = 4000, mean = new Float64Array(clean.length);
+    for (let s = 0; s < n; s++) values(run(layout, true, 0.3, 100 + s)(xs)).forEach((v, i) => { mean[i]! += v / n; });
+    expectClose(mean, clean, 0.03, 0.05, 'mean over masks');
     dispose(xs);
   });
 

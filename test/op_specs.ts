@@ -42,11 +42,11 @@ function gruSpec(name: string, layout: PackedLayout, E: number, H: number, L: nu
 }
 
 /** selfAttention inputs: x (packed), wQkv, bQkv, wO, bO. */
-function attentionSpec(name: string, layout: PackedLayout, D: number, heads: number, causal: boolean): OpSpec {
+function attentionSpec(name: string, layout: PackedLayout, D: number, heads: number, causal: boolean, dropout = 0): OpSpec {
   return {
     name,
     inputs: [g(layout.total, D), g(3 * D, D), g(3 * D), g(D, D), g(D)],
-    f: ([x, wQkv, bQkv, wO, bO]) => ops.selfAttention(x!, layout, wQkv!, bQkv!, wO!, bO!, { heads, causal }),
+    f: ([x, wQkv, bQkv, wO, bO]) => ops.selfAttention(x!, layout, wQkv!, bQkv!, wO!, bO!, { heads, causal, dropout, seed: 77 }),
   };
 }
 
@@ -93,6 +93,8 @@ export const OP_SPECS: OpSpec[] = [
   attentionSpec('selfAttention (causal, 2 heads)', LAYOUT, 6, 2, true),
   attentionSpec('selfAttention (bidirectional, 1 head)', GRU_LAYOUT, 5, 1, false),
   attentionSpec('selfAttention (causal, length-1 sequences, 3 heads)', ONES, 6, 3, true),
+  attentionSpec('selfAttention (causal, 2 heads, attention dropout)', LAYOUT, 6, 2, true, 0.4),
+  attentionSpec('selfAttention (bidirectional, 1 head, attention dropout)', GRU_LAYOUT, 5, 1, false, 0.4),
   gruSpec('gru (1 layer, variable lengths)', GRU_LAYOUT, 3, 4, 1),
   gruSpec('gru (2 layers, h0, dropout between layers)', GRU_LAYOUT, 3, 5, 2, { h0: true, dropout: 0.3 }),
   gruSpec('gru (3 layers, every sequence of length 1)', ONES, 2, 3, 3, { h0: true }),

@@ -32,7 +32,7 @@ function cycleData(users: number, seed = 1): RecSplit {
 }
 
 const base = (split: RecSplit, kind: 'sasrec' | 'gru4rec' | 'bert4rec'): RecTrainOptions => ({
-  split, model: { kind, hidden: 16, blocks: kind === 'gru4rec' ? 1 : 2, heads: 2, maxLen: 8, dropout: 0.1, ffnMultiplier: 2, activation: 'gelu' },
+  split, model: { kind, hidden: 16, blocks: kind === 'gru4rec' ? 1 : 2, heads: 2, maxLen: 8, dropout: 0.1, attentionDropout: 0.1, ffnMultiplier: 2, activation: 'gelu' },
   epochs: 12, batch: 32, lr: 0.01, weightDecay: 0, clip: 5, seed: 3, patience: 50, negatives: 0, maskProb: 0.3, excludeHistory: true,
 });
 
@@ -129,8 +129,10 @@ describe('early stopping', () => {
   it('scores the test on the best validation epoch, not the last (kept in memory without a checkpoint)', async () => {
     const lines: string[] = [];
     // lr 0.1 overshoots at the end: the last epoch is worse than the best (checked below),
-    // so returning the last model would fail this test.
-    const r = await trainRecommender({ ...base(cycleData(150), 'sasrec'), epochs: 6, lr: 0.1, log: (l) => lines.push(l) });
+    // so returning the last model would fail this test. (With attention dropout this seed's
+    // run happens to improve to the end, hence none here.)
+    const o = base(cycleData(150), 'sasrec');
+    const r = await trainRecommender({ ...o, model: { ...o.model, attentionDropout: 0 }, epochs: 6, lr: 0.1, log: (l) => lines.push(l) });
     const scores = lines.flatMap((l) => /^epoch \d+: .*valid NDCG@10 ([\d.]+)/.exec(l)?.[1] ?? []).map(Number);
     expect(scores.length).toBe(6);
     expect(scores[5]).toBeLessThan(Math.max(...scores));

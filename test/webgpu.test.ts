@@ -175,21 +175,22 @@ describe('webgpu backend: kernels outside the op specs', () => {
 });
 
 describe('webgpu selfAttention at training sizes', () => {
-  it('matches the cpu with lengths up to 50 over several workgroups (causal and bidirectional)', async () => {
+  it('matches the cpu with lengths up to 50 over several workgroups (causal, bidirectional, attention dropout)', async () => {
     const D = 32, layout = PackedLayout.fromLengths([50, 12, 1, 33, 50, 7, 50, 29]);
-    for (const causal of [true, false]) {
+    for (const [causal, dropout] of [[true, 0], [false, 0], [true, 0.5]] as const) {
+      const o = { heads: 4, causal, dropout, seed: 21 };
       const rng = new Rng(8), shapes = [[layout.total, D], [3 * D, D], [3 * D], [D, D], [D]];
       const host = shapes.map((s, k) => randn(s, rng, k === 0 ? 1 : 1 / Math.sqrt(D)));
       const outs: Float64Array[][] = [];
       for (const backend of ['webgpu', 'cpu']) {
         const xs = host.map((h, k) => { const t = tensor(h, shapes[k]!, { backend }).keep(); t.requiresGrad = true; return t; });
-        const y = ops.selfAttention(xs[0]!, layout, xs[1]!, xs[2]!, xs[3]!, xs[4]!, { heads: 4, causal });
-        backwardProbe(([x, a, b, c, d]) => ops.selfAttention(x!, layout, a!, b!, c!, d!, { heads: 4, causal }), xs, randn([layout.total, D], new Rng(9)));
+        const y = ops.selfAttention(xs[0]!, layout, xs[1]!, xs[2]!, xs[3]!, xs[4]!, o);
+        backwardProbe(([x, a, b, c, d]) => ops.selfAttention(x!, layout, a!, b!, c!, d!, o), xs, randn([layout.total, D], new Rng(9)));
         outs.push([await f64(y), ...(await Promise.all(xs.map((x) => f64(x.grad!))))]);
         y.dispose();
         dispose(xs);
       }
-      outs[0]!.forEach((v, k) => expectClose(v, outs[1]![k]!, 1e-5, 1e-4, `${causal ? 'causal' : 'bidirectional'} ${k ? `gradient ${k - 1}` : 'forward'}`));
+      outs[0]!.forEach((v, k) => expectClose(v, outs[1]![k]!, 1e-5, 1e-4, `${causal ? 'causal' : 'bidirectional'}, dropout ${dropout}, ${k ? `gradient ${k - 1}` : 'forward'}`));
     }
   });
 });

@@ -57,7 +57,7 @@ describe('the recommenders on webgpu', () => {
   for (const kind of ['sasrec', 'gru4rec', 'bert4rec'] as const)
     it(`${kind} follows the cpu loss curve step by step${kind === 'sasrec' ? ' (with attention-pooled distillation)' : ''}`, async () => {
       const run = (backend: string) => onBackend(backend, () => trainRecommender({
-        split, model: { kind, hidden: 8, blocks: 1, heads: 2, maxLen: 6, dropout: 0.1, ffnMultiplier: 2, activation: 'gelu' },
+        split, model: { kind, hidden: 8, blocks: 1, heads: 2, maxLen: 6, dropout: 0.1, attentionDropout: 0.1, ffnMultiplier: 2, activation: 'gelu' },
         epochs: 2, batch: 16, lr: 0.01, weightDecay: 0.01, clip: 1, seed: 5, patience: 5, negatives: 0, maskProb: 0.3, excludeHistory: true,
         distill: kind === 'sasrec' ? { cfg: { layer: 1, pooling: 'attention', gamma: 0.1, loss: 'mse', alpha: 0.3, ftEpoch: 1, beta: 'scaled' }, profiles } : undefined,
       }));

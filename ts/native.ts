@@ -68,9 +68,10 @@ export interface NativeAddon {
     batchSizes: Int32Array, sortedIndices: Int32Array, dropout: number, workspace: number, out: number, dout: number | null,
     dhn: number | null, dx: number | null, dwIh: number[], dwHh: number[], dbIh: number[], dbHh: number[], dh0: number | null): void;
   gruWorkspaceFloats(L: number, total: number, H: number, save: boolean, dropout: boolean): number;
-  attention(qkv: number, D: number, heads: number, causal: boolean, batchSizes: Int32Array, sortedIndices: Int32Array, out: number, probs: number): void;
+  attention(qkv: number, D: number, heads: number, causal: boolean, batchSizes: Int32Array, sortedIndices: Int32Array,
+    dropout: number, seed: number, out: number, probs: number): void;
   attentionGrad(qkv: number, probs: number, dout: number, D: number, heads: number, causal: boolean, batchSizes: Int32Array,
-    sortedIndices: Int32Array, dqkv: number): void;
+    sortedIndices: Int32Array, dropout: number, seed: number, dqkv: number): void;
 }
 
 function findAddon(): string {

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <vector>
 
+#include "cpu/kernels.h"
 #include "cpu/threadpool.h"
 
 namespace seqcore {
@@ -40,13 +41,24 @@ void scatter(const float* srcm, float* dst, int64_t ld, int64_t col, const Packe
   for (int64_t t = 0; t < L; ++t) std::copy_n(srcm + t * dh, dh, dst + (l.offsets[t] + i) * ld + col);
 }
 
+// The dropout multiplier of probs entry j: 1/(1−p) or 0, drawn from (seed, j); 1 without dropout.
+struct DropMask {
+  float p, keep;
+  uint32_t seed;
+  DropMask(float p, uint32_t seed) : p(p), keep(1.f / (1.f - p)), seed(seed) {}
+  float operator()(int64_t j) const {
+    return p > 0.f ? (dropout_uniform(seed, static_cast<uint64_t>(j)) >= p ? keep : 0.f) : 1.f;
+  }
+};
+
 }  // namespace
 
 int64_t attention_prob_floats(const PackedLayout& l, int64_t heads) { return prob_offsets(l, heads)[l.B]; }
 
 void attention_forward(const float* qkv, const PackedLayout& l, int64_t D, int64_t heads, bool causal,
-                       float* out, float* probs) {
+                       float dropout, uint32_t seed, float* out, float* probs) {
   const int64_t dh = D / heads, ld = 3 * D;
+  const DropMask mask(dropout, seed);
   const float scale = 1.0f / std::sqrt(static_cast<float>(dh));
   const std::vector<int64_t> poff = prob_offsets(l, heads);
   for_each_head(l, heads, [&](int64_t i, int64_t h) {
@@ -55,7 +67,8 @@ void attention_forward(const float* qkv, const PackedLayout& l, int64_t D, int64
     gather(qkv, ld, h * dh, l, i, L, dh, q.data());
     gather(qkv, ld, D + h * dh, l, i, L, dh, k.data());
     gather(qkv, ld, 2 * D + h * dh, l, i, L, dh, v.data());
-    float* P = probs + poff[i] + h * L * L;
+    const int64_t base = poff[i] + h * L * L;
+    float* P = probs + base;
     for (int64_t t = 0; t < L; ++t) {
       const int64_t seen = causal ? t + 1 : L;
       float* p = P + t * L;
@@ -71,7 +84,8 @@ void attention_forward(const float* qkv, const PackedLayout& l, int64_t D, int64
       const float inv = 1.f / sum;
       for (int64_t s = 0; s < seen; ++s) {
         p[s] *= inv;
-        for (int64_t d = 0; d < dh; ++d) o[t * dh + d] += p[s] * v[s * dh + d];
+        const float pm = p[s] * mask(base + t * L + s);
+        for (int64_t d = 0; d < dh; ++d) o[t * dh + d] += pm * v[s * dh + d];
       }
       std::fill(p + seen, p + L, 0.f);
     }
@@ -80,8 +94,9 @@ void attention_forward(const float* qkv, const PackedLayout& l, int64_t D, int64
 }
 
 void attention_backward(const float* qkv, const float* probs, const float* dout, const PackedLayout& l,
-                        int64_t D, int64_t heads, bool causal, float* dqkv) {
+                        int64_t D, int64_t heads, bool causal, float dropout, uint32_t seed, float* dqkv) {
   const int64_t dh = D / heads, ld = 3 * D;
+  const DropMask mask(dropout, seed);
   const float scale = 1.0f / std::sqrt(static_cast<float>(dh));
   const std::vector<int64_t> poff = prob_offsets(l, heads);
   for_each_head(l, heads, [&](int64_t i, int64_t h) {
@@ -92,18 +107,21 @@ void attention_backward(const float* qkv, const float* probs, const float* dout,
     gather(qkv, ld, D + h * dh, l, i, L, dh, k.data());
     gather(qkv, ld, 2 * D + h * dh, l, i, L, dh, v.data());
     gather(dout, D, h * dh, l, i, L, dh, dO.data());
-    const float* P = probs + poff[i] + h * L * L;
+    const int64_t base = poff[i] + h * L * L;
+    const float* P = probs + base;
     for (int64_t t = 0; t < L; ++t) {
       const int64_t seen = causal ? t + 1 : L;
       const float* p = P + t * L;
       const float* go = dO.data() + t * dh;
       float rowdot = 0.f;
       for (int64_t s = 0; s < seen; ++s) {
+        const float m = mask(base + t * L + s), pm = p[s] * m;
         float dp = 0.f;
         for (int64_t d = 0; d < dh; ++d) {
           dp += go[d] * v[s * dh + d];
-          dv[s * dh + d] += p[s] * go[d];
+          dv[s * dh + d] += pm * go[d];
         }
+        dp *= m;
         ds[s] = dp;
         rowdot += p[s] * dp;
       }

@@ -8,6 +8,9 @@
 // P_tk = softmax_k(q_t·k_k / √dh) over the keys query t sees: k ≤ t when causal, all k < L_i
 // otherwise. Backward (dqkv overwritten):
 //   dV = Pᵀ·dO,  dP = dO·Vᵀ,  dS = P ∘ (dP − rowsum(P ∘ dP)),  dQ = dS·K/√dh,  dK = dSᵀ·Q/√dh
+// Attention dropout (p > 0): out = (P ∘ M)·V with M = 1/(1−p) where dropout_uniform(seed, j) ≥ p
+// for probs index j, else 0. probs keeps P undropped; backward redraws M from (seed, j), so
+// no mask is stored: then P is replaced by P ∘ M in dV and dP by dP ∘ M above.
 #pragma once
 #include <cstdint>
 
@@ -17,8 +20,8 @@ namespace seqcore {
 
 int64_t attention_prob_floats(const PackedLayout& l, int64_t heads);
 void attention_forward(const float* qkv, const PackedLayout& l, int64_t D, int64_t heads, bool causal,
-                       float* out, float* probs);
+                       float dropout, uint32_t seed, float* out, float* probs);
 void attention_backward(const float* qkv, const float* probs, const float* dout, const PackedLayout& l,
-                        int64_t D, int64_t heads, bool causal, float* dqkv);
+                        int64_t D, int64_t heads, bool causal, float dropout, uint32_t seed, float* dqkv);
 
 }  // namespace seqcore

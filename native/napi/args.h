@@ -42,6 +42,18 @@ class Args {
       fail(std::string("argument '") + name + "' must be an integer");
     return static_cast<int64_t>(v);
   }
+  // A dropout probability in [0, 1).
+  float dropout(size_t i, const char* name) const {
+    double p = num(i, name);
+    if (p < 0 || p >= 1) fail(std::string("argument '") + name + "': dropout probability must be in [0, 1), got " + std::to_string(p));
+    return static_cast<float>(p);
+  }
+  // A dropout seed: an unsigned 32-bit integer.
+  uint32_t seed(size_t i) const {
+    int64_t s = size(i, "seed");
+    if (s > 0xFFFFFFFFll) fail("argument 'seed' must fit in 32 bits");
+    return static_cast<uint32_t>(s);
+  }
   bool flag(size_t i, const char* name) const {
     if (!info_[i].IsBoolean()) fail(std::string("argument '") + name + "' must be a boolean");
     return info_[i].As<Napi::Boolean>().Value();

@@ -124,25 +124,19 @@ Napi::Value LayerNormGrad(Info info) {  // layernormGrad(dy, x, gamma, mean, rst
   return Undef(info);
 }
 
-float prob(const Args& a, size_t i) {
-  double p = a.num(i, "p");
-  if (p < 0 || p >= 1) a.fail("dropout probability must be in [0, 1), got " + std::to_string(p));
-  return static_cast<float>(p);
-}
 
 Napi::Value Dropout(Info info) {  // dropout(x, y, mask, n, p, seed)
   Args a(info, "dropout", 6);
-  int64_t n = a.size(3, "n"), seed = a.size(5, "seed");
-  if (seed > 0xFFFFFFFFll) a.fail("seed must fit in 32 bits");
-  dropout(a.buf<float>(0, "x", n), a.buf<float>(1, "y", n), a.buf<uint8_t>(2, "mask", n), n, prob(a, 4),
-          static_cast<uint32_t>(seed));
+  int64_t n = a.size(3, "n");
+  dropout(a.buf<float>(0, "x", n), a.buf<float>(1, "y", n), a.buf<uint8_t>(2, "mask", n), n, a.dropout(4, "p"),
+          a.seed(5));
   return Undef(info);
 }
 
 Napi::Value DropoutGrad(Info info) {  // dropoutGrad(dy, mask, dx, n, p)
   Args a(info, "dropoutGrad", 5);
   int64_t n = a.size(3, "n");
-  dropout_grad(a.buf<float>(0, "dy", n), a.buf<uint8_t>(1, "mask", n), a.buf<float>(2, "dx", n), n, prob(a, 4));
+  dropout_grad(a.buf<float>(0, "dy", n), a.buf<uint8_t>(1, "mask", n), a.buf<float>(2, "dx", n), n, a.dropout(4, "p"));
   return Undef(info);
 }
 

@@ -85,11 +85,6 @@ Dims dims(const Args& a) {  // arguments 1..3 of both GRU entry points
   return d;
 }
 
-float dropout_p(const Args& a, size_t i) {
-  double p = a.num(i, "dropout");
-  if (p < 0 || p >= 1) a.fail("dropout must be in [0, 1), got " + std::to_string(p));
-  return static_cast<float>(p);
-}
 
 // gruForward(x, E, H, L, wIh[], wHh[], bIh[], bHh[], h0|null, batchSizes, sortedIndices,
 //            dropout, seed, save, workspace, out, hn)
@@ -99,13 +94,10 @@ Napi::Value GruForward(Info info) {
   const int64_t E = d.E, H = d.H, L = d.L;
   GruWeights w = weights(a, info, 4, E, H, L, true);
   PackedLayout l = layout(a, info, 9, 10);
-  float p = dropout_p(a, 11);
-  int64_t seed = a.size(12, "seed");
-  if (seed > 0xFFFFFFFFll) a.fail("seed must fit in 32 bits");
+  float p = a.dropout(11, "dropout");
   bool save = a.flag(13, "save");
   if (a.id(15, "out") == a.id(14, "workspace")) a.fail("out must not share storage with the workspace");
-  gru_forward(a.buf<float>(0, "x", l.total * E), w, a.buf_or_null<float>(8, "h0", L * l.B * H), l, p,
-              static_cast<uint32_t>(seed), save,
+  gru_forward(a.buf<float>(0, "x", l.total * E), w, a.buf_or_null<float>(8, "h0", L * l.B * H), l, p, a.seed(12), save,
               a.buf<float>(14, "workspace", gru_workspace_floats(L, l.total, H, save, p > 0.f)),
               a.buf<float>(15, "out", l.total * H), a.buf<float>(16, "hn", L * l.B * H));
   return info.Env().Undefined();
@@ -119,7 +111,7 @@ Napi::Value GruBackward(Info info) {
   const int64_t E = d.E, H = d.H, L = d.L;
   GruWeights w = weights(a, info, 4, E, H, L, false);
   PackedLayout l = layout(a, info, 7, 8);
-  float p = dropout_p(a, 9);
+  float p = a.dropout(9, "dropout");
   GruGrads g;
   g.dx = a.buf_or_null<float>(14, "dx", l.total * E);
   g.dw_ih = layer_buffers<float*>(a, info, 15, "dwIh", L, [&](int64_t k) { return 3 * H * (k == 0 ? E : H); });
@@ -147,29 +139,29 @@ void attention_dims(const Args& a, size_t d_i, size_t h_i, int64_t* D, int64_t* 
   if (*heads < 1 || *D < 1 || *D % *heads) a.fail("D (" + std::to_string(*D) + ") must be a positive multiple of heads (" + std::to_string(*heads) + ")");
 }
 
-// attention(qkv, D, heads, causal, batchSizes, sortedIndices, out, probs)
+// attention(qkv, D, heads, causal, batchSizes, sortedIndices, dropout, seed, out, probs)
 Napi::Value Attention(Info info) {
-  Args a(info, "attention", 8);
+  Args a(info, "attention", 10);
   int64_t D, heads;
   attention_dims(a, 1, 2, &D, &heads);
   PackedLayout l = layout(a, info, 4, 5);
-  if (a.id(6, "out") == a.id(0, "qkv") || a.id(7, "probs") == a.id(0, "qkv")) a.fail("out and probs must not share storage with qkv");
-  attention_forward(a.buf<float>(0, "qkv", l.total * 3 * D), l, D, heads, a.flag(3, "causal"),
-                    a.buf<float>(6, "out", l.total * D), a.buf<float>(7, "probs", attention_prob_floats(l, heads)));
+  if (a.id(8, "out") == a.id(0, "qkv") || a.id(9, "probs") == a.id(0, "qkv")) a.fail("out and probs must not share storage with qkv");
+  attention_forward(a.buf<float>(0, "qkv", l.total * 3 * D), l, D, heads, a.flag(3, "causal"), a.dropout(6, "dropout"),
+                    a.seed(7), a.buf<float>(8, "out", l.total * D), a.buf<float>(9, "probs", attention_prob_floats(l, heads)));
   return info.Env().Undefined();
 }
 
-// attentionGrad(qkv, probs, dout, D, heads, causal, batchSizes, sortedIndices, dqkv)
+// attentionGrad(qkv, probs, dout, D, heads, causal, batchSizes, sortedIndices, dropout, seed, dqkv)
 Napi::Value AttentionGrad(Info info) {
-  Args a(info, "attentionGrad", 9);
+  Args a(info, "attentionGrad", 11);
   int64_t D, heads;
   attention_dims(a, 3, 4, &D, &heads);
   PackedLayout l = layout(a, info, 6, 7);
-  const double out = a.id(8, "dqkv");
+  const double out = a.id(10, "dqkv");
   if (out == a.id(0, "qkv") || out == a.id(1, "probs") || out == a.id(2, "dout")) a.fail("dqkv must not share storage with an input");
   attention_backward(a.buf<float>(0, "qkv", l.total * 3 * D), a.buf<float>(1, "probs", attention_prob_floats(l, heads)),
                      a.buf<float>(2, "dout", l.total * D), l, D, heads, a.flag(5, "causal"),
-                     a.buf<float>(8, "dqkv", l.total * 3 * D));
+                     a.dropout(8, "dropout"), a.seed(9), a.buf<float>(10, "dqkv", l.total * 3 * D));
   return info.Env().Undefined();
 }
 

@@ -133,11 +133,13 @@ export interface Kernels {
    * row [q | k | v], head h in columns h·D/heads … of each third) → out (total×D), with
    * P = softmax(q·kᵀ/√(D/heads)) over the keys a query sees (k ≤ t when causal, else the
    * whole sequence); probs (attentionProbFloats) keeps P per sequence and head, row-major
-   * L×L with unseen keys 0, in sorted (longest-first) sequence order.
+   * L×L with unseen keys 0, in sorted (longest-first) sequence order. Attention dropout p:
+   * out = (P ∘ M)·v with M_j = 1/(1−p) where dropoutUniform(seed, j) ≥ p for probs index j,
+   * else 0; probs keeps P undropped.
    */
-  attention(qkv: Tensor, layout: PackedLayout, heads: number, causal: boolean, out: Tensor, probs: Tensor): void;
-  /** dqkv (total×3D, overwritten) from dout (total×D) and the forward's probs. */
-  attentionGrad(qkv: Tensor, probs: Tensor, dout: Tensor, layout: PackedLayout, heads: number, causal: boolean, dqkv: Tensor): void;
+  attention(qkv: Tensor, layout: PackedLayout, heads: number, causal: boolean, dropout: number, seed: number, out: Tensor, probs: Tensor): void;
+  /** dqkv (total×3D, overwritten) from dout (total×D) and the forward's probs; M redrawn from (seed, j). */
+  attentionGrad(qkv: Tensor, probs: Tensor, dout: Tensor, layout: PackedLayout, heads: number, causal: boolean, dropout: number, seed: number, dqkv: Tensor): void;
   gruBackward(x: Tensor, w: GruParams, h0: Tensor | null, layout: PackedLayout, dropout: number, workspace: Tensor, out: Tensor, dout: Tensor | null, dhn: Tensor | null, dx: Tensor | null, dw: GruParams, dh0: Tensor | null): void;
 }
 

@@ -20,7 +20,7 @@ import { readItemAttributes } from '../profiles/offline.js';
 import { markdownTable, recTable } from '../rec/table.js';
 
 export const REC_USAGE = `       seqcore rec train (--data USERS.txt | --interactions FILE.csv --split temporal) --model sasrec|bert4rec|gru4rec --out DIR
-                         [--hidden 64] [--blocks 2] [--heads 1] [--max-len 50] [--dropout 0.5] [--epochs 200] [--batch 128] [--lr 0.001]
+                         [--hidden 64] [--blocks 2] [--heads 1] [--max-len 50] [--dropout 0.5] [--attention-dropout 0] [--epochs 200] [--batch 128] [--lr 0.001]
                          [--weight-decay 0] [--clip 0.5] [--patience 20] [--lr-decay 1 --decay-patience 2] [--negatives 0 (sampled softmax)] [--mask-prob 0.15]
                          [--profiles PREFIX --distill-layer K --pooling mean|exp|attention|last --gamma 0.1 --distill-loss mse|rmse|cosine
                           --alpha 0.4 --ft-epoch 12 --beta scaled|one] [--keep-history] [--seed 1] [--threads N] [--backend cpu|webgpu] [--resume] [--json]
@@ -33,7 +33,7 @@ const OPTIONS = {
   data: { type: 'string' }, interactions: { type: 'string' }, split: { type: 'string', default: 'loo' },
   model: { type: 'string', default: 'sasrec' }, out: { type: 'string' }, checkpoint: { type: 'string' },
   hidden: { type: 'string', default: '64' }, blocks: { type: 'string', default: '2' }, heads: { type: 'string', default: '1' },
-  'max-len': { type: 'string', default: '50' }, dropout: { type: 'string', default: '0.5' }, ffn: { type: 'string', default: '1' },
+  'max-len': { type: 'string', default: '50' }, dropout: { type: 'string', default: '0.5' }, 'attention-dropout': { type: 'string', default: '0' }, ffn: { type: 'string', default: '1' },
   activation: { type: 'string', default: 'gelu' }, epochs: { type: 'string', default: '200' }, batch: { type: 'string', default: '128' },
   lr: { type: 'string', default: '0.001' }, 'weight-decay': { type: 'string', default: '0' }, clip: { type: 'string', default: '0.5' },
   patience: { type: 'string', default: '20' }, 'lr-decay': { type: 'string', default: '1' }, 'decay-patience': { type: 'string', default: '2' }, negatives: { type: 'string', default: '0' }, 'mask-prob': { type: 'string', default: '0.15' },
@@ -51,6 +51,7 @@ function num(v: Values, k: keyof Values, check: (n: number) => boolean, what: st
   return n;
 }
 const posInt = (v: Values, k: keyof Values): number => num(v, k, (n) => Number.isInteger(n) && n >= 1, 'a positive integer');
+const unit = (n: number): boolean => n >= 0 && n < 1;
 const nonNeg = (v: Values, k: keyof Values): number => num(v, k, (n) => n >= 0, 'a non-negative number');
 function oneOf<T extends string>(v: Values, k: keyof Values, allowed: readonly T[]): T {
   const x = String(v[k]);
@@ -104,7 +105,8 @@ function trainOptions(v: Values, split: RecSplit, log: (l: string) => void, shou
     split,
     model: {
       kind, hidden: posInt(v, 'hidden'), blocks: posInt(v, 'blocks'), heads: posInt(v, 'heads'), maxLen: posInt(v, 'max-len'),
-      dropout: num(v, 'dropout', (n) => n >= 0 && n < 1, 'in [0, 1)'), ffnMultiplier: posInt(v, 'ffn'), activation: oneOf(v, 'activation', ['gelu', 'relu'] as const),
+      dropout: num(v, 'dropout', unit, 'in [0, 1)'),
+      attentionDropout: num(v, 'attention-dropout', unit, 'in [0, 1)'), ffnMultiplier: posInt(v, 'ffn'), activation: oneOf(v, 'activation', ['gelu', 'relu'] as const),
     },
     epochs: posInt(v, 'epochs'), batch: posInt(v, 'batch'), lr: num(v, 'lr', (n) => n > 0, 'positive'), weightDecay: nonNeg(v, 'weight-decay'),
     clip: num(v, 'clip', (n) => n > 0, 'positive'), patience: posInt(v, 'patience'),

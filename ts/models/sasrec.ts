@@ -6,7 +6,7 @@ import type { PackedLayout } from '../sequence/layout.js';
 import type { Tensor } from '../tensor.js';
 import type { RecModelConfig, SequenceRecommender } from './recommender.js';
 
-/** One pre-LN transformer block: x + Drop(Attn(LN(x))), then x + Drop(FFN(LN(x))). */
+/** One pre-LN transformer block: x + Drop(Attn(LN(x))), then x + Drop(FFN(LN(x))); Attn drops its softmax weights with cfg.attentionDropout. */
 class Block extends Module {
   readonly ln1: LayerNorm;
   readonly wQkv: Tensor;
@@ -34,7 +34,9 @@ class Block extends Module {
   }
 
   forward(x: Tensor, layout: PackedLayout): Tensor {
-    const a = ops.selfAttention(this.ln1.forward(x), layout, this.wQkv, this.bQkv, this.wO, this.bO, { heads: this.cfg.heads, causal: this.causal });
+    const a = ops.selfAttention(this.ln1.forward(x), layout, this.wQkv, this.bQkv, this.wO, this.bO, {
+      heads: this.cfg.heads, causal: this.causal, dropout: this.training ? this.cfg.attentionDropout : 0,
+    });
     const h = ops.add(x, this.drop.forward(a));
     const act = this.cfg.activation === 'relu' ? ops.relu : ops.gelu;
     const f = this.ff2.forward(this.drop.forward(act(this.ff1.forward(this.ln2.forward(h)))));

@@ -24,10 +24,10 @@ registerKernels('cpu', {
 });
 
 registerKernels('cpu', {
-  attention(qkv, layout, heads, causal, out, probs) {
-    native.attention(sid(qkv), out.shape[1]!, heads, causal, layout.batchSizes, layout.sortedIndices, sid(out), sid(probs));
+  attention(qkv, layout, heads, causal, dropout, seed, out, probs) {
+    native.attention(sid(qkv), out.shape[1]!, heads, causal, layout.batchSizes, layout.sortedIndices, dropout, seed, sid(out), sid(probs));
   },
-  attentionGrad(qkv, probs, dout, layout, heads, causal, dqkv) {
-    native.attentionGrad(sid(qkv), sid(probs), sid(dout), dout.shape[1]!, heads, causal, layout.batchSizes, layout.sortedIndices, sid(dqkv));
+  attentionGrad(qkv, probs, dout, layout, heads, causal, dropout, seed, dqkv) {
+    native.attentionGrad(sid(qkv), sid(probs), sid(dout), dout.shape[1]!, heads, causal, layout.batchSizes, layout.sortedIndices, dropout, seed, sid(dqkv));
   },
 });

@@ -23,6 +23,12 @@ export function dropoutUniform(seed: number, i: number): number {
   return (h >>> 8) / 16777216;
 }
 
+/** The inverted-dropout multiplier of element i: 1/(1−p) if kept, else 0 (compared with p as a float32, as native does); 1 when p = 0. */
+export function dropoutKeep(p: number, seed: number, i: number): number {
+  if (p === 0) return 1;
+  return dropoutUniform(seed, i) >= Math.fround(p) ? 1 / (1 - p) : 0;
+}
+
 function dropout(x: Tensor, y: Tensor, mask: Tensor, p: number, seed: number): void {
   const n = x.size;
   if (y.size !== n || mask.size !== n)

@@ -4,7 +4,7 @@ import type { PackedLayout } from '../../sequence/layout.js';
 import type { Tensor } from '../../tensor.js';
 import { gruWorkspaceFloats, registerKernels, type GruParams } from '../registry.js';
 import { refData } from './backend.js';
-import { dropoutUniform } from './dropout.js';
+import { dropoutKeep } from './dropout.js';
 
 function packPadded(padded: Tensor, layout: PackedLayout, packed: Tensor): void {
   const [, T, E] = padded.shape as [number, number, number];
@@ -54,7 +54,7 @@ function gruForward(x: Tensor, w: GruParams, h0: Tensor | null, layout: PackedLa
     if (l > 0 && p > 0) {
       const m = v.mask(l), dr = v.dropped(l), s = (seed + l) >>> 0;
       for (let i = 0; i < total * H; i++) {
-        m[i] = dropoutUniform(s, i) >= Math.fround(p) ? 1 / (1 - p) : 0;
+        m[i] = dropoutKeep(p, s, i);
         dr[i] = X[i]! * m[i]!;
       }
       X = dr;
