@@ -117,7 +117,6 @@ function trainOptions(v: Values, split: RecSplit, log: (l: string) => void, shou
 
 const KEYS = ['HR@5', 'HR@10', 'HR@20', 'NDCG@5', 'NDCG@10', 'NDCG@20'] as const;
 
-
 function protocol(split: RecSplit, excludeHistory: boolean): string {
   return `${split.kind === 'loo' ? 'leave-one-out' : 'temporal global split'}, full ranking over ${split.items - 1} items, history items ${excludeHistory ? 'excluded' : 'kept'}, ${split.test.length} test users`;
 }

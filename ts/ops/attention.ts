@@ -2,7 +2,7 @@ import { record } from '../autograd.js';
 import { attentionProbFloats, kernel } from '../backend/registry.js';
 import type { PackedLayout } from '../sequence/layout.js';
 import type { Tensor } from '../tensor.js';
-import { alloc, checkFloat, checkRank, checkSameBackend, fail, fmt } from './check.js';
+import { alloc, checkDropout, checkFloat, checkRank, checkSameBackend, fail, fmt } from './check.js';
 import { gemm } from './matmul.js';
 import { globalRng } from '../rng.js';
 
@@ -41,7 +41,7 @@ export function selfAttention(x: Tensor, layout: PackedLayout, wQkv: Tensor, bQk
   if (total !== layout.total) fail(op, `x ${fmt(x.shape)} must have ${layout.total} rows for this layout`);
   if (!Number.isInteger(o.heads) || o.heads < 1 || D % o.heads) fail(op, `hidden size ${D} must be a multiple of heads (${o.heads})`);
   const p = o.dropout ?? 0;
-  if (!(p >= 0 && p < 1)) fail(op, `dropout must be in [0, 1), got ${p}`);
+  checkDropout(op, 'dropout', p);
   const seed = p > 0 ? o.seed ?? globalRng().nextUint32() : 0;
   const want: [string, Tensor, number[]][] = [['wQkv', wQkv, [3 * D, D]], ['bQkv', bQkv, [3 * D]], ['wO', wO, [D, D]], ['bO', bO, [D]]];
   for (const [n, t, s] of want) if (t.shape.join() !== s.join()) fail(op, `${n} ${fmt(t.shape)} must be ${fmt(s)} for x ${fmt(x.shape)}`);

@@ -18,6 +18,11 @@ export function checkFloat(op: string, name: string, t: Tensor): void {
   checkDtype(op, name, t, 'float32');
 }
 
+/** A dropout probability: in [0, 1). */
+export function checkDropout(op: string, name: string, p: number): void {
+  if (!(p >= 0 && p < 1)) fail(op, `${name} must be in [0, 1), got ${p}`);
+}
+
 export function checkRank(op: string, name: string, t: Tensor, rank: number): void {
   if (t.rank !== rank) fail(op, `${name} must have rank ${rank}, got ${fmt(t.shape)}`);
 }

@@ -2,7 +2,7 @@ import { record } from '../autograd.js';
 import { kernel } from '../backend/registry.js';
 import { globalRng } from '../rng.js';
 import type { Tensor } from '../tensor.js';
-import { alloc, checkFloat, fail } from './check.js';
+import { alloc, checkDropout, checkFloat } from './check.js';
 
 /**
  * Inverted dropout: zeroes each element with probability p and scales the rest by 1/(1-p).
@@ -11,7 +11,7 @@ import { alloc, checkFloat, fail } from './check.js';
  */
 export function dropout(x: Tensor, p: number, opts: { training?: boolean; seed?: number } = {}): Tensor {
   checkFloat('dropout', 'x', x);
-  if (!(p >= 0 && p < 1)) fail('dropout', `p must be in [0, 1), got ${p}`);
+  checkDropout('dropout', 'p', p);
   if (opts.training === false || p === 0) return x.view(x.shape);
   const seed = opts.seed ?? globalRng().nextUint32();
   const y = alloc(x, x.shape), mask = alloc(x, x.shape, 'uint8');

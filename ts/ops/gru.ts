@@ -3,7 +3,7 @@ import { gruWorkspaceFloats, kernel, type GruParams } from '../backend/registry.
 import { globalRng } from '../rng.js';
 import type { PackedLayout } from '../sequence/layout.js';
 import type { Tensor } from '../tensor.js';
-import { alloc, checkFloat, checkSameBackend, fail, fmt } from './check.js';
+import { alloc, checkDropout, checkFloat, checkSameBackend, fail, fmt } from './check.js';
 
 export interface GruOptions {
   /** Initial state, L×B×H in input order; zeros when absent. */
@@ -50,7 +50,7 @@ export function gru(x: Tensor, layout: PackedLayout, w: GruParams, opts: GruOpti
   const all = [...w.wIh, ...w.wHh, ...w.bIh, ...w.bHh];
   checkSameBackend('gru', x, ...all, ...(h0 ? [h0] : []));
   const p = opts.training === false ? 0 : (opts.dropout ?? 0);
-  if (!(p >= 0 && p < 1)) fail('gru', `dropout must be in [0, 1), got ${p}`);
+  checkDropout('gru', 'dropout', p);
   const seed = p > 0 && L > 1 ? (opts.seed ?? globalRng().nextUint32()) : 0;
   const inputs = [x, ...(h0 ? [h0] : []), ...all];
   const save = isGradEnabled() && inputs.some((t) => t.requiresGrad); // else inference: no gates kept
