@@ -50,8 +50,8 @@ class SASRec(nn.Module):
     def __init__(self, items, d=64, blocks=2, heads=1, max_len=50, dropout=0.5):
         super().__init__()
         self.items, self.pos = nn.Embedding(items, d), nn.Embedding(max_len, d)
-        nn.init.normal_(self.items.weight, std=d ** -0.5)
-        nn.init.normal_(self.pos.weight, std=d ** -0.5)
+        nn.init.normal_(self.items.weight, std=0.02)
+        nn.init.normal_(self.pos.weight, std=0.02)
         self.blocks = nn.ModuleList([Block(d, heads, dropout) for _ in range(blocks)])
         self.norm, self.drop, self.d, self.heads = nn.LayerNorm(d, eps=1e-8), nn.Dropout(dropout), d, heads
 
@@ -84,7 +84,7 @@ class GRU4Rec(nn.Module):
 
 
 def batches(train, users, max_len, kind):
-    """SASRec: left-padded (B×50) inputs, positions from each window's start; GRU4Rec: right-padded with lengths."""
+    """SASRec: left-padded (B×50) inputs, positions end-aligned (the newest item at max_len - 1); GRU4Rec: right-padded with lengths."""
     wins = [train[u][-(max_len + 1):] for u in users]
     B = len(wins)
     ids = torch.zeros(B, max_len, dtype=torch.long)
@@ -97,7 +97,7 @@ def batches(train, users, max_len, kind):
         s = max_len - L if kind == "sasrec" else 0
         ids[b, s:s + L] = torch.tensor(w[:-1])
         tgt[b, s:s + L] = torch.tensor(w[1:])
-        pos[b, s:s + L] = torch.arange(L)
+        pos[b, s:s + L] = torch.arange(max_len - L, max_len)
     return ids, pos, tgt, torch.tensor(lengths)
 
 

@@ -36,7 +36,7 @@ def evaluate(model, histories, targets, max_len=50, batch=1024):
         for b, h in enumerate(hs):
             w = h[-max_len:]
             ids[b, max_len - len(w):] = torch.tensor(w)
-            pos[b, max_len - len(w):] = torch.arange(len(w))
+            pos[b, max_len - len(w):] = torch.arange(max_len - len(w), max_len)
         scores = model(ids, pos)[:, -1] @ model.items.weight.T
         scores[:, 0] = -math.inf
         t = torch.tensor(ts)

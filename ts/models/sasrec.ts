@@ -63,9 +63,10 @@ export class TransformerRecommender extends Module implements SequenceRecommende
     const rng = opts.rng ?? globalRng(), d = cfg.hidden;
     // Rows: padding 0, items 1 … V−1, then BERT4Rec's mask token.
     const rows = cfg.items + (causal ? 0 : 1);
-    // N(0, 1/d): scaled by √d in encode(), item vectors start with unit-variance entries;
-    // positions (not scaled) start small beside them.
-    const init = (): number => rng.normal() / Math.sqrt(d);
+    // N(0, 0.02²), BERT's and RecBole's initialiser: the scores start near uniform and an item
+    // seen rarely keeps a small vector. On Beauty (seed 1) it gave validation NDCG@10 0.0725
+    // against 0.0718 for N(0, 1/d), which starts item entries at unit variance after the √d.
+    const init = (): number => rng.normal() * 0.02;
     this.items = this.param('items', initTensor([rows, d], init, opts.backend));
     this.positions = this.param('positions', initTensor([cfg.maxLen, d], init, opts.backend));
     this.blocks = Array.from({ length: cfg.blocks }, (_, i) => this.child(`block${i}`, new Block(cfg, causal, opts)));

@@ -1,6 +1,8 @@
 // Training and scoring batches for the sequential recommenders, packed (ts/sequence/layout.ts)
 // so no model computes on padding. A window is the last `maxLen` items of a sequence;
-// positions count from the window's start.
+// positions are aligned to its end (the newest item is always at maxLen − 1), as where SASRec
+// and BERT4Rec pad on the left: a position embedding then says how recent an item is, the
+// same for a short history as for a long one.
 import { PackedLayout } from '../sequence/layout.js';
 import type { Rng } from '../rng.js';
 
@@ -18,13 +20,13 @@ export interface RecBatch {
 
 export const IGNORE = -100;
 
-function pack(windows: Int32Array[], users: number[], targetOf: (b: number, t: number, w: Int32Array) => number, idOf?: (b: number, t: number, w: Int32Array) => number): RecBatch {
+function pack(windows: Int32Array[], users: number[], maxLen: number, targetOf: (b: number, t: number, w: Int32Array) => number, idOf?: (b: number, t: number, w: Int32Array) => number): RecBatch {
   const { ids, layout } = PackedLayout.packIds(windows);
   const positions = new Int32Array(layout.total), targets = new Int32Array(layout.total);
   windows.forEach((w, b) => {
     for (let t = 0; t < w.length; t++) {
       const r = layout.row(b, t);
-      positions[r] = t;
+      positions[r] = maxLen - w.length + t;
       targets[r] = targetOf(b, t, w);
       if (idOf) ids[r] = idOf(b, t, w);
     }
@@ -38,7 +40,7 @@ function pack(windows: Int32Array[], users: number[], targetOf: (b: number, t: n
  */
 export function nextItemBatch(train: readonly Int32Array[], users: readonly number[], maxLen: number): RecBatch {
   const windows = users.map((u) => train[u]!.subarray(Math.max(0, train[u]!.length - maxLen - 1)));
-  return pack(windows.map((w) => w.subarray(0, w.length - 1)), [...users], (b, t) => windows[b]![t + 1]!);
+  return pack(windows.map((w) => w.subarray(0, w.length - 1)), [...users], maxLen, (b, t) => windows[b]![t + 1]!);
 }
 
 /**
@@ -53,7 +55,7 @@ export function maskedItemBatch(train: readonly Int32Array[], users: readonly nu
     if (!m.some(Boolean)) m[rng.int(w.length)] = true;
     return m;
   });
-  return pack(windows, [...users], (b, t, w) => (masked[b]![t] ? w[t]! : IGNORE), (b, t, w) => (masked[b]![t] ? maskToken : w[t]!));
+  return pack(windows, [...users], maxLen, (b, t, w) => (masked[b]![t] ? w[t]! : IGNORE), (b, t, w) => (masked[b]![t] ? maskToken : w[t]!));
 }
 
 /**
@@ -69,5 +71,5 @@ export function scoringBatch(histories: readonly Int32Array[], users: readonly n
     w[w.length - 1] = maskToken;
     return w;
   });
-  return pack(windows, [...users], () => IGNORE);
+  return pack(windows, [...users], maxLen, () => IGNORE);
 }
