@@ -83,22 +83,25 @@ class GRU4Rec(nn.Module):
         return self.norm(self.drop(out))
 
 
+def pad(seqs, max_len, left):
+    """B×max_len item ids, left-aligned (SASRec) or right-aligned (GRU4Rec), and positions
+    aligned to each sequence's end (the newest item at max_len - 1), as seqcore's batches."""
+    ids = torch.zeros(len(seqs), max_len, dtype=torch.long)
+    pos = torch.zeros(len(seqs), max_len, dtype=torch.long)
+    for b, s in enumerate(seqs):
+        L = len(s)
+        o = max_len - L if left else 0
+        ids[b, o:o + L] = torch.tensor(s, dtype=torch.long)
+        pos[b, o:o + L] = torch.arange(max_len - L, max_len)
+    return ids, pos
+
+
 def batches(train, users, max_len, kind):
-    """SASRec: left-padded (B×50) inputs, positions end-aligned (the newest item at max_len - 1); GRU4Rec: right-padded with lengths."""
+    """Inputs, positions and next-item targets of each user's last max_len + 1 items (pad), and the lengths."""
     wins = [train[u][-(max_len + 1):] for u in users]
-    B = len(wins)
-    ids = torch.zeros(B, max_len, dtype=torch.long)
-    tgt = torch.zeros(B, max_len, dtype=torch.long)
-    pos = torch.zeros(B, max_len, dtype=torch.long)
-    lengths = []
-    for b, w in enumerate(wins):
-        L = len(w) - 1
-        lengths.append(L)
-        s = max_len - L if kind == "sasrec" else 0
-        ids[b, s:s + L] = torch.tensor(w[:-1])
-        tgt[b, s:s + L] = torch.tensor(w[1:])
-        pos[b, s:s + L] = torch.arange(max_len - L, max_len)
-    return ids, pos, tgt, torch.tensor(lengths)
+    ids, pos = pad([w[:-1] for w in wins], max_len, kind == "sasrec")
+    tgt, _ = pad([w[1:] for w in wins], max_len, kind == "sasrec")
+    return ids, pos, tgt, torch.tensor([len(w) - 1 for w in wins])
 
 
 def make(kind, items):

@@ -31,12 +31,7 @@ def evaluate(model, histories, targets, max_len=50, batch=1024):
     hits, ndcg = 0.0, 0.0
     for s in range(0, len(histories), batch):
         hs, ts = histories[s:s + batch], targets[s:s + batch]
-        ids = torch.zeros(len(hs), max_len, dtype=torch.long)
-        pos = torch.zeros(len(hs), max_len, dtype=torch.long)
-        for b, h in enumerate(hs):
-            w = h[-max_len:]
-            ids[b, max_len - len(w):] = torch.tensor(w)
-            pos[b, max_len - len(w):] = torch.arange(max_len - len(w), max_len)
+        ids, pos = rec_torch.pad([h[-max_len:] for h in hs], max_len, left=True)
         scores = model(ids, pos)[:, -1] @ model.items.weight.T
         scores[:, 0] = -math.inf
         t = torch.tensor(ts)
