@@ -39,8 +39,8 @@ describe('generic interaction logs', () => {
   it('rejects bad input naming the file, column and row, and writes nothing', async () => {
     const out = join(dir, 'bad.seq');
     await expect(ingestLog({ file: file('a.csv', 'user,item\n1,2\n'), out })).rejects.toThrow(/a\.csv: no time column 'timestamp' \(has user, item; name it with --time\)/);
-    await expect(ingestLog({ file: file('b.csv', 'user,item,timestamp\n1,2,2022-01-01 00:00:00\nx,3,2022-01-01 00:00:00\n'), out })).rejects.toThrow(/b\.csv row 1: user 'x' in column 'user' is not an integer id/);
-    await expect(ingestLog({ file: file('c.csv', 'user,item,timestamp\n1,2,yesterday\n'), out })).rejects.toThrow(/c\.csv row 0: time 'yesterday' in column 'timestamp' is not a timestamp/);
+    await expect(ingestLog({ file: file('b.csv', 'user,item,timestamp\n1,2,2022-01-01 00:00:00\nx,3,2022-01-01 00:00:00\n'), out })).rejects.toThrow(/b\.csv line 3: user 'x' in column 'user' is not an integer id/);
+    await expect(ingestLog({ file: file('c.csv', 'user,item,timestamp\n1,2,yesterday\n'), out })).rejects.toThrow(/c\.csv line 2: time 'yesterday' in column 'timestamp' is not a timestamp/);
     await expect(ingestLog({ file: file('d.csv', 'user,item,timestamp\n'), out })).rejects.toThrow(/d\.csv: no rows/);
     await expect(ingestLog({ file: file('e.txt', '1 2 3\n4 five\n'), out })).rejects.toThrow(/e\.txt line 2: 'five' is not an integer id/);
     await expect(ingestLog({ file: join(dir, 'none.csv'), out })).rejects.toThrow(/none\.csv: no such file/);

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { readNpy } from '../ts/data/npy.js';
 import { runPipeline } from '../ts/ubp/pipeline.js';
+import { loadCheckpoint } from '../ts/train/checkpoint.js';
 import { ubpCommand } from '../ts/cli/ubp.js';
 import { ALS_ENSEMBLE_COLUMNS } from '../ts/ubp/members.js';
 import { STATISTICS } from '../ts/ubp/statistics.js';
@@ -30,6 +31,20 @@ describe('System 1 end to end (tiny)', () => {
     expect(existsSync(join(out, 'ubp-model', 'model.ckpt'))).toBe(true);
     for (const f of ['scores.png', 'training_loss.png']) expect(readFileSync(join(out, 'ensemble', f)).subarray(1, 4).toString()).toBe('PNG');
   });
+
+  it('interrupted at any point (first step, mid-training, between evaluations) and rerun, it writes the same report', async () => {
+    const opts = { clients: 1500, epochs: 1, model: 'small', pca: 8, evalHidden: 16, evalInner: 32, evalEpochs: 1, seed: 3, log: () => {} } as const;
+    const steps = loadCheckpoint(join(out, 'ubp-model', 'checkpoint.ckpt')).meta.step as number; // of the run above
+    for (const stop of [1, 3, steps + 2]) {
+      const cut = join(out, `cut-${stop}`);
+      let n = 0;
+      const r = await runPipeline({ ...opts, out: cut, shouldStop: () => ++n >= stop });
+      expect(r.interrupted).toBe(true);
+      expect((await runPipeline({ ...opts, out: cut })).interrupted).toBe(false);
+      for (const f of ['report.md', 'scores.png', 'training_loss.png'])
+        expect(readFileSync(join(cut, 'ensemble', f)).equals(readFileSync(join(out, 'ensemble', f))), `stop ${stop}: ${f}`).toBe(true);
+    }
+  }, 120_000);
 
   it('`seqcore ubp ensemble` rebuilds the same ensemble from the cache and the latents', async () => {
     const cli = join(out, 'cli');

@@ -1,9 +1,10 @@
 // The profile pipeline against a small OpenAI-compatible server on loopback, started by the
 // test: requests and their shape, the disk cache (a rerun costs nothing, an interrupted run
-// resumes), retries on 429 / 500 / malformed JSON / timeouts, and clear errors once retries
-// run out. Then the offline attribute embedder against hand-computed TF-IDF and an exact SVD.
+// resumes), retries on 429 / 500 / malformed JSON / timeouts / bodies cut short, bounded
+// Retry-After waits, and clear errors once retries run out; bad profile files. Then the
+// offline attribute embedder against hand-computed TF-IDF and an exact SVD.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -11,10 +12,12 @@ import { readNpy } from '../ts/data/npy.js';
 import { symmetricEigen } from '../ts/linalg/eigen.js';
 import type { EndpointConfig } from '../ts/profiles/client.js';
 import { attributeProfiles, parseItemAttributes, tfidf, truncatedSvd } from '../ts/profiles/offline.js';
-import { embedTexts, generateProfiles, loadProfiles, reduceDim, writeProfiles } from '../ts/profiles/pipeline.js';
+import { writeNpy } from '../ts/data/npy.js';
+import { retryAfterMs } from '../ts/profiles/client.js';
+import { embedTexts, generateProfiles, loadProfiles, readProfileTexts, reduceDim, writeProfiles } from '../ts/profiles/pipeline.js';
 import { itemTextFrom, profilePrompt } from '../ts/profiles/prompt.js';
 
-type Fault = 'ok' | '429' | '500' | 'bad-json' | 'hang' | '401';
+type Fault = 'ok' | '429' | '500' | 'bad-json' | 'hang' | '401' | 'cut' | '429-day' | '503-date';
 interface Seen { path: string; body: { model: string; messages?: { content: string }[]; input?: string[] }; auth: string | undefined }
 
 /** An OpenAI-compatible server whose next replies follow `faults` (then 'ok'). */
@@ -45,6 +48,13 @@ class FakeServer {
       if (fault === '429') { res.writeHead(429, { 'retry-after': '0.01' }); res.end('slow down'); return; }
       if (fault === '500') { res.writeHead(500); res.end('boom'); return; }
       if (fault === '401') { res.writeHead(401); res.end('bad key'); return; }
+      if (fault === '429-day') { res.writeHead(429, { 'retry-after': '86400' }); res.end('come back tomorrow'); return; }
+      if (fault === '503-date') { res.writeHead(503, { 'retry-after': new Date(Date.now() + 1500).toUTCString() }); res.end('restarting'); return; }
+      if (fault === 'cut') { // promises 100 bytes, sends 13, hangs up
+        res.writeHead(200, { 'content-type': 'application/json', 'content-length': '100' });
+        res.write('{"choices": [', () => res.destroy());
+        return;
+      }
       res.writeHead(200, { 'content-type': 'application/json' });
       if (fault === 'bad-json') { res.end('{"choices": [ {'); return; }
       if (req.url === '/v1/chat/completions') {
@@ -122,6 +132,44 @@ describe('profiles generate (chat completions)', () => {
     expect(r.cached).toBe(3);
   });
 
+  it('retries a body cut short (fewer bytes than its Content-Length), then succeeds', async () => {
+    run++;
+    fake.faults = ['cut', 'cut'];
+    const r = await gen({ users: [50], histories: [Int32Array.from([1])] });
+    expect(r.profiles).toEqual(['Preferences: 1 items. Trends: none.']);
+    expect(fake.seen.length).toBe(3);
+  });
+
+  it('names the URL and the user once every body was cut short', async () => {
+    run++;
+    fake.faults = ['cut', 'cut'];
+    const err = await gen({ users: [51], histories: [Int32Array.from([1])], endpoint: cfg({ retries: 1 }) }).catch((e: Error) => e);
+    expect((err as Error).message).toMatch(/^user 51: http:\/\/127\.0\.0\.1:\d+\/v1\/chat\/completions: failed after 2 attempts; last: HTTP 200 body cut short/);
+  });
+
+  it('waits no longer than the request timeout, whatever Retry-After says', { timeout: 5000 }, async () => {
+    run++;
+    fake.faults = ['429-day'];
+    const t0 = performance.now();
+    const r = await gen({ users: [52], histories: [Int32Array.from([1])], endpoint: cfg({ timeoutMs: 200 }) });
+    expect(r.profiles.length).toBe(1);
+    expect(performance.now() - t0).toBeLessThan(2000);
+    fake.faults = ['429-day', '429-day'];
+    const err = await gen({ users: [53], histories: [Int32Array.from([1])], endpoint: cfg({ timeoutMs: 50, retries: 1 }) }).catch((e: Error) => e);
+    expect((err as Error).message).toMatch(/failed after 2 attempts; last: HTTP 429: come back tomorrow \(Retry-After: 86400\)/);
+  });
+
+  it('honours Retry-After as an HTTP date', async () => {
+    run++;
+    fake.faults = ['503-date'];
+    const t0 = performance.now();
+    await gen({ users: [54], histories: [Int32Array.from([1])] });
+    expect(performance.now() - t0).toBeGreaterThan(300); // 0.5–1.5 s (the date has whole seconds); the backoff alone is 5 ms
+    expect(retryAfterMs('Wed, 21 Oct 2015 07:28:00 GMT', Date.parse('2015-10-21T07:27:00Z'))).toBe(60_000);
+    expect(retryAfterMs('120')).toBe(120_000);
+    expect(retryAfterMs('soon')).toBeUndefined();
+  });
+
   it('does not retry an error retrying cannot fix (401)', async () => {
     run++;
     fake.faults = ['401'];
@@ -147,6 +195,32 @@ describe('profiles embed (embeddings)', () => {
     const t = loadProfiles(join(dir, 'p'), [9, 1, 5]);
     expect(Array.from(t.rowOf)).toEqual([4, -1, 0]);
     expect(t.matched).toBe(2);
+  });
+
+  it('names the URL and the texts when an embeddings body is cut short every time', async () => {
+    fake.faults = ['cut', 'cut'];
+    const err = await embedTexts({ texts: ['cut one', 'cut two'], endpoint: cfg({ retries: 1 }), concurrency: 1, batch: 2, cachePath: join(dir, 'cut.jsonl') }).catch((e: Error) => e);
+    expect((err as Error).message).toMatch(/^texts 0, 1: http:\/\/127\.0\.0\.1:\d+\/v1\/embeddings: failed after 2 attempts; last: HTTP 200 body cut short/);
+  });
+
+  it('rejects an empty profiles file, duplicate users and unusable profile arrays, naming the file', async () => {
+    const empty = join(dir, 'empty.jsonl');
+    writeFileSync(empty, '\n');
+    expect(() => readProfileTexts(empty)).toThrow(`${empty}: no profiles`);
+    await expect(embedTexts({ texts: [], endpoint: cfg(), concurrency: 1, batch: 1, cachePath: join(dir, 'none.jsonl') })).rejects.toThrow(/no texts to embed/);
+    const twice = join(dir, 'twice.jsonl');
+    writeFileSync(twice, '{"user": 4, "profile": "a"}\n{"user": 5, "profile": "b"}\n{"user": 4, "profile": "c"}\n');
+    expect(() => readProfileTexts(twice)).toThrow(`${twice}: user 4 is at line 1 and again at line 3`);
+    const dup = join(dir, 'dup');
+    writeProfiles(dup, [7, 8, 9, 8], new Float32Array(8), 2);
+    expect(() => loadProfiles(dup, [7, 8])).toThrow(`${dup}.users.npy: user 8 is at row 1 and again at row 3`);
+    const none = join(dir, 'none');
+    writeProfiles(none, [], new Float32Array(0), 2);
+    expect(() => loadProfiles(none, [7])).toThrow(`${none}.npy: no profiles (shape [0, 2])`);
+    const flat = join(dir, 'flat');
+    writeProfiles(flat, [1, 2], new Float32Array(4), 2);
+    writeNpy(`${flat}.users.npy`, { dtype: 'float32', shape: [2], data: Float32Array.from([1, 2]) });
+    expect(() => loadProfiles(flat, [1])).toThrow(`${flat}.users.npy: expected a 1-D int64 array, got float32 [2]`);
   });
 
   it('survives a cache file cut mid-line', async () => {

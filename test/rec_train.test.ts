@@ -2,7 +2,7 @@
 // function of the current one (a cycle through the catalogue): every backbone must learn it,
 // distillation must run and leave no trace in the saved model, and an interrupted run must
 // resume to the result of an uninterrupted one.
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -155,16 +155,42 @@ describe('learning-rate decay on plateau', () => {
 });
 
 describe('interrupt and resume', () => {
-  it('a run stopped mid-epoch and resumed ends exactly where an uninterrupted run ends', async () => {
-    const split = cycleData(150);
-    const full = await trainRecommender({ ...base(split, 'sasrec'), epochs: 3 });
-    const ck = join(dir, 'resume.ckpt');
+  // 150 users in batches of 32: 5 steps an epoch. Stops after the first step, at the end of
+  // epoch 1 (before its validation), in the middle of epoch 2, and twice in one run.
+  const STOPS: [string, number[]][] = [['first step', [1]], ['end of the first epoch', [5]], ['mid-epoch', [7]], ['twice', [2, 6]]];
+  for (const kind of ['sasrec', 'gru4rec', 'bert4rec'] as const) {
+    it(`${kind}: a run stopped at any point and resumed ends bit-identical to an uninterrupted run`, async () => {
+      const split = cycleData(150), opts = { ...base(split, kind), epochs: 3 };
+      const ref = join(dir, `${kind}-full`, 'train.ckpt');
+      const full = await trainRecommender({ ...opts, checkpoint: ref });
+      for (const [name, stops] of STOPS) {
+        const ck = join(dir, `${kind}-${name}`, 'train.ckpt');
+        const losses: number[] = [];
+        for (const stop of stops) {
+          let steps = 0;
+          const cut = await trainRecommender({ ...opts, checkpoint: ck, resume: true, shouldStop: () => ++steps === stop - (stops[stops.indexOf(stop) - 1] ?? 0) });
+          expect(cut.interrupted, name).toBe(true);
+          losses.push(...cut.losses);
+        }
+        const resumed = await trainRecommender({ ...opts, checkpoint: ck, resume: true });
+        expect(resumed.test, name).toEqual(full.test);
+        // Each run went on from the step where the previous one stopped: no step done twice.
+        expect([...losses, ...resumed.losses], name).toEqual(full.losses);
+        for (const f of [ck, `${ck}.best`]) expect(readFileSync(f).equals(readFileSync(f === ck ? ref : `${ref}.best`)), `${name}: ${f}`).toBe(true);
+      }
+    }, 120_000);
+  }
+
+  it('a mid-epoch checkpoint every step (as a SIGKILL would find it) resumes bit-identical', async () => {
+    const split = cycleData(150), opts = { ...base(split, 'sasrec'), epochs: 2 };
+    const ref = join(dir, 'kill-full', 'train.ckpt'), ck = join(dir, 'kill', 'train.ckpt');
+    await trainRecommender({ ...opts, checkpoint: ref });
     let steps = 0;
-    const cut = await trainRecommender({ ...base(split, 'sasrec'), epochs: 3, checkpoint: ck, shouldStop: () => ++steps === 7 });
-    expect(cut.interrupted).toBe(true);
-    expect(existsSync(ck)).toBe(true);
-    const resumed = await trainRecommender({ ...base(split, 'sasrec'), epochs: 3, checkpoint: ck, resume: true });
-    expect(resumed.test).toEqual(full.test);
+    // Stopped without the interrupt's own save: the periodic checkpoint after step 7 (epoch 2, step 2) is what is left.
+    await trainRecommender({ ...opts, checkpoint: ck, checkpointSeconds: 0, shouldStop: () => { if (++steps === 8) throw new Error('killed'); return false; } }).catch(() => {});
+    expect((loadCheckpoint(ck).meta.within as { done: number }).done).toBe(2);
+    await trainRecommender({ ...opts, checkpoint: ck, resume: true });
+    expect(readFileSync(ck).equals(readFileSync(ref))).toBe(true);
   }, 120_000);
 });
 

@@ -27,9 +27,9 @@ describe('submission export', () => {
     const bad = join(dir, 'bad');
     expect(() => writeSubmission(bad, ids(1, 2), Float32Array.from([1, NaN]), 1, ids(1, 2))).toThrow(/row 1 \(client 2\) column 0 is NaN/);
     expect(() => writeSubmission(bad, ids(1, 2), Float32Array.from([1, 70000]), 1, ids(1, 2))).toThrow(/row 1 \(client 2\) column 0 is 70000, which is not finite in float16/);
-    expect(() => writeSubmission(bad, ids(1, 1), Float32Array.from([1, 2]), 1, ids(1, 2))).toThrow(/client 1 appears twice \(again at row 1\)/);
-    expect(() => writeSubmission(bad, ids(1, 9), Float32Array.from([1, 2]), 1, ids(1, 2))).toThrow(/client 9 at row 1 is not a relevant client/);
-    expect(() => writeSubmission(bad, ids(1), Float32Array.from([1]), 1, ids(1, 2))).toThrow(/1 client ids, but there are 2 relevant clients/);
+    expect(() => writeSubmission(bad, ids(1, 1), Float32Array.from([1, 2]), 1, ids(1, 2))).toThrow(/submission: client 1 is at row 0 and again at row 1/);
+    expect(() => writeSubmission(bad, ids(1, 9), Float32Array.from([1, 2]), 1, ids(1, 2))).toThrow(/submission: client 9 at row 1 is not a relevant client/);
+    expect(() => writeSubmission(bad, ids(1), Float32Array.from([1]), 1, ids(1, 2))).toThrow(/submission: relevant client 2 \(row 1 of the relevant clients\) is missing; 1 of 2 relevant clients have no row/);
     expect(() => writeSubmission(bad, ids(1), new Float32Array(2049), 2049, ids(1))).toThrow(/2049 columns; the challenge takes 1 to 2048/);
     expect(existsSync(bad)).toBe(false);
   });

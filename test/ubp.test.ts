@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -30,18 +30,36 @@ describe('UBP autoencoder', () => {
     expect(r.valLosses[3]!).toBeLessThan(r.valLosses[0]!);
   });
 
-  it('resumes exactly: an interrupted and resumed run gives the same losses as an uninterrupted one', async () => {
-    const straight = await trainUbp(base(join(dir, 'straight')));
-    let n = 0;
-    const cut = await trainUbp({ ...base(join(dir, 'cut')), shouldStop: () => ++n >= 13 });
-    expect(cut.interrupted).toBe(true);
-    const resumed = await trainUbp({ ...base(join(dir, 'cut')), resume: true });
-    expect([...cut.losses, ...resumed.losses]).toEqual(straight.losses);
-    expect(resumed.valLosses).toEqual(straight.valLosses);
+  it('resumes bit-identical from an interrupt at any point: first step, end of an epoch, mid-epoch, twice', async () => {
+    const ref = join(dir, 'straight');
+    const straight = await trainUbp(base(ref));
+    const perEpoch = straight.steps / 2;
+    for (const [name, stops] of [['first step', [1]], ['end of epoch 1', [perEpoch]], ['mid-epoch 2', [perEpoch + 3]], ['twice', [2, perEpoch + 1]]] as const) {
+      const out = join(dir, `cut-${name}`);
+      let prev = 0;
+      for (const stop of stops) {
+        let n = 0;
+        const cut = await trainUbp({ ...base(out), resume: true, shouldStop: () => ++n >= stop - prev });
+        expect(cut.interrupted, name).toBe(true);
+        expect(cut.steps, name).toBe(stop);
+        prev = stop;
+      }
+      const resumed = await trainUbp({ ...base(out), resume: true });
+      // The result holds the whole run's losses, those of the interrupted calls included.
+      expect(resumed.losses, name).toEqual(straight.losses);
+      expect(resumed.valLosses, name).toEqual(straight.valLosses);
+      for (const f of ['checkpoint.ckpt', 'model.ckpt']) expect(readFileSync(join(out, f)).equals(readFileSync(join(ref, f))), `${name}: ${f}`).toBe(true);
+    }
     // A finished run resumed has nothing left to do (its last checkpoint points past the end).
-    const again = await trainUbp({ ...base(join(dir, 'cut')), resume: true });
-    expect(again.losses).toEqual([]);
-    expect(again.steps).toBe(resumed.steps);
+    const again = await trainUbp({ ...base(join(dir, 'straight')), resume: true });
+    expect(again.losses).toEqual(straight.losses);
+    expect(again.steps).toBe(straight.steps);
+  });
+
+  it('refuses settings that would train nothing or validate on nothing', async () => {
+    await expect(trainUbp({ ...base(join(dir, 'bad')), epochs: -2 })).rejects.toThrow('ubp train: epochs must be a positive integer, got -2');
+    await expect(trainUbp({ ...base(join(dir, 'bad')), valFraction: 0 })).rejects.toThrow('ubp train: valFraction must be in (0, 1), got 0');
+    await expect(trainUbp({ ...base(join(dir, 'bad')), valFraction: 1e-9 })).rejects.toThrow(/leaves \d+ for training and 0 for validation; each needs at least one/);
   });
 
   it('embeds every relevant client in order; clients without events get zeros', async () => {

@@ -4,6 +4,8 @@ import { generate } from '../data/generate.js';
 import { ingest } from '../data/ingest.js';
 import { ingestLog } from '../data/logs.js';
 import { buildTargets } from '../data/targets.js';
+import { lockOutput } from '../data/lock.js';
+import { integer, seed } from './flags.js';
 
 export const DATA_USAGE = `       seqcore data generate --clients N --out DIR [--seed S]
        seqcore data ingest --dir DIR --out FILE [--top-k K] [--before "YYYY-MM-DD HH:mm:ss"]
@@ -18,11 +20,7 @@ function need(values: Record<string, string | boolean | undefined>, name: string
   return v;
 }
 
-function positiveInt(name: string, v: string): number {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 1) throw new Error(`--${name} must be a positive integer, got '${v}'`);
-  return n;
-}
+const positiveInt = (name: string, v: string | undefined): number => integer(`--${name}`, v);
 
 export async function dataCommand(argv: string[]): Promise<number> {
   const [sub, ...rest] = argv;
@@ -34,9 +32,10 @@ export async function dataCommand(argv: string[]): Promise<number> {
       file: { type: 'string' }, user: { type: 'string' }, item: { type: 'string' }, time: { type: 'string' }, event: { type: 'string' },
     },
   });
+  if (values.out) lockOutput(values.out); // one run at a time per output
   switch (sub) {
     case 'generate': {
-      const s = await generate({ clients: positiveInt('clients', need(values, 'clients')), out: need(values, 'out'), seed: Number(values.seed), log });
+      const s = await generate({ clients: positiveInt('clients', need(values, 'clients')), out: need(values, 'out'), seed: seed('--seed', values.seed), log });
       log(`generated ${Object.entries(s.events).map(([k, v]) => `${v} ${k}`).join(', ')}; ${s.skus} skus, ${s.categories} categories, ${s.urls} urls; ${s.relevantClients} relevant clients`);
       return 0;
     }

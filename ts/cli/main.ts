@@ -7,6 +7,8 @@ import { dataCommand, DATA_USAGE } from './data.js';
 import { ubpCommand, UBP_USAGE } from './ubp.js';
 import { recCommand, REC_USAGE } from './rec.js';
 import { profilesCommand, PROFILES_USAGE } from './profiles.js';
+import { lockOutput } from '../data/lock.js';
+import { integer, MAX_COUNT, MAX_WIDTH, number, seed } from './flags.js';
 import '../index.js';
 
 const USAGE = `usage: seqcore example [--steps N] [--batch N] [--lr X] [--seed N] [--threads N] [--backend cpu|webgpu]
@@ -40,26 +42,21 @@ async function main(argv: string[]): Promise<number> {
       resume: { type: 'boolean', default: false },
     },
   });
-  const int = (name: string, v: string | undefined, min: number): number | undefined => {
-    if (v === undefined) return undefined;
-    const n = Number(v);
-    if (!Number.isInteger(n) || n < min) throw new Error(`--${name} must be an integer ≥ ${min}, got '${v}'`);
-    return n;
-  };
-  const lr = Number(values.lr);
-  if (!(lr > 0)) throw new Error(`--lr must be a positive number, got '${values.lr}'`);
+  const int = (name: string, v: string | undefined, max = MAX_COUNT): number => integer(`--${name}`, v, 1, max);
+  const lr = number('--lr', values.lr, { min: 0, above: true });
   const stop = onInterrupt();
   const { mkdirSync } = await import('node:fs');
   const { dirname } = await import('node:path');
   if (values.checkpoint) mkdirSync(dirname(values.checkpoint), { recursive: true });
+  if (values.checkpoint) lockOutput(values.checkpoint); // one run at a time per checkpoint
   const r = await runExample({
-    steps: int('steps', values.steps, 1)!,
-    batch: int('batch', values.batch, 1)!,
+    steps: int('steps', values.steps),
+    batch: int('batch', values.batch, MAX_WIDTH),
     lr,
-    seed: int('seed', values.seed, 0)!,
-    threads: int('threads', values.threads, 1),
+    seed: seed('--seed', values.seed),
+    threads: values.threads === undefined ? undefined : int('threads', values.threads, 1024),
     checkpoint: values.checkpoint,
-    checkpointEvery: int('checkpoint-every', values['checkpoint-every'], 1)!,
+    checkpointEvery: int('checkpoint-every', values['checkpoint-every']),
     resume: values.resume!,
     logEvery: 100,
     log: (l) => process.stdout.write(`${l}\n`),

@@ -6,8 +6,10 @@ import type { EndpointConfig } from '../profiles/client.js';
 import { attributeProfiles, readItemAttributes } from '../profiles/offline.js';
 import { embedTexts, generateProfiles, readProfileTexts, reduceDim, writeProfiles, writeProfileTexts } from '../profiles/pipeline.js';
 import { itemTextFrom } from '../profiles/prompt.js';
+import { lockOutput } from '../data/lock.js';
 import { loadSplit } from './rec.js';
-import { readFileSync } from 'node:fs';
+import { readText } from '../data/files.js';
+import { integer, MAX_COUNT, MAX_WIDTH, seed } from './flags.js';
 
 export const PROFILES_USAGE = `       seqcore profiles generate (--data USERS.txt | --interactions FILE.csv [--split temporal]) --out PROFILES.jsonl
                          [--attributes ITEM2ATTR.json] [--item-text ITEMS.json] [--base-url URL] [--model NAME] [--api-key KEY]
@@ -27,11 +29,7 @@ const OPTIONS = {
   retries: { type: 'string', default: '4' }, batch: { type: 'string', default: '32' }, cache: { type: 'string' }, seed: { type: 'string', default: '1' },
 } as const;
 
-function int(v: Record<string, unknown>, k: string, min: number): number {
-  const n = Number(v[k]);
-  if (!Number.isInteger(n) || n < min) throw new Error(`--${k} must be an integer ≥ ${min}, got '${String(v[k])}'`);
-  return n;
-}
+const int = (v: Record<string, unknown>, k: string, min: number, max = MAX_COUNT): number => integer(`--${k}`, v[k], min, max);
 
 function endpoint(v: Record<string, string | boolean | undefined>, kind: 'chat' | 'embeddings'): EndpointConfig {
   const env = process.env;
@@ -43,7 +41,7 @@ function endpoint(v: Record<string, string | boolean | undefined>, kind: 'chat' 
 }
 
 function readItemTexts(path: string): Map<number, string> {
-  const raw = JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>;
+  const raw = JSON.parse(readText(path)) as Record<string, unknown>;
   return new Map(Object.entries(raw).map(([k, t]) => {
     if (typeof t === 'string') return [Number(k), t] as const;
     if (t && typeof t === 'object') return [Number(k), Object.entries(t).map(([f, x]) => `${f}: ${String(x)}`).join('; ')] as const;
@@ -58,11 +56,12 @@ export async function profilesCommand(argv: string[]): Promise<number> {
   const out = v.out;
   if (!out) throw new Error(`--out is required\n${PROFILES_USAGE}`);
   mkdirSync(dirname(out), { recursive: true });
+  lockOutput(out); // one run at a time per output
   if (sub === 'generate') {
     const split = loadSplit(v as never);
     const items = itemTextFrom(v['item-text'] ? readItemTexts(v['item-text']) : null, v.attributes ? readItemAttributes(v.attributes) : null);
     const r = await generateProfiles({
-      users: split.users, histories: split.train, items, endpoint: endpoint(v, 'chat'), concurrency: int(v, 'concurrency', 1),
+      users: split.users, histories: split.train, items, endpoint: endpoint(v, 'chat'), concurrency: int(v, 'concurrency', 1, 1024),
       chunk: int(v, 'chunk', 1), maxTokens: int(v, 'max-tokens', 1), cachePath: v.cache ?? `${out}.cache.jsonl`, log,
     });
     writeProfileTexts(out, split.users, r.profiles);
@@ -73,7 +72,7 @@ export async function profilesCommand(argv: string[]): Promise<number> {
     if (!v.profiles) throw new Error(`--profiles PROFILES.jsonl is required\n${PROFILES_USAGE}`);
     const { users, profiles } = readProfileTexts(v.profiles);
     const r = await embedTexts({ texts: profiles, endpoint: endpoint(v, 'embeddings'), concurrency: int(v, 'concurrency', 1), batch: int(v, 'batch', 1), cachePath: v.cache ?? `${out}.cache.jsonl`, log });
-    const red = reduceDim(r.vectors, users.length, r.dim, int(v, 'dim', 0));
+    const red = reduceDim(r.vectors, users.length, r.dim, int(v, 'dim', 0, MAX_WIDTH));
     writeProfiles(out, users, red.vectors, red.dim);
     log(`wrote ${users.length}×${red.dim} profile vectors (from ${r.dim}) to ${out}.npy and ${out}.users.npy (${r.requests} requests, ${r.cached} cached)`);
     return 0;
@@ -81,8 +80,8 @@ export async function profilesCommand(argv: string[]): Promise<number> {
   if (sub === 'offline') {
     if (!v.attributes) throw new Error(`--attributes ITEM2ATTR.json is required\n${PROFILES_USAGE}`);
     const split = loadSplit(v as never);
-    const dim = int(v, 'dim', 1);
-    const vectors = attributeProfiles(split.train, readItemAttributes(v.attributes), dim, int(v, 'seed', 0));
+    const dim = int(v, 'dim', 1, MAX_WIDTH);
+    const vectors = attributeProfiles(split.train, readItemAttributes(v.attributes), dim, seed('--seed', v.seed));
     writeProfiles(out, split.users, vectors, dim);
     log(`wrote ${split.users.length}×${dim} offline attribute profiles (TF-IDF + truncated SVD, not an LLM) to ${out}.npy and ${out}.users.npy`);
     return 0;

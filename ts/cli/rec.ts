@@ -13,18 +13,22 @@ import { looSplit, readInteractions, temporalSplit, type RecSplit } from '../rec
 import { trainRecommender, type RecTrainOptions } from '../rec/train.js';
 import { meanStd, type RankingMetrics } from '../rec/ranking.js';
 import { loadProfiles } from '../profiles/pipeline.js';
-import { createRecommender, type RecModelConfig } from '../models/recommender.js';
+import { createRecommender } from '../models/recommender.js';
 import { loadModel } from '../train/state.js';
-import { loadCheckpoint } from '../train/checkpoint.js';
+import { loadCheckpoint, modelConfig } from '../train/checkpoint.js';
 import { readItemAttributes } from '../profiles/offline.js';
 import { markdownTable, recTable } from '../rec/table.js';
+import { lockOutput } from '../data/lock.js';
+import { CHECKPOINT_SECONDS } from '../train/interrupt.js';
+import * as flags from './flags.js';
+import { MAX_COUNT, MAX_DEPTH, MAX_WIDTH } from './flags.js';
 
 export const REC_USAGE = `       seqcore rec train (--data USERS.txt | --interactions FILE.csv --split temporal) --model sasrec|bert4rec|gru4rec --out DIR
                          [--hidden 64] [--blocks 2] [--heads 1] [--max-len 50] [--dropout 0.5] [--attention-dropout 0] [--epochs 200] [--batch 128] [--lr 0.001]
                          [--weight-decay 0] [--clip 0.5] [--patience 20] [--lr-decay 1 --decay-patience 2] [--negatives 0 (sampled softmax)] [--mask-prob 0.15]
                          [--profiles PREFIX --distill-layer K --pooling mean|exp|attention|last --gamma 0.1 --distill-loss mse|rmse|cosine
-                          --alpha 0.4 --ft-epoch 12 --beta scaled|one] [--keep-history] [--seed 1] [--threads N] [--backend cpu|webgpu] [--resume] [--json]
-       seqcore rec eval  (same data and training flags) --seeds 1,2,3 [--json]    trains per seed: test metrics mean ± std
+                          --alpha 0.4 --ft-epoch 12 --beta scaled|one] [--keep-history] [--seed 1] [--threads N] [--backend cpu|webgpu] [--resume] [--checkpoint-seconds 600] [--json]
+       seqcore rec eval  (same data and training flags) --seeds 1,2,3 [--out DIR] [--json]    trains per seed: test metrics mean ± std (checkpoints in DIR)
        seqcore rec eval  (--data … | --interactions …) --checkpoint DIR/train.ckpt.best [--keep-history] [--json]
        seqcore rec table (--data … | --interactions …) --attributes ITEM2ATTR.json --out DIR [--seeds 1,2,3] [training and distillation flags]
                          SASRec, SASRec + offline attribute-profile distillation (same seeds), GRU4Rec: a markdown table`;
@@ -40,24 +44,16 @@ const OPTIONS = {
   profiles: { type: 'string' }, attributes: { type: 'string' }, 'profile-dim': { type: 'string', default: '64' }, 'distill-layer': { type: 'string' }, pooling: { type: 'string', default: 'mean' }, gamma: { type: 'string', default: '0.1' },
   'distill-loss': { type: 'string', default: 'mse' }, alpha: { type: 'string', default: '0.4' }, 'ft-epoch': { type: 'string', default: '12' },
   beta: { type: 'string', default: 'scaled' }, 'keep-history': { type: 'boolean', default: false }, seed: { type: 'string', default: '1' },
-  seeds: { type: 'string' }, threads: { type: 'string' }, backend: { type: 'string' }, resume: { type: 'boolean', default: false }, json: { type: 'boolean', default: false },
+  seeds: { type: 'string' }, threads: { type: 'string' }, 'checkpoint-seconds': { type: 'string', default: String(CHECKPOINT_SECONDS) }, backend: { type: 'string' }, resume: { type: 'boolean', default: false }, json: { type: 'boolean', default: false },
 } as const;
 
 type Values = ReturnType<typeof parseArgs<{ options: typeof OPTIONS }>>['values'];
 
-function num(v: Values, k: keyof Values, check: (n: number) => boolean, what: string): number {
-  const n = Number(v[k]);
-  if (!Number.isFinite(n) || !check(n)) throw new Error(`--${k} must be ${what}, got '${String(v[k])}'`);
-  return n;
-}
-const posInt = (v: Values, k: keyof Values): number => num(v, k, (n) => Number.isInteger(n) && n >= 1, 'a positive integer');
-const unit = (n: number): boolean => n >= 0 && n < 1;
-const nonNeg = (v: Values, k: keyof Values): number => num(v, k, (n) => n >= 0, 'a non-negative number');
-function oneOf<T extends string>(v: Values, k: keyof Values, allowed: readonly T[]): T {
-  const x = String(v[k]);
-  if (!allowed.includes(x as T)) throw new Error(`--${k} must be one of ${allowed.join(', ')}, got '${x}'`);
-  return x as T;
-}
+// Flag values, parsed and bounded by ./flags.ts (the error names the flag and the value).
+const int = (v: Values, k: keyof Values, min = 1, max = MAX_COUNT): number => flags.integer(`--${k}`, v[k], min, max);
+const posNum = (v: Values, k: keyof Values, max?: number): number => flags.number(`--${k}`, v[k], { min: 0, above: true, max });
+const nonNeg = (v: Values, k: keyof Values): number => flags.number(`--${k}`, v[k], { min: 0 });
+const oneOf = <T extends string>(v: Values, k: keyof Values, allowed: readonly T[]): T => flags.oneOf(`--${k}`, v[k], allowed);
 
 export function loadSplit(v: Values): RecSplit {
   const kind = oneOf(v, 'split', ['loo', 'temporal'] as const);
@@ -76,20 +72,16 @@ export function loadSplit(v: Values): RecSplit {
 
 function distillConfig(v: Values, kind: RecModelKind): DistillConfig {
   return {
-    layer: v['distill-layer'] === undefined ? (kind === 'gru4rec' ? 1 : posInt(v, 'blocks')) : num(v, 'distill-layer', (n) => Number.isInteger(n) && n >= 0, 'a layer index ≥ 0'),
+    layer: v['distill-layer'] === undefined ? (kind === 'gru4rec' ? 1 : int(v, 'blocks')) : int(v, 'distill-layer', 0),
     pooling: oneOf(v, 'pooling', POOLINGS) as Pooling, gamma: nonNeg(v, 'gamma'),
     loss: oneOf(v, 'distill-loss', DISTILL_LOSSES) as DistillLossKind,
-    alpha: num(v, 'alpha', (n) => n >= 0 && n <= 1, 'in [0, 1]'), ftEpoch: nonNeg(v, 'ft-epoch'),
+    alpha: flags.number('--alpha', v.alpha, { min: 0, max: 1 }), ftEpoch: int(v, 'ft-epoch', 0),
     beta: oneOf(v, 'beta', ['one', 'scaled'] as const),
   };
 }
 
 function parseSeeds(v: Values): number[] {
-  return (v.seeds ?? v.seed!).split(',').map((s) => {
-    const n = Number(s);
-    if (!Number.isInteger(n) || n < 0) throw new Error(`--seeds must be a comma-separated list of integers, got '${v.seeds}'`);
-    return n;
-  });
+  return (v.seeds ?? v.seed!).split(',').map((s) => flags.seed(v.seeds ? '--seeds' : '--seed', s));
 }
 
 function trainOptions(v: Values, split: RecSplit, log: (l: string) => void, shouldStop: () => boolean): Omit<RecTrainOptions, 'seed'> {
@@ -104,14 +96,17 @@ function trainOptions(v: Values, split: RecSplit, log: (l: string) => void, shou
   return {
     split,
     model: {
-      kind, hidden: posInt(v, 'hidden'), blocks: posInt(v, 'blocks'), heads: posInt(v, 'heads'), maxLen: posInt(v, 'max-len'),
-      dropout: num(v, 'dropout', unit, 'in [0, 1)'),
-      attentionDropout: num(v, 'attention-dropout', unit, 'in [0, 1)'), ffnMultiplier: posInt(v, 'ffn'), activation: oneOf(v, 'activation', ['gelu', 'relu'] as const),
+      kind, hidden: int(v, 'hidden', 1, MAX_WIDTH), blocks: int(v, 'blocks', 1, MAX_DEPTH), heads: int(v, 'heads', 1, MAX_WIDTH), maxLen: int(v, 'max-len', 1, MAX_WIDTH),
+      dropout: flags.fraction('--dropout', v.dropout),
+      attentionDropout: flags.fraction('--attention-dropout', v['attention-dropout']), ffnMultiplier: int(v, 'ffn', 1, MAX_DEPTH), activation: oneOf(v, 'activation', ['gelu', 'relu'] as const),
     },
-    epochs: posInt(v, 'epochs'), batch: posInt(v, 'batch'), lr: num(v, 'lr', (n) => n > 0, 'positive'), weightDecay: nonNeg(v, 'weight-decay'),
-    clip: num(v, 'clip', (n) => n > 0, 'positive'), patience: posInt(v, 'patience'),
-    lrDecay: num(v, 'lr-decay', (n) => n > 0 && n <= 1, 'in (0, 1]'), decayPatience: posInt(v, 'decay-patience'), negatives: num(v, 'negatives', (n) => Number.isInteger(n) && n >= 0, 'an integer ≥ 0'),
-    maskProb: num(v, 'mask-prob', (n) => n > 0 && n < 1, 'in (0, 1)'), excludeHistory: !v['keep-history'], distill, log, shouldStop,
+    epochs: int(v, 'epochs'), batch: int(v, 'batch'), lr: posNum(v, 'lr'), weightDecay: nonNeg(v, 'weight-decay'),
+    clip: posNum(v, 'clip'), patience: int(v, 'patience'),
+    lrDecay: posNum(v, 'lr-decay', 1), decayPatience: int(v, 'decay-patience'),
+    // More negatives than items only repeats items; the trainer checks against the data's item count.
+    negatives: int(v, 'negatives', 0),
+    maskProb: flags.fraction('--mask-prob', v['mask-prob'], true), excludeHistory: !v['keep-history'], distill, log, shouldStop,
+    checkpointSeconds: nonNeg(v, 'checkpoint-seconds'),
   };
 }
 
@@ -129,14 +124,15 @@ export async function recCommand(argv: string[], shouldStop: () => boolean): Pro
 
 async function recOn(sub: string | undefined, v: Values, shouldStop: () => boolean): Promise<number> {
   const log = (l: string): void => { process.stderr.write(`${l}\n`); };
-  if (v.threads) native.setThreads(posInt(v, 'threads'));
+  if (v.out) lockOutput(v.out); // one run at a time per output
+  if (v.threads) native.setThreads(int(v, 'threads', 1, 1024));
   const split = loadSplit(v);
   const excludeHistory = !v['keep-history'];
   const say = (text: string, json: unknown): void => { process.stdout.write(v.json ? `${JSON.stringify(json, null, 2)}\n` : `${text}\n`); };
   if (sub === 'train') {
     if (!v.out) throw new Error(`--out is required\n${REC_USAGE}`);
     mkdirSync(v.out, { recursive: true });
-    const r = await trainRecommender({ ...trainOptions(v, split, log, shouldStop), seed: posInt(v, 'seed'), checkpoint: join(v.out, 'train.ckpt'), resume: v.resume });
+    const r = await trainRecommender({ ...trainOptions(v, split, log, shouldStop), seed: flags.seed('--seed', v.seed), checkpoint: join(v.out, 'train.ckpt'), resume: v.resume });
     if (r.interrupted) { log(`interrupted: rerun with --resume to continue from ${join(v.out, 'train.ckpt')}`); return 130; }
     say(`${protocol(split, excludeHistory)}; best epoch ${r.bestEpoch + 1}; model: ${join(v.out, 'train.ckpt.best')}\n${table([['test', r.test!]])}`,
       { protocol: protocol(split, excludeHistory), excludeHistory, bestEpoch: r.bestEpoch + 1, valid: r.valid, test: r.test, sequencesPerSecond: r.sequences / r.trainSeconds });
@@ -150,18 +146,18 @@ async function recOn(sub: string | undefined, v: Values, shouldStop: () => boole
     mkdirSync(v.out, { recursive: true });
     const base = trainOptions(v, split, log, shouldStop);
     const rows = await recTable({
-      split, attributes: readItemAttributes(v.attributes), out: v.out, seeds: parseSeeds(v), base, profileDim: posInt(v, 'profile-dim'), log,
+      split, attributes: readItemAttributes(v.attributes), out: v.out, seeds: parseSeeds(v), base, profileDim: int(v, 'profile-dim', 1, MAX_WIDTH), log,
       distill: distillConfig(v, base.model.kind),
     });
+    if (!rows) return 130;
     say(`${protocol(split, excludeHistory)}; test metrics, mean ± std over seeds\n\n${markdownTable(rows)}`, { protocol: protocol(split, excludeHistory), excludeHistory, rows });
     return 0;
   }
   if (sub !== 'eval') throw new Error(`unknown rec command '${sub ?? ''}'\n${REC_USAGE}`);
   if (v.checkpoint) {
-    const meta = loadCheckpoint(v.checkpoint).meta as { config?: RecModelConfig };
-    if (!meta.config) throw new Error(`${v.checkpoint}: not a recommender model (no config); give the model.best file rec train wrote`);
-    if (meta.config.items !== split.items) throw new Error(`${v.checkpoint}: the model has ${meta.config.items - 1} items, the data ${split.items - 1}`);
-    const model = createRecommender(meta.config);
+    const config = modelConfig(v.checkpoint, loadCheckpoint(v.checkpoint), 'rec');
+    if (config.items !== split.items) throw new Error(`${v.checkpoint}: the model has ${config.items - 1} items, the data ${split.items - 1}`);
+    const model = createRecommender(config);
     loadModel(v.checkpoint, model);
     const test = await evaluateCases(model, split.test, { excludeHistory });
     say(`${protocol(split, excludeHistory)}\n${table([['test', test]])}`, { protocol: protocol(split, excludeHistory), excludeHistory, test });
@@ -171,8 +167,9 @@ async function recOn(sub: string | undefined, v: Values, shouldStop: () => boole
   const runs: RankingMetrics[] = [];
   for (const seed of seeds) {
     log(`seed ${seed}`);
-    const r = await trainRecommender({ ...opts, seed });
-    if (r.interrupted) return 130;
+    // With --out each seed's run checkpoints, and a rerun resumes where it stopped.
+    const r = await trainRecommender({ ...opts, seed, ...(v.out ? { checkpoint: join(v.out, `seed${seed}`, 'train.ckpt'), resume: true } : {}) });
+    if (r.interrupted) { log(v.out ? `interrupted: rerun the same command to resume from ${v.out}` : 'interrupted (give --out DIR to checkpoint and resume)'); return 130; }
     runs.push(r.test!);
   }
   const s = Object.fromEntries(KEYS.map((k) => [k, meanStd(runs.map((r) => r[k]))]));

@@ -8,8 +8,12 @@ import { runPipeline } from '../ubp/pipeline.js';
 import { scoreTable, writeReport } from '../ubp/report.js';
 import { computeMembers, ensembleOf } from '../ubp/members.js';
 import { EventCache } from '../data/ingest.js';
+import { lockOutput } from '../data/lock.js';
 import { join } from 'node:path';
-import { readFileSync } from 'node:fs';
+import { readConfig } from './config.js';
+import * as flags from './flags.js';
+import { MAX_COUNT, MAX_WIDTH } from './flags.js';
+import { CHECKPOINT_SECONDS } from '../train/interrupt.js';
 
 export const UBP_USAGE = `       seqcore ubp run --out DIR [--clients N] [--epochs E] [--preset small|wide|dayEvent] [--pca K] [--eval-hidden H] [--eval-inner I] [--eval-epochs E]
        seqcore ubp train --data CACHE --out DIR [--config FILE.json] [--resume] [--backend cpu|webgpu] [--profile]
@@ -18,11 +22,26 @@ export const UBP_USAGE = `       seqcore ubp run --out DIR [--clients N] [--epoc
        seqcore ubp baseline --data DIR --before "YYYY-MM-DD HH:mm:ss" --out DIR
        seqcore ubp eval --data DIR --targets DIR --embeddings DIR [--baseline DIR] [--json] [--eval-hidden H] [--eval-inner I] [--eval-epochs E] [--backend cpu|webgpu]`;
 
-const int = (name: string, v: string): number => {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 1) throw new Error(`--${name} must be a positive integer, got '${v}'`);
-  return n;
-};
+const int = (name: string, v: string | undefined, max = MAX_COUNT): number => flags.integer(`--${name}`, v, 1, max);
+
+const CONFIG_KEYS = ['preset', 'model', 'batchSize', 'lr', 'epochs', 'maxEvents', 'valFraction', 'patience', 'checkpointSeconds'] as const;
+
+/** `ubp train`'s settings: the config file's, else the flags' and the defaults, each checked (the error names the file and key). */
+function trainSettings(path: string | undefined, v: { epochs?: string; seed?: string }) {
+  const cfg = path ? readConfig(path, CONFIG_KEYS) : {};
+  const get = (k: (typeof CONFIG_KEYS)[number], fallback: unknown): [string, unknown] => (k in cfg ? [`${path}: "${k}"`, cfg[k]] : [`${k} (default)`, fallback]);
+  const int = (k: (typeof CONFIG_KEYS)[number], fallback: unknown, max = MAX_COUNT): number => flags.integer(...get(k, fallback), 1, max);
+  const preset = flags.oneOf(...get('preset', 'small'), Object.keys(UBP_CONFIGS) as (keyof typeof UBP_CONFIGS)[]);
+  const model = cfg.model ?? {};
+  if (typeof model !== 'object' || Array.isArray(model)) throw new Error(`${path}: "model" must be an object of autoencoder settings, got ${JSON.stringify(model)}`);
+  return {
+    model: { ...UBP_CONFIGS[preset], ...model }, batchSize: int('batchSize', 256, MAX_WIDTH), lr: flags.number(...get('lr', 1e-3), { min: 0, above: true }),
+    epochs: 'epochs' in cfg ? int('epochs', undefined) : flags.integer('--epochs', v.epochs), maxEvents: int('maxEvents', 126, MAX_WIDTH),
+    // Both sets need clients: with 0 the validation loss is NaN, with 1 nothing is trained.
+    valFraction: flags.fraction(...get('valFraction', 0.02), true), patience: int('patience', 2),
+    checkpointSeconds: flags.number(...get('checkpointSeconds', CHECKPOINT_SECONDS), { min: 0 }),
+  };
+}
 
 export async function ubpCommand(argv: string[], shouldStop: () => boolean): Promise<number> {
   const [sub, ...rest] = argv;
@@ -43,25 +62,24 @@ export async function ubpCommand(argv: string[], shouldStop: () => boolean): Pro
     return x;
   };
   const log = (l: string): void => { process.stdout.write(`${l}\n`); };
-  const evalSizes = { hidden: int('eval-hidden', v['eval-hidden']!), inner: int('eval-inner', v['eval-inner']!), epochs: int('eval-epochs', v['eval-epochs']!) };
+  const evalSizes = { hidden: int('eval-hidden', v['eval-hidden']!, MAX_WIDTH), inner: int('eval-inner', v['eval-inner']!, MAX_WIDTH), epochs: int('eval-epochs', v['eval-epochs']!) };
+  // One run at a time per output; eval writes its report into the embeddings' folder.
+  const output = sub === 'eval' ? v.embeddings : v.out;
+  if (output) lockOutput(output);
   switch (sub) {
     case 'run': {
       if (!(v.preset! in UBP_CONFIGS)) throw new Error(`--preset must be one of ${Object.keys(UBP_CONFIGS).join(', ')}, got '${v.preset}'`);
       const r = await runPipeline({
-        out: need('out'), clients: int('clients', v.clients!), epochs: int('epochs', v.epochs!), model: v.preset as keyof typeof UBP_CONFIGS, pca: int('pca', v.pca!),
-        evalHidden: evalSizes.hidden, evalInner: evalSizes.inner, evalEpochs: evalSizes.epochs, seed: Number(v.seed), log, shouldStop,
+        out: need('out'), clients: int('clients', v.clients!), epochs: int('epochs', v.epochs!), model: v.preset as keyof typeof UBP_CONFIGS, pca: int('pca', v.pca!, MAX_WIDTH),
+        evalHidden: evalSizes.hidden, evalInner: evalSizes.inner, evalEpochs: evalSizes.epochs, seed: flags.seed('--seed', v.seed), log, shouldStop,
       });
+      if (r.interrupted) { log('interrupted: rerun the same command to resume'); return 130; }
       log(`\n${scoreTable(r.results)}\n\nreport: ${join(need('out'), 'ensemble', 'report.md')}`);
       return 0;
     }
     case 'train': {
-      const cfg = v.config ? JSON.parse(readFileSync(v.config, 'utf8')) as Record<string, unknown> : {};
-      const preset = UBP_CONFIGS[(cfg.preset as keyof typeof UBP_CONFIGS) ?? 'small'];
-      if (!preset) throw new Error(`${v.config}: unknown preset '${String(cfg.preset)}' (wide, dayEvent, small)`);
       const r = await trainUbp({
-        cache: need('data'), out: need('out'), model: { ...preset, ...(cfg.model as object) }, batchSize: Number(cfg.batchSize ?? 256), lr: Number(cfg.lr ?? 1e-3),
-        epochs: Number(cfg.epochs ?? v.epochs), maxEvents: Number(cfg.maxEvents ?? 126), valFraction: Number(cfg.valFraction ?? 0.02),
-        patience: Number(cfg.patience ?? 2), seed: Number(v.seed), resume: v.resume!, log, shouldStop, backend: v.backend, profile: v.profile,
+        cache: need('data'), out: need('out'), ...trainSettings(v.config, v), seed: flags.seed('--seed', v.seed), resume: v.resume!, log, shouldStop, backend: v.backend, profile: v.profile,
       });
       return r.interrupted ? 130 : 0;
     }
@@ -72,9 +90,9 @@ export async function ubpCommand(argv: string[], shouldStop: () => boolean): Pro
     }
     case 'ensemble': {
       const cache = new EventCache(need('data')), relevant = cache.file.readArray<BigInt64Array>('relevant');
-      const members = computeMembers(cache, relevant, need('out'), Number(v.seed));
+      const members = computeMembers(cache, relevant, need('out'), flags.seed('--seed', v.seed));
       const autoencoders = v.embeddings ? v.embeddings.split(',') : [];
-      const r = ensembleOf(members, autoencoders, relevant, int('pca', v.pca!), join(need('out'), 'ensemble'));
+      const r = ensembleOf(members, autoencoders, relevant, int('pca', v.pca!, MAX_WIDTH), join(need('out'), 'ensemble'));
       log(`ensemble of ${[...members.map((m) => m.name), ...autoencoders].join(', ')}: ${relevant.length} clients × ${r.dim} columns (float16) → ${join(need('out'), 'ensemble')}`);
       return 0;
     }

@@ -3,6 +3,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
+import { checkOutputDir } from './atomic.js';
 import { SCHEMA } from './schema.js';
 
 /**
@@ -17,7 +18,7 @@ export async function openDuck(): Promise<{ conn: DuckDBConnection; close: () =>
   return { conn, close: () => { conn.closeSync(); db.closeSync(); } };
 }
 
-/** SQL string literal. */
+/** SQL string literal: every path and value put into SQL goes through it (a folder named "it's" must not end the string). */
 export const lit = (s: string): string => `'${s.replaceAll("'", "''")}'`;
 
 export async function rows(conn: DuckDBConnection, sql: string): Promise<Record<string, unknown>[]> {
@@ -25,9 +26,15 @@ export async function rows(conn: DuckDBConnection, sql: string): Promise<Record<
 }
 
 export const TIMESTAMP_FORMAT = '%Y-%m-%d %H:%M:%S';
-/** A "[a b c ...]" string of 16 codes 0..255. */
-const codesOk = (col: string): string =>
-  `(${col} LIKE '[%]' AND len(string_split(trim(${col}, '[]'), ' ')) = 16 AND len(list_filter(string_split(trim(${col}, '[]'), ' '), x -> try_cast(x AS UTINYINT) IS NULL)) = 0)`;
+/** One code 0..255 in decimal (leading zeros allowed: ingestion's Number() reads them alike). */
+const CODE = '0*(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])';
+/**
+ * SQL: `col` is a "[a b c ...]" string of 16 codes 0..255 exactly as ingestion reads it (the
+ * text between the brackets split at single spaces, each part a number). A regular expression,
+ * not DuckDB's casts, which accept more than that reading: '5.7' casts to 6, '1_0' to 10, and
+ * trimming brackets let "[[1 2 …]]" through, each then stored as a wrong code.
+ */
+export const codesOk = (col: string): string => `regexp_full_match(${col}, '\\[(${CODE} ){15}${CODE}\\]')`;
 
 /**
  * Checks that a challenge file exists, has the expected columns and types, is not empty,
@@ -35,6 +42,7 @@ const codesOk = (col: string): string =>
  * Returns the file's path.
  */
 export async function checkFile(conn: DuckDBConnection, dir: string, name: keyof typeof SCHEMA): Promise<string> {
+  checkOutputDir(dir);
   const file = join(dir, `${name}.parquet`);
   if (!existsSync(file) || !statSync(file).isFile()) throw new Error(`${file}: missing (expected the challenge's ${name}.parquet)`);
   let cols: Record<string, unknown>[];

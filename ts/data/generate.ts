@@ -10,9 +10,11 @@
 // share of everyone, most of whom have two page visits, leaves a 14-day target window with
 // about two purchases per sku target at 100k relevant clients: too few for AUROC to measure
 // anything but noise.
-import { closeSync, mkdirSync, mkdtempSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, openSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
-import { openDuck } from './duck.js';
+import { writeDirAtomic } from './atomic.js';
+import { lit, openDuck } from './duck.js';
+import { onFile } from './files.js';
 import { Rng } from '../rng.js';
 import { writeNpy } from './npy.js';
 import { EVENT_TYPES, formatCodes, formatTimestamp, SCHEMA, type EventType } from './schema.js';
@@ -56,14 +58,14 @@ class Zipf {
   }
 }
 
-/** Buffered CSV writer for one temporary file. */
+/** Buffered CSV writer for one temporary file (errors name it: a full disk shows up here). */
 class CsvSink {
   private fd: number;
   private buf: string[] = [];
   private size = 0;
   count = 0;
   constructor(readonly path: string) {
-    this.fd = openSync(path, 'w');
+    this.fd = onFile(path, () => openSync(path, 'w'));
   }
   row(line: string): void {
     this.buf.push(line);
@@ -71,13 +73,13 @@ class CsvSink {
     if (++this.size >= 65536) this.flush();
   }
   flush(): void {
-    if (this.buf.length) writeSync(this.fd, `${this.buf.join('\n')}\n`);
+    if (this.buf.length) onFile(this.path, () => writeSync(this.fd, `${this.buf.join('\n')}\n`));
     this.buf = [];
     this.size = 0;
   }
   close(): void {
     this.flush();
-    closeSync(this.fd);
+    onFile(this.path, () => closeSync(this.fd));
   }
 }
 
@@ -113,9 +115,9 @@ export async function generate(o: GenerateOptions): Promise<GenerateStats> {
   }
   const near = (codes: Uint8Array): string => formatCodes(Array.from(codes, (v) => (rng.uniform() < 0.8 ? v : rng.int(256))));
 
-  mkdirSync(o.out, { recursive: true });
-  const dir = mkdtempSync(join(o.out, '.generate-'));
-  try {
+  // Everything is written into a temporary folder that then replaces o.out whole
+  // (ts/data/atomic.ts): a kill leaves the old data, never old files beside new ones.
+  return writeDirAtomic(o.out, async (dir) => {
     const sinks = Object.fromEntries(EVENT_TYPES.map((t) => [t, new CsvSink(join(dir, `${t}.csv`))])) as Record<EventType, CsvSink>;
     const props = new CsvSink(join(dir, 'product_properties.csv'));
     for (let s = 0; s < nSku; s++) props.row(`${s},${skuCat[s]},${skuPrice[s]},"${near(catCodes[skuCat[s]!]!)}"`);
@@ -165,20 +167,18 @@ export async function generate(o: GenerateOptions): Promise<GenerateStats> {
     }
     for (const s of Object.values(sinks)) s.close();
 
-    // CSV → Parquet with exactly the challenge's columns and types, then move into place.
+    // CSV → Parquet with exactly the challenge's columns and types; the CSVs are scratch.
     const { conn, close } = await openDuck();
     for (const name of [...EVENT_TYPES, 'product_properties'] as const) {
       const cols = Object.entries(SCHEMA[name]).map(([k, t]) => `'${k}': '${t}'`).join(', ');
-      await conn.run(`COPY (SELECT * FROM read_csv('${join(dir, `${name}.csv`)}', header = false, columns = {${cols}}, quote = '"')) TO '${join(dir, `${name}.parquet`)}' (FORMAT PARQUET)`);
-      renameSync(join(dir, `${name}.parquet`), join(o.out, `${name}.parquet`));
+      await conn.run(`COPY (SELECT * FROM read_csv(${lit(join(dir, `${name}.csv`))}, header = false, columns = {${cols}}, quote = '"')) TO ${lit(join(dir, `${name}.parquet`))} (FORMAT PARQUET)`);
+      rmSync(join(dir, `${name}.csv`));
     }
     close();
-    writeNpy(join(o.out, 'relevant_clients.npy'), { dtype: 'int64', shape: [relevant.length], data: BigInt64Array.from(relevant) });
+    writeNpy(join(dir, 'relevant_clients.npy'), { dtype: 'int64', shape: [relevant.length], data: BigInt64Array.from(relevant) });
     return {
       events: Object.fromEntries(EVENT_TYPES.map((t) => [t, sinks[t].count])) as Record<EventType, number>,
       skus: nSku, categories: nCat, urls: nUrl, relevantClients: relevant.length,
     };
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  });
 }

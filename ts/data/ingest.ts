@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import type { DuckDBResult } from '@duckdb/node-api';
 import { ColumnFile, writeColumns } from './columnar.js';
 import { checkFile, lit, openDuck, rows, TIMESTAMP_FORMAT } from './duck.js';
-import { readNpy } from './npy.js';
+import { readIds } from './inputs.js';
 import { EVENT_TYPES } from './schema.js';
 
 export const TOKEN = { pad: 0, start: 1, end: 2, missing: 3, oov: 4, first: 5 } as const;
@@ -139,9 +139,7 @@ export async function ingest(o: IngestOptions): Promise<IngestStats> {
     const relevantPath = join(o.dir, 'relevant_clients.npy');
     let relevant: BigInt64Array = BigInt64Array.from(clients);
     if (existsSync(relevantPath)) {
-      const r = readNpy(relevantPath);
-      if (r.dtype !== 'int64' || r.shape.length !== 1) throw new Error(`${relevantPath}: expected a 1-D int64 array, got ${r.dtype} [${r.shape.join(', ')}]`);
-      relevant = r.data as BigInt64Array;
+      relevant = readIds(relevantPath);
       const known = new Set(clients);
       const absent = [...new Set(relevant.filter((id) => !known.has(id)))];
       if (absent.length) {

@@ -3,8 +3,8 @@
 // Layout: "\x93NUMPY", major, minor, header length (u16 LE for 1.x, u32 LE for 2.x/3.x), a Python
 // dict literal {'descr': ..., 'fortran_order': ..., 'shape': (...), } padded with spaces and ending
 // in '\n' so the data starts at a multiple of 64 bytes, then the raw data.
-import { readFileSync } from 'node:fs';
 import { writeFileAtomic } from './atomic.js';
+import { readBytes } from './files.js';
 import { getFloat16, setFloat16 } from '@petamoriken/float16';
 
 export type NpyDtype = 'int64' | 'int32' | 'float32' | 'float16';
@@ -25,6 +25,7 @@ const SUPPORTED = [...BY_DESCR.keys()].map((d) => `'${d}'`).join(', ');
 
 const MAGIC = Buffer.from([0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59]); // "\x93NUMPY"
 const ALIGN = 64;
+const MAX_HEADER = 10000;
 
 const pyShape = (shape: number[]) => (shape.length === 1 ? `(${shape[0]},)` : `(${shape.join(', ')})`);
 const product = (shape: number[]) => shape.reduce((p, n) => p * n, 1);
@@ -105,6 +106,9 @@ export function decodeNpy(buf: Buffer | Uint8Array, name = '<buffer>'): NpyArray
   const lenBytes = major === 1 ? 2 : 4;
   if (b.length < 6 + 2 + lenBytes) throw new Error(`${name}: malformed header: file ends inside the header length`);
   const hlen = major === 1 ? b.readUInt16LE(8) : b.readUInt32LE(8);
+  // NumPy's own limit (max_header_size): a corrupt u32 length within a large file would
+  // otherwise be decoded as text, past V8's longest string.
+  if (hlen > MAX_HEADER) throw new Error(`${name}: malformed header: header length ${hlen} is over ${MAX_HEADER} bytes`);
   const start = 8 + lenBytes, dataStart = start + hlen;
   if (b.length < dataStart) throw new Error(`${name}: malformed header: header length ${hlen} runs past the end of the file (${b.length} bytes)`);
   const text = b.toString(major === 3 ? 'utf8' : 'latin1', start, dataStart);
@@ -132,7 +136,7 @@ export function writeNpy(path: string, a: NpyArray): void {
 }
 
 export function readNpy(path: string): NpyArray {
-  return decodeNpy(readFileSync(path), path);
+  return decodeNpy(readBytes(path), path);
 }
 
 /** float32 values → float16 bits (round to nearest even, as @petamoriken/float16 does). */

@@ -7,14 +7,17 @@
 //   category, sku, price  multi-hot over the 100 most purchased categories / skus in the
 //               input (the 100 price buckets for price) of what the client buys in the window
 // Popularity of each propensity target: its share of the input's purchases.
-import { mkdirSync, mkdtempSync, renameSync, rmSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { writeDirAtomic } from './atomic.js';
 import { checkFile, lit, openDuck, rows, TIMESTAMP_FORMAT } from './duck.js';
-import { readNpy, toFloat16Bits, writeNpy } from './npy.js';
+import { readRelevantClients } from './inputs.js';
+import { toFloat16Bits, writeNpy } from './npy.js';
 
 export interface TargetOptions {
   dir: string;
-  /** Output directory (replaced atomically). */
+  /** Output directory (replaced as a whole: ts/data/atomic.ts). */
   out: string;
   days?: number;
   top?: number;
@@ -31,79 +34,75 @@ export interface TargetSummary {
 const fmt = (d: Date): string => d.toISOString().slice(0, 19).replace('T', ' ');
 
 export async function buildTargets(o: TargetOptions): Promise<TargetSummary> {
-  const days = o.days ?? 14, top = o.top ?? 100;
   const { conn, close } = await openDuck();
-  const tmp = mkdtempSync(`${o.out.replace(/\/$/, '')}.tmp-`);
   try {
-    const buyFile = await checkFile(conn, o.dir, 'product_buy');
-    const propsFile = await checkFile(conn, o.dir, 'product_properties');
-    const relevantPath = join(o.dir, 'relevant_clients.npy');
-    const rel = readNpy(relevantPath);
-    if (rel.dtype !== 'int64' || rel.shape.length !== 1) throw new Error(`${relevantPath}: expected a 1-D int64 array, got ${rel.dtype} [${rel.shape.join(', ')}]`);
-    const relevant = rel.data as BigInt64Array;
-
-    await conn.run(`CREATE TEMP TABLE buys AS SELECT b.client_id, strptime(b.timestamp, '${TIMESTAMP_FORMAT}') AS ts, b.sku, p.category, p.price
-      FROM read_parquet(${lit(buyFile)}) b LEFT JOIN read_parquet(${lit(propsFile)}) p USING (sku)`);
-    const end = new Date(`${String((await rows(conn, 'SELECT max(ts) AS t FROM buys'))[0]!.t).replace(' ', 'T')}Z`);
-    const trainStart = new Date(end.getTime() - (2 * days - 1) * 86400e3);
-    trainStart.setUTCHours(0, 0, 0, 0);
-    const validStart = new Date(trainStart.getTime() + days * 86400e3);
-    const at = (d: Date): string => `strptime(${lit(fmt(d))}, '${TIMESTAMP_FORMAT}')`;
-
-    const ranked = async (col: string): Promise<{ ids: bigint[]; popularity: number[] }> => {
-      const r = await rows(conn, `SELECT ${col} AS v, count(*) AS n, sum(count(*)) OVER () AS total FROM buys
-        WHERE ts < ${at(trainStart)} AND ${col} IS NOT NULL GROUP BY ${col} ORDER BY n DESC, ${col} LIMIT ${top}`);
-      return { ids: r.map((x) => BigInt(x.v as bigint)), popularity: r.map((x) => Number(x.n) / Number(x.total)) };
-    };
-    const targets = { category: await ranked('category'), sku: await ranked('sku'), price: { ids: Array.from({ length: 100 }, (_, i) => BigInt(i)), popularity: [] as number[] } };
-    const priceCounts = await rows(conn, `SELECT price AS v, count(*) AS n FROM buys WHERE ts < ${at(trainStart)} AND price IS NOT NULL GROUP BY price`);
-    const totalPriced = priceCounts.reduce((a, r) => a + Number(r.n), 0);
-    targets.price.popularity = targets.price.ids.map((p) => Number(priceCounts.find((r) => BigInt(r.v as bigint) === p)?.n ?? 0) / Math.max(totalPriced, 1));
-
-    const index = new Map<bigint, number>();
-    relevant.forEach((c, i) => index.set(c, i));
-    const active = new Set((await rows(conn, `SELECT DISTINCT client_id AS c FROM buys WHERE ts < ${at(trainStart)}`)).map((r) => BigInt(r.c as bigint)));
-    const activeClients = BigInt64Array.from([...relevant].filter((c) => active.has(c)));
-
-    writeNpy(join(tmp, 'active_clients.npy'), { dtype: 'int64', shape: [activeClients.length], data: activeClients });
-    for (const [name, t] of Object.entries(targets)) {
-      writeNpy(join(tmp, `propensity_${name}.npy`), { dtype: 'int64', shape: [t.ids.length], data: BigInt64Array.from(t.ids) });
-      writeNpy(join(tmp, `popularity_propensity_${name}.npy`), { dtype: 'float32', shape: [t.ids.length], data: Float32Array.from(t.popularity) });
-    }
-    for (const [split, from, to] of [['train_target', trainStart, validStart], ['validation_target', validStart, new Date(end.getTime() + 1000)]] as const) {
-      const window = await rows(conn, `SELECT client_id AS c, sku, category, price FROM buys WHERE ts >= ${at(from)} AND ts < ${at(to)}`);
-      const N = relevant.length;
-      const buyers = new Set<bigint>();
-      // One column per propensity target (fewer than `top` when the input has fewer).
-      const width = { category: targets.category.ids.length, sku: targets.sku.ids.length, price: 100 };
-      const hot = { category: new Float32Array(N * width.category), sku: new Float32Array(N * width.sku), price: new Float32Array(N * 100) };
-      const col = Object.fromEntries(Object.entries(targets).map(([k, t]) => [k, new Map(t.ids.map((id, j) => [id, j]))])) as Record<keyof typeof hot, Map<bigint, number>>;
-      for (const r of window) {
-        const c = BigInt(r.c as bigint);
-        buyers.add(c);
-        const i = index.get(c);
-        if (i === undefined) continue;
-        for (const k of ['category', 'sku', 'price'] as const) {
-          const v = r[k];
-          const j = v === null || v === undefined ? undefined : col[k].get(BigInt(v as bigint));
-          if (j !== undefined) hot[k][i * width[k] + j] = 1;
-        }
-      }
-      mkdirSync(join(tmp, split));
-      const churn = Float32Array.from(activeClients, (c) => (buyers.has(c) ? 0 : 1));
-      const conversion = Float32Array.from(relevant, (c) => (buyers.has(c) ? 0 : 1));
-      writeNpy(join(tmp, split, 'churn.npy'), { dtype: 'float32', shape: [churn.length], data: churn });
-      writeNpy(join(tmp, split, 'conversion.npy'), { dtype: 'float32', shape: [conversion.length], data: conversion });
-      for (const k of ['category', 'sku', 'price'] as const)
-        writeNpy(join(tmp, split, `${k}.npy`), { dtype: 'float16', shape: [N, width[k]], data: toFloat16Bits(hot[k]) });
-    }
-    rmSync(o.out, { recursive: true, force: true });
-    renameSync(tmp, o.out);
-    return { end: fmt(end), inputCut: fmt(trainStart), validationStart: fmt(validStart), relevant: relevant.length, active: activeClients.length };
-  } catch (e) {
-    rmSync(tmp, { recursive: true, force: true });
-    throw e;
+    return await writeDirAtomic(o.out, (tmp) => writeTargets(conn, o, tmp));
   } finally {
     close();
   }
+}
+
+/** The targets of the data in o.dir, written into the empty folder `tmp`. */
+async function writeTargets(conn: DuckDBConnection, o: TargetOptions, tmp: string): Promise<TargetSummary> {
+  const days = o.days ?? 14, top = o.top ?? 100;
+  const buyFile = await checkFile(conn, o.dir, 'product_buy');
+  const propsFile = await checkFile(conn, o.dir, 'product_properties');
+  const relevant = readRelevantClients(o.dir);
+
+  await conn.run(`CREATE TEMP TABLE buys AS SELECT b.client_id, strptime(b.timestamp, '${TIMESTAMP_FORMAT}') AS ts, b.sku, p.category, p.price
+    FROM read_parquet(${lit(buyFile)}) b LEFT JOIN read_parquet(${lit(propsFile)}) p USING (sku)`);
+  const end = new Date(`${String((await rows(conn, 'SELECT max(ts) AS t FROM buys'))[0]!.t).replace(' ', 'T')}Z`);
+  const trainStart = new Date(end.getTime() - (2 * days - 1) * 86400e3);
+  trainStart.setUTCHours(0, 0, 0, 0);
+  const validStart = new Date(trainStart.getTime() + days * 86400e3);
+  const at = (d: Date): string => `strptime(${lit(fmt(d))}, '${TIMESTAMP_FORMAT}')`;
+
+  const ranked = async (col: string): Promise<{ ids: bigint[]; popularity: number[] }> => {
+    const r = await rows(conn, `SELECT ${col} AS v, count(*) AS n, sum(count(*)) OVER () AS total FROM buys
+      WHERE ts < ${at(trainStart)} AND ${col} IS NOT NULL GROUP BY ${col} ORDER BY n DESC, ${col} LIMIT ${top}`);
+    return { ids: r.map((x) => BigInt(x.v as bigint)), popularity: r.map((x) => Number(x.n) / Number(x.total)) };
+  };
+  const targets = { category: await ranked('category'), sku: await ranked('sku'), price: { ids: Array.from({ length: 100 }, (_, i) => BigInt(i)), popularity: [] as number[] } };
+  const priceCounts = await rows(conn, `SELECT price AS v, count(*) AS n FROM buys WHERE ts < ${at(trainStart)} AND price IS NOT NULL GROUP BY price`);
+  const totalPriced = priceCounts.reduce((a, r) => a + Number(r.n), 0);
+  targets.price.popularity = targets.price.ids.map((p) => Number(priceCounts.find((r) => BigInt(r.v as bigint) === p)?.n ?? 0) / Math.max(totalPriced, 1));
+
+  const index = new Map<bigint, number>();
+  relevant.forEach((c, i) => index.set(c, i));
+  const active = new Set((await rows(conn, `SELECT DISTINCT client_id AS c FROM buys WHERE ts < ${at(trainStart)}`)).map((r) => BigInt(r.c as bigint)));
+  const activeClients = BigInt64Array.from([...relevant].filter((c) => active.has(c)));
+
+  writeNpy(join(tmp, 'active_clients.npy'), { dtype: 'int64', shape: [activeClients.length], data: activeClients });
+  for (const [name, t] of Object.entries(targets)) {
+    writeNpy(join(tmp, `propensity_${name}.npy`), { dtype: 'int64', shape: [t.ids.length], data: BigInt64Array.from(t.ids) });
+    writeNpy(join(tmp, `popularity_propensity_${name}.npy`), { dtype: 'float32', shape: [t.ids.length], data: Float32Array.from(t.popularity) });
+  }
+  for (const [split, from, to] of [['train_target', trainStart, validStart], ['validation_target', validStart, new Date(end.getTime() + 1000)]] as const) {
+    const window = await rows(conn, `SELECT client_id AS c, sku, category, price FROM buys WHERE ts >= ${at(from)} AND ts < ${at(to)}`);
+    const N = relevant.length;
+    const buyers = new Set<bigint>();
+    // One column per propensity target (fewer than `top` when the input has fewer).
+    const width = { category: targets.category.ids.length, sku: targets.sku.ids.length, price: 100 };
+    const hot = { category: new Float32Array(N * width.category), sku: new Float32Array(N * width.sku), price: new Float32Array(N * 100) };
+    const col = Object.fromEntries(Object.entries(targets).map(([k, t]) => [k, new Map(t.ids.map((id, j) => [id, j]))])) as Record<keyof typeof hot, Map<bigint, number>>;
+    for (const r of window) {
+      const c = BigInt(r.c as bigint);
+      buyers.add(c);
+      const i = index.get(c);
+      if (i === undefined) continue;
+      for (const k of ['category', 'sku', 'price'] as const) {
+        const v = r[k];
+        const j = v === null || v === undefined ? undefined : col[k].get(BigInt(v as bigint));
+        if (j !== undefined) hot[k][i * width[k] + j] = 1;
+      }
+    }
+    mkdirSync(join(tmp, split));
+    const churn = Float32Array.from(activeClients, (c) => (buyers.has(c) ? 0 : 1));
+    const conversion = Float32Array.from(relevant, (c) => (buyers.has(c) ? 0 : 1));
+    writeNpy(join(tmp, split, 'churn.npy'), { dtype: 'float32', shape: [churn.length], data: churn });
+    writeNpy(join(tmp, split, 'conversion.npy'), { dtype: 'float32', shape: [conversion.length], data: conversion });
+    for (const k of ['category', 'sku', 'price'] as const)
+      writeNpy(join(tmp, split, `${k}.npy`), { dtype: 'float16', shape: [N, width[k]], data: toFloat16Bits(hot[k]) });
+  }
+  return { end: fmt(end), inputCut: fmt(trainStart), validationStart: fmt(validStart), relevant: relevant.length, active: activeClients.length };
 }

@@ -5,7 +5,8 @@
 // epoch; the best epoch counts. h = 2048, i = 4096 by default, as the challenge.
 import { join } from 'node:path';
 import { onBackend } from '../backend/use.js';
-import { npyFloat32, readNpy } from '../data/npy.js';
+import { checkOutputDir } from '../data/atomic.js';
+import { assertRelevant, readFloats, readIds, readRelevantClients } from '../data/inputs.js';
 import { readSubmission } from '../ubp/export.js';
 import { LayerNorm, Linear } from '../nn/layers.js';
 import { Module } from '../nn/module.js';
@@ -70,14 +71,6 @@ export interface EvalOptions {
   backend?: string;
 }
 
-/** Embeddings in relevant-client order (a relevant client missing from the submission: an error). */
-export function loadEmbeddings(dir: string, relevant: BigInt64Array): { x: Float32Array; dim: number } {
-  const { values, dim, present } = readSubmission(dir, relevant);
-  const missing = present.indexOf(0);
-  if (missing >= 0) throw new Error(`${join(dir, 'client_ids.npy')}: relevant client ${relevant[missing]} has no embedding`);
-  return { x: values, dim };
-}
-
 /** Churn and conversion: the score is the AUROC itself. */
 function aurocScore(logits: Float32Array, labels: Float32Array): { score: number; auroc: number } {
   const a = auroc(logits, labels);
@@ -126,23 +119,47 @@ export function evaluateEmbeddings(o: EvalOptions): Promise<TaskResult[]> {
   return onBackend(o.backend, () => evaluate(o));
 }
 
-async function evaluate(o: EvalOptions): Promise<TaskResult[]> {
-  const relevant = readNpy(join(o.data, 'relevant_clients.npy')).data as BigInt64Array;
-  const { x, dim } = loadEmbeddings(o.embeddings, relevant);
-  const t = (f: string): Float32Array => npyFloat32(readNpy(join(o.targets, f)));
-  const results: TaskResult[] = [];
-  // churn: active clients only
-  const active = new Set(readNpy(join(o.targets, 'active_clients.npy')).data as BigInt64Array);
-  const activeRows = [...relevant.keys()].filter((i) => active.has(relevant[i]!));
+/** One task's inputs: rows of x and of both targets are the task's clients. */
+interface Task { name: string; x: Float32Array; train: Float32Array; valid: Float32Array; width: number; popularity: Float32Array | null }
+
+/**
+ * Every input read and checked before any training: the embeddings (readSubmission), and
+ * each target's shape against the clients and the propensity targets it should cover.
+ */
+function loadTasks(o: EvalOptions): { tasks: Task[]; dim: number } {
+  for (const dir of [o.data, o.targets]) checkOutputDir(dir);
+  const relevant = readRelevantClients(o.data), n = relevant.length;
+  const { values: x, dim } = readSubmission(o.embeddings, relevant);
+  const file = (f: string): string => join(o.targets, f);
+  const targets = (name: string, shape: number[], why: string): [Float32Array, Float32Array] =>
+    [readFloats(file(`train_target/${name}.npy`), shape, why).values, readFloats(file(`validation_target/${name}.npy`), shape, why).values];
+  const propensity = (k: string, name: string): Task => {
+    const popularity = readFloats(file(`popularity_propensity_${k}.npy`), [null], 'one popularity per target').values;
+    const [train, valid] = targets(k, [n, popularity.length], `${n} relevant clients × the ${popularity.length} targets of popularity_propensity_${k}.npy`);
+    return { name, x, train, valid, width: popularity.length, popularity };
+  };
+  // churn: active clients only, in relevant-client order (as buildTargets writes them)
+  const active = readIds(file('active_clients.npy'));
+  assertRelevant(active, relevant, file('active_clients.npy'));
+  const isActive = new Set(active);
+  const activeRows = [...relevant.keys()].filter((i) => isActive.has(relevant[i]!));
   const xa = new Float32Array(activeRows.length * dim);
   activeRows.forEach((r, k) => xa.set(x.subarray(r * dim, (r + 1) * dim), k * dim));
-  results.push(await runTask('churn', xa, dim, t('train_target/churn.npy'), t('validation_target/churn.npy'), 1, null, o));
-  for (const k of ['category', 'sku']) {
-    const pop = npyFloat32(readNpy(join(o.targets, `popularity_propensity_${k}.npy`)));
-    results.push(await runTask(`${k} propensity`, x, dim, t(`train_target/${k}.npy`), t(`validation_target/${k}.npy`), pop.length, pop, o));
-  }
-  results.push(await runTask('conversion (hidden)', x, dim, t('train_target/conversion.npy'), t('validation_target/conversion.npy'), 1, null, o));
-  const popPrice = npyFloat32(readNpy(join(o.targets, 'popularity_propensity_price.npy')));
-  results.push(await runTask('price propensity (hidden)', x, dim, t('train_target/price.npy'), t('validation_target/price.npy'), 100, popPrice, o));
+  const [churnTrain, churnValid] = targets('churn', [activeRows.length], `${activeRows.length} active clients in active_clients.npy`);
+  const [conversionTrain, conversionValid] = targets('conversion', [n], `${n} relevant clients`);
+  const tasks: Task[] = [
+    { name: 'churn', x: xa, train: churnTrain, valid: churnValid, width: 1, popularity: null },
+    propensity('category', 'category propensity'),
+    propensity('sku', 'sku propensity'),
+    { name: 'conversion (hidden)', x, train: conversionTrain, valid: conversionValid, width: 1, popularity: null },
+    propensity('price', 'price propensity (hidden)'),
+  ];
+  return { tasks, dim };
+}
+
+async function evaluate(o: EvalOptions): Promise<TaskResult[]> {
+  const { tasks, dim } = loadTasks(o);
+  const results: TaskResult[] = [];
+  for (const t of tasks) results.push(await runTask(t.name, t.x, dim, t.train, t.valid, t.width, t.popularity, o));
   return results;
 }

@@ -2,8 +2,9 @@
 // finishes, keyed by a hash of what was asked (user, prompt, model), so an interrupted run
 // resumes where it stopped and a rerun of the same requests costs nothing. A torn last line
 // (a crash mid-write) is ignored on load.
-import { appendFileSync, existsSync, readFileSync } from 'node:fs';
+import { appendFileSync, existsSync } from 'node:fs';
 import { createHash } from 'node:crypto';
+import { onFile, readText } from '../data/files.js';
 
 export function cacheKey(...parts: string[]): string {
   const h = createHash('sha256');
@@ -16,8 +17,8 @@ export class DiskCache<V> {
 
   constructor(readonly path: string) {
     if (!existsSync(path)) return;
-    const text = readFileSync(path, 'utf8');
-    if (text && !text.endsWith('\n')) appendFileSync(path, '\n'); // end a torn line before appending after it
+    const text = readText(path);
+    if (text && !text.endsWith('\n')) onFile(path, () => appendFileSync(path, '\n')); // end a torn line before appending after it
     for (const line of text.split('\n')) {
       if (!line.trim()) continue;
       try {
@@ -39,6 +40,6 @@ export class DiskCache<V> {
 
   set(key: string, value: V): void {
     this.entries.set(key, value);
-    appendFileSync(this.path, `${JSON.stringify({ key, value })}\n`);
+    onFile(this.path, () => appendFileSync(this.path, `${JSON.stringify({ key, value })}\n`));
   }
 }

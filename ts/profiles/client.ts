@@ -1,9 +1,13 @@
 // A client for OpenAI-compatible HTTP endpoints (OpenAI, vLLM, llama.cpp's server, Ollama's
 // /v1): chat completions for profile text, embeddings for its vector. Every request has a
-// timeout; a timeout, a network error, HTTP 429 or 5xx, or a body that is not the expected
-// JSON is retried with exponential backoff (429's Retry-After is honoured), then fails with
-// an error naming the URL, the attempt count and the last cause. Other HTTP errors (401, 404,
-// …) fail at once: retrying cannot fix them.
+// timeout; a timeout, a network error, a body cut short, HTTP 429 or 5xx, or a body that is
+// not the expected JSON is retried with exponential backoff, then fails with an error naming
+// the URL, the attempt count and the last cause. Other HTTP errors (401, 404, …) fail at once:
+// retrying cannot fix them.
+// Waits: a Retry-After (seconds or an HTTP date) replaces the backoff, and no wait exceeds
+// timeoutMs, the time one request may take. A batch job should not sleep for a day because
+// a server says so (Retry-After: 86400): it retries sooner and, if the server still refuses,
+// fails with that answer rather than hang.
 
 export interface EndpointConfig {
   /** e.g. http://localhost:8000/v1 (the /chat/completions and /embeddings paths are appended). */
@@ -26,6 +30,15 @@ class Retryable extends Error {
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
+/** Retry-After in ms: delta-seconds or an HTTP date (RFC 9110 §10.2.3); undefined when absent or unreadable. */
+export function retryAfterMs(header: string | null, now = Date.now()): number | undefined {
+  if (!header?.trim()) return undefined;
+  const seconds = Number(header);
+  if (Number.isFinite(seconds)) return seconds >= 0 ? seconds * 1000 : undefined;
+  const at = Date.parse(header);
+  return Number.isNaN(at) ? undefined : Math.max(0, at - now);
+}
+
 async function postOnce(url: string, body: unknown, cfg: EndpointConfig): Promise<unknown> {
   const ctl = new AbortController();
   const timer = setTimeout(() => ctl.abort(), cfg.timeoutMs);
@@ -39,13 +52,20 @@ async function postOnce(url: string, body: unknown, cfg: EndpointConfig): Promis
     });
   } catch (e) {
     clearTimeout(timer);
-    throw new Retryable(ctl.signal.aborted ? `no response within ${cfg.timeoutMs} ms` : `network error: ${(e as Error).message}`);
+    throw new Retryable(ctl.signal.aborted ? `no response within ${cfg.timeoutMs} ms` : `network error: ${causeOf(e)}`);
   }
   try {
-    const text = await res.text();
+    let text: string;
+    try {
+      text = await res.text();
+    } catch (e) {
+      // undici rejects with a bare TypeError ('terminated') when the connection closes before
+      // Content-Length bytes came: a network error like any other.
+      throw new Retryable(ctl.signal.aborted ? `no complete response within ${cfg.timeoutMs} ms` : `HTTP ${res.status} body cut short: ${causeOf(e)}`);
+    }
     if (res.status === 429 || res.status >= 500) {
-      const ra = Number(res.headers.get('retry-after'));
-      throw new Retryable(`HTTP ${res.status}: ${text.slice(0, 200)}`, Number.isFinite(ra) && ra > 0 ? ra * 1000 : undefined);
+      const ra = res.headers.get('retry-after');
+      throw new Retryable(`HTTP ${res.status}: ${text.slice(0, 200)}${ra ? ` (Retry-After: ${ra.slice(0, 40)})` : ''}`, retryAfterMs(ra));
     }
     if (!res.ok) throw new EndpointError(`${url}: HTTP ${res.status}: ${text.slice(0, 300)}`);
     try {
@@ -53,17 +73,21 @@ async function postOnce(url: string, body: unknown, cfg: EndpointConfig): Promis
     } catch {
       throw new Retryable(`malformed JSON in the response: ${text.slice(0, 120)}`);
     }
-  } catch (e) {
-    if (ctl.signal.aborted && !(e instanceof EndpointError) && !(e instanceof Retryable)) throw new Retryable(`no complete response within ${cfg.timeoutMs} ms`);
-    throw e;
   } finally {
     clearTimeout(timer);
   }
 }
 
+/** An error's message with its cause's (fetch's 'fetch failed' hides the reason in .cause). */
+function causeOf(e: unknown): string {
+  const cause = (e as Error).cause;
+  return `${(e as Error).message}${cause instanceof Error ? ` (${cause.message})` : ''}`;
+}
+
 /** POSTs body to base/path, parses the reply with `read` (which throws on an unexpected shape), retrying as above. */
 export async function post<T>(cfg: EndpointConfig, path: string, body: unknown, read: (json: unknown) => T): Promise<T> {
   const url = `${cfg.baseUrl.replace(/\/+$/, '')}${path}`;
+  if (!URL.canParse(url)) throw new EndpointError(`${url}: not a valid URL (check the base URL)`);
   let last = '';
   for (let attempt = 0; attempt <= cfg.retries; attempt++) {
     try {
@@ -78,7 +102,7 @@ export async function post<T>(cfg: EndpointConfig, path: string, body: unknown, 
       last = e.message;
       if (attempt === cfg.retries) break;
       const wait = e.retryAfterMs ?? cfg.backoffMs * 2 ** attempt * (0.75 + 0.5 * Math.random());
-      await sleep(wait);
+      await sleep(Math.min(wait, cfg.timeoutMs));
     }
   }
   throw new EndpointError(`${url}: failed after ${cfg.retries + 1} attempts; last: ${last}`);

@@ -6,7 +6,7 @@
 // range finder with `oversample` extra columns and `powerIters` power iterations, then the
 // exact SVD of the small projected matrix). Output rows are U·Σ (scikit-learn's
 // TruncatedSVD.transform); signs fixed so each column's largest-magnitude entry is positive.
-import { readFileSync } from 'node:fs';
+import { readText } from '../data/files.js';
 import { symmetricEigen } from '../linalg/eigen.js';
 import { Rng } from '../rng.js';
 
@@ -31,7 +31,7 @@ export function parseItemAttributes(text: string, file = '<text>'): ItemAttribut
 }
 
 export function readItemAttributes(path: string): ItemAttributes {
-  return parseItemAttributes(readFileSync(path, 'utf8'), path);
+  return parseItemAttributes(readText(path), path);
 }
 
 /** A sparse users×terms matrix in CSR form. */

@@ -2,10 +2,11 @@
 // their vectors from an embeddings endpoint reduced by PCA (`profiles embed`), or offline
 // attribute profiles (`profiles offline`); every result is a `PREFIX.npy` (float32 users×dim)
 // beside `PREFIX.users.npy` (int64 user ids), written atomically.
-import { readFileSync } from 'node:fs';
-import { writeFileAtomic } from '../data/atomic.js';
+import { readText } from '../data/files.js';
+import { checkFileSet, writeFileAtomic, writeFilesAtomic } from '../data/atomic.js';
 import { applyPca, fitPca } from '../linalg/pca.js';
-import { readNpy, writeNpy, npyFloat32 } from '../data/npy.js';
+import { readFloats, readInt64, uniqueIndex } from '../data/inputs.js';
+import { encodeNpy } from '../data/npy.js';
 import type { ProfileTable } from '../rec/distill.js';
 import { fmtTime } from '../train/progress.js';
 import { DiskCache, cacheKey } from './cache.js';
@@ -77,6 +78,7 @@ export interface EmbedOptions {
 
 /** One vector per text (n×D, row-major); cached per text and model. */
 export async function embedTexts(o: EmbedOptions): Promise<{ vectors: Float32Array; dim: number } & PipelineStats> {
+  if (!o.texts.length) throw new Error('embedTexts: no texts to embed');
   const cache = new DiskCache<number[]>(o.cachePath), stats = { requests: 0, cached: 0 };
   const keys = o.texts.map((t) => cacheKey('embedding', o.endpoint.model, t));
   const missing = [...new Set(keys.filter((k) => cache.get(k) === undefined))];
@@ -91,7 +93,8 @@ export async function embedTexts(o: EmbedOptions): Promise<{ vectors: Float32Arr
     try {
       vs = await embed(o.endpoint, ks.map((k) => o.texts[firstOf.get(k)!]!));
     } catch (e) {
-      throw new Error(`${(e as Error).message} (${cache.size} finished embeddings are kept in ${o.cachePath}; rerun to resume)`);
+      const which = ks.map((k) => firstOf.get(k)!).join(', ');
+      throw new Error(`texts ${which}: ${(e as Error).message} (${cache.size} finished embeddings are kept in ${o.cachePath}; rerun to resume)`);
     }
     ks.forEach((k, j) => cache.set(k, vs[j]!));
     o.log?.(`embeddings ${cache.size}/${new Set(keys).size}`);
@@ -112,20 +115,24 @@ export function reduceDim(vectors: Float32Array, n: number, d: number, dim: numb
   return { vectors: applyPca(p, vectors, n), dim };
 }
 
+/** The ids last (writeFilesAtomic): a kill never leaves new vectors beside the ids of old ones. */
 export function writeProfiles(prefix: string, users: readonly number[], vectors: Float32Array, dim: number): void {
-  writeNpy(`${prefix}.npy`, { dtype: 'float32', shape: [users.length, dim], data: vectors });
-  writeNpy(`${prefix}.users.npy`, { dtype: 'int64', shape: [users.length], data: BigInt64Array.from(users, BigInt) });
+  writeFilesAtomic([
+    [`${prefix}.npy`, encodeNpy({ dtype: 'float32', shape: [users.length, dim], data: vectors })],
+    [`${prefix}.users.npy`, encodeNpy({ dtype: 'int64', shape: [users.length], data: BigInt64Array.from(users, BigInt) })],
+  ]);
 }
 
 /** Profiles written by writeProfiles, matched to the dataset's users (users missing get −1). */
 export function loadProfiles(prefix: string, datasetUsers: readonly number[]): ProfileTable & { matched: number } {
-  const v = readNpy(`${prefix}.npy`), u = readNpy(`${prefix}.users.npy`);
-  if (v.shape.length !== 2) throw new Error(`${prefix}.npy: expected a 2-D users×dim array, got shape [${v.shape.join(', ')}]`);
-  const ids = Array.from(u.data as ArrayLike<number | bigint>, Number);
-  if (ids.length !== v.shape[0]) throw new Error(`${prefix}.users.npy has ${ids.length} ids for ${v.shape[0]} rows of ${prefix}.npy`);
-  const row = new Map(ids.map((id, r) => [id, r] as const));
-  const rowOf = Int32Array.from(datasetUsers, (id) => row.get(id) ?? -1);
-  return { dim: v.shape[1]!, vectors: npyFloat32(v), rowOf, matched: rowOf.filter((r) => r >= 0).length };
+  checkFileSet([`${prefix}.npy`, `${prefix}.users.npy`]);
+  const { values, shape } = readFloats(`${prefix}.npy`, [null, null], 'users × dim profile vectors');
+  if (!shape[0] || !shape[1]) throw new Error(`${prefix}.npy: no profiles (shape [${shape.join(', ')}])`);
+  const ids = readInt64(`${prefix}.users.npy`);
+  if (ids.length !== shape[0]) throw new Error(`${prefix}.users.npy has ${ids.length} ids for ${shape[0]} rows of ${prefix}.npy`);
+  const row = uniqueIndex(ids, `${prefix}.users.npy`, 'user');
+  const rowOf = Int32Array.from(datasetUsers, (id) => row.get(BigInt(id)) ?? -1);
+  return { dim: shape[1], vectors: values, rowOf, matched: rowOf.filter((r) => r >= 0).length };
 }
 
 /** Text profiles as JSON lines {user, profile}, written atomically. */
@@ -134,8 +141,8 @@ export function writeProfileTexts(path: string, users: readonly number[], profil
 }
 
 export function readProfileTexts(path: string): { users: number[]; profiles: string[] } {
-  const users: number[] = [], profiles: string[] = [];
-  readFileSync(path, 'utf8').split('\n').forEach((line, k) => {
+  const users: number[] = [], lines: number[] = [], profiles: string[] = [];
+  readText(path).split('\n').forEach((line, k) => {
     if (!line.trim()) return;
     let o: { user?: unknown; profile?: unknown };
     try {
@@ -145,7 +152,10 @@ export function readProfileTexts(path: string): { users: number[]; profiles: str
     }
     if (typeof o.user !== 'number' || typeof o.profile !== 'string') throw new Error(`${path}:${k + 1}: needs a numeric 'user' and a string 'profile'`);
     users.push(o.user);
+    lines.push(k + 1);
     profiles.push(o.profile);
   });
+  if (!users.length) throw new Error(`${path}: no profiles (the file is empty or blank)`);
+  uniqueIndex(users, path, 'user', (i) => `line ${lines[i]}`);
   return { users, profiles };
 }

@@ -6,9 +6,9 @@
 //   [t_valid, t_test) predict the first such item from their history before t_valid. Test:
 //   users with history before t_test and an item at or after t_test predict the first such
 //   item from everything before t_test.
-import { readFileSync } from 'node:fs';
+import { readText } from '../data/files.js';
 import type { EvalCase } from './evaluate.js';
-import { leaveOneOut, type UserSequences } from './sequences.js';
+import { checkItemId, leaveOneOut, type UserSequences } from './sequences.js';
 
 export interface RecSplit {
   kind: 'loo' | 'temporal';
@@ -50,11 +50,11 @@ export function parseInteractions(text: string, file = '<text>'): Interactions {
     const f = line.split(',');
     const num = (c: number, name: string, int: boolean): number => {
       const v = Number(f[c]);
-      if (f[c] === undefined || f[c]!.trim() === '' || !Number.isFinite(v) || (int && (!Number.isInteger(v) || v < 1)))
+      if (f[c] === undefined || f[c]!.trim() === '' || !Number.isFinite(v) || (int && (!Number.isSafeInteger(v) || v < 1)))
         throw new Error(`${file}:${k + 1}: field '${name}' ('${f[c] ?? ''}') is not ${int ? 'a positive integer id' : 'a number'}`);
       return v;
     };
-    const u = num(cu, 'user', true), item = num(ci, 'item', true), time = num(ct, 'timestamp', false);
+    const u = num(cu, 'user', true), item = checkItemId(num(ci, 'item', true), `${file}:${k + 1}`), time = num(ct, 'timestamp', false);
     if (item >= itemCount) itemCount = item + 1;
     let list = byUser.get(u);
     if (!list) byUser.set(u, (list = []));
@@ -67,7 +67,7 @@ export function parseInteractions(text: string, file = '<text>'): Interactions {
 }
 
 export function readInteractions(path: string): Interactions {
-  return parseInteractions(readFileSync(path, 'utf8'), path);
+  return parseInteractions(readText(path), path);
 }
 
 function quantile(sorted: Float64Array, q: number): number {

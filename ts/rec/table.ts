@@ -1,8 +1,9 @@
 // The README's System 2 table in one command (`seqcore rec table`): on one dataset and split,
 // SASRec and GRU4Rec, and SASRec with distillation of offline attribute profiles against the
 // same seeds without it, each as mean ± std of the test metrics over the seeds.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { writeFileAtomic } from '../data/atomic.js';
+import { readText } from '../data/files.js';
 import { join } from 'node:path';
 import { attributeProfiles, type ItemAttributes } from '../profiles/offline.js';
 import { loadProfiles, writeProfiles } from '../profiles/pipeline.js';
@@ -39,7 +40,8 @@ export interface TableOptions {
   log: (line: string) => void;
 }
 
-export async function recTable(o: TableOptions): Promise<TableRow[]> {
+/** The table's rows, or null when interrupted (each run checkpointed; rerun to resume). */
+export async function recTable(o: TableOptions): Promise<TableRow[] | null> {
   const prefix = join(o.out, 'attribute-profiles');
   writeProfiles(prefix, o.split.users, attributeProfiles(o.split.train, o.attributes, o.profileDim), o.profileDim);
   const profiles = loadProfiles(prefix, o.split.users);
@@ -47,8 +49,8 @@ export async function recTable(o: TableOptions): Promise<TableRow[]> {
   // Finished runs are recorded in runs.json and each run checkpoints every epoch, so an
   // interrupted table resumes inside the run it was in and skips the finished ones.
   const done = join(o.out, 'runs.json');
-  const finished = new Map<string, { test: RankingMetrics; bestEpoch: number }>(existsSync(done) ? Object.entries(JSON.parse(readFileSync(done, 'utf8')) as object) : []);
-  const run = async (id: string, name: string, seeds: number[], over: Partial<RecTrainOptions>): Promise<void> => {
+  const finished = new Map<string, { test: RankingMetrics; bestEpoch: number }>(existsSync(done) ? Object.entries(JSON.parse(readText(done)) as object) : []);
+  const run = async (id: string, name: string, seeds: number[], over: Partial<RecTrainOptions>): Promise<boolean> => {
     const row: TableRow = { name, seeds, runs: [], bestEpochs: [] };
     for (const seed of seeds) {
       const key = `${id}-seed${seed}`;
@@ -57,7 +59,10 @@ export async function recTable(o: TableOptions): Promise<TableRow[]> {
       else {
         o.log(`${name}, seed ${seed}`);
         const r = await trainRecommender({ ...o.base, split: o.split, seed, ...over, model: { ...o.base.model, ...over.model }, checkpoint: join(o.out, key, 'train.ckpt'), resume: true });
-        if (r.interrupted || !r.test) throw new Error(`interrupted in ${name}, seed ${seed}: rerun the same command to resume`);
+        if (r.interrupted || !r.test) {
+          o.log(`interrupted in ${name}, seed ${seed}: rerun the same command to resume`);
+          return false;
+        }
         f = { test: r.test, bestEpoch: r.bestEpoch };
         finished.set(key, f);
         writeFileAtomic(done, JSON.stringify(Object.fromEntries(finished), null, 1));
@@ -67,10 +72,11 @@ export async function recTable(o: TableOptions): Promise<TableRow[]> {
       o.log(`${name}, seed ${seed}: test HR@10 ${f.test['HR@10'].toFixed(4)} NDCG@10 ${f.test['NDCG@10'].toFixed(4)}`);
     }
     rows.push(row);
+    return true;
   };
-  await run('sasrec', 'SASRec', o.seeds, { model: { ...o.base.model, kind: 'sasrec' } });
-  await run('sasrec-distil', `SASRec + attribute-profile distillation (${o.distill.loss}, ${o.distill.pooling} pooling, layer ${o.distill.layer}, α ${o.distill.alpha}, E_ft ${o.distill.ftEpoch}, β ${o.distill.beta})`, o.seeds,
-    { model: { ...o.base.model, kind: 'sasrec' }, distill: { cfg: o.distill, profiles } });
-  await run('gru4rec', 'GRU4Rec', o.seeds.slice(0, 1), { model: { ...o.base.model, kind: 'gru4rec', blocks: 1 } });
-  return rows;
+  const finishedAll = await run('sasrec', 'SASRec', o.seeds, { model: { ...o.base.model, kind: 'sasrec' } })
+    && await run('sasrec-distil', `SASRec + attribute-profile distillation (${o.distill.loss}, ${o.distill.pooling} pooling, layer ${o.distill.layer}, α ${o.distill.alpha}, E_ft ${o.distill.ftEpoch}, β ${o.distill.beta})`, o.seeds,
+      { model: { ...o.base.model, kind: 'sasrec' }, distill: { cfg: o.distill, profiles } })
+    && await run('gru4rec', 'GRU4Rec', o.seeds.slice(0, 1), { model: { ...o.base.model, kind: 'gru4rec', blocks: 1 } });
+  return finishedAll ? rows : null;
 }

@@ -14,6 +14,7 @@ import { tensor, tidyAsync, type Tensor } from '../tensor.js';
 import { saveTraining, loadTraining, loadModel } from '../train/state.js';
 import { saveCheckpoint } from '../train/checkpoint.js';
 import { fmtTime } from '../train/progress.js';
+import { CHECKPOINT_SECONDS, every, stopRequested } from '../train/interrupt.js';
 import { IGNORE, maskedItemBatch, nextItemBatch, type RecBatch } from './batch.js';
 import { DistillHead, distillFactors, type DistillConfig, type ProfileTable } from './distill.js';
 import { evaluateCases } from './evaluate.js';
@@ -40,9 +41,11 @@ export interface RecTrainOptions {
   maskProb: number;
   excludeHistory: boolean;
   distill?: { cfg: DistillConfig; profiles: ProfileTable };
-  /** Training state after each epoch; the best model goes to `${checkpoint}.best`. */
+  /** Training state after each epoch, on interrupt and every `checkpointSeconds` within an epoch; the best model goes to `${checkpoint}.best`. */
   checkpoint?: string;
   resume?: boolean;
+  /** Seconds between mid-epoch checkpoints (default CHECKPOINT_SECONDS; 0: after every step). */
+  checkpointSeconds?: number;
   /** Stop after this many steps (benchmarks); no evaluation then. */
   maxSteps?: number;
   logEvery?: number;
@@ -61,6 +64,9 @@ export interface RecTrainResult {
   losses: number[];
   interrupted: boolean;
 }
+
+/** Where in an epoch a checkpoint was taken: the epoch's user order, steps done, running loss sums. */
+interface EpochPosition { order: number[]; done: number; sumRec: number; sumDis: number; nDis: number }
 
 /** The model and the distillation head, so one optimizer and one checkpoint cover both. */
 class Trainable extends Module {
@@ -98,6 +104,9 @@ export async function trainRecommender(o: RecTrainOptions): Promise<RecTrainResu
   const dist = o.distill;
   if (dist && (dist.cfg.layer < 0 || dist.cfg.layer > model.layers))
     throw new RangeError(`--distill-layer ${dist.cfg.layer}: ${cfg.kind} has hidden layers 0 … ${model.layers}`);
+  // Sampled logits are rows × negatives: more negatives than items would only repeat items, at
+  // any size the flag allows (seen: --negatives 1000000 killed by the OOM killer at 22.8 GB).
+  if (o.negatives > cfg.items - 1) throw new RangeError(`--negatives ${o.negatives}: the data has ${cfg.items - 1} items, so at most ${cfg.items - 1} negatives (0: the full softmax)`);
   const head = dist ? new DistillHead(dist.cfg, dist.profiles.dim, cfg.hidden) : null;
   const all = new Trainable(model, head);
   const opt = new AdamW(all.parameters(), { lr: o.lr, weightDecay: o.weightDecay, betas: [0.9, 0.98], maxGradNorm: o.clip });
@@ -111,23 +120,33 @@ export async function trainRecommender(o: RecTrainOptions): Promise<RecTrainResu
   // Without a checkpoint the best epoch's parameters are kept in memory, so the test is
   // always scored on the model early stopping chose.
   let bestState: Awaited<ReturnType<SequenceRecommender['stateDict']>> | null = null;
+  // A checkpoint taken inside an epoch also holds that epoch's user order, the steps done and
+  // the running loss sums; the RNG state it restores is the one after the last step done.
+  let within: EpochPosition | null = null;
   if (o.resume && o.checkpoint && existsSync(o.checkpoint)) {
     const meta = loadTraining(o.checkpoint, all, opt);
     ({ epoch, bestEpoch, bestScore, bad, lr } = meta as { epoch: number; bestEpoch: number; bestScore: number; bad: number; lr: number });
+    within = (meta.within as EpochPosition | undefined) ?? null;
     opt.lr = lr;
-    log(`resumed from ${o.checkpoint}: epoch ${epoch}, best validation NDCG@10 ${bestScore.toFixed(4)} at epoch ${bestEpoch}`);
+    log(`resumed from ${o.checkpoint}: epoch ${epoch + 1}${within ? `, step ${within.done}` : ''}${bestEpoch >= 0 ? `, best validation NDCG@10 ${bestScore.toFixed(4)} at epoch ${bestEpoch + 1}` : ''}`);
   }
+  const checkpointDue = every(o.checkpointSeconds ?? CHECKPOINT_SECONDS);
+  const save = (next: number, at: EpochPosition | null): Promise<void> =>
+    saveTraining(o.checkpoint!, all, opt, { epoch: next, bestEpoch, bestScore, bad, lr, ...(at ? { within: at } : {}) });
 
   const stepsPerEpoch = Math.ceil(trainUsers.length / o.batch);
   let trainSeconds = 0, sequences = 0, steps = 0, interrupted = false;
   const losses: number[] = [];
   const logEvery = o.logEvery ?? 50;
   for (; epoch < o.epochs && bad < o.patience; epoch++) {
-    const order = globalRng().shuffle([...trainUsers]);
+    const order = within?.order ?? globalRng().shuffle([...trainUsers]);
     const distilNow = dist && epoch < dist.cfg.ftEpoch ? dist : null;
-    let sumRec = 0, sumDis = 0, nDis = 0;
+    let { sumRec, sumDis, nDis } = within ?? { sumRec: 0, sumDis: 0, nDis: 0 };
+    const s0 = within?.done ?? 0;
+    within = null;
+    const position = (done: number): EpochPosition => ({ order, done, sumRec, sumDis, nDis });
     const t0 = performance.now();
-    for (let s = 0; s < stepsPerEpoch; s++) {
+    for (let s = s0; s < stepsPerEpoch; s++) {
       const users = order.slice(s * o.batch, (s + 1) * o.batch);
       const batch = mask === undefined ? nextItemBatch(o.split.train, users, cfg.maxLen) : maskedItemBatch(o.split.train, users, cfg.maxLen, mask, o.maskProb, globalRng());
       const r = await step(all, opt, batch, o.negatives, distilNow);
@@ -142,11 +161,16 @@ export async function trainRecommender(o: RecTrainOptions): Promise<RecTrainResu
         log(`epoch ${epoch + 1}/${o.epochs} step ${s + 1}/${stepsPerEpoch}  loss ${(sumRec / (s + 1)).toFixed(4)}${nDis ? `  distil ${(sumDis / nDis).toFixed(4)}` : ''}  ${(sequences / secs).toFixed(0)} seq/s  left ≤ ${fmtTime(left)}`);
       }
       if (o.maxSteps !== undefined && steps >= o.maxSteps) break;
-      if (o.shouldStop?.()) { interrupted = true; break; }
+      if (await stopRequested(o.shouldStop)) {
+        interrupted = true;
+        if (o.checkpoint) await save(epoch, position(s + 1));
+        break;
+      }
+      if (o.checkpoint && s + 1 < stepsPerEpoch && checkpointDue()) await save(epoch, position(s + 1));
     }
     const epochSeconds = (performance.now() - t0) / 1000;
     trainSeconds += epochSeconds;
-    if (interrupted) break; // the last checkpoint (end of the previous epoch) is where a resume starts
+    if (interrupted) break;
     if (o.maxSteps !== undefined && steps >= o.maxSteps) return { model, epochsRun: epoch + 1, bestEpoch: -1, valid: null, test: null, trainSeconds, sequences, losses, interrupted: false };
     const v = await evaluateCases(model, o.split.valid, { excludeHistory: o.excludeHistory, ks: [10] });
     const score = v['NDCG@10'], improved = score > bestScore;
@@ -165,7 +189,7 @@ export async function trainRecommender(o: RecTrainOptions): Promise<RecTrainResu
       log(`no better validation NDCG@10 for ${bad} epochs: learning rate ${lr.toPrecision(3)}`);
     }
     log(`epoch ${epoch + 1}: loss ${(sumRec / stepsPerEpoch).toFixed(4)}${nDis ? `  distil ${(sumDis / nDis).toFixed(4)}` : ''}  valid NDCG@10 ${score.toFixed(4)} HR@10 ${v['HR@10'].toFixed(4)}${improved ? '  best' : `  (best ${bestScore.toFixed(4)} at epoch ${bestEpoch + 1})`}  ${(order.length / epochSeconds).toFixed(0)} training seq/s`);
-    if (o.checkpoint) await saveTraining(o.checkpoint, all, opt, { epoch: epoch + 1, bestEpoch, bestScore, bad, lr });
+    if (o.checkpoint) await save(epoch + 1, null);
   }
   if (interrupted) return { model, epochsRun: epoch, bestEpoch, valid: null, test: null, trainSeconds, sequences, losses, interrupted };
   if (best && existsSync(best)) loadModel(best, model);

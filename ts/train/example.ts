@@ -11,6 +11,7 @@ import { loadTraining, saveTraining } from './state.js';
 import { onBackend } from '../backend/use.js';
 import { Progress } from './progress.js';
 import { readNoGrad, trainStep } from './step.js';
+import { stopRequested } from './interrupt.js';
 
 export interface ExampleOptions {
   steps: number;
@@ -70,8 +71,7 @@ async function run(o: ExampleOptions): Promise<ExampleResult> {
     ema = Number.isNaN(ema) ? loss : 0.95 * ema + 0.05 * loss;
     if (step % o.logEvery === 0 || step === o.steps) progress.report(step, { loss: ema }, { count: o.batch, unit: 'samples' });
     if (o.checkpoint && step % o.checkpointEvery === 0) await save();
-    await new Promise((r) => setImmediate(r)); // let signals (Ctrl-C) through
-    if (o.shouldStop?.()) {
+    if (await stopRequested(o.shouldStop)) {
       interrupted = true;
       break;
     }

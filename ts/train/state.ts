@@ -5,8 +5,12 @@ import type { Adam } from '../optim/adam.js';
 import { globalRng, restoreRng, rngState } from '../rng.js';
 import { loadCheckpoint, saveCheckpoint } from './checkpoint.js';
 
-function restoreParams(ck: ReturnType<typeof loadCheckpoint>, model: Module): void {
-  model.loadStateDict(new Map([...ck.arrays].filter(([k]) => k.startsWith('model.')).map(([k, v]) => [k.slice(6), v])));
+function restoreParams(path: string, ck: ReturnType<typeof loadCheckpoint>, model: Module): void {
+  try {
+    model.loadStateDict(new Map([...ck.arrays].filter(([k]) => k.startsWith('model.')).map(([k, v]) => [k.slice(6), v])));
+  } catch (e) {
+    throw new Error(`${path}: does not fit this model: ${(e as Error).message}`, { cause: e });
+  }
 }
 
 export async function saveTraining(path: string, model: Module, opt: Adam, meta: Record<string, unknown>): Promise<void> {
@@ -22,7 +26,7 @@ export async function saveTraining(path: string, model: Module, opt: Adam, meta:
 /** Restores model, optimizer and global RNG; returns the caller's counters. */
 export function loadTraining(path: string, model: Module, opt: Adam): Record<string, unknown> {
   const ck = loadCheckpoint(path);
-  restoreParams(ck, model);
+  restoreParams(path, ck, model);
   const moments = model.parameters().map((_, i) => {
     const m = ck.arrays.get(`adam.${i}.m`), v = ck.arrays.get(`adam.${i}.v`);
     return m && v ? { m: m.data, v: v.data } : null;
@@ -35,6 +39,6 @@ export function loadTraining(path: string, model: Module, opt: Adam): Record<str
 /** Only the model's parameters (e.g. the best model for embedding). */
 export function loadModel(path: string, model: Module): Record<string, unknown> {
   const ck = loadCheckpoint(path);
-  restoreParams(ck, model);
+  restoreParams(path, ck, model);
   return ck.meta;
 }

@@ -12,12 +12,13 @@ import { UbpAutoencoder, type UbpConfig } from '../models/ubp.js';
 import { Adam } from '../optim/adam.js';
 import { writeSubmission } from '../ubp/export.js';
 import { manualSeed, Rng } from '../rng.js';
-import { loadCheckpoint } from './checkpoint.js';
+import { loadCheckpoint, modelConfig } from './checkpoint.js';
 import { onBackend } from '../backend/use.js';
 import { Profiler, setProfiler } from '../profile.js';
 import { Progress } from './progress.js';
 import { readNoGrad, trainStep } from './step.js';
 import { loadModel, loadTraining, saveTraining } from './state.js';
+import { CHECKPOINT_SECONDS, every, stopRequested } from './interrupt.js';
 
 export interface UbpTrainOptions {
   cache: string;
@@ -37,6 +38,8 @@ export interface UbpTrainOptions {
   logEvery?: number;
   /** Checked after each step: stop as on Ctrl-C (checkpoint, then return). */
   shouldStop?: () => boolean;
+  /** Seconds between mid-epoch checkpoints (default CHECKPOINT_SECONDS; 0: after every step). */
+  checkpointSeconds?: number;
   /** 'cpu' (default) or 'webgpu'. */
   backend?: string;
   /** Times every kernel of PROFILE_STEPS steps (after 2 warm-up steps): a table in the log and out/profile.json (Chrome trace). */
@@ -76,12 +79,17 @@ export function trainUbp(o: UbpTrainOptions): Promise<UbpTrainResult> {
 }
 
 async function train(o: UbpTrainOptions): Promise<UbpTrainResult> {
+  for (const k of ['epochs', 'batchSize', 'maxEvents', 'patience'] as const)
+    if (!Number.isInteger(o[k]) || o[k] < 1) throw new RangeError(`ubp train: ${k} must be a positive integer, got ${o[k]}`);
+  if (!(o.valFraction > 0 && o.valFraction < 1)) throw new RangeError(`ubp train: valFraction must be in (0, 1), got ${o.valFraction}`);
   mkdirSync(o.out, { recursive: true });
   const cache = new EventCache(o.cache);
   manualSeed(o.seed);
   const model = new UbpAutoencoder({ ...o.model, fields: [...o.model.fields], vocab: vocabSizes(cache, o.model.fields) });
   const opt = new Adam(model.parameters(), { lr: o.lr });
   const { train, val } = split(cache, o.valFraction, o.seed);
+  if (!train.length || !val.length)
+    throw new RangeError(`ubp train: valFraction ${o.valFraction} of the ${train.length + val.length} clients with events in ${o.cache} leaves ${train.length} for training and ${val.length} for validation; each needs at least one`);
   const fields = o.model.fields as unknown as Field[];
   const perEpoch = Math.ceil(train.length / o.batchSize);
   const ckpt = join(o.out, 'checkpoint.ckpt'), best = join(o.out, 'model.ckpt');
@@ -91,10 +99,12 @@ async function train(o: UbpTrainOptions): Promise<UbpTrainResult> {
     const m = loadTraining(ckpt, model, opt);
     ({ epoch, done, step, bestVal, bad } = m as { epoch: number; done: number; step: number; bestVal: number; bad: number });
     valLosses.push(...(m.valLosses as number[]));
+    losses.push(...((m.losses as number[] | undefined) ?? []));
     o.log(`resumed from ${ckpt}: epoch ${epoch + 1}, batch ${done}/${perEpoch}`);
   }
   /** The checkpoint of the position to resume from: epoch `next`, its first `skip` batches done. */
-  const save = (next: number, skip: number): Promise<void> => saveTraining(ckpt, model, opt, { epoch: next, done: skip, step, bestVal, bad, valLosses, config: o.model });
+  const save = (next: number, skip: number): Promise<void> => saveTraining(ckpt, model, opt, { epoch: next, done: skip, step, bestVal, bad, losses, valLosses, config: o.model });
+  const checkpointDue = every(o.checkpointSeconds ?? CHECKPOINT_SECONDS);
   o.log(`ubp: ${model.parameterCount()} parameters; ${train.length} training and ${val.length} validation clients; ${perEpoch} batches per epoch`);
   const progress = new Progress(o.epochs * perEpoch, step, o.log);
   let interrupted = false, ema = NaN;
@@ -114,8 +124,8 @@ async function train(o: UbpTrainOptions): Promise<UbpTrainResult> {
       done++;
       step++;
       if (step % (o.logEvery ?? 20) === 0) progress.report(step, { loss: ema }, { count: b.clients.length, unit: 'seq' });
-      await new Promise((r) => setImmediate(r)); // lets Ctrl-C through
-      if (o.shouldStop?.()) { interrupted = true; break; }
+      if (await stopRequested(o.shouldStop)) { interrupted = true; break; }
+      if (checkpointDue()) await save(epoch, done);
     }
     if (interrupted) break;
     const v = await validationLoss(model, cache, val, fields, o);
@@ -163,7 +173,7 @@ async function validationLoss(model: UbpAutoencoder, cache: EventCache, val: Int
 export async function embedUbp(o: { cache: string; model: string; out: string; batchSize: number; maxEvents: number; backend?: string }): Promise<{ clients: number; dim: number }> {
   const cache = new EventCache(o.cache);
   if (!existsSync(o.model)) throw new Error(`${o.model}: no trained model (run 'seqcore ubp train' first)`);
-  const cfg = loadCheckpoint(o.model).meta.config as Omit<UbpConfig, 'vocab'>;
+  const cfg = modelConfig(o.model, loadCheckpoint(o.model), 'ubp');
   const relevant = cache.file.readArray<BigInt64Array>('relevant');
   const rowOf = new Map<number, number>(); // cache index → output row, clients with events only
   cache.rowsOf(relevant).forEach((ci, r) => { if (ci >= 0 && cache.length(ci) > 0) rowOf.set(ci, r); });

@@ -4,14 +4,14 @@
 // (visits). Written in the submission format.
 import { join } from 'node:path';
 import { checkFile, lit, openDuck, rows, TIMESTAMP_FORMAT } from '../data/duck.js';
-import { readNpy } from '../data/npy.js';
+import { readRelevantClients } from '../data/inputs.js';
 import { EVENT_TYPES } from '../data/schema.js';
 import { writeSubmission } from './export.js';
 
 export async function countBaseline(o: { data: string; before: string; out: string }): Promise<{ clients: number; dim: number }> {
   const { conn, close } = await openDuck();
   try {
-    const relevant = readNpy(join(o.data, 'relevant_clients.npy')).data as BigInt64Array;
+    const relevant = readRelevantClients(o.data);
     const props = await checkFile(conn, o.data, 'product_properties');
     const cut = `strptime(${lit(o.before)}, '${TIMESTAMP_FORMAT}')`;
     const features: string[] = [];

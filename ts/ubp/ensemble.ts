@@ -1,8 +1,9 @@
 // The ensemble: members (each a submission-format directory, or computed here) normalised
 // one by one (wide ones first reduced by PCA) — L2 per row for learned embeddings, a
-// quantile transform to [0, 1] per column for counts and statistics — missing clients
-// imputed with the member's mean, optionally every column standardised, then concatenated
-// (the concat kernel) into one float16 profile per relevant client.
+// quantile transform to [0, 1] per column for counts and statistics — optionally every
+// column standardised, then concatenated (the concat kernel) into one float16 profile per
+// relevant client. Every member has a row for every relevant client (readSubmission rejects
+// missing, duplicated and unknown ids: imputing them hid members that matched no client).
 import { applyPca, fitPca } from '../linalg/pca.js';
 import * as ops from '../ops/index.js';
 import { tensor, tidy } from '../tensor.js';
@@ -12,10 +13,9 @@ export type Normalisation = 'l2' | 'quantile';
 
 export interface Member {
   name: string;
-  /** rows: relevant clients in order; null rows are missing (imputed). */
+  /** rows: relevant clients in order. */
   values: Float32Array;
   dim: number;
-  present: Uint8Array;
   normalise: Normalisation;
   /** Reduce to this many principal components first (the published: wide autoencoders to 64). */
   pca?: number;
@@ -26,18 +26,17 @@ export function loadMember(name: string, dir: string, relevant: BigInt64Array, n
   return { name, ...readSubmission(dir, relevant), normalise, pca };
 }
 
-/** Each column mapped to its (tie-averaged) rank among present rows, scaled to [0, 1]. */
-export function quantileTransform(values: Float32Array, n: number, dim: number, present: Uint8Array): void {
-  const rows = Array.from({ length: n }, (_, i) => i).filter((i) => present[i]);
-  const col = new Float64Array(rows.length);
+/** Each column mapped to its (tie-averaged) rank among the rows, scaled to [0, 1]. */
+export function quantileTransform(values: Float32Array, n: number, dim: number): void {
+  const col = new Float64Array(n);
   for (let j = 0; j < dim; j++) {
-    rows.forEach((r, k) => { col[k] = values[r * dim + j]!; });
-    const order = Array.from(rows.keys()).sort((a, b) => col[a]! - col[b]!);
-    for (let i = 0; i < order.length; ) {
+    for (let r = 0; r < n; r++) col[r] = values[r * dim + j]!;
+    const order = Array.from(col.keys()).sort((a, b) => col[a]! - col[b]!);
+    for (let i = 0; i < n; ) {
       let k = i;
-      while (k + 1 < order.length && col[order[k + 1]!] === col[order[i]!]) k++;
-      const q = order.length > 1 ? (i + k) / 2 / (order.length - 1) : 0.5;
-      for (let m = i; m <= k; m++) values[rows[order[m]!]! * dim + j] = q;
+      while (k + 1 < n && col[order[k + 1]!] === col[order[i]!]) k++;
+      const q = n > 1 ? (i + k) / 2 / (n - 1) : 0.5;
+      for (let m = i; m <= k; m++) values[order[m]! * dim + j] = q;
       i = k + 1;
     }
   }
@@ -52,15 +51,6 @@ export function l2Normalise(values: Float32Array, n: number, dim: number): void 
   }
 }
 
-/** Missing rows ← the mean of the present rows. */
-export function imputeMean(values: Float32Array, n: number, dim: number, present: Uint8Array): void {
-  const mean = new Float64Array(dim);
-  let count = 0;
-  for (let i = 0; i < n; i++) if (present[i]) { count++; for (let j = 0; j < dim; j++) mean[j] += values[i * dim + j]!; }
-  for (let j = 0; j < dim; j++) mean[j]! /= Math.max(count, 1);
-  for (let i = 0; i < n; i++) if (!present[i]) for (let j = 0; j < dim; j++) values[i * dim + j] = mean[j]!;
-}
-
 /** Each column centred and scaled to unit variance (constant columns: zeros). */
 export function standardise(values: Float32Array, n: number, dim: number): void {
   for (let j = 0; j < dim; j++) {
@@ -73,19 +63,18 @@ export function standardise(values: Float32Array, n: number, dim: number): void 
   }
 }
 
-/** Normalises, imputes and concatenates the members; writes the float16 submission. */
+/** Normalises and concatenates the members; writes the float16 submission. */
 export function buildEnsemble(members: Member[], relevant: BigInt64Array, out: string, o: { standardise?: boolean } = {}): { dim: number } {
   const n = relevant.length;
   members = members.map((m) => {
     if (!m.pca || m.pca >= m.dim) return m;
-    return { ...m, values: applyPca(fitPca(m.values, n, m.dim, m.pca, m.present), m.values, n), dim: m.pca };
+    return { ...m, values: applyPca(fitPca(m.values, n, m.dim, m.pca), m.values, n), dim: m.pca };
   });
   const dim = members.reduce((a, m) => a + m.dim, 0);
   if (dim > MAX_COLUMNS) throw new Error(`ensemble: ${dim} columns in all (${members.map((m) => `${m.name} ${m.dim}`).join(', ')}); the challenge takes at most ${MAX_COLUMNS}`);
   for (const m of members) {
-    if (m.normalise === 'quantile') quantileTransform(m.values, n, m.dim, m.present);
+    if (m.normalise === 'quantile') quantileTransform(m.values, n, m.dim);
     else l2Normalise(m.values, n, m.dim);
-    imputeMean(m.values, n, m.dim, m.present);
     if (o.standardise) standardise(m.values, n, m.dim);
   }
   const x = tidy(() => ops.concat(members.map((m) => tensor(m.values, [n, m.dim]))).toArray() as Float32Array);

@@ -6,11 +6,12 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { generate } from '../data/generate.js';
 import { ingest } from '../data/ingest.js';
-import { readNpy } from '../data/npy.js';
+import { readRelevantClients } from '../data/inputs.js';
 import { buildTargets } from '../data/targets.js';
 import { evaluateEmbeddings, type TaskResult } from '../eval/universal.js';
 import { UBP_CONFIGS } from '../models/ubp.js';
 import { embedUbp, trainUbp } from '../train/ubp.js';
+import { stopRequested } from '../train/interrupt.js';
 import { EventCache } from '../data/ingest.js';
 import { countBaseline } from './baseline.js';
 import { computeMembers, ensembleOf } from './members.js';
@@ -36,6 +37,8 @@ export interface PipelineResult {
   /** Scores per embedding: count baseline, UBP autoencoder, statistics, the two ALS members, ensemble. */
   results: [string, TaskResult[]][];
   trainLosses: number[];
+  /** Stopped by shouldStop: training checkpointed, no report; rerunning resumes. */
+  interrupted: boolean;
 }
 
 export async function runPipeline(o: PipelineOptions): Promise<PipelineResult> {
@@ -55,18 +58,22 @@ export async function runPipeline(o: PipelineOptions): Promise<PipelineResult> {
     cache, out: join(o.out, 'ubp-model'), model: UBP_CONFIGS[o.model], batchSize: 256, lr: 1e-3, epochs: o.epochs,
     maxEvents: 126, valFraction: 0.02, patience: 2, seed: o.seed, resume: true, log: o.log, shouldStop: o.shouldStop,
   });
-  if (train.interrupted) throw new Error('interrupted: rerun the same command to resume training');
+  const stopped = (): PipelineResult => ({ results: [], trainLosses: train.losses, interrupted: true });
+  if (train.interrupted) return stopped();
   const ubpDir = join(o.out, 'ubp');
   await embedUbp({ cache, model: join(o.out, 'ubp-model', 'model.ckpt'), out: ubpDir, batchSize: 512, maxEvents: 126 });
-  const relevant = readNpy(join(data, 'relevant_clients.npy')).data as BigInt64Array;
+  const relevant = readRelevantClients(data);
   // Statistics and ALS (user×category, user×url factors) members, then the ensemble.
   const members = computeMembers(new EventCache(cache), relevant, o.out, o.seed);
   const ensembleDir = join(o.out, 'ensemble');
   ensembleOf(members, [ubpDir], relevant, o.pca, ensembleDir);
   const ev = { targets, data, hidden: o.evalHidden, inner: o.evalInner, epochs: o.evalEpochs, seed: o.seed, log: o.log };
   const results: [string, TaskResult[]][] = [];
-  for (const [name, dir] of [['count baseline', baselineDir], ['UBP autoencoder', ubpDir], ...members.map((m) => [m.name, m.dir]), ['ensemble', ensembleDir]] as const)
+  // After training nothing is checkpointed: a rerun redoes these steps, so Ctrl-C stops between them.
+  for (const [name, dir] of [['count baseline', baselineDir], ['UBP autoencoder', ubpDir], ...members.map((m) => [m.name, m.dir]), ['ensemble', ensembleDir]] as const) {
+    if (await stopRequested(o.shouldStop)) return stopped();
     results.push([name, await evaluateEmbeddings({ ...ev, embeddings: dir })]);
+  }
   const every = Math.max(1, Math.floor(train.losses.length / 20));
   writeReport({
     dir: ensembleDir,
@@ -78,6 +85,6 @@ universal network ${o.evalHidden}/${o.evalInner}, ${o.evalEpochs} epochs per tas
       text: `${train.losses.filter((_, i) => i % every === 0).map((l, i) => `${i * every}: ${l.toFixed(3)}`).join(', ')}\n\nvalidation: ${train.valLosses.map((v) => v.toFixed(4)).join(', ')}`,
     },
   });
-  return { results, trainLosses: train.losses };
+  return { results, trainLosses: train.losses, interrupted: false };
 }
 

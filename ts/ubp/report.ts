@@ -1,8 +1,9 @@
 // The evaluation report written next to an embedding: report.md with the score table and
 // every metric, scores.png (bars per task, one per embedding, the baseline first when there
-// is one) and training_loss.png. Each file is written to a temporary name, then renamed.
+// is one) and training_loss.png. Written by writeFilesAtomic, report.md last: a kill never
+// leaves a report beside the charts of another.
 import { mkdirSync } from 'node:fs';
-import { writeFileAtomic } from '../data/atomic.js';
+import { writeFilesAtomic } from '../data/atomic.js';
 import { join } from 'node:path';
 import type { TaskResult } from '../eval/universal.js';
 import { barChart, lineChart, PALETTE_NAMES } from '../report/png.js';
@@ -53,7 +54,9 @@ Bars per task, in column order: ${r.results.map(([n], i) => `${n} (${PALETTE_NAM
 
 ${r.loss.text}
 `;
-  writeFileAtomic(join(r.dir, 'scores.png'), barChart(r.results[0]![1].map((_, t) => r.results.map(([, rs]) => rs[t]!.score))));
-  writeFileAtomic(join(r.dir, 'training_loss.png'), lineChart(r.loss.values.length ? r.loss.values : [0]));
-  writeFileAtomic(join(r.dir, 'report.md'), text);
+  writeFilesAtomic([
+    [join(r.dir, 'scores.png'), barChart(r.results[0]![1].map((_, t) => r.results.map(([, rs]) => rs[t]!.score)))],
+    [join(r.dir, 'training_loss.png'), lineChart(r.loss.values.length ? r.loss.values : [0])],
+    [join(r.dir, 'report.md'), text],
+  ]);
 }
