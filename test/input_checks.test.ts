@@ -8,7 +8,10 @@ import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { readItemTexts } from '../ts/cli/profiles.js';
+import { ubpCommand } from '../ts/cli/ubp.js';
 import { generate } from '../ts/data/generate.js';
+import { Rng } from '../ts/rng.js';
 import { EventCache, ingest } from '../ts/data/ingest.js';
 import { ingestLog } from '../ts/data/logs.js';
 import { readNpy, writeNpy } from '../ts/data/npy.js';
@@ -101,6 +104,29 @@ describe('ubp eval checks the shape of every target against the clients and the 
     });
 });
 
+describe('churn targets in the order of active_clients.npy', () => {
+  it('an active_clients.npy not in relevant-client order: each embedding still meets its own label', async () => {
+    // 200 clients, churn planted in embedding column 0; active_clients.npy reversed, the churn
+    // targets in its order. Rows paired by position instead would score ~0.5.
+    const n = 200, rng = new Rng(3), data = join(dir, 'active-order'), targets = join(data, 'targets');
+    const relevant = BigInt64Array.from({ length: n }, (_, i) => BigInt(500 + i));
+    const label = Float32Array.from({ length: n }, () => (rng.uniform() < 0.4 ? 1 : 0));
+    for (const split of ['train_target', 'validation_target']) mkdirSync(join(targets, split), { recursive: true });
+    writeNpy(join(data, 'relevant_clients.npy'), { dtype: 'int64', shape: [n], data: relevant });
+    writeNpy(join(targets, 'active_clients.npy'), { dtype: 'int64', shape: [n], data: relevant.slice().reverse() });
+    for (const split of ['train_target', 'validation_target']) {
+      writeNpy(join(targets, split, 'churn.npy'), { dtype: 'float32', shape: [n], data: label.slice().reverse() });
+      writeNpy(join(targets, split, 'conversion.npy'), { dtype: 'float32', shape: [n], data: label });
+      for (const [k, w] of Object.entries(WIDTH)) writeNpy(join(targets, split, `${k}.npy`), { dtype: 'float32', shape: [n, w], data: new Float32Array(n * w) });
+    }
+    for (const [k, w] of Object.entries(WIDTH)) writeNpy(join(targets, `popularity_propensity_${k}.npy`), { dtype: 'float32', shape: [w], data: new Float32Array(w).fill(1 / w) });
+    const sub = submission('active-order-sub', relevant, Float32Array.from({ length: 2 * n }, (_, j) => (j % 2 ? rng.normal() * 0.1 : label[j >> 1]!)));
+    const r = (await evaluateEmbeddings({ data, targets, embeddings: sub, hidden: 16, inner: 16, epochs: 3, lr: 3e-3 })) as { task: string; auroc: number }[];
+    expect(r.find((t) => t.task === 'churn')!.auroc).toBeGreaterThan(0.95);
+    expect(r.find((t) => t.task.startsWith('conversion'))!.auroc).toBeGreaterThan(0.95);
+  }, 60_000);
+});
+
 describe('NaN and Inf in input arrays: an error at load naming the file, row and column', () => {
   it('in embeddings (ubp eval, ubp ensemble)', async () => {
     const d = evalInputs('nan-embeddings');
@@ -190,6 +216,41 @@ describe('I/O errors name the path', () => {
     expect(r.status).toBe(1);
     expect(r.stderr).toContain(`${folder}: EISDIR: illegal operation on a directory`);
   }, 60_000);
+});
+
+describe('JSON files given on the command line name the file and the key', () => {
+  const json = (name: string, text: string): string => {
+    const f = join(dir, name);
+    writeFileSync(f, text);
+    return f;
+  };
+
+  it("ubp train --config: the autoencoder's settings under \"model\" are checked too", async () => {
+    const train = (model: unknown): Promise<number> => {
+      const f = json('model.json', JSON.stringify({ model }));
+      return ubpCommand(['train', '--data', join(dir, 'no-cache'), '--out', join(dir, 'ubp-model-bad'), '--config', f], () => false);
+    };
+    const f = join(dir, 'model.json');
+    await expect(train({ hidden: 'big' })).rejects.toThrow(`${f}: "model.hidden" must be an integer ≥ 1 and ≤ 65536, got 'big'`);
+    await expect(train({ layers: -1 })).rejects.toThrow(`${f}: "model.layers" must be an integer ≥ 1`);
+    await expect(train({ dropout: 2 })).rejects.toThrow(`${f}: "model.dropout" must be a number ≥ 0 and < 1, got 2`);
+    await expect(train({ combine: 'mean' })).rejects.toThrow(`${f}: "model.combine" must be one of sum, concat, got 'mean'`);
+    await expect(train({ fields: ['event', 'colour'] })).rejects.toThrow(`${f}: "model.fields" must be a list of distinct fields among event, sku, category, price, url, day, week, got ["event","colour"]`);
+    await expect(train({ hiden: 64 })).rejects.toThrow(`${f}: unknown model setting "hiden"`);
+    await expect(train([64])).rejects.toThrow(`${f}: "model" must be an object of autoencoder settings`);
+  });
+
+  it('ubp run --preset: only the presets, not what every object inherits', async () => {
+    for (const preset of ['toString', 'constructor', 'huge'])
+      await expect(ubpCommand(['run', '--out', join(dir, 'ubp-run-bad'), '--preset', preset], () => false)).rejects.toThrow(`--preset must be one of wide, dayEvent, small, got '${preset}'`);
+  });
+
+  it('profiles generate --item-text', () => {
+    expect(() => readItemTexts(json('items-bad.json', '{"1": "a",}'))).toThrow(`${join(dir, 'items-bad.json')}: not valid JSON`);
+    expect(() => readItemTexts(json('items-null.json', 'null'))).toThrow(`${join(dir, 'items-null.json')}: expected an object of item id → text or fields`);
+    expect(() => readItemTexts(json('items-key.json', '{"lipstick": "red"}'))).toThrow(`${join(dir, 'items-key.json')}: key 'lipstick' is not a positive integer item id`);
+    expect(readItemTexts(json('items.json', '{"3": "red lipstick", "4": {"brand": "x"}}'))).toEqual(new Map([[3, 'red lipstick'], [4, 'brand: x']]));
+  });
 });
 
 describe("a folder named with a quote (it's) reaches DuckDB as an SQL string", () => {

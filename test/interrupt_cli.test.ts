@@ -58,9 +58,19 @@ describe('rec train on cpu', () => {
     expect(cut.err).toMatch(/interrupt: finishing this step and saving a checkpoint/);
     const resumed = seqcore(...args(out), '--resume');
     expect(resumed.code, resumed.err).toBe(0);
-    expect(resumed.err).toMatch(/resumed from .*train\.ckpt: epoch 1, step \d+/);
+    expect(resumed.err).toMatch(/resumed from .*train\.ckpt: epoch \d+, step \d+/); // epoch 1 unless this machine is very fast
     expect(JSON.parse(resumed.out).test).toEqual(JSON.parse(full.out).test);
     for (const f of ['train.ckpt', 'train.ckpt.best']) expect(same(join(out, f), join(dir, 'rec-full', f)), f).toBe(true);
+  }, 120_000);
+});
+
+describe('a command with nothing to checkpoint', () => {
+  it('exits 130 at the first Ctrl-C and releases its output lock, leaving no output', async () => {
+    const out = join(dir, 'gen');
+    const r = await signalWhen(`${out}.lock`, 'SIGINT', 'data', 'generate', '--clients', '100000', '--out', out);
+    expect(r.code, r.err).toBe(130);
+    expect(existsSync(`${out}.lock`)).toBe(false);
+    expect(existsSync(out)).toBe(false);
   }, 120_000);
 });
 

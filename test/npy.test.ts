@@ -53,7 +53,7 @@ describe('npy round trips', () => {
     expect(b.shape).toEqual(a.shape);
     expect(b.data.constructor).toBe(a.data.constructor);
     expect(Buffer.from(b.data.buffer, b.data.byteOffset, b.data.byteLength)).toEqual(Buffer.from(a.data.buffer, a.data.byteOffset, a.data.byteLength));
-    expect(readdirSync(dir).filter((f) => f.includes('.tmp-'))).toEqual([]);
+    expect(readdirSync(dir).filter((f) => f.includes('.seqcore-tmp-'))).toEqual([]);
   });
 
   it('writes over an existing file', () => {
@@ -166,9 +166,9 @@ describe('npy writes are atomic', () => {
     const file = join(dir, 'is-a-dir');
     mkdirSync(file); // renaming a file over a directory fails
     expect(() => writeNpy(file, SAMPLES[2]!)).toThrow();
-    expect(existsSync(`${file}.tmp-${process.pid}`)).toBe(false);
+    expect(existsSync(`${file}.seqcore-tmp-${process.pid}`)).toBe(false);
     expect(readdirSync(file)).toEqual([]);
-    expect(readdirSync(dir).filter((f) => f.includes('.tmp-'))).toEqual([]);
+    expect(readdirSync(dir).filter((f) => f.includes('.seqcore-tmp-'))).toEqual([]);
   });
 
   it('an invalid array is rejected before any file is touched', () => {

@@ -11,6 +11,8 @@ import { afterAll, describe, expect, it, vi } from 'vitest';
 import { dataCommand } from '../ts/cli/data.js';
 import { writeFileAtomic } from '../ts/data/atomic.js';
 import { generate } from '../ts/data/generate.js';
+import { buildTargets } from '../ts/data/targets.js';
+import { countBaseline } from '../ts/ubp/baseline.js';
 import { lockOutput } from '../ts/data/lock.js';
 import { writeNpy } from '../ts/data/npy.js';
 import { loadProfiles, writeProfiles } from '../ts/profiles/pipeline.js';
@@ -20,6 +22,11 @@ import { readSubmission, writeSubmission } from '../ts/ubp/export.js';
 vi.mock('../ts/data/npy.js', async (importOriginal) => {
   const m = await importOriginal<typeof import('../ts/data/npy.js')>();
   return { ...m, writeNpy: vi.fn(m.writeNpy) };
+});
+// rmSync likewise, so that a test can make the removal of a stale temporary fail.
+vi.mock('node:fs', async (importOriginal) => {
+  const m = await importOriginal<typeof import('node:fs')>();
+  return { ...m, rmSync: vi.fn(m.rmSync) };
 });
 const { writeNpy: realWriteNpy } = await vi.importActual<typeof import('../ts/data/npy.js')>('../ts/data/npy.js');
 /** The next `ok` calls of writeNpy write; the one after throws as a full disk would. */
@@ -44,7 +51,7 @@ function snapshot(dir: string): Record<string, string> {
   return Object.fromEntries(readdirSync(dir, { recursive: true, withFileTypes: true }).filter((e) => e.isFile())
     .map((e) => { const path = join(e.parentPath, e.name); return [path.slice(dir.length + 1), readFileSync(path).toString('base64')]; }));
 }
-const leftovers = (dir: string): string[] => readdirSync(dir).filter((n) => /\.(tmp|old)-\d+$|^\.generate-/.test(n));
+const leftovers = (dir: string): string[] => readdirSync(dir).filter((n) => /\.seqcore-(tmp|old)-\d+$/.test(n));
 /** The pid of a process that has exited. */
 const deadPid = (): number => spawnSync(process.execPath, ['-e', '']).pid!;
 
@@ -106,7 +113,7 @@ describe('multi-file outputs', () => {
     c.kill('SIGKILL');
     await c.exited;
     expect(snapshot(dir)).toEqual(old);
-    expect(leftovers(root)).toEqual([`killed.tmp-${c.pid}`]);
+    expect(leftovers(root)).toEqual([`killed.seqcore-tmp-${c.pid}`]);
     submission(join(root, 'next'), 3);
     expect(leftovers(root)).toEqual([]);
   });
@@ -114,13 +121,24 @@ describe('multi-file outputs', () => {
   it('killed between the two renames of a swap: readers say so, and the next write puts the old folder back', () => {
     const dir = join(root, 'swapped');
     submission(dir, 1);
-    const aside = `${dir}.old-${deadPid()}`;
+    const aside = `${dir}.seqcore-old-${deadPid()}`;
     renameSync(dir, aside);
     expect(() => readSubmission(dir, relevant)).toThrow(`${dir}: missing while a write replaces it, or since that write was killed (the previous version is ${aside}`);
     writeFileAtomic(join(root, 'other.txt'), 'x');
     expect(readSubmission(dir, relevant).values).toEqual(new Float32Array(6).fill(1));
     expect(existsSync(aside)).toBe(false);
   });
+
+  it('an output folder that is, or holds, the folder the command reads is refused before anything is written', async () => {
+    const data = join(root, 'apart');
+    await generate({ clients: 150, out: data, seed: 1 });
+    const old = snapshot(data);
+    for (const out of [data, `${data}/`, root])
+      await expect(buildTargets({ dir: data, out })).rejects.toThrow(`${out}: this output folder is replaced as a whole, which would delete ${data}`);
+    await expect(countBaseline({ data, before: '2100-01-01 00:00:00', out: data })).rejects.toThrow(`${data}: this output folder is replaced as a whole`);
+    expect(snapshot(data)).toEqual(old);
+    expect((await buildTargets({ dir: data, out: join(data, 'targets') })).relevant).toBeGreaterThan(0); // inside it is fine
+  }, 60_000);
 
   it('a folder seqcore did not write is not replaced', () => {
     const dir = join(root, 'mine');
@@ -146,10 +164,41 @@ describe('temporary files of dead processes', () => {
   ])('are removed by %s; those of a live process are kept', async (_, write) => {
     const dir = mkdtempSync(join(root, 'stale-'));
     const dead = deadPid(), live = (await child(`console.log('ready'); ${blockForever}`)).pid!;
-    const made = [`a.npy.tmp-${dead}`, `events.seq.tmp-${dead}`, `sub.tmp-${dead}`, `b.npy.tmp-${live}`, `out.tmp-${live}`];
+    const made = [`a.npy.seqcore-tmp-${dead}`, `events.seq.seqcore-tmp-${dead}`, `sub.seqcore-tmp-${dead}`, `b.npy.seqcore-tmp-${live}`, `out.seqcore-tmp-${live}`];
     for (const name of made) (name.includes('.npy') || name.includes('.seq') ? writeFileSync(join(dir, name), 'x') : mkdirSync(join(dir, name)));
     write(dir);
-    expect(leftovers(dir).sort()).toEqual([`b.npy.tmp-${live}`, `out.tmp-${live}`]);
+    expect(leftovers(dir).sort()).toEqual([`b.npy.seqcore-tmp-${live}`, `out.seqcore-tmp-${live}`]);
+  });
+});
+
+describe('what is not a seqcore temporary', () => {
+  it("a user's own files and folders named like one are kept, also beside an --out", () => {
+    const dir = mkdtempSync(join(root, 'user-'));
+    const dead = deadPid();
+    for (const name of [`photos.tmp-${dead}`, 'backup.tmp-2023', `albums.seqcore-tmp-${dead}`]) {
+      mkdirSync(join(dir, name));
+      writeFileSync(join(dir, name, 'a.jpg'), 'precious');
+    }
+    writeFileSync(join(dir, `notes.tmp-${dead}`), 'precious');
+    writeFileAtomic(join(dir, 'c.npy'), 'y');
+    submission(join(dir, 'sub'), 1);
+    lockOutput(join(dir, 'run'));
+    expect(readFileSync(join(dir, `photos.tmp-${dead}`, 'a.jpg'), 'utf8')).toBe('precious');
+    expect(readFileSync(join(dir, 'backup.tmp-2023', 'a.jpg'), 'utf8')).toBe('precious');
+    expect(readFileSync(join(dir, `albums.seqcore-tmp-${dead}`, 'a.jpg'), 'utf8')).toBe('precious'); // not marked
+    expect(readFileSync(join(dir, `notes.tmp-${dead}`), 'utf8')).toBe('precious');
+  });
+
+  it('a stale temporary that cannot be removed does not fail the write', () => {
+    const dir = mkdtempSync(join(root, 'stuck-'));
+    const stuck = join(dir, `x.npy.seqcore-tmp-${deadPid()}`);
+    mkdirSync(stuck);
+    writeFileSync(join(stuck, '.seqcore-output'), '');
+    // As in a shared folder (/tmp), where another user's leftover is not ours to remove: EPERM.
+    vi.mocked(rmSync).mockImplementationOnce(() => { throw Object.assign(new Error(`EPERM: operation not permitted, rm '${stuck}'`), { code: 'EPERM' }); });
+    writeFileAtomic(join(dir, 'c.npy'), 'y');
+    expect(readFileSync(join(dir, 'c.npy'), 'utf8')).toBe('y');
+    expect(existsSync(stuck)).toBe(true);
   });
 });
 

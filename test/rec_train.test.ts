@@ -181,6 +181,16 @@ describe('interrupt and resume', () => {
     }, 120_000);
   }
 
+  it('refuses to resume with settings that change the batches or the model, naming them', async () => {
+    const split = cycleData(60), ck = join(dir, 'other-settings', 'train.ckpt');
+    let steps = 0;
+    await trainRecommender({ ...base(split, 'sasrec'), epochs: 2, checkpoint: ck, shouldStop: () => ++steps === 1 });
+    await expect(trainRecommender({ ...base(split, 'sasrec'), epochs: 2, batch: 16, checkpoint: ck, resume: true }))
+      .rejects.toThrow(`${ck}: written by a run with other settings (batch 32 there, 16 now)`);
+    // More epochs is a legitimate way to go on.
+    expect((await trainRecommender({ ...base(split, 'sasrec'), epochs: 3, checkpoint: ck, resume: true })).epochsRun).toBe(3);
+  }, 120_000);
+
   it('a mid-epoch checkpoint every step (as a SIGKILL would find it) resumes bit-identical', async () => {
     const split = cycleData(150), opts = { ...base(split, 'sasrec'), epochs: 2 };
     const ref = join(dir, 'kill-full', 'train.ckpt'), ck = join(dir, 'kill', 'train.ckpt');

@@ -7,6 +7,7 @@ import { EventCache, ingest } from '../ts/data/ingest.js';
 import { npyFloat32, readNpy } from '../ts/data/npy.js';
 import { UbpAutoencoder } from '../ts/models/ubp.js';
 import { embedUbp, trainUbp, type UbpTrainOptions } from '../ts/train/ubp.js';
+import { loadCheckpoint, saveCheckpoint } from '../ts/train/checkpoint.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'seqcore-ubp-'));
 const cache = join(dir, 'cache.seq');
@@ -54,6 +55,19 @@ describe('UBP autoencoder', () => {
     const again = await trainUbp({ ...base(join(dir, 'straight')), resume: true });
     expect(again.losses).toEqual(straight.losses);
     expect(again.steps).toBe(straight.steps);
+  });
+
+  it('resumes a checkpoint of an older version that stored the best loss Infinity as null', async () => {
+    const ref = join(dir, 'straight-null'), out = join(dir, 'cut-null');
+    await trainUbp(base(ref));
+    let n = 0;
+    await trainUbp({ ...base(out), shouldStop: () => ++n >= 1 });
+    const ckpt = join(out, 'checkpoint.ckpt'), ck = loadCheckpoint(ckpt);
+    expect(ck.meta.bestVal).toBe(Infinity);
+    saveCheckpoint(ckpt, { ...ck, meta: { ...ck.meta, bestVal: null } }); // as JSON.stringify wrote Infinity
+    const resumed = await trainUbp({ ...base(out), resume: true });
+    expect(resumed.interrupted).toBe(false);
+    for (const f of ['checkpoint.ckpt', 'model.ckpt']) expect(readFileSync(join(out, f)).equals(readFileSync(join(ref, f))), f).toBe(true);
   });
 
   it('refuses settings that would train nothing or validate on nothing', async () => {

@@ -18,7 +18,7 @@ export const MAX_COUNT = 1e9;
 export const MAX_WIDTH = 65536;
 export const MAX_DEPTH = 256;
 
-/** A flag's string as typed, in quotes; a config's JSON value as JSON. */
+/** A string (a flag's, or a config's) as given, in quotes; any other config value as JSON. */
 const shown = (raw: unknown): string => (typeof raw === 'string' ? `'${raw}'` : JSON.stringify(raw));
 
 function describe(r: Range): string {

@@ -9,6 +9,7 @@ import { recCommand, REC_USAGE } from './rec.js';
 import { profilesCommand, PROFILES_USAGE } from './profiles.js';
 import { lockOutput } from '../data/lock.js';
 import { integer, MAX_COUNT, MAX_WIDTH, number, seed } from './flags.js';
+import { checkpointingNow } from '../train/interrupt.js';
 import '../index.js';
 
 const USAGE = `usage: seqcore example [--steps N] [--batch N] [--lr X] [--seed N] [--threads N] [--backend cpu|webgpu]
@@ -20,9 +21,10 @@ ${PROFILES_USAGE}`;
 
 async function main(argv: string[]): Promise<number> {
   const [cmd, ...rest] = argv;
+  const stop = onInterrupt();
   if (cmd === 'data') return dataCommand(rest);
-  if (cmd === 'ubp') return ubpCommand(rest, onInterrupt());
-  if (cmd === 'rec') return recCommand(rest, onInterrupt());
+  if (cmd === 'ubp') return ubpCommand(rest, stop);
+  if (cmd === 'rec') return recCommand(rest, stop);
   if (cmd === 'profiles') return profilesCommand(rest);
   if (cmd !== 'example') {
     process.stderr.write(`${cmd ? `unknown command '${cmd}'\n` : ''}${USAGE}\n`);
@@ -44,7 +46,6 @@ async function main(argv: string[]): Promise<number> {
   });
   const int = (name: string, v: string | undefined, max = MAX_COUNT): number => integer(`--${name}`, v, 1, max);
   const lr = number('--lr', values.lr, { min: 0, above: true });
-  const stop = onInterrupt();
   const { mkdirSync } = await import('node:fs');
   const { dirname } = await import('node:path');
   if (values.checkpoint) mkdirSync(dirname(values.checkpoint), { recursive: true });
@@ -66,11 +67,18 @@ async function main(argv: string[]): Promise<number> {
   return r.interrupted ? 130 : 0;
 }
 
-/** Ctrl-C asks the running job to checkpoint and stop; a second Ctrl-C quits at once. */
+/**
+ * Ctrl-C asks a running training loop to checkpoint and stop; a second Ctrl-C, or one while no
+ * loop runs (nothing to save: outputs are written whole), quits at once (exit handlers release
+ * the output lock).
+ */
 function onInterrupt(): () => boolean {
   let stop = false;
   process.on('SIGINT', () => {
-    if (stop) process.exit(130);
+    if (stop || !checkpointingNow()) {
+      process.stderr.write('\ninterrupted\n');
+      process.exit(130);
+    }
     stop = true;
     process.stderr.write('\ninterrupt: finishing this step and saving a checkpoint (Ctrl-C again to quit now)\n');
   });

@@ -8,7 +8,7 @@ import { embedTexts, generateProfiles, readProfileTexts, reduceDim, writeProfile
 import { itemTextFrom } from '../profiles/prompt.js';
 import { lockOutput } from '../data/lock.js';
 import { loadSplit } from './rec.js';
-import { readText } from '../data/files.js';
+import { readJson } from '../data/files.js';
 import { integer, MAX_COUNT, MAX_WIDTH, seed } from './flags.js';
 
 export const PROFILES_USAGE = `       seqcore profiles generate (--data USERS.txt | --interactions FILE.csv [--split temporal]) --out PROFILES.jsonl
@@ -40,9 +40,11 @@ function endpoint(v: Record<string, string | boolean | undefined>, kind: 'chat' 
   return { baseUrl, model, apiKey: (v['api-key'] as string | undefined) ?? env.SEQCORE_API_KEY ?? env.OPENAI_API_KEY, timeoutMs: int(v, 'timeout-ms', 1), retries: int(v, 'retries', 0), backoffMs: 500 };
 }
 
-function readItemTexts(path: string): Map<number, string> {
-  const raw = JSON.parse(readText(path)) as Record<string, unknown>;
+export function readItemTexts(path: string): Map<number, string> {
+  const raw = readJson(path);
+  if (!raw || typeof raw !== 'object' || Array.isArray(raw)) throw new Error(`${path}: expected an object of item id → text or fields`);
   return new Map(Object.entries(raw).map(([k, t]) => {
+    if (!Number.isInteger(Number(k)) || Number(k) < 1) throw new Error(`${path}: key '${k}' is not a positive integer item id`);
     if (typeof t === 'string') return [Number(k), t] as const;
     if (t && typeof t === 'object') return [Number(k), Object.entries(t).map(([f, x]) => `${f}: ${String(x)}`).join('; ')] as const;
     throw new Error(`${path}: item ${k}: expected a string or an object of fields`);

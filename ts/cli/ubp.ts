@@ -1,18 +1,18 @@
 // `seqcore ubp …`: Universal Behavioral Profiles.
 import { parseArgs } from 'node:util';
 import { evaluateEmbeddings } from '../eval/universal.js';
-import { UBP_CONFIGS } from '../models/ubp.js';
+import { UBP_CONFIGS, type UbpConfig } from '../models/ubp.js';
 import { embedUbp, trainUbp } from '../train/ubp.js';
 import { countBaseline } from '../ubp/baseline.js';
 import { runPipeline } from '../ubp/pipeline.js';
 import { scoreTable, writeReport } from '../ubp/report.js';
 import { computeMembers, ensembleOf } from '../ubp/members.js';
-import { EventCache } from '../data/ingest.js';
+import { EventCache, FIELDS } from '../data/ingest.js';
 import { lockOutput } from '../data/lock.js';
 import { join } from 'node:path';
 import { readConfig } from './config.js';
 import * as flags from './flags.js';
-import { MAX_COUNT, MAX_WIDTH } from './flags.js';
+import { MAX_COUNT, MAX_DEPTH, MAX_WIDTH } from './flags.js';
 import { CHECKPOINT_SECONDS } from '../train/interrupt.js';
 
 export const UBP_USAGE = `       seqcore ubp run --out DIR [--clients N] [--epochs E] [--preset small|wide|dayEvent] [--pca K] [--eval-hidden H] [--eval-inner I] [--eval-epochs E]
@@ -26,16 +26,33 @@ const int = (name: string, v: string | undefined, max = MAX_COUNT): number => fl
 
 const CONFIG_KEYS = ['preset', 'model', 'batchSize', 'lr', 'epochs', 'maxEvents', 'valFraction', 'patience', 'checkpointSeconds'] as const;
 
+const MODEL_KEYS = ['fields', 'embed', 'combine', 'hidden', 'layers', 'dropout'] as const;
+
+/** The autoencoder's settings: the preset's, each overridden by the config file's "model", all checked. */
+function modelSettings(path: string | undefined, preset: keyof typeof UBP_CONFIGS, over: unknown): Omit<UbpConfig, 'vocab'> {
+  if (over === undefined || over === null) over = {};
+  if (typeof over !== 'object' || Array.isArray(over)) throw new Error(`${path}: "model" must be an object of autoencoder settings, got ${JSON.stringify(over)}`);
+  const given = over as Record<string, unknown>;
+  for (const k of Object.keys(given)) if (!(MODEL_KEYS as readonly string[]).includes(k)) throw new Error(`${path}: unknown model setting "${k}" (known: ${MODEL_KEYS.join(', ')})`);
+  const m: Record<string, unknown> = { ...UBP_CONFIGS[preset], ...given };
+  const label = (k: string): string => (k in given ? `${path}: "model.${k}"` : `model.${k} (preset ${preset})`);
+  const fields = m.fields;
+  if (!Array.isArray(fields) || !fields.length || !fields.every((f) => (FIELDS as readonly unknown[]).includes(f)) || new Set(fields).size !== fields.length)
+    throw new Error(`${label('fields')} must be a list of distinct fields among ${FIELDS.join(', ')}, got ${JSON.stringify(fields)}`);
+  return {
+    fields: [...fields] as string[], embed: flags.integer(label('embed'), m.embed, 1, MAX_WIDTH), combine: flags.oneOf(label('combine'), m.combine, ['sum', 'concat'] as const),
+    hidden: flags.integer(label('hidden'), m.hidden, 1, MAX_WIDTH), layers: flags.integer(label('layers'), m.layers, 1, MAX_DEPTH), dropout: flags.fraction(label('dropout'), m.dropout),
+  };
+}
+
 /** `ubp train`'s settings: the config file's, else the flags' and the defaults, each checked (the error names the file and key). */
 function trainSettings(path: string | undefined, v: { epochs?: string; seed?: string }) {
   const cfg = path ? readConfig(path, CONFIG_KEYS) : {};
   const get = (k: (typeof CONFIG_KEYS)[number], fallback: unknown): [string, unknown] => (k in cfg ? [`${path}: "${k}"`, cfg[k]] : [`${k} (default)`, fallback]);
   const int = (k: (typeof CONFIG_KEYS)[number], fallback: unknown, max = MAX_COUNT): number => flags.integer(...get(k, fallback), 1, max);
   const preset = flags.oneOf(...get('preset', 'small'), Object.keys(UBP_CONFIGS) as (keyof typeof UBP_CONFIGS)[]);
-  const model = cfg.model ?? {};
-  if (typeof model !== 'object' || Array.isArray(model)) throw new Error(`${path}: "model" must be an object of autoencoder settings, got ${JSON.stringify(model)}`);
   return {
-    model: { ...UBP_CONFIGS[preset], ...model }, batchSize: int('batchSize', 256, MAX_WIDTH), lr: flags.number(...get('lr', 1e-3), { min: 0, above: true }),
+    model: modelSettings(path, preset, cfg.model), batchSize: int('batchSize', 256, MAX_WIDTH), lr: flags.number(...get('lr', 1e-3), { min: 0, above: true }),
     epochs: 'epochs' in cfg ? int('epochs', undefined) : flags.integer('--epochs', v.epochs), maxEvents: int('maxEvents', 126, MAX_WIDTH),
     // Both sets need clients: with 0 the validation loss is NaN, with 1 nothing is trained.
     valFraction: flags.fraction(...get('valFraction', 0.02), true), patience: int('patience', 2),
@@ -68,9 +85,10 @@ export async function ubpCommand(argv: string[], shouldStop: () => boolean): Pro
   if (output) lockOutput(output);
   switch (sub) {
     case 'run': {
-      if (!(v.preset! in UBP_CONFIGS)) throw new Error(`--preset must be one of ${Object.keys(UBP_CONFIGS).join(', ')}, got '${v.preset}'`);
+      // oneOf, not `in`: 'toString' in UBP_CONFIGS is true (inherited), and would get as far as training.
+      const preset = flags.oneOf('--preset', v.preset, Object.keys(UBP_CONFIGS) as (keyof typeof UBP_CONFIGS)[]);
       const r = await runPipeline({
-        out: need('out'), clients: int('clients', v.clients!), epochs: int('epochs', v.epochs!), model: v.preset as keyof typeof UBP_CONFIGS, pca: int('pca', v.pca!, MAX_WIDTH),
+        out: need('out'), clients: int('clients', v.clients!), epochs: int('epochs', v.epochs!), model: preset, pca: int('pca', v.pca!, MAX_WIDTH),
         evalHidden: evalSizes.hidden, evalInner: evalSizes.inner, evalEpochs: evalSizes.epochs, seed: flags.seed('--seed', v.seed), log, shouldStop,
       });
       if (r.interrupted) { log('interrupted: rerun the same command to resume'); return 130; }

@@ -1,19 +1,20 @@
 // Outputs that a reader sees whole or not at all, and the leftovers of writers that were killed.
-//   One file: the data goes to `${path}.tmp-${pid}`, which is then renamed over path (atomic on
+//   One file: the data goes to `${path}.seqcore-tmp-${pid}`, renamed over path (atomic on
 //   one filesystem); the temporary file is removed if anything fails, and the error names path.
 //   A folder of files that belong together (a submission, generated data, targets): written
-//   into the sibling `${dir}.tmp-${pid}`, then swapped in by two renames, the old folder aside
-//   to `${dir}.old-${pid}` and the new one into place, and the old one removed. A reader sees
+//   into the sibling `${dir}.seqcore-tmp-${pid}`, then swapped in by two renames, the old folder
+//   aside to `${dir}.seqcore-old-${pid}` and the new one into place, and the old one removed. A reader sees
 //   the old set or the new set, never a mix; between the two renames there is no folder, which
 //   checkOutputDir reports. (A manifest written last and checked on read was the other way:
 //   every reader would have to know of it, also of data that seqcore did not write.)
 //   Files that belong together but sit side by side (PREFIX.npy, PREFIX.users.npy): the last
 //   is removed first and written after the others, so that a kill leaves a set without it.
-// Temporary names end in the writer's pid: a later write into the same folder removes those of
-// processes that are gone, and puts back a folder set aside by a writer killed between its two
-// renames.
-import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { basename, dirname, join, resolve } from 'node:path';
+// Temporary names say seqcore and end in the writer's pid (temporaryName): a later write into
+// the same folder removes those of processes that are gone, and puts back a folder set aside by
+// a writer killed between its two renames. A folder with such a name is touched only if it
+// holds the output marker (the temporary folder gets it when it is made) or is empty.
+import { existsSync, lstatSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join, resolve, sep } from 'node:path';
 import { fileError, onFile } from './files.js';
 
 /** Written into every folder writeDirAtomic makes; only such a folder, or an empty one, is replaced. */
@@ -21,7 +22,7 @@ const OUTPUT_MARKER = '.seqcore-output';
 
 export function writeFileAtomic(path: string, data: string | Uint8Array): void {
   removeStale(dirname(path));
-  const tmp = `${path}.tmp-${process.pid}`;
+  const tmp = temporaryName(path);
   try {
     writeFileSync(tmp, data);
     renameSync(tmp, path);
@@ -81,16 +82,27 @@ function startDir(dir: string): string {
   // Replacing removes the folder: refuse one that holds files seqcore did not write as an output.
   if (existsSync(dir) && !existsSync(join(dir, OUTPUT_MARKER)) && readdirSync(dir).length)
     throw new Error(`${dir}: not empty and not written by seqcore (no ${OUTPUT_MARKER}); an output folder is replaced as a whole, so give a new or empty folder, or remove this one`);
-  const tmp = `${dir}.tmp-${process.pid}`;
+  const tmp = temporaryName(dir);
   mkdirSync(tmp);
+  // Marked from the start: removeStale removes only marked (or empty) folders.
+  try {
+    mark(tmp);
+  } catch (e) {
+    rmSync(tmp, { recursive: true, force: true });
+    throw e;
+  }
   filling.add(tmp);
   return tmp;
 }
 
-function swapIn(tmp: string, dir: string): void {
-  const marker = join(tmp, OUTPUT_MARKER);
+function mark(folder: string): void {
+  const marker = join(folder, OUTPUT_MARKER);
   onFile(marker, () => writeFileSync(marker, 'Written by seqcore as one set of files; writing it again replaces the whole folder.\n'));
-  const old = `${dir}.old-${process.pid}`, had = existsSync(dir);
+}
+
+function swapIn(tmp: string, dir: string): void {
+  mark(tmp); // again, in case fill removed it
+  const old = temporaryName(dir, 'old'), had = existsSync(dir);
   if (had) renameSync(dir, old);
   try {
     renameSync(tmp, dir);
@@ -102,13 +114,24 @@ function swapIn(tmp: string, dir: string): void {
 }
 
 /**
+ * For a command whose output folder (replaced whole by writeDirAtomic) is given beside the
+ * folder it reads: throws unless they are apart. `--dir data --out data` would otherwise
+ * replace the data with the output once it was read.
+ */
+export function checkApart(out: string, input: string): void {
+  const o = resolve(out), i = resolve(input);
+  if (i === o || i.startsWith(o + sep))
+    throw new Error(`${out}: this output folder is replaced as a whole, which would delete ${input}, read by the same command: give another output folder`);
+}
+
+/**
  * For readers of a folder written by writeDirAtomic: throws, naming the folder, when it is not
  * there, and says so when a writer set it aside to replace it.
  */
 export function checkOutputDir(dir: string): void {
   if (existsSync(dir)) return;
   const parent = dirname(dir);
-  const aside = existsSync(parent) ? readdirSync(parent).find((n) => n.startsWith(`${basename(dir)}.old-`) && setAside(join(parent, n))) : undefined;
+  const aside = existsSync(parent) ? readdirSync(parent).find((n) => TEMPORARY.exec(n)?.[1] === basename(dir) && n.includes('.seqcore-old-') && setAside(join(parent, n))) : undefined;
   if (!aside) throw new Error(`${dir}: no such folder`);
   throw new Error(`${dir}: missing while a write replaces it, or since that write was killed (the previous version is ${join(parent, aside)}, put back by the next write into ${parent})`);
 }
@@ -123,11 +146,19 @@ export function pidAlive(pid: number): boolean {
   }
 }
 
-const TEMPORARY = /^(.+)\.(tmp|old)-(\d+)$/;
+/** The name this process writes `path` under before renaming it into place ('old': sets `path` aside under). */
+export function temporaryName(path: string, kind: 'tmp' | 'old' = 'tmp'): string {
+  return `${path}.seqcore-${kind}-${process.pid}`;
+}
+
+const TEMPORARY = /^(.+)\.seqcore-(tmp|old)-(\d+)$/;
 
 /**
  * Removes the temporary files and folders in `folder` of writers that are gone; a folder set
  * aside by a writer killed between its two renames goes back in place if nothing replaced it.
+ * A folder is touched only when seqcore made it (marked, or empty). Best effort: an entry that
+ * cannot be removed (another user's, in a shared folder such as /tmp) is left, and the write
+ * that called this goes on.
  */
 export function removeStale(folder: string): void {
   let names: string[];
@@ -138,20 +169,28 @@ export function removeStale(folder: string): void {
   }
   for (const name of names) {
     const m = TEMPORARY.exec(name), path = join(folder, name);
-    if (!m || (m[2] === 'old' && !setAside(path))) continue;
+    if (!m || ((m[2] === 'old' || isFolder(path)) && !setAside(path))) continue;
     const pid = Number(m[3]);
     if (pid === process.pid ? filling.has(path) : pidAlive(pid)) continue;
     const target = join(folder, m[1]!);
     try {
       if (m[2] === 'old' && !existsSync(target)) renameSync(path, target);
       else rmSync(path, { recursive: true, force: true });
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e; // another process cleaned it first
+    } catch {
+      // another process cleaned it first, or it is not ours to remove: leave it
     }
   }
 }
 
-/** Whether `path` can be a folder that swapIn set aside: marked, or empty (unlike someone's own "runs.old-2024"). */
+function isFolder(path: string): boolean {
+  try {
+    return lstatSync(path).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+/** Whether `path` can be a folder that writeDirAtomic made or set aside: marked, or empty. */
 function setAside(path: string): boolean {
   try {
     return existsSync(join(path, OUTPUT_MARKER)) || readdirSync(path).length === 0;

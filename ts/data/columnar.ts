@@ -4,7 +4,7 @@
 // time (readArray), so a reader holds only what it asks for. I/O errors name the file (files.ts).
 import { closeSync, existsSync, fstatSync, openSync, readSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { removeStale } from './atomic.js';
+import { removeStale, temporaryName } from './atomic.js';
 import { fileError, onFile } from './files.js';
 
 const MAGIC = 'SEQCOL01';
@@ -40,7 +40,7 @@ export function writeColumns(path: string, meta: Record<string, unknown>, arrays
   const base = Math.ceil((12 + header.length) / 64) * 64;
   header = Buffer.concat([header, Buffer.alloc(base - 12 - header.length, 0x20)]);
   removeStale(dirname(path));
-  const tmp = `${path}.tmp-${process.pid}`;
+  const tmp = temporaryName(path);
   const fd = onFile(path, () => openSync(tmp, 'w'));
   try {
     const pre = Buffer.alloc(12);
@@ -61,7 +61,8 @@ export function writeColumns(path: string, meta: Record<string, unknown>, arrays
   }
 }
 
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+/** A JSON object (not null, not an array). */
+export const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** The header's array entries, each checked: a known type, a unique name, bytes inside the data section and apart from the others. */
 function checkEntries(path: string, arrays: unknown[], dataBytes: number): Entry[] {

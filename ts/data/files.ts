@@ -33,3 +33,13 @@ export function readBytes(path: string): Buffer {
 export function readText(path: string): string {
   return onFile(path, () => readFileSync(path, 'utf8'));
 }
+
+/** A JSON file's value; an error naming the file when it is not valid JSON. */
+export function readJson(path: string): unknown {
+  const text = readText(path);
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    throw new Error(`${path}: not valid JSON (${(e as Error).message})`);
+  }
+}

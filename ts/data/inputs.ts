@@ -60,7 +60,7 @@ export function rowsOfRelevant(ids: BigInt64Array, relevant: BigInt64Array, file
 }
 
 /** Every value must be finite: the first that is not is an error naming the file, its row and column (a 1-D array: cols 1). */
-export function assertFinite(values: ArrayLike<number>, cols: number, file: string): void {
+export function checkFinite(values: ArrayLike<number>, cols: number, file: string): void {
   for (let i = 0; i < values.length; i++) {
     if (Number.isFinite(values[i])) continue;
     const at = cols > 1 ? `row ${Math.floor(i / cols)}, column ${i % cols}` : `row ${i}`;
@@ -77,6 +77,6 @@ export function readFloats(path: string, shape: (number | null)[], why: string):
   if (a.shape.length !== shape.length || shape.some((n, k) => n !== null && n !== a.shape[k]))
     throw new Error(`${path}: shape [${a.shape.join(', ')}], expected [${shape.map((n) => n ?? '*').join(', ')}] (${why})`);
   const values = npyFloat32(a);
-  assertFinite(values, a.shape[1] ?? 1, path);
+  checkFinite(values, a.shape[1] ?? 1, path);
   return { values, shape: a.shape };
 }

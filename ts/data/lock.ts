@@ -10,7 +10,8 @@
 // second run, not against a race of starts.
 import { linkSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { pidAlive, removeStale } from './atomic.js';
+import { pidAlive, removeStale, temporaryName } from './atomic.js';
+import { fileError } from './files.js';
 
 /** The locks this process holds (a lock with our pid that is not here is a dead process's: pids repeat). */
 const held = new Set<string>();
@@ -24,11 +25,12 @@ export function lockOutput(out: string): void {
   const path = resolve(out), lock = `${path}.lock`;
   if (held.has(lock)) return;
   mkdirSync(dirname(path), { recursive: true });
-  const mine = `${lock}.tmp-${process.pid}`;
+  const mine = temporaryName(lock);
   writeFileSync(mine, `${process.pid}\n`);
   try {
     while (!link(mine, lock)) {
       const pid = holder(lock);
+      if (pid === '') throw new Error(`${out}: another seqcore run is taking its lock ${lock} at this instant`);
       if (pid !== null && pid !== process.pid && pidAlive(pid))
         throw new Error(`${out}: another seqcore run (pid ${pid}) is writing it; wait for it to end, or remove ${lock} if pid ${pid} is not seqcore`);
       if (pid !== null) rmSync(lock, { force: true }); // its process is gone
@@ -47,15 +49,25 @@ function link(from: string, to: string): boolean {
     linkSync(from, to);
     return true;
   } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST') return false;
+    if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'ENOSYS') throw fileError(to, e);
+  }
+  // No hard links here (exFAT, some SMB mounts): O_EXCL, whose file is empty for an instant.
+  try {
+    writeFileSync(to, readFileSync(from), { flag: 'wx' });
+    return true;
+  } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'EEXIST') return false;
-    throw e;
+    throw fileError(to, e);
   }
 }
 
-/** The pid in a lock file (NaN if unreadable: stale), or null when it is gone. */
-function holder(lock: string): number | null {
+/** The pid in a lock file (NaN if unreadable: stale; '' while the O_EXCL fallback writes it), or null when it is gone. */
+function holder(lock: string): number | '' | null {
   try {
-    return Number.parseInt(readFileSync(lock, 'utf8'), 10);
+    const text = readFileSync(lock, 'utf8');
+    return text === '' ? '' : Number.parseInt(text, 10);
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return null;
     throw e;

@@ -10,7 +10,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { writeDirAtomic } from './atomic.js';
+import { checkApart, writeDirAtomic } from './atomic.js';
 import { checkFile, lit, openDuck, rows, TIMESTAMP_FORMAT } from './duck.js';
 import { readRelevantClients } from './inputs.js';
 import { toFloat16Bits, writeNpy } from './npy.js';
@@ -34,6 +34,7 @@ export interface TargetSummary {
 const fmt = (d: Date): string => d.toISOString().slice(0, 19).replace('T', ' ');
 
 export async function buildTargets(o: TargetOptions): Promise<TargetSummary> {
+  checkApart(o.out, o.dir);
   const { conn, close } = await openDuck();
   try {
     return await writeDirAtomic(o.out, (tmp) => writeTargets(conn, o, tmp));

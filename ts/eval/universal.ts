@@ -6,7 +6,7 @@
 import { join } from 'node:path';
 import { onBackend } from '../backend/use.js';
 import { checkOutputDir } from '../data/atomic.js';
-import { assertRelevant, readFloats, readIds, readRelevantClients } from '../data/inputs.js';
+import { assertRelevant, readFloats, readIds, readRelevantClients, uniqueIndex } from '../data/inputs.js';
 import { readSubmission } from '../ubp/export.js';
 import { LayerNorm, Linear } from '../nn/layers.js';
 import { Module } from '../nn/module.js';
@@ -138,11 +138,12 @@ function loadTasks(o: EvalOptions): { tasks: Task[]; dim: number } {
     const [train, valid] = targets(k, [n, popularity.length], `${n} relevant clients × the ${popularity.length} targets of popularity_propensity_${k}.npy`);
     return { name, x, train, valid, width: popularity.length, popularity };
   };
-  // churn: active clients only, in relevant-client order (as buildTargets writes them)
+  // churn: active clients only, in the order of active_clients.npy, which is the churn
+  // targets' (buildTargets writes it in relevant-client order; a file from elsewhere need not be).
   const active = readIds(file('active_clients.npy'));
   assertRelevant(active, relevant, file('active_clients.npy'));
-  const isActive = new Set(active);
-  const activeRows = [...relevant.keys()].filter((i) => isActive.has(relevant[i]!));
+  const rowOf = uniqueIndex(relevant, join(o.data, 'relevant_clients.npy'));
+  const activeRows = Array.from(active, (id) => rowOf.get(id)!);
   const xa = new Float32Array(activeRows.length * dim);
   activeRows.forEach((r, k) => xa.set(x.subarray(r * dim, (r + 1) * dim), k * dim));
   const [churnTrain, churnValid] = targets('churn', [activeRows.length], `${activeRows.length} active clients in active_clients.npy`);

@@ -3,7 +3,7 @@
 // same seeds without it, each as mean ± std of the test metrics over the seeds.
 import { existsSync } from 'node:fs';
 import { writeFileAtomic } from '../data/atomic.js';
-import { readText } from '../data/files.js';
+import { readJson } from '../data/files.js';
 import { join } from 'node:path';
 import { attributeProfiles, type ItemAttributes } from '../profiles/offline.js';
 import { loadProfiles, writeProfiles } from '../profiles/pipeline.js';
@@ -49,7 +49,7 @@ export async function recTable(o: TableOptions): Promise<TableRow[] | null> {
   // Finished runs are recorded in runs.json and each run checkpoints every epoch, so an
   // interrupted table resumes inside the run it was in and skips the finished ones.
   const done = join(o.out, 'runs.json');
-  const finished = new Map<string, { test: RankingMetrics; bestEpoch: number }>(existsSync(done) ? Object.entries(JSON.parse(readText(done)) as object) : []);
+  const finished = new Map<string, { test: RankingMetrics; bestEpoch: number }>(existsSync(done) ? Object.entries(readJson(done) as object) : []);
   const run = async (id: string, name: string, seeds: number[], over: Partial<RecTrainOptions>): Promise<boolean> => {
     const row: TableRow = { name, seeds, runs: [], bestEpochs: [] };
     for (const seed of seeds) {

@@ -14,7 +14,7 @@ import { tensor, tidyAsync, type Tensor } from '../tensor.js';
 import { saveTraining, loadTraining, loadModel } from '../train/state.js';
 import { saveCheckpoint } from '../train/checkpoint.js';
 import { fmtTime } from '../train/progress.js';
-import { CHECKPOINT_SECONDS, every, stopRequested } from '../train/interrupt.js';
+import { CHECKPOINT_SECONDS, checkpointing, every, stopRequested } from '../train/interrupt.js';
 import { IGNORE, maskedItemBatch, nextItemBatch, type RecBatch } from './batch.js';
 import { DistillHead, distillFactors, type DistillConfig, type ProfileTable } from './distill.js';
 import { evaluateCases } from './evaluate.js';
@@ -96,7 +96,11 @@ function recLoss(model: SequenceRecommender, output: Tensor, batch: RecBatch, ne
   return ops.softmaxCrossEntropy(ops.concat([pos, negs]), tensor(new Int32Array(rows.length), [rows.length], { dtype: 'int32', backend: b }));
 }
 
-export async function trainRecommender(o: RecTrainOptions): Promise<RecTrainResult & { model: SequenceRecommender }> {
+export function trainRecommender(o: RecTrainOptions): Promise<RecTrainResult & { model: SequenceRecommender }> {
+  return checkpointing(() => train(o));
+}
+
+async function train(o: RecTrainOptions): Promise<RecTrainResult & { model: SequenceRecommender }> {
   const log = o.log ?? (() => {});
   manualSeed(o.seed);
   const cfg: RecModelConfig = { ...o.model, items: o.split.items };
@@ -123,8 +127,10 @@ export async function trainRecommender(o: RecTrainOptions): Promise<RecTrainResu
   // A checkpoint taken inside an epoch also holds that epoch's user order, the steps done and
   // the running loss sums; the RNG state it restores is the one after the last step done.
   let within: EpochPosition | null = null;
+  // What fixes the run's batches and model: a resume must have the same.
+  const settings = { model: cfg, batch: o.batch, seed: o.seed, negatives: o.negatives, maskProb: o.maskProb, distill: dist?.cfg ?? null };
   if (o.resume && o.checkpoint && existsSync(o.checkpoint)) {
-    const meta = loadTraining(o.checkpoint, all, opt);
+    const meta = loadTraining(o.checkpoint, all, opt, settings);
     ({ epoch, bestEpoch, bestScore, bad, lr } = meta as { epoch: number; bestEpoch: number; bestScore: number; bad: number; lr: number });
     within = (meta.within as EpochPosition | undefined) ?? null;
     opt.lr = lr;
@@ -132,7 +138,7 @@ export async function trainRecommender(o: RecTrainOptions): Promise<RecTrainResu
   }
   const checkpointDue = every(o.checkpointSeconds ?? CHECKPOINT_SECONDS);
   const save = (next: number, at: EpochPosition | null): Promise<void> =>
-    saveTraining(o.checkpoint!, all, opt, { epoch: next, bestEpoch, bestScore, bad, lr, ...(at ? { within: at } : {}) });
+    saveTraining(o.checkpoint!, all, opt, { epoch: next, bestEpoch, bestScore, bad, lr, settings, ...(at ? { within: at } : {}) });
 
   const stepsPerEpoch = Math.ceil(trainUsers.length / o.batch);
   let trainSeconds = 0, sequences = 0, steps = 0, interrupted = false;

@@ -3,7 +3,7 @@
 // interrupted save never leaves half a file). Loading checks the header (ColumnFile), then
 // every array's shape against its length, and modelConfig checks that a file holds the kind
 // of model a command expects (`ubp embed` given a recommender, `rec eval` given a UBP model).
-import { ColumnFile, writeColumns } from '../data/columnar.js';
+import { ColumnFile, writeColumns, isObject } from '../data/columnar.js';
 import { REC_MODELS, type RecModelConfig } from '../models/recommender.js';
 import type { UbpConfig } from '../models/ubp.js';
 
@@ -12,7 +12,6 @@ export interface CheckpointData {
   arrays: Map<string, { shape: number[]; data: Float32Array }>;
 }
 
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 export function saveCheckpoint(path: string, ckpt: CheckpointData): void {
   const shapes = Object.fromEntries([...ckpt.arrays].map(([k, v]) => [k, v.shape]));

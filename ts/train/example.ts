@@ -11,7 +11,7 @@ import { loadTraining, saveTraining } from './state.js';
 import { onBackend } from '../backend/use.js';
 import { Progress } from './progress.js';
 import { readNoGrad, trainStep } from './step.js';
-import { stopRequested } from './interrupt.js';
+import { checkpointing, stopRequested } from './interrupt.js';
 
 export interface ExampleOptions {
   steps: number;
@@ -42,7 +42,7 @@ export interface ExampleResult {
 }
 
 export function runExample(o: ExampleOptions): Promise<ExampleResult> {
-  return onBackend(o.backend, () => run(o));
+  return onBackend(o.backend, () => checkpointing(() => run(o)));
 }
 
 async function run(o: ExampleOptions): Promise<ExampleResult> {

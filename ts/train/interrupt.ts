@@ -4,6 +4,21 @@
 // after each step, and checkpoints a periodic snapshot so that a SIGKILL loses at most
 // `CHECKPOINT_SECONDS` of work.
 
+let loops = 0;
+
+/** Runs a training loop that checkpoints when asked to stop: while one runs, Ctrl-C asks it to stop rather than ending the process. */
+export async function checkpointing<T>(loop: () => Promise<T>): Promise<T> {
+  loops++;
+  try {
+    return await loop();
+  } finally {
+    loops--;
+  }
+}
+
+/** Whether a training loop would checkpoint on a stop request now (elsewhere nothing is lost by exiting: outputs are written whole). */
+export const checkpointingNow = (): boolean => loops > 0;
+
 /** Yields to the event loop (pending signal handlers run), then asks `shouldStop`. */
 export async function stopRequested(shouldStop?: () => boolean): Promise<boolean> {
   await new Promise((r) => setImmediate(r));

@@ -23,9 +23,14 @@ export async function saveTraining(path: string, model: Module, opt: Adam, meta:
   saveCheckpoint(path, { meta: { ...meta, optStep: opt.stepCount, rng: rngState(globalRng()) }, arrays });
 }
 
-/** Restores model, optimizer and global RNG; returns the caller's counters. */
-export function loadTraining(path: string, model: Module, opt: Adam): Record<string, unknown> {
+/**
+ * Restores model, optimizer and global RNG; returns the caller's counters. `settings` (saved
+ * in the meta under that name) must equal those the checkpoint was written with: resuming
+ * with another batch size or seed would skip the wrong batches and silently train another run.
+ */
+export function loadTraining(path: string, model: Module, opt: Adam, settings?: Record<string, unknown>): Record<string, unknown> {
   const ck = loadCheckpoint(path);
+  if (settings) sameSettings(path, ck.meta.settings as Record<string, unknown> | undefined, settings);
   restoreParams(path, ck, model);
   const moments = model.parameters().map((_, i) => {
     const m = ck.arrays.get(`adam.${i}.m`), v = ck.arrays.get(`adam.${i}.v`);
@@ -34,6 +39,14 @@ export function loadTraining(path: string, model: Module, opt: Adam): Record<str
   opt.loadStateDict({ step: Number(ck.meta.optStep), moments });
   restoreRng(globalRng(), ck.meta.rng as number[]);
   return ck.meta;
+}
+
+function sameSettings(path: string, saved: Record<string, unknown> | undefined, now: Record<string, unknown>): void {
+  if (saved === undefined) return; // written before settings were saved
+  const show = (v: unknown): string => JSON.stringify(v) ?? 'none';
+  const diff = Object.keys(now).filter((k) => show(saved[k]) !== show(now[k]));
+  if (diff.length)
+    throw new Error(`${path}: written by a run with other settings (${diff.map((k) => `${k} ${show(saved[k])} there, ${show(now[k])} now`).join('; ')}): resume with the same settings, or start afresh in another output folder`);
 }
 
 /** Only the model's parameters (e.g. the best model for embedding). */

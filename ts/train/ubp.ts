@@ -18,7 +18,7 @@ import { Profiler, setProfiler } from '../profile.js';
 import { Progress } from './progress.js';
 import { readNoGrad, trainStep } from './step.js';
 import { loadModel, loadTraining, saveTraining } from './state.js';
-import { CHECKPOINT_SECONDS, every, stopRequested } from './interrupt.js';
+import { CHECKPOINT_SECONDS, checkpointing, every, stopRequested } from './interrupt.js';
 
 export interface UbpTrainOptions {
   cache: string;
@@ -75,7 +75,7 @@ function split(cache: EventCache, fraction: number, seed: number): { train: Int3
 }
 
 export function trainUbp(o: UbpTrainOptions): Promise<UbpTrainResult> {
-  return onBackend(o.backend, () => train(o));
+  return onBackend(o.backend, () => checkpointing(() => train(o)));
 }
 
 async function train(o: UbpTrainOptions): Promise<UbpTrainResult> {
@@ -95,15 +95,20 @@ async function train(o: UbpTrainOptions): Promise<UbpTrainResult> {
   const ckpt = join(o.out, 'checkpoint.ckpt'), best = join(o.out, 'model.ckpt');
   let epoch = 0, done = 0, step = 0, bestVal = Infinity, bad = 0;
   const losses: number[] = [], valLosses: number[] = [];
+  // What fixes the run's batches and model: a resume must have the same.
+  const settings = { config: o.model, batchSize: o.batchSize, maxEvents: o.maxEvents, valFraction: o.valFraction, seed: o.seed };
   if (o.resume && existsSync(ckpt)) {
-    const m = loadTraining(ckpt, model, opt);
+    const m = loadTraining(ckpt, model, opt, settings);
     ({ epoch, done, step, bestVal, bad } = m as { epoch: number; done: number; step: number; bestVal: number; bad: number });
+    // Checkpoints written before Infinity survived JSON hold null for "no validation yet";
+    // as null, every validation loss would count as no improvement (issue #15).
+    bestVal ??= Infinity;
     valLosses.push(...(m.valLosses as number[]));
     losses.push(...((m.losses as number[] | undefined) ?? []));
     o.log(`resumed from ${ckpt}: epoch ${epoch + 1}, batch ${done}/${perEpoch}`);
   }
   /** The checkpoint of the position to resume from: epoch `next`, its first `skip` batches done. */
-  const save = (next: number, skip: number): Promise<void> => saveTraining(ckpt, model, opt, { epoch: next, done: skip, step, bestVal, bad, losses, valLosses, config: o.model });
+  const save = (next: number, skip: number): Promise<void> => saveTraining(ckpt, model, opt, { epoch: next, done: skip, step, bestVal, bad, losses, valLosses, config: o.model, settings });
   const checkpointDue = every(o.checkpointSeconds ?? CHECKPOINT_SECONDS);
   o.log(`ubp: ${model.parameterCount()} parameters; ${train.length} training and ${val.length} validation clients; ${perEpoch} batches per epoch`);
   const progress = new Progress(o.epochs * perEpoch, step, o.log);

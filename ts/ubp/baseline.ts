@@ -3,12 +3,14 @@
 // all time, plus counts of the 10 most frequent categories (purchases, cart adds) and urls
 // (visits). Written in the submission format.
 import { join } from 'node:path';
+import { checkApart } from '../data/atomic.js';
 import { checkFile, lit, openDuck, rows, TIMESTAMP_FORMAT } from '../data/duck.js';
 import { readRelevantClients } from '../data/inputs.js';
 import { EVENT_TYPES } from '../data/schema.js';
 import { writeSubmission } from './export.js';
 
 export async function countBaseline(o: { data: string; before: string; out: string }): Promise<{ clients: number; dim: number }> {
+  checkApart(o.out, o.data);
   const { conn, close } = await openDuck();
   try {
     const relevant = readRelevantClients(o.data);

@@ -16,10 +16,16 @@ export interface CpuStorage extends Storage {
 const CHECKED_BYTES = 2 ** 26;
 const GIB = 2 ** 30;
 
-/** SEQCORE_MEMORY_LIMIT_GB, else 90 % of this machine's memory. */
+/**
+ * SEQCORE_MEMORY_LIMIT_GB, else 90 % of this machine's memory, or of the container's when a
+ * cgroup limits it (totalmem() is the host's there, and the OOM killer acts at the cgroup's).
+ */
 export function memoryLimitBytes(): number {
   const env = process.env.SEQCORE_MEMORY_LIMIT_GB;
-  if (env === undefined || env === '') return 0.9 * totalmem();
+  if (env === undefined || env === '') {
+    const cgroup = process.constrainedMemory?.() || Infinity; // 0 or ~2^64 when unlimited
+    return 0.9 * Math.min(totalmem(), cgroup);
+  }
   const gb = Number(env);
   if (!(gb > 0)) throw new Error(`SEQCORE_MEMORY_LIMIT_GB must be a positive number of GiB, got '${env}'`);
   return gb * GIB;
@@ -30,7 +36,7 @@ function checkMemory(dtype: DType, size: number, bytes: number): void {
   if (live + bytes <= limit) return;
   const gib = (b: number): string => `${(b / GIB).toFixed(2)} GiB`;
   throw new RangeError(`cpu: a ${dtype} tensor of ${size} elements needs ${gib(bytes)}; with ${gib(live)} of tensors live that is over the memory limit of ${gib(limit)} `
-    + '(90 % of this machine\'s memory, or SEQCORE_MEMORY_LIMIT_GB): reduce the batch, sequence length, width or negatives');
+    + '(90 % of this machine\'s or container\'s memory, or SEQCORE_MEMORY_LIMIT_GB): reduce the batch, sequence length, width or negatives');
 }
 
 /** Tensors in native memory (64-byte aligned), computed by the kernels of native/cpu. */
