@@ -29,10 +29,12 @@ class Args {
     if (!std::isfinite(v)) fail(std::string("argument '") + name + "' must be finite");
     return v;
   }
+  // Whether v is a size: a non-negative integer that a double holds exactly.
+  static bool is_size(double v) { return v >= 0 && v <= 9007199254740991.0 && v == std::floor(v); }
   // A non-negative integer (a size, count or stride).
   int64_t size(size_t i, const char* name) const {
     double v = num(i, name);
-    if (v < 0 || v != std::floor(v) || v > 9007199254740991.0)
+    if (!is_size(v))
       fail(std::string("argument '") + name + "' must be a non-negative integer, got " + std::to_string(v));
     return static_cast<int64_t>(v);
   }
@@ -60,10 +62,25 @@ class Args {
   }
   bool is_null(size_t i) const { return info_[i].IsNull() || info_[i].IsUndefined(); }
 
-  // The buffer of a storage id, checked to hold at least `elems` values of T.
+  // Overflow-checked size arithmetic: a product or sum of sizes that does not fit in int64
+  // fails, naming it (`what`, e.g. "rows × D"), where wrapping would yield a small size that
+  // passes the buffer checks and lets a kernel run past its buffers.
+  int64_t mul(int64_t x, int64_t y, const char* what) const {
+    int64_t r;
+    if (__builtin_mul_overflow(x, y, &r)) fail(std::string(what) + " overflows: " + std::to_string(x) + " × " + std::to_string(y));
+    return r;
+  }
+  int64_t mul(int64_t x, int64_t y, int64_t z, const char* what) const { return mul(mul(x, y, what), z, what); }
+  int64_t add(int64_t x, int64_t y, const char* what) const {
+    int64_t r;
+    if (__builtin_add_overflow(x, y, &r)) fail(std::string(what) + " overflows: " + std::to_string(x) + " + " + std::to_string(y));
+    return r;
+  }
+
+  // The buffer of a storage id, from element `offset` on, checked to hold `elems` values of T there.
   template <class T>
-  T* buf(size_t i, const char* name, int64_t elems) const {
-    return reinterpret_cast<T*>(entry(i, name, elems, sizeof(T))->ptr);
+  T* buf(size_t i, const char* name, int64_t elems, int64_t offset = 0) const {
+    return reinterpret_cast<T*>(entry(i, name, elems, sizeof(T), offset)->ptr) + offset;
   }
   template <class T>
   T* buf_or_null(size_t i, const char* name, int64_t elems) const {
@@ -71,14 +88,24 @@ class Args {
   }
   double id(size_t i, const char* name) const { return num(i, name); }
 
-  const StorageEntry* entry(size_t i, const char* name, int64_t elems, size_t elem_bytes) const {
-    double sid = num(i, name);
+  const StorageEntry* entry(size_t i, const char* name, int64_t elems, size_t elem_bytes, int64_t offset = 0) const {
+    return storage(num(i, name), name, -1, elems, elem_bytes, offset);
+  }
+  // The storage `sid`, checked to hold `offset + elems` values of `elem_bytes` bytes. Errors
+  // call it argument `name`, or `name[index]` when it is an element of an array argument.
+  const StorageEntry* storage(double sid, const char* name, int64_t index, int64_t elems, size_t elem_bytes,
+                              int64_t offset = 0) const {
     const StorageEntry* e = storage_find(sid);
-    if (!e) fail(std::string("argument '") + name + "' refers to storage " + std::to_string(static_cast<int64_t>(sid)) +
+    auto label = [&] {
+      return index < 0 ? std::string("argument '") + name + "'" : std::string(name) + "[" + std::to_string(index) + "]";
+    };
+    if (!e) fail(label() + " refers to storage " + (is_size(sid) ? std::to_string(static_cast<int64_t>(sid)) : std::to_string(sid)) +
                  ", which does not exist or was freed (a disposed tensor?)");
-    if (elems < 0 || static_cast<uint64_t>(elems) * elem_bytes > e->bytes)
-      fail(std::string("argument '") + name + "' holds " + std::to_string(e->bytes / elem_bytes) +
-           " elements of " + std::to_string(elem_bytes) + " bytes, but the call needs " + std::to_string(elems));
+    const int64_t end = add(offset, elems, "offset + elements");
+    uint64_t bytes;
+    if (elems < 0 || __builtin_mul_overflow(static_cast<uint64_t>(end), elem_bytes, &bytes) || bytes > e->bytes)
+      fail(label() + " holds " + std::to_string(e->bytes / elem_bytes) + " elements of " + std::to_string(elem_bytes) +
+           " bytes, but the call needs " + std::to_string(end));
     return e;
   }
 

@@ -1,5 +1,6 @@
 // JavaScript entry points of the CPU kernels. Each one checks its arguments (Args) against
 // the buffers it will touch before calling the kernel.
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -19,7 +20,7 @@ Napi::Value Undef(Info info) { return info.Env().Undefined(); }
 // Elements a row-major rows×cols view with leading dimension ld spans (0 if empty).
 int64_t span(const Args& a, int64_t rows, int64_t cols, int64_t ld, const char* name) {
   if (ld < cols) a.fail(std::string("leading dimension of '") + name + "' (" + std::to_string(ld) + ") is less than its " + std::to_string(cols) + " columns");
-  return rows == 0 || cols == 0 ? 0 : (rows - 1) * ld + cols;
+  return rows == 0 || cols == 0 ? 0 : a.add(a.mul(rows - 1, ld, "(rows − 1) × ld"), cols, "(rows − 1) × ld + cols");
 }
 
 // gemm(transA, transB, M, N, K, alpha, A, aOffset, lda, B, bOffset, ldb, beta, C, cOffset, ldc)
@@ -35,9 +36,9 @@ Napi::Value Gemm(Info info) {
   int64_t bn = tb ? span(a, N, K, ldb, "B") : span(a, K, N, ldb, "B");
   int64_t cn = span(a, M, N, ldc, "C");
   if (a.id(13, "C") == a.id(6, "A") || a.id(13, "C") == a.id(9, "B")) a.fail("C must not share storage with A or B");
-  const float* A = a.buf<float>(6, "A", ao + an) + ao;
-  const float* B = a.buf<float>(9, "B", bo + bn) + bo;
-  float* C = a.buf<float>(13, "C", co + cn) + co;
+  const float* A = a.buf<float>(6, "A", an, ao);
+  const float* B = a.buf<float>(9, "B", bn, bo);
+  float* C = a.buf<float>(13, "C", cn, co);
   sgemm(ta, tb, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
   return Undef(info);
 }
@@ -73,15 +74,15 @@ Napi::Value Fill(Info info) {  // fill(out, value, n)
 
 Napi::Value AddBias(Info info) {  // addBias(x, bias, out, rows, D)
   Args a(info, "addBias", 5);
-  int64_t rows = a.size(3, "rows"), D = a.size(4, "D");
-  add_bias(a.buf<float>(0, "x", rows * D), a.buf<float>(1, "bias", D), a.buf<float>(2, "out", rows * D), rows, D);
+  int64_t rows = a.size(3, "rows"), D = a.size(4, "D"), n = a.mul(rows, D, "rows × D");
+  add_bias(a.buf<float>(0, "x", n), a.buf<float>(1, "bias", D), a.buf<float>(2, "out", n), rows, D);
   return Undef(info);
 }
 
 Napi::Value SumRows(Info info) {  // sumRows(x, out, rows, D)
   Args a(info, "sumRows", 4);
   int64_t rows = a.size(2, "rows"), D = a.size(3, "D");
-  sum_rows(a.buf<float>(0, "x", rows * D), a.buf<float>(1, "out", D), rows, D);
+  sum_rows(a.buf<float>(0, "x", a.mul(rows, D, "rows × D")), a.buf<float>(1, "out", D), rows, D);
   return Undef(info);
 }
 
@@ -108,18 +109,18 @@ Napi::Value UnaryGrad(Info info) {  // unaryGrad(op, x, y, dy, dx, n)
 
 Napi::Value LayerNorm(Info info) {  // layernorm(x, gamma, beta, y, mean, rstd, rows, D, eps)
   Args a(info, "layernorm", 9);
-  int64_t rows = a.size(6, "rows"), D = a.size(7, "D");
-  layernorm(a.buf<float>(0, "x", rows * D), a.buf<float>(1, "gamma", D), a.buf<float>(2, "beta", D),
-            a.buf<float>(3, "y", rows * D), a.buf<float>(4, "mean", rows), a.buf<float>(5, "rstd", rows), rows, D,
+  int64_t rows = a.size(6, "rows"), D = a.size(7, "D"), n = a.mul(rows, D, "rows × D");
+  layernorm(a.buf<float>(0, "x", n), a.buf<float>(1, "gamma", D), a.buf<float>(2, "beta", D),
+            a.buf<float>(3, "y", n), a.buf<float>(4, "mean", rows), a.buf<float>(5, "rstd", rows), rows, D,
             static_cast<float>(a.num(8, "eps")));
   return Undef(info);
 }
 
 Napi::Value LayerNormGrad(Info info) {  // layernormGrad(dy, x, gamma, mean, rstd, dx, dgamma, dbeta, rows, D)
   Args a(info, "layernormGrad", 10);
-  int64_t rows = a.size(8, "rows"), D = a.size(9, "D");
-  layernorm_grad(a.buf<float>(0, "dy", rows * D), a.buf<float>(1, "x", rows * D), a.buf<float>(2, "gamma", D),
-                 a.buf<float>(3, "mean", rows), a.buf<float>(4, "rstd", rows), a.buf<float>(5, "dx", rows * D),
+  int64_t rows = a.size(8, "rows"), D = a.size(9, "D"), n = a.mul(rows, D, "rows × D");
+  layernorm_grad(a.buf<float>(0, "dy", n), a.buf<float>(1, "x", n), a.buf<float>(2, "gamma", D),
+                 a.buf<float>(3, "mean", rows), a.buf<float>(4, "rstd", rows), a.buf<float>(5, "dx", n),
                  a.buf<float>(6, "dgamma", D), a.buf<float>(7, "dbeta", D), rows, D);
   return Undef(info);
 }
@@ -152,7 +153,7 @@ Napi::Value EmbeddingGather(Info info) {  // embeddingGather(table, V, E, ids, n
   int64_t V = a.size(1, "V"), E = a.size(2, "E"), n = a.size(4, "n");
   const int32_t* ids = a.buf<int32_t>(3, "ids", n);
   check_ids(a, ids, n, V);
-  embedding_gather(a.buf<float>(0, "table", V * E), ids, a.buf<float>(5, "out", n * E), n, E);
+  embedding_gather(a.buf<float>(0, "table", a.mul(V, E, "V × E")), ids, a.buf<float>(5, "out", a.mul(n, E, "n × E")), n, E);
   return Undef(info);
 }
 
@@ -161,45 +162,41 @@ Napi::Value EmbeddingScatterAdd(Info info) {  // embeddingScatterAdd(dy, ids, n,
   int64_t n = a.size(2, "n"), E = a.size(3, "E"), V = a.size(5, "V");
   const int32_t* ids = a.buf<int32_t>(1, "ids", n);
   check_ids(a, ids, n, V);
-  embedding_scatter_add(a.buf<float>(0, "dy", n * E), ids, a.buf<float>(4, "dtable", V * E), n, E);
+  embedding_scatter_add(a.buf<float>(0, "dy", a.mul(n, E, "n × E")), ids, a.buf<float>(4, "dtable", a.mul(V, E, "V × E")), n, E);
   return Undef(info);
 }
 
-// Parts of concat/split: (ids array, widths array) → pointers, checked against rows.
+// Parts of concat/split: (ids array, widths array) → pointers, each part checked to hold
+// rows × width floats; *total is the sum of the widths.
 template <class P>
 std::vector<P> parts(const Args& a, Info info, size_t ids_i, size_t widths_i, int64_t rows,
-                     std::vector<int64_t>& widths) {
+                     std::vector<int64_t>& widths, int64_t* total) {
   if (!info[ids_i].IsArray() || !info[widths_i].IsArray()) a.fail("parts and widths must be arrays");
   auto ids = info[ids_i].As<Napi::Array>();
   auto ws = info[widths_i].As<Napi::Array>();
   if (ids.Length() != ws.Length() || ids.Length() == 0) a.fail("parts and widths must be non-empty and of equal length");
   std::vector<P> ptrs;
+  *total = 0;
   for (uint32_t p = 0; p < ids.Length(); ++p) {
     Napi::Value idv = ids[p], wv = ws[p];
     if (!idv.IsNumber() || !wv.IsNumber()) a.fail("part " + std::to_string(p) + " is not a (storage id, width) pair");
     double w = wv.As<Napi::Number>().DoubleValue();
-    if (w < 0 || w != static_cast<int64_t>(w)) a.fail("width of part " + std::to_string(p) + " must be a non-negative integer");
+    if (!Args::is_size(w)) a.fail("width of part " + std::to_string(p) + " must be a non-negative integer");
     widths.push_back(static_cast<int64_t>(w));
-    const StorageEntry* e = storage_find(idv.As<Napi::Number>().DoubleValue());
-    if (!e) a.fail("part " + std::to_string(p) + " refers to a storage that does not exist or was freed");
-    if (static_cast<uint64_t>(rows * widths.back()) * 4 > e->bytes) a.fail("part " + std::to_string(p) + " is smaller than rows × width");
+    *total = a.add(*total, widths.back(), "sum of widths");
+    const StorageEntry* e = a.storage(idv.As<Napi::Number>().DoubleValue(), "parts", p, a.mul(rows, widths.back(), "rows × width"), 4);
     ptrs.push_back(static_cast<P>(e->ptr));
   }
   return ptrs;
-}
-
-int64_t total(const std::vector<int64_t>& w) {
-  int64_t s = 0;
-  for (int64_t x : w) s += x;
-  return s;
 }
 
 Napi::Value Concat(Info info) {  // concat(partIds, widths, out, rows)
   Args a(info, "concat", 4);
   int64_t rows = a.size(3, "rows");
   std::vector<int64_t> w;
-  auto ps = parts<const float*>(a, info, 0, 1, rows, w);
-  concat_last(ps.data(), w.data(), static_cast<int64_t>(w.size()), a.buf<float>(2, "out", rows * total(w)), rows);
+  int64_t width;
+  auto ps = parts<const float*>(a, info, 0, 1, rows, w, &width);
+  concat_last(ps.data(), w.data(), static_cast<int64_t>(w.size()), a.buf<float>(2, "out", a.mul(rows, width, "rows × width")), rows);
   return Undef(info);
 }
 
@@ -207,8 +204,9 @@ Napi::Value Split(Info info) {  // split(x, partIds, widths, rows)
   Args a(info, "split", 4);
   int64_t rows = a.size(3, "rows");
   std::vector<int64_t> w;
-  auto ps = parts<float*>(a, info, 1, 2, rows, w);
-  split_last(a.buf<float>(0, "x", rows * total(w)), ps.data(), w.data(), static_cast<int64_t>(w.size()), rows);
+  int64_t width;
+  auto ps = parts<float*>(a, info, 1, 2, rows, w, &width);
+  split_last(a.buf<float>(0, "x", a.mul(rows, width, "rows × width")), ps.data(), w.data(), static_cast<int64_t>(w.size()), rows);
   return Undef(info);
 }
 
@@ -243,7 +241,7 @@ Napi::Value SoftmaxXent(Info info) {  // softmaxXent(logits, targets, lse, N, C,
   const int32_t* t = a.buf<int32_t>(1, "targets", N);
   check_targets(a, t, N, C, ignore);
   int64_t count = 0;
-  double loss = softmax_xent(a.buf<float>(0, "logits", N * C), t, a.buf<float>(2, "lse", N), N, C, ignore, &count);
+  double loss = softmax_xent(a.buf<float>(0, "logits", a.mul(N, C, "N × C")), t, a.buf<float>(2, "lse", N), N, C, ignore, &count);
   auto o = Napi::Object::New(info.Env());
   o.Set("loss", loss);
   o.Set("count", static_cast<double>(count));
@@ -256,22 +254,23 @@ Napi::Value SoftmaxXentGrad(Info info) {  // softmaxXentGrad(logits, targets, ls
   int32_t ignore = static_cast<int32_t>(a.integer(6, "ignore"));
   const int32_t* t = a.buf<int32_t>(1, "targets", N);
   check_targets(a, t, N, C, ignore);
-  softmax_xent_grad(a.buf<float>(0, "logits", N * C), t, a.buf<float>(2, "lse", N), a.buf<float>(3, "dlogits", N * C),
+  const int64_t n = a.mul(N, C, "N × C");
+  softmax_xent_grad(a.buf<float>(0, "logits", n), t, a.buf<float>(2, "lse", N), a.buf<float>(3, "dlogits", n),
                     N, C, ignore, static_cast<float>(a.num(7, "scale")));
   return Undef(info);
 }
 
 Napi::Value Softmax(Info info) {  // softmax(x, y, N, C)
   Args a(info, "softmax", 4);
-  int64_t N = a.size(2, "N"), C = a.size(3, "C");
-  softmax_rows(a.buf<float>(0, "x", N * C), a.buf<float>(1, "y", N * C), N, C);
+  int64_t N = a.size(2, "N"), C = a.size(3, "C"), n = a.mul(N, C, "N × C");
+  softmax_rows(a.buf<float>(0, "x", n), a.buf<float>(1, "y", n), N, C);
   return Undef(info);
 }
 
 Napi::Value SoftmaxGrad(Info info) {  // softmaxGrad(y, dy, dx, N, C)
   Args a(info, "softmaxGrad", 5);
-  int64_t N = a.size(3, "N"), C = a.size(4, "C");
-  softmax_rows_grad(a.buf<float>(0, "y", N * C), a.buf<float>(1, "dy", N * C), a.buf<float>(2, "dx", N * C), N, C);
+  int64_t N = a.size(3, "N"), C = a.size(4, "C"), n = a.mul(N, C, "N × C");
+  softmax_rows_grad(a.buf<float>(0, "y", n), a.buf<float>(1, "dy", n), a.buf<float>(2, "dx", n), N, C);
   return Undef(info);
 }
 
@@ -291,17 +290,17 @@ Napi::Value SquaredErrorGrad(Info info) {  // squaredErrorGrad(a, b, da|null, db
 
 Napi::Value Cosine(Info info) {  // cosine(a, b, out, N, D, eps)
   Args a(info, "cosine", 6);
-  int64_t N = a.size(3, "N"), D = a.size(4, "D");
-  cosine(a.buf<float>(0, "a", N * D), a.buf<float>(1, "b", N * D), a.buf<float>(2, "out", N), N, D,
+  int64_t N = a.size(3, "N"), D = a.size(4, "D"), n = a.mul(N, D, "N × D");
+  cosine(a.buf<float>(0, "a", n), a.buf<float>(1, "b", n), a.buf<float>(2, "out", N), N, D,
          static_cast<float>(a.num(5, "eps")));
   return Undef(info);
 }
 
 Napi::Value CosineGrad(Info info) {  // cosineGrad(a, b, dout, da|null, db|null, N, D, eps)
   Args a(info, "cosineGrad", 8);
-  int64_t N = a.size(5, "N"), D = a.size(6, "D");
-  cosine_grad(a.buf<float>(0, "a", N * D), a.buf<float>(1, "b", N * D), a.buf<float>(2, "dout", N),
-              a.buf_or_null<float>(3, "da", N * D), a.buf_or_null<float>(4, "db", N * D), N, D,
+  int64_t N = a.size(5, "N"), D = a.size(6, "D"), n = a.mul(N, D, "N × D");
+  cosine_grad(a.buf<float>(0, "a", n), a.buf<float>(1, "b", n), a.buf<float>(2, "dout", N),
+              a.buf_or_null<float>(3, "da", n), a.buf_or_null<float>(4, "db", n), N, D,
               static_cast<float>(a.num(7, "eps")));
   return Undef(info);
 }
@@ -340,13 +339,14 @@ Napi::Value AlsHalfStep(Info info) {
   if (!info[1].IsTypedArray() || info[1].As<Napi::TypedArray>().TypedArrayType() != napi_int32_array) a.fail("argument 'indices' must be an Int32Array");
   if (!info[2].IsTypedArray() || info[2].As<Napi::TypedArray>().TypedArrayType() != napi_float32_array) a.fail("argument 'values' must be a Float32Array");
   int64_t rows = a.size(3, "rows"), cols = a.size(5, "cols"), K = a.size(7, "K"), steps = a.size(9, "cgSteps");
+  if (steps > INT32_MAX) a.fail("cgSteps must be at most " + std::to_string(INT32_MAX));
   auto indptr_a = info[0].As<Napi::BigInt64Array>();
   auto indices_a = info[1].As<Napi::Int32Array>();
   auto values_a = info[2].As<Napi::Float32Array>();
   const int64_t* indptr = indptr_a.Data();
   const int32_t* indices = indices_a.Data();
   const float* values = values_a.Data();
-  if (indptr_a.ElementLength() != static_cast<size_t>(rows + 1)) a.fail("indptr must hold rows + 1 offsets");
+  if (indptr_a.ElementLength() != static_cast<size_t>(a.add(rows, 1, "rows + 1"))) a.fail("indptr must hold rows + 1 offsets");
   const int64_t nnz = indptr[rows];
   if (indptr[0] != 0 || nnz < 0 || indices_a.ElementLength() != static_cast<size_t>(nnz) || values_a.ElementLength() != static_cast<size_t>(nnz))
     a.fail("indptr must start at 0 and end at the number of indices and values");
@@ -356,8 +356,9 @@ Napi::Value AlsHalfStep(Info info) {
     if (indices[n] < 0 || indices[n] >= cols) a.fail("column index " + std::to_string(indices[n]) + " at entry " + std::to_string(n) + " is outside [0, " + std::to_string(cols) + ")");
     if (!(values[n] >= 0)) a.fail("value at entry " + std::to_string(n) + " must be ≥ 0");
   }
-  const float* Y = a.buf<float>(4, "Y", cols * K);
-  float* X = a.buf<float>(6, "X", rows * K);
+  const float* Y = a.buf<float>(4, "Y", a.mul(cols, K, "cols × K"));
+  float* X = a.buf<float>(6, "X", a.mul(rows, K, "rows × K"));
+  a.mul(K, K, "K × K");  // the size of the Gram matrix the kernel allocates
   als_half_step(indptr, indices, values, rows, Y, cols, X, K,
                 static_cast<float>(a.num(8, "lambda")), static_cast<int>(steps));
   return Undef(info);

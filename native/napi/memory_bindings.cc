@@ -37,7 +37,7 @@ Napi::Value Transfer(const Napi::CallbackInfo& info, bool to_storage) {
   auto ta = info[1].As<Napi::TypedArray>();
   int64_t off = a.size(2, "byteOffset");
   const StorageEntry* e = a.entry(0, "id", 0, 1);
-  if (static_cast<uint64_t>(off) + ta.ByteLength() > e->bytes)
+  if (static_cast<uint64_t>(a.add(off, static_cast<int64_t>(ta.ByteLength()), "byteOffset + data bytes")) > e->bytes)
     a.fail(std::string(to_storage ? "writing " : "reading ") + std::to_string(ta.ByteLength()) + " bytes at offset " +
            std::to_string(off) + " overruns a storage of " + std::to_string(e->bytes) + " bytes");
   char* host = static_cast<char*>(ta.ArrayBuffer().Data()) + ta.ByteOffset();
@@ -126,7 +126,9 @@ Napi::Value PeakGflops(const Napi::CallbackInfo& info) {  // peakGflops(seconds,
   Args a(info, "peakGflops", 2);
   double secs = a.num(0, "seconds");
   if (secs <= 0 || secs > 60) a.fail("seconds must be in (0, 60]");
-  return Napi::Number::New(info.Env(), measure_peak_gflops(secs, static_cast<int>(a.size(1, "threads"))));
+  int64_t threads = a.size(1, "threads");
+  if (threads > 64) a.fail("threads must be in 0..64 (0: all), got " + std::to_string(threads));
+  return Napi::Number::New(info.Env(), measure_peak_gflops(secs, static_cast<int>(threads)));
 }
 
 }  // namespace

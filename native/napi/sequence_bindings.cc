@@ -35,17 +35,14 @@ PackedLayout layout(const Args& a, Info info, size_t bs_i, size_t sorted_i) {
 // An array of L storage ids, each checked to hold `elems(layer)` floats.
 template <class P, class F>
 std::vector<P> layer_buffers(const Args& a, Info info, size_t i, const char* name, int64_t L, F elems) {
-  if (!info[i].IsArray() || info[i].As<Napi::Array>().Length() != static_cast<uint32_t>(L))
+  if (!info[i].IsArray() || info[i].As<Napi::Array>().Length() != static_cast<uint64_t>(L))
     a.fail(std::string("argument '") + name + "' must be an array of " + std::to_string(L) + " storage ids");
   auto arr = info[i].As<Napi::Array>();
   std::vector<P> out;
   for (int64_t k = 0; k < L; ++k) {
     Napi::Value v = arr[static_cast<uint32_t>(k)];
-    const StorageEntry* e = v.IsNumber() ? storage_find(v.As<Napi::Number>().DoubleValue()) : nullptr;
-    if (!e) a.fail(std::string(name) + "[" + std::to_string(k) + "] is not a live storage id");
-    if (static_cast<uint64_t>(elems(k)) * 4 > e->bytes)
-      a.fail(std::string(name) + "[" + std::to_string(k) + "] holds " + std::to_string(e->bytes / 4) + " floats, needs " + std::to_string(elems(k)));
-    out.push_back(static_cast<P>(e->ptr));
+    if (!v.IsNumber()) a.fail(std::string(name) + "[" + std::to_string(k) + "] is not a storage id");
+    out.push_back(static_cast<P>(a.storage(v.As<Napi::Number>().DoubleValue(), name, k, elems(k), sizeof(float))->ptr));
   }
   return out;
 }
@@ -55,7 +52,7 @@ Napi::Value Pack(Info info, bool pack) {  // (src, Tpad, E, batchSizes, sortedIn
   int64_t Tpad = a.size(1, "Tpad"), E = a.size(2, "E");
   PackedLayout l = layout(a, info, 3, 4);
   if (Tpad < l.T) a.fail("padded length " + std::to_string(Tpad) + " is shorter than the longest sequence (" + std::to_string(l.T) + ")");
-  const int64_t padded = l.B * Tpad * E, packed = l.total * E;
+  const int64_t padded = a.mul(l.B, Tpad, E, "B × Tpad × E"), packed = a.mul(l.total, E, "total × E");
   if (pack) pack_padded(a.buf<float>(0, "padded", padded), Tpad, E, l, a.buf<float>(5, "packed", packed));
   else unpack_padded(a.buf<float>(0, "packed", packed), Tpad, E, l, a.buf<float>(5, "padded", padded));
   return info.Env().Undefined();
@@ -64,25 +61,40 @@ Napi::Value Pack(Info info, bool pack) {  // (src, Tpad, E, batchSizes, sortedIn
 Napi::Value PackPadded(Info info) { return Pack(info, true); }
 Napi::Value UnpackPadded(Info info) { return Pack(info, false); }
 
-GruWeights weights(const Args& a, Info info, size_t first, int64_t E, int64_t H, int64_t L, bool biases) {
-  GruWeights w{E, H, L, {}, {}, {}, {}};
-  w.w_ih = layer_buffers<const float*>(a, info, first, "wIh", L, [&](int64_t k) { return 3 * H * (k == 0 ? E : H); });
-  w.w_hh = layer_buffers<const float*>(a, info, first + 1, "wHh", L, [&](int64_t) { return 3 * H * H; });
+// Arguments 1..3 of both GRU entry points, and the floats of one layer's parameters.
+struct Dims {
+  int64_t E, H, L;
+  int64_t bias, w_ih0, w_hh;  // 3H; 3H×E (layer 0's w_ih); 3H×H (w_hh, and w_ih of later layers)
+  int64_t w_ih(int64_t layer) const { return layer == 0 ? w_ih0 : w_hh; }
+};
+Dims dims(const Args& a) {
+  Dims d{a.size(1, "E"), a.size(2, "H"), a.size(3, "L"), 0, 0, 0};
+  if (d.E < 1 || d.H < 1 || d.L < 1) a.fail("E, H and L must be positive");
+  d.bias = a.mul(3, d.H, "3 × H");
+  d.w_ih0 = a.mul(d.bias, d.E, "3 × H × E");
+  d.w_hh = a.mul(d.bias, d.H, "3 × H × H");
+  return d;
+}
+
+GruWeights weights(const Args& a, Info info, size_t first, const Dims& d, bool biases) {
+  GruWeights w{d.E, d.H, d.L, {}, {}, {}, {}};
+  w.w_ih = layer_buffers<const float*>(a, info, first, "wIh", d.L, [&](int64_t k) { return d.w_ih(k); });
+  w.w_hh = layer_buffers<const float*>(a, info, first + 1, "wHh", d.L, [&](int64_t) { return d.w_hh; });
   if (biases) {
-    w.b_ih = layer_buffers<const float*>(a, info, first + 2, "bIh", L, [&](int64_t) { return 3 * H; });
-    w.b_hh = layer_buffers<const float*>(a, info, first + 3, "bHh", L, [&](int64_t) { return 3 * H; });
+    w.b_ih = layer_buffers<const float*>(a, info, first + 2, "bIh", d.L, [&](int64_t) { return d.bias; });
+    w.b_hh = layer_buffers<const float*>(a, info, first + 3, "bHh", d.L, [&](int64_t) { return d.bias; });
   } else {
-    w.b_ih.assign(L, nullptr);
-    w.b_hh.assign(L, nullptr);
+    w.b_ih.assign(d.L, nullptr);
+    w.b_hh.assign(d.L, nullptr);
   }
   return w;
 }
 
-struct Dims { int64_t E, H, L; };
-Dims dims(const Args& a) {  // arguments 1..3 of both GRU entry points
-  Dims d{a.size(1, "E"), a.size(2, "H"), a.size(3, "L")};
-  if (d.E < 1 || d.H < 1 || d.L < 1) a.fail("E, H and L must be positive");
-  return d;
+// gru_workspace_floats, after checking that its arithmetic stays in range: it is at most
+// 7 × L × total × H.
+int64_t workspace_floats(const Args& a, int64_t L, int64_t total, int64_t H, bool save, bool dropout) {
+  a.mul(a.mul(L, total, H, "L × total × H"), 7, "7 × L × total × H");
+  return gru_workspace_floats(L, total, H, save, dropout);
 }
 
 
@@ -91,15 +103,15 @@ Dims dims(const Args& a) {  // arguments 1..3 of both GRU entry points
 Napi::Value GruForward(Info info) {
   Args a(info, "gruForward", 17);
   const Dims d = dims(a);
-  const int64_t E = d.E, H = d.H, L = d.L;
-  GruWeights w = weights(a, info, 4, E, H, L, true);
+  GruWeights w = weights(a, info, 4, d, true);
   PackedLayout l = layout(a, info, 9, 10);
   float p = a.dropout(11, "dropout");
   bool save = a.flag(13, "save");
   if (a.id(15, "out") == a.id(14, "workspace")) a.fail("out must not share storage with the workspace");
-  gru_forward(a.buf<float>(0, "x", l.total * E), w, a.buf_or_null<float>(8, "h0", L * l.B * H), l, p, a.seed(12), save,
-              a.buf<float>(14, "workspace", gru_workspace_floats(L, l.total, H, save, p > 0.f)),
-              a.buf<float>(15, "out", l.total * H), a.buf<float>(16, "hn", L * l.B * H));
+  const int64_t hidden = a.mul(d.L, l.B, d.H, "L × B × H");
+  gru_forward(a.buf<float>(0, "x", a.mul(l.total, d.E, "total × E")), w, a.buf_or_null<float>(8, "h0", hidden), l, p,
+              a.seed(12), save, a.buf<float>(14, "workspace", workspace_floats(a, d.L, l.total, d.H, save, p > 0.f)),
+              a.buf<float>(15, "out", a.mul(l.total, d.H, "total × H")), a.buf<float>(16, "hn", hidden));
   return info.Env().Undefined();
 }
 
@@ -108,28 +120,30 @@ Napi::Value GruForward(Info info) {
 Napi::Value GruBackward(Info info) {
   Args a(info, "gruBackward", 20);
   const Dims d = dims(a);
-  const int64_t E = d.E, H = d.H, L = d.L;
-  GruWeights w = weights(a, info, 4, E, H, L, false);
+  GruWeights w = weights(a, info, 4, d, false);
   PackedLayout l = layout(a, info, 7, 8);
   float p = a.dropout(9, "dropout");
+  const int64_t inputs = a.mul(l.total, d.E, "total × E"), outputs = a.mul(l.total, d.H, "total × H");
+  const int64_t hidden = a.mul(d.L, l.B, d.H, "L × B × H");
   GruGrads g;
-  g.dx = a.buf_or_null<float>(14, "dx", l.total * E);
-  g.dw_ih = layer_buffers<float*>(a, info, 15, "dwIh", L, [&](int64_t k) { return 3 * H * (k == 0 ? E : H); });
-  g.dw_hh = layer_buffers<float*>(a, info, 16, "dwHh", L, [&](int64_t) { return 3 * H * H; });
-  g.db_ih = layer_buffers<float*>(a, info, 17, "dbIh", L, [&](int64_t) { return 3 * H; });
-  g.db_hh = layer_buffers<float*>(a, info, 18, "dbHh", L, [&](int64_t) { return 3 * H; });
-  g.dh0 = a.buf_or_null<float>(19, "dh0", L * l.B * H);
-  gru_backward(a.buf<float>(0, "x", l.total * E), w, a.buf_or_null<float>(6, "h0", L * l.B * H), l, p,
-               a.buf<float>(10, "workspace", gru_workspace_floats(L, l.total, H, true, p > 0.f)),
-               a.buf<float>(11, "out", l.total * H), a.buf_or_null<float>(12, "dout", l.total * H),
-               a.buf_or_null<float>(13, "dhn", L * l.B * H), g);
+  g.dx = a.buf_or_null<float>(14, "dx", inputs);
+  g.dw_ih = layer_buffers<float*>(a, info, 15, "dwIh", d.L, [&](int64_t k) { return d.w_ih(k); });
+  g.dw_hh = layer_buffers<float*>(a, info, 16, "dwHh", d.L, [&](int64_t) { return d.w_hh; });
+  g.db_ih = layer_buffers<float*>(a, info, 17, "dbIh", d.L, [&](int64_t) { return d.bias; });
+  g.db_hh = layer_buffers<float*>(a, info, 18, "dbHh", d.L, [&](int64_t) { return d.bias; });
+  g.dh0 = a.buf_or_null<float>(19, "dh0", hidden);
+  gru_backward(a.buf<float>(0, "x", inputs), w, a.buf_or_null<float>(6, "h0", hidden), l, p,
+               a.buf<float>(10, "workspace", workspace_floats(a, d.L, l.total, d.H, true, p > 0.f)),
+               a.buf<float>(11, "out", outputs), a.buf_or_null<float>(12, "dout", outputs),
+               a.buf_or_null<float>(13, "dhn", hidden), g);
   return info.Env().Undefined();
 }
 
 Napi::Value GruWorkspace(Info info) {  // gruWorkspaceFloats(L, total, H, save, dropout)
   Args a(info, "gruWorkspaceFloats", 5);
-  return Napi::Number::New(info.Env(), static_cast<double>(gru_workspace_floats(
-      a.size(0, "L"), a.size(1, "total"), a.size(2, "H"), a.flag(3, "save"), a.flag(4, "dropout"))));
+  const int64_t n = workspace_floats(a, a.size(0, "L"), a.size(1, "total"), a.size(2, "H"), a.flag(3, "save"), a.flag(4, "dropout"));
+  if (!Args::is_size(static_cast<double>(n))) a.fail("a workspace of " + std::to_string(n) + " floats is not a size JavaScript holds exactly");
+  return Napi::Number::New(info.Env(), static_cast<double>(n));
 }
 
 // D and heads of an attention call: D a positive multiple of heads.
@@ -139,6 +153,15 @@ void attention_dims(const Args& a, size_t d_i, size_t h_i, int64_t* D, int64_t* 
   if (*heads < 1 || *D < 1 || *D % *heads) a.fail("D (" + std::to_string(*D) + ") must be a positive multiple of heads (" + std::to_string(*heads) + ")");
 }
 
+// Floats of the qkv (total × 3D) and out (total × D) buffers, and of the attention
+// probabilities: heads × Σ Lᵢ² over the sequences, which is at most heads × total × T.
+struct AttentionSizes { int64_t qkv, out, probs; };
+AttentionSizes attention_sizes(const Args& a, const PackedLayout& l, int64_t D, int64_t heads) {
+  a.mul(heads, l.total, l.T, "heads × total × T");
+  const int64_t out = a.mul(l.total, D, "total × D");
+  return {a.mul(out, 3, "total × 3D"), out, attention_prob_floats(l, heads)};
+}
+
 // attention(qkv, D, heads, causal, batchSizes, sortedIndices, dropout, seed, out, probs)
 Napi::Value Attention(Info info) {
   Args a(info, "attention", 10);
@@ -146,8 +169,9 @@ Napi::Value Attention(Info info) {
   attention_dims(a, 1, 2, &D, &heads);
   PackedLayout l = layout(a, info, 4, 5);
   if (a.id(8, "out") == a.id(0, "qkv") || a.id(9, "probs") == a.id(0, "qkv")) a.fail("out and probs must not share storage with qkv");
-  attention_forward(a.buf<float>(0, "qkv", l.total * 3 * D), l, D, heads, a.flag(3, "causal"), a.dropout(6, "dropout"),
-                    a.seed(7), a.buf<float>(8, "out", l.total * D), a.buf<float>(9, "probs", attention_prob_floats(l, heads)));
+  const AttentionSizes n = attention_sizes(a, l, D, heads);
+  attention_forward(a.buf<float>(0, "qkv", n.qkv), l, D, heads, a.flag(3, "causal"), a.dropout(6, "dropout"),
+                    a.seed(7), a.buf<float>(8, "out", n.out), a.buf<float>(9, "probs", n.probs));
   return info.Env().Undefined();
 }
 
@@ -159,9 +183,10 @@ Napi::Value AttentionGrad(Info info) {
   PackedLayout l = layout(a, info, 6, 7);
   const double out = a.id(10, "dqkv");
   if (out == a.id(0, "qkv") || out == a.id(1, "probs") || out == a.id(2, "dout")) a.fail("dqkv must not share storage with an input");
-  attention_backward(a.buf<float>(0, "qkv", l.total * 3 * D), a.buf<float>(1, "probs", attention_prob_floats(l, heads)),
-                     a.buf<float>(2, "dout", l.total * D), l, D, heads, a.flag(5, "causal"),
-                     a.dropout(8, "dropout"), a.seed(9), a.buf<float>(10, "dqkv", l.total * 3 * D));
+  const AttentionSizes n = attention_sizes(a, l, D, heads);
+  attention_backward(a.buf<float>(0, "qkv", n.qkv), a.buf<float>(1, "probs", n.probs),
+                     a.buf<float>(2, "dout", n.out), l, D, heads, a.flag(5, "causal"),
+                     a.dropout(8, "dropout"), a.seed(9), a.buf<float>(10, "dqkv", n.qkv));
   return info.Env().Undefined();
 }
 

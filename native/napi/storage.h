@@ -1,9 +1,10 @@
 // Native buffers owned by JavaScript tensors, addressed by id. Ids are never reused, so a
 // stale id (a disposed tensor) is caught instead of aliasing a newer buffer.
 //
-// Freed blocks are kept in a size-class cache (up to a byte limit) and handed out again:
-// a training step frees and reallocates the same large buffers every step, and returning
-// them to the OS would cost a page fault per 4 KiB on every reuse.
+// Freed blocks are kept in a size-class cache (a BlockCache, native/cpu/block_cache.h: up to
+// a byte limit, and only while they are reused) and handed out again: a training step frees
+// and reallocates the same large buffers every step, and returning them to the OS would cost
+// a page fault per 4 KiB on every reuse.
 #pragma once
 #include <cstddef>
 #include <cstdint>
