@@ -19,7 +19,7 @@ child.stderr.on('data', (d: Buffer) => {
   for (const l of lines) {
     if (!/^epoch \d+: /.test(l)) continue;
     rows.push(rssMiB());
-    process.stdout.write(`epoch ${rows.length}: RSS ${rows.at(-1)!.toFixed(0)} MiB  (${l.slice(l.indexOf(':') + 2, l.indexOf('valid')).trim()})\n`);
+    process.stdout.write(`epoch ${rows.length}: RSS ${rows.at(-1)!.toFixed(0)} MiB  (${l.slice(l.indexOf(':') + 2, l.indexOf('valid')).trim()}; ${/[\d.]+ training seq\/s/.exec(l)?.[0] ?? ''})\n`);
   }
 });
 child.on('exit', (code) => {
