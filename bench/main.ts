@@ -1,6 +1,6 @@
 // npm run bench -- <suite...> [--json] [--threads N] [--seconds S] [--rounds R] [--backend cpu|webgpu]
 import { parseArgs } from 'node:util';
-import { BACKENDS } from '../ts/backend/use.js';
+import { backendNames } from '../ts/index.js';
 import { gemmSuite } from './gemm.js';
 import { gruSuite } from './gru.js';
 import { gruWebGpuSuite } from './gru_webgpu.js';
@@ -28,8 +28,8 @@ if (!Number.isInteger(threads) || threads < 1 || !Number.isInteger(rounds) || ro
   process.stderr.write('--threads and --rounds must be positive integers and --seconds a positive number\n');
   process.exit(2);
 }
-if (!(BACKENDS as readonly string[]).includes(values.backend!)) {
-  process.stderr.write(`--backend must be one of ${BACKENDS.join(', ')}, got '${values.backend}'\n`);
+if (!backendNames().includes(values.backend!)) {
+  process.stderr.write(`--backend must be one of ${backendNames().join(', ')}, got '${values.backend}'\n`);
   process.exit(2);
 }
 for (const n of names) await SUITES[n]!({ json: values.json!, threads, seconds, rounds, backend: values.backend! });

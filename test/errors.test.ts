@@ -1,7 +1,21 @@
+import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { native, ops, tensor, Tensor, tidy } from '../ts/index.js';
+import { backendNames, native, ops, startBackend, tensor, Tensor, tidy } from '../ts/index.js';
 
 describe('bad input gives a clear error', () => {
+  it('without the cpu addon, seqcore still imports and the cpu backend says what failed', () => {
+    const script = "const m = await import('./ts/index.ts'); console.log(m.backendNames().join(',')); try { m.tensor(new Float32Array(2)); } catch (e) { console.log(e.message); }";
+    const r = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { encoding: 'utf8', env: { ...process.env, SEQCORE_NATIVE_ADDON: '/nonexistent/seqcore.node' } });
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toBe("cpu,webgpu\nseqcore: the cpu backend's native addon is not available: SEQCORE_NATIVE_ADDON=/nonexistent/seqcore.node: no such file\n");
+  }, 60_000);
+
+  it('an unknown --backend names the backends that registered a starter', async () => {
+    expect(backendNames()).toEqual(expect.arrayContaining(['cpu', 'webgpu']));
+    await expect(startBackend('tpu')).rejects.toThrow(/--backend: unknown backend 'tpu' \(expected one of cpu, webgpu/);
+    expect((await startBackend('cpu')).name).toBe('cpu');
+  });
+
   it('shape errors name the op and the shapes', () => {
     tidy(() => {
       const a = tensor(new Float32Array(6), [2, 3]), b = tensor(new Float32Array(8), [4, 2]);

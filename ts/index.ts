@@ -1,9 +1,11 @@
-// seqcore: the public API. Importing it registers the cpu backend (native kernels).
+// seqcore: the public API. Importing it registers the cpu backend (native kernels) and the
+// webgpu backend's starter (Dawn loads when `--backend webgpu` or startBackend asks for it).
 import './backend/cpu/index.js';
+import './backend/webgpu/starter.js';
 
 export { Tensor, tensor, zeros, tidy, tidyAsync, shapeSize, type Shape } from './tensor.js';
 export type { DType, HostArray } from './dtype.js';
-export { getBackend, setBackend, registerBackend, type Backend, type Storage } from './backend/backend.js';
+export { getBackend, setBackend, registerBackend, registerStarter, startBackend, backendNames, type Backend, type Storage } from './backend/backend.js';
 export { kernel, registerKernels, hasKernel, kernelNames, type Kernels, type KernelName } from './backend/registry.js';
 export { backward, noGrad, isGradEnabled, setCheckFinite } from './autograd.js';
 export * as ops from './ops/index.js';

@@ -75,13 +75,37 @@ export interface NativeAddon {
 }
 
 function findAddon(): string {
+  const given = process.env.SEQCORE_NATIVE_ADDON;
+  if (given) {
+    if (!existsSync(given)) throw new Error(`SEQCORE_NATIVE_ADDON=${given}: no such file`);
+    return given;
+  }
   // ts/native.ts runs from ts/ (tests) or dist/ (compiled): the addon is in ../build/Release.
   const here = dirname(fileURLToPath(import.meta.url));
   const candidates = [join(here, '..', 'build', 'Release', 'seqcore.node'), join(here, '..', '..', 'build', 'Release', 'seqcore.node')];
   const found = candidates.find((p) => existsSync(p));
   if (!found)
-    throw new Error(`seqcore: native addon not found (looked in ${candidates.join(', ')}); run 'npm install' or 'npm run build:native'`);
+    throw new Error(`native addon not found (looked in ${candidates.join(', ')}); run 'npm install' or 'npm run build:native'`);
   return found;
 }
 
-export const native: NativeAddon = createRequire(import.meta.url)(findAddon()) as NativeAddon;
+/**
+ * The addon, or, when it cannot load (missing, built for another Node or platform), a stand-in
+ * whose every use throws the reason: importing seqcore must still work, so that a backend that
+ * needs no cpu addon (webgpu) runs, and the cpu backend's error says what failed.
+ */
+function loadAddon(): NativeAddon {
+  try {
+    return createRequire(import.meta.url)(findAddon()) as NativeAddon;
+  } catch (e) {
+    const reason = `seqcore: the cpu backend's native addon is not available: ${(e as Error).message}`;
+    return new Proxy({} as NativeAddon, {
+      get: (_, key) => {
+        if (typeof key === 'symbol' || key === 'then') return undefined; // inspection, await
+        throw new Error(reason);
+      },
+    });
+  }
+}
+
+export const native: NativeAddon = loadAddon();

@@ -44,6 +44,28 @@ export function getBackend(name?: string): Backend {
   return b;
 }
 
+// Starting a backend by name (`--backend NAME`): each backend registers its starter in its
+// own files (cpu needs none beyond importing it; webgpu starts Dawn), so that a new backend
+// reaches every command without a list of names here or in the commands.
+const starters = new Map<string, () => Promise<unknown>>();
+
+export function registerStarter(name: string, start: () => Promise<unknown>): void {
+  starters.set(name, start);
+}
+
+/** The names a command line may pass to --backend. */
+export function backendNames(): string[] {
+  return [...starters.keys()];
+}
+
+/** Starts backend `name` (once: a starter returns its started backend on later calls). */
+export async function startBackend(name: string): Promise<Backend> {
+  const start = starters.get(name);
+  if (!start) throw new Error(`--backend: unknown backend '${name}' (expected one of ${backendNames().join(', ') || 'none; importing \'seqcore\' registers them'})`);
+  await start();
+  return getBackend(name);
+}
+
 /** Sets the backend new tensors are created on when none is named. */
 export function setBackend(name: string): Backend {
   current = getBackend(name);

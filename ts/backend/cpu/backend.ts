@@ -3,7 +3,7 @@ import { hostArray, isHostArrayOf } from '../../dtype.js';
 import { totalmem } from 'node:os';
 import { native } from '../../native.js';
 import type { Tensor } from '../../tensor.js';
-import { registerBackend, type Backend, type Storage } from '../backend.js';
+import { registerBackend, registerStarter, type Backend, type Storage } from '../backend.js';
 
 export interface CpuStorage extends Storage {
   readonly id: number;
@@ -82,3 +82,4 @@ export function writeScalar(t: Tensor, v: number): void {
 }
 
 registerBackend(new CpuBackend());
+registerStarter('cpu', async () => {});
