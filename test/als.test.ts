@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { native, Rng, tensor } from '../ts/index.js';
+import { kernel, native, Rng, tensor } from '../ts/index.js';
+import '../ts/backend/reference/index.js';
 import { sid } from '../ts/backend/cpu/backend.js';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -52,6 +53,24 @@ describe('implicit ALS (conjugate gradient)', () => {
     expectClose(X.toArray() as Float32Array, exactRows(M, Float64Array.from(Yh), K, 0.1), 1e-4, 1e-4, 'row factors');
     X.dispose();
     Y.dispose();
+  });
+
+  it('the alsHalfStep kernel: cpu matches the float64 reference for 1 to K CG steps, and the exact solve at K', () => {
+    const K = 3, rng = new Rng(6);
+    const Yh = Float32Array.from({ length: M.cols * K }, () => rng.normal()), Xh = Float32Array.from({ length: M.rows * K }, () => rng.normal());
+    for (let steps = 1; steps <= K; steps++) {
+      const on = (backend: string): Float32Array => {
+        const X = tensor(Xh.slice(), [M.rows, K], { backend }), Y = tensor(Yh, [M.cols, K], { backend });
+        kernel('alsHalfStep', X)(M, Y, X, 0.1, steps);
+        const out = Float32Array.from(X.toArray() as ArrayLike<number>);
+        X.dispose();
+        Y.dispose();
+        return out;
+      };
+      const ref = on('reference');
+      expectClose(on('cpu'), ref, 1e-4, 1e-4, `${steps} CG steps`);
+      if (steps === K) expectClose(ref, exactRows(M, Float64Array.from(Yh), K, 0.1), 1e-6, 1e-6, 'reference at K steps');
+    }
   });
 
   it('transpose is its own inverse and keeps every entry', () => {

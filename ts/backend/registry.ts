@@ -3,6 +3,14 @@ import type { Tensor } from '../tensor.js';
 import { getBackend } from './backend.js';
 import { activeProfiler } from '../profile.js';
 
+/** A sparse matrix by rows (CSR): row i's entries are indptr[i] … indptr[i+1] − 1. */
+export interface SparseRows {
+  rows: number;
+  indptr: BigInt64Array;
+  indices: Int32Array;
+  values: Float32Array;
+}
+
 export type BinaryName = 'add' | 'sub' | 'mul';
 export type UnaryName = 'sigmoid' | 'tanh' | 'relu' | 'gelu';
 
@@ -92,6 +100,13 @@ export interface Kernels {
   sumSquares(x: Tensor, out: Tensor): void;
   /** Index of the first NaN/Inf, or -1 (debug checks). */
   firstNonFinite(x: Tensor): number;
+  /**
+   * One implicit-ALS half step (Hu, Koren & Volinsky; conjugate-gradient solves): the factors
+   * X (m.rows×K, updated in place as the warm start) of the rows of sparse m against fixed
+   * column factors Y (cols×K); each row minimises Σ_j c_ij (1 − x·y_j)² over its observed
+   * entries, c_ij = 1 + v_ij, plus Σ_other (x·y_j)² + λ‖x‖², with `cgSteps` CG iterations.
+   */
+  alsHalfStep(m: SparseRows, Y: Tensor, X: Tensor, lambda: number, cgSteps: number): void;
   /**
    * logits N×C, targets int32 N → loss (one element) = mean over rows whose target is not
    * `ignore` of -log softmax(logits)[target]; count (one element) = those rows; lse (N) saved.

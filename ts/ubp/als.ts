@@ -1,10 +1,9 @@
 // Implicit-feedback matrix factorisation (ALS with conjugate-gradient solves, native/cpu/als.cc)
 // as ensemble members, as in the published ensemble: user×category (a purchase weighs 3, a
 // cart add 1) and user×url (page visits); the user factors are the member's embedding.
-import { sid } from '../backend/cpu/backend.js';
-import { native } from '../native.js';
+import { kernel, type SparseRows } from '../backend/registry.js';
 import { Rng } from '../rng.js';
-import { tensor } from '../tensor.js';
+import { tensor, type Tensor } from '../tensor.js';
 import { TOKEN, type EventCache } from '../data/ingest.js';
 
 /** A sparse rows×cols matrix in compressed sparse row form. */
@@ -41,6 +40,12 @@ export interface AlsOptions {
   seed: number;
 }
 
+/** X (m.rows×K) updated against Y (cols×K) on the backend the factors live on. */
+function halfStep(m: SparseRows, Y: Tensor, X: Tensor, lambda: number, cgSteps: number): void {
+  if (X.shape[0] !== m.rows || X.shape[1] !== Y.shape[1]) throw new RangeError(`ALS half step: X ${X.describe()} must be ${m.rows}×${Y.shape[1]} against Y ${Y.describe()}`);
+  kernel('alsHalfStep', X)(m, Y, X, lambda, cgSteps);
+}
+
 /** Row and column factors (rows×K, cols×K) of an implicit-feedback matrix. */
 export function implicitAls(m: Csr, o: AlsOptions): { users: Float32Array; items: Float32Array } {
   const K = o.factors, rng = new Rng(o.seed);
@@ -50,8 +55,8 @@ export function implicitAls(m: Csr, o: AlsOptions): { users: Float32Array; items
   const Y = tensor(Float32Array.from({ length: m.cols * K }, () => 0.01 * rng.normal()), [m.cols, K]);
   try {
     for (let it = 0; it < o.iterations; it++) {
-      native.alsHalfStep(scaled.indptr, scaled.indices, scaled.values, m.rows, sid(Y), m.cols, sid(X), K, o.lambda, o.cgSteps);
-      native.alsHalfStep(t.indptr, t.indices, t.values, m.cols, sid(X), m.rows, sid(Y), K, o.lambda, o.cgSteps);
+      halfStep(scaled, Y, X, o.lambda, o.cgSteps);
+      halfStep(t, X, Y, o.lambda, o.cgSteps);
     }
     return { users: X.toArray() as Float32Array, items: Y.toArray() as Float32Array };
   } finally {

@@ -10,5 +10,6 @@ import './reduce.js';
 import './losses.js';
 import './adam.js';
 import './sequence.js';
+import './als.js';
 
 export { native } from '../../native.js';

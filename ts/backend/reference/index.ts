@@ -11,6 +11,7 @@ import './losses.js';
 import './adam.js';
 import './sequence.js';
 import './attention.js';
+import './als.js';
 
 export { refData, refData64, referenceBackend, ReferenceBackend, RefStorage } from './backend.js';
 export { dropoutUniform } from './dropout.js';
