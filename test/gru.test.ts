@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { backward, GRU, native, noGrad, ops, PackedLayout, Rng, tensor, tidy, type GruParams, type Tensor } from '../ts/index.js';
+import { backward, GRU, kernel, native, noGrad, ops, PackedLayout, Rng, tensor, tidy, type GruParams, type Tensor } from '../ts/index.js';
 import '../ts/backend/reference/index.js';
 import { analyticGrads, dispose, expectClose, makeInputs, randn, values, type InputSpec } from './harness.js';
 
@@ -54,6 +54,14 @@ const split = (xs: Tensor[], L: number): [Tensor, GruParams, Tensor] => {
 };
 
 describe('GRU over packed sequences', () => {
+  it('workspace sizes are each backend\'s kernel; the reference keeps the cpu kernel\'s layout', () => {
+    for (const [L, total, H, save, drop] of [[1, 7, 4, true, false], [3, 10, 5, true, true], [2, 3, 8, false, true], [2, 0, 8, false, false]] as const)
+      expect(kernel('gruWorkspaceFloats', 'cpu')(L, total, H, save, drop), `${[L, total, H, save, drop]}`).toBe(kernel('gruWorkspaceFloats', 'reference')(L, total, H, save, drop));
+    const layout = new PackedLayout([3, 1, 2]);
+    expect(kernel('attentionProbFloats', 'cpu')(layout, 2)).toBe(2 * (9 + 1 + 4));
+    expect(kernel('attentionProbFloats', 'reference')(layout, 2)).toBe(2 * (9 + 1 + 4));
+  });
+
   it('fused cpu and reference kernels match a step-by-step GRU of reference ops (values and gradients)', () => {
     const layout = PackedLayout.fromLengths([3, 1, 5, 2, 1]), E = 3, H = 4, L = 2;
     const specs = gruInputs(layout, E, H, L);

@@ -14,7 +14,7 @@ export { Module } from './nn/module.js';
 export { Linear, Embedding, LayerNorm, Dropout } from './nn/layers.js';
 export { GRU } from './nn/gru.js';
 export { PackedLayout } from './sequence/layout.js';
-export { gruWorkspaceFloats, type GruParams } from './backend/registry.js';
+export { type GruParams } from './backend/registry.js';
 export { Adam, AdamW, type AdamConfig } from './optim/adam.js';
 export { native } from './native.js';
 export { generate } from './data/generate.js';

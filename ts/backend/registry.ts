@@ -45,27 +45,15 @@ export interface GruParams {
 }
 
 /**
- * Floats of a GRU forward's workspace: the outputs of the layers below the top; with `save`
- * (a backward follows) every layer's gates; with dropout each upper layer's dropped input
- * and mask. Layout: [gates][lower outputs][dropped, mask per upper layer].
- */
-export function gruWorkspaceFloats(layers: number, total: number, hidden: number, save: boolean, dropout: boolean): number {
-  return (save ? layers * total * 4 * hidden : 0) + (layers - 1) * total * hidden + (dropout ? (layers - 1) * total * 2 * hidden : 0);
-}
-
-/** Floats of the softmax an attention forward keeps for backward: heads·L² per sequence. */
-export function attentionProbFloats(layout: PackedLayout, heads: number): number {
-  let n = 0;
-  for (const L of layout.lengths) n += heads * L * L;
-  return n;
-}
-
-/**
  * Every kernel a backend may implement, in destination-passing style: the op layer
  * (ts/ops) checks shapes and dtypes and allocates outputs; a kernel only computes.
  * Shapes below use N rows × D for "the last axis is D, all others flattened".
  */
 export interface Kernels {
+  /** Floats of the workspace this backend's gruForward/gruBackward use (their own layout). */
+  gruWorkspaceFloats(layers: number, total: number, hidden: number, save: boolean, dropout: boolean): number;
+  /** Floats of the softmax weights this backend's attention keeps for attentionGrad. */
+  attentionProbFloats(layout: PackedLayout, heads: number): number;
   /** c (M×N) = alpha·op(a)·op(b) + beta·c, all 2-D float32. */
   gemm(a: Tensor, b: Tensor, c: Tensor, o: GemmOptions): void;
   binary(op: BinaryName, a: Tensor, b: Tensor, out: Tensor): void;
@@ -147,7 +135,7 @@ export interface Kernels {
    * Multi-head self-attention within each sequence of a packed batch: qkv (total×3D, each
    * row [q | k | v], head h in columns h·D/heads … of each third) → out (total×D), with
    * P = softmax(q·kᵀ/√(D/heads)) over the keys a query sees (k ≤ t when causal, else the
-   * whole sequence); probs (attentionProbFloats) keeps P per sequence and head, row-major
+   * whole sequence); probs (attentionProbFloats: heads·L² per sequence here) keeps P per sequence and head, row-major
    * L×L with unseen keys 0, in sorted (longest-first) sequence order. Attention dropout p:
    * out = (P ∘ M)·v with M_j = 1/(1−p) where dropoutUniform(seed, j) ≥ p for probs index j,
    * else 0; probs keeps P undropped.
@@ -161,6 +149,8 @@ export interface Kernels {
 export type KernelName = keyof Kernels;
 
 const registry = new Map<string, Partial<Kernels>>();
+/** Kernels that only compute a size: not timed by the profiler. */
+const SIZE_QUERIES = new Set<KernelName>(['gruWorkspaceFloats', 'attentionProbFloats']);
 
 /** Registers kernels of one backend; later registrations of the same op replace earlier ones. */
 export function registerKernels(backend: string, kernels: Partial<Kernels>): void {
@@ -173,7 +163,7 @@ export function kernel<K extends KernelName>(op: K, on: Tensor | string): Kernel
   const k = registry.get(name)?.[op];
   if (!k) throw new Error(`op '${op}' has no kernel on backend '${name}'`);
   const p = activeProfiler();
-  if (!p) return k as Kernels[K];
+  if (!p || SIZE_QUERIES.has(op)) return k as Kernels[K];
   const backend = typeof on === 'string' ? getBackend(on) : on.backend;
   const f = k as (...args: unknown[]) => unknown;
   // Kernels that return a value (firstNonFinite) are host reads, timed like any other call.

@@ -1,5 +1,5 @@
 import { record } from '../autograd.js';
-import { attentionProbFloats, kernel } from '../backend/registry.js';
+import { kernel } from '../backend/registry.js';
 import type { PackedLayout } from '../sequence/layout.js';
 import type { Tensor } from '../tensor.js';
 import { alloc, checkDropout, checkFloat, checkRank, checkSameBackend, fail, fmt } from './check.js';
@@ -46,7 +46,7 @@ export function selfAttention(x: Tensor, layout: PackedLayout, wQkv: Tensor, bQk
   const want: [string, Tensor, number[]][] = [['wQkv', wQkv, [3 * D, D]], ['bQkv', bQkv, [3 * D]], ['wO', wO, [D, D]], ['bO', bO, [D]]];
   for (const [n, t, s] of want) if (t.shape.join() !== s.join()) fail(op, `${n} ${fmt(t.shape)} must be ${fmt(s)} for x ${fmt(x.shape)}`);
   const qkv = project(x, wQkv, bQkv);
-  const a = alloc(x, [total, D]), probs = alloc(x, [attentionProbFloats(layout, o.heads)]);
+  const a = alloc(x, [total, D]), probs = alloc(x, [kernel('attentionProbFloats', x)(layout, o.heads)]);
   kernel('attention', x)(qkv, layout, o.heads, o.causal, p, seed, a, probs);
   const y = project(a, wO, bO);
   record(op, [x, wQkv, bQkv, wO, bO], [y], ([g]) => {

@@ -1,5 +1,5 @@
 import { isGradEnabled, record } from '../autograd.js';
-import { gruWorkspaceFloats, kernel, type GruParams } from '../backend/registry.js';
+import { kernel, type GruParams } from '../backend/registry.js';
 import { globalRng } from '../rng.js';
 import type { PackedLayout } from '../sequence/layout.js';
 import type { Tensor } from '../tensor.js';
@@ -54,7 +54,7 @@ export function gru(x: Tensor, layout: PackedLayout, w: GruParams, opts: GruOpti
   const seed = p > 0 && L > 1 ? (opts.seed ?? globalRng().nextUint32()) : 0;
   const inputs = [x, ...(h0 ? [h0] : []), ...all];
   const save = isGradEnabled() && inputs.some((t) => t.requiresGrad); // else inference: no gates kept
-  const ws = alloc(x, [gruWorkspaceFloats(L, layout.total, H, save, p > 0)]);
+  const ws = alloc(x, [kernel('gruWorkspaceFloats', x)(L, layout.total, H, save, p > 0)]);
   const output = alloc(x, [layout.total, H]), hn = alloc(x, [L, layout.batch, H]);
   kernel('gruForward', x)(x, w, h0, layout, p, seed, save, ws, output, hn);
   record('gru', inputs, [output, hn], ([gOut, gHn]) => {

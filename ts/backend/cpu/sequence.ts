@@ -2,8 +2,10 @@ import { native } from '../../native.js';
 import { registerKernels } from '../registry.js';
 import { sid } from './backend.js';
 import { rowsCols } from '../backend.js';
+import { attentionLayoutFloats } from '../workspace.js';
 
 registerKernels('cpu', {
+  gruWorkspaceFloats: (layers, total, hidden, save, dropout) => native.gruWorkspaceFloats(layers, total, hidden, save, dropout),
   packPadded(padded, layout, packed) {
     native.packPadded(sid(padded), padded.shape[1]!, rowsCols(packed)[1], layout.batchSizes, layout.sortedIndices, sid(packed));
   },
@@ -24,6 +26,7 @@ registerKernels('cpu', {
 });
 
 registerKernels('cpu', {
+  attentionProbFloats: attentionLayoutFloats,
   attention(qkv, layout, heads, causal, dropout, seed, out, probs) {
     native.attention(sid(qkv), out.shape[1]!, heads, causal, layout.batchSizes, layout.sortedIndices, dropout, seed, sid(out), sid(probs));
   },

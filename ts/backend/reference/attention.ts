@@ -3,6 +3,7 @@
 import type { PackedLayout } from '../../sequence/layout.js';
 import type { Tensor } from '../../tensor.js';
 import { registerKernels } from '../registry.js';
+import { attentionLayoutFloats } from '../workspace.js';
 import { refData } from './backend.js';
 import { dropoutKeep } from './dropout.js';
 
@@ -69,4 +70,4 @@ function attentionGrad(qkv: Tensor, probs: Tensor, dout: Tensor, layout: PackedL
       }
 }
 
-registerKernels('reference', { attention, attentionGrad });
+registerKernels('reference', { attention, attentionGrad, attentionProbFloats: attentionLayoutFloats });

@@ -2,7 +2,8 @@
 // ground truth for native/cpu/pack.cc and native/cpu/gru.cc.
 import type { PackedLayout } from '../../sequence/layout.js';
 import type { Tensor } from '../../tensor.js';
-import { gruWorkspaceFloats, registerKernels, type GruParams } from '../registry.js';
+import { registerKernels, type GruParams } from '../registry.js';
+import { gruLayoutFloats } from '../workspace.js';
 import { refData } from './backend.js';
 import { dropoutKeep } from './dropout.js';
 
@@ -47,7 +48,7 @@ function views(ws: Float64Array, d: Dims, save: boolean, top: Float64Array) {
 function gruForward(x: Tensor, w: GruParams, h0: Tensor | null, layout: PackedLayout, p: number, seed: number, save: boolean, workspace: Tensor, out: Tensor, hn: Tensor): void {
   const d = dims(x, w, layout), { L, H, total } = d, B = layout.batch;
   const ws = refData(workspace);
-  if (ws.length < gruWorkspaceFloats(L, total, H, save, p > 0)) throw new TypeError(`reference gruForward: workspace ${workspace.describe()} is too small`);
+  if (ws.length < gruLayoutFloats(L, total, H, save, p > 0)) throw new TypeError(`reference gruForward: workspace ${workspace.describe()} is too small`);
   const v = views(ws, d, save, refData(out)), H0 = h0 && refData(h0), HN = refData(hn);
   for (let l = 0; l < L; l++) {
     let X = l === 0 ? refData(x) : v.out(l - 1);
@@ -132,4 +133,4 @@ function gruBackward(x: Tensor, w: GruParams, h0: Tensor | null, layout: PackedL
   }
 }
 
-registerKernels('reference', { packPadded, unpackPadded, gruForward, gruBackward });
+registerKernels('reference', { packPadded, unpackPadded, gruForward, gruBackward, gruWorkspaceFloats: gruLayoutFloats });

@@ -4,7 +4,8 @@
 // projections are GEMMs of the op (ts/ops/attention.ts).
 import type { PackedLayout } from '../../sequence/layout.js';
 import { tensor, type Tensor } from '../../tensor.js';
-import { attentionProbFloats, registerKernels } from '../registry.js';
+import { registerKernels } from '../registry.js';
+import { attentionLayoutFloats } from '../workspace.js';
 import { gpu, scratch } from './backend.js';
 
 /** kernels/attention.wgsl's idx ([t, i] per packed row, offsets, sorted lengths, probs offsets) and its Params. */
@@ -32,6 +33,7 @@ function attentionIndex(on: Tensor, layout: PackedLayout, D: number, heads: numb
 const TYPES = 'uuuuuuuffuf';
 
 registerKernels('webgpu', {
+  attentionProbFloats: attentionLayoutFloats,
   attention(qkv, layout, heads, causal, dropout, seed, out, probs) {
     const b = gpu(out), { idx, params: p } = attentionIndex(qkv, layout, out.shape[1]!, heads, causal, dropout, seed);
     b.dispatch1d('attention', 'attn_probs', [qkv, idx, probs], TYPES, p, layout.total * heads);
@@ -40,7 +42,7 @@ registerKernels('webgpu', {
   },
   attentionGrad(qkv, probs, dout, layout, heads, causal, dropout, seed, dqkv) {
     const b = gpu(dqkv), { idx, params: p } = attentionIndex(qkv, layout, dout.shape[1]!, heads, causal, dropout, seed);
-    const ds = scratch(qkv, attentionProbFloats(layout, heads));
+    const ds = scratch(qkv, attentionLayoutFloats(layout, heads));
     b.dispatch1d('attention', 'attn_grad_scores', [qkv, idx, probs, dout, ds], TYPES, p, layout.total * heads);
     b.dispatch1d('attention', 'attn_grad_qkv', [qkv, idx, probs, dout, ds, dqkv], TYPES, p, layout.total * heads);
     ds.dispose();

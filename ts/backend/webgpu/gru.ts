@@ -5,14 +5,15 @@
 // reverse, each a fused cell and a GEMM with W_hh carrying the state gradient to the step
 // before; dW_ih, dW_hh, the bias gradients and dx then take one dispatch each over all rows.
 //
-// The workspace has the layout of gruWorkspaceFloats (as the cpu backend):
+// The workspace has the layout of gruLayoutFloats (as the cpu backend):
 // [gates (L×total×4H, with save)][outputs of layers below the top ((L−1)×total×H)]
 // [dropped input, mask (total×H each) per upper layer, with dropout]. Temporaries (the
 // input projection, each layer's states before the copy to their place, the backward's
 // per-row gradients) are pooled buffers freed before returning.
 import type { PackedLayout } from '../../sequence/layout.js';
 import { tensor, type Tensor } from '../../tensor.js';
-import { gruWorkspaceFloats, registerKernels } from '../registry.js';
+import { registerKernels } from '../registry.js';
+import { gruLayoutFloats } from '../workspace.js';
 import { gpu, scratch, type WebGpuBackend } from './backend.js';
 import { sumColumns } from './elementwise.js';
 
@@ -51,10 +52,11 @@ function gemmAt(a: Operand, b: Operand, c: Tensor, M: number, N: number, K: numb
 }
 
 registerKernels('webgpu', {
+  gruWorkspaceFloats: gruLayoutFloats,
   gruForward(x, w, h0, layout, p, seed, save, ws, out, hn) {
     const be = gpu(out), L = w.wIh.length, H = w.wHh[0]!.shape[1]!, E0 = x.shape[1]!;
     const { total, batch: B, maxLength: T, offsets, batchSizes } = layout;
-    if (ws.size < gruWorkspaceFloats(L, total, H, save, p > 0)) throw new TypeError(`webgpu gruForward: workspace ${ws.describe()} is too small`);
+    if (ws.size < gruLayoutFloats(L, total, H, save, p > 0)) throw new TypeError(`webgpu gruForward: workspace ${ws.describe()} is too small`);
     const v = workspaceLayout(L, total, H, save);
     const idx = rowIndex(be, layout);
     // S: [h0 in sorted order (B×H) | the layer's outputs (total×H) | its gates (total×4H)]
@@ -86,7 +88,7 @@ registerKernels('webgpu', {
   gruBackward(x, w, h0, layout, p, ws, out, dout, dhn, dx, dw, dh0) {
     const be = gpu(out), L = w.wIh.length, H = w.wHh[0]!.shape[1]!, E0 = x.shape[1]!;
     const { total, batch: B, maxLength: T, offsets, batchSizes } = layout;
-    if (ws.size < gruWorkspaceFloats(L, total, H, true, p > 0)) throw new TypeError(`webgpu gruBackward: workspace ${ws.describe()} is too small`);
+    if (ws.size < gruLayoutFloats(L, total, H, true, p > 0)) throw new TypeError(`webgpu gruBackward: workspace ${ws.describe()} is too small`);
     const v = workspaceLayout(L, total, H, true);
     const idx = rowIndex(be, layout);
     // Dg: per row [dgi (3H) | dgh (3H) | dh·z (H)]; Gc: a step's dgh·W_hh; HP: each row's
