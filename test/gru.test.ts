@@ -57,7 +57,7 @@ describe('GRU over packed sequences', () => {
   it('workspace sizes are each backend\'s kernel; the reference keeps the cpu kernel\'s layout', () => {
     for (const [L, total, H, save, drop] of [[1, 7, 4, true, false], [3, 10, 5, true, true], [2, 3, 8, false, true], [2, 0, 8, false, false]] as const)
       expect(kernel('gruWorkspaceFloats', 'cpu')(L, total, H, save, drop), `${[L, total, H, save, drop]}`).toBe(kernel('gruWorkspaceFloats', 'reference')(L, total, H, save, drop));
-    const layout = new PackedLayout([3, 1, 2]);
+    const layout = PackedLayout.fromLengths([3, 1, 2]);
     expect(kernel('attentionProbFloats', 'cpu')(layout, 2)).toBe(2 * (9 + 1 + 4));
     expect(kernel('attentionProbFloats', 'reference')(layout, 2)).toBe(2 * (9 + 1 + 4));
   });
