@@ -36,6 +36,13 @@ describe('generic interaction logs', () => {
     expect(Array.from(c.field('day'))).toEqual([3, 3, 3, 3]); // no timestamps
   });
 
+  it('Beauty lines may end in \\r\\n or a lone \\r (old Mac files) as well as \\n', async () => {
+    for (const [name, text] of [['crlf.txt', '1 10 11 10\r\n2 12\r\n'], ['cr.txt', '1 10 11 10\r2 12\r']]) {
+      const out = join(dir, `${name}.seq`);
+      expect(await ingestLog({ file: file(name, text), out }), name).toEqual({ clients: 2, events: 4 });
+    }
+  });
+
   it('rejects bad input naming the file, column and row, and writes nothing', async () => {
     const out = join(dir, 'bad.seq');
     await expect(ingestLog({ file: file('a.csv', 'user,item\n1,2\n'), out })).rejects.toThrow(/a\.csv: no time column 'timestamp' \(has user, item; name it with --time\)/);

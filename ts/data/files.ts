@@ -34,6 +34,12 @@ export function readText(path: string): string {
   return onFile(path, () => readFileSync(path, 'utf8'));
 }
 
+/** The lines of a text file: '\r\n', '\n' and a lone '\r' (old Mac files) all end one. */
+export const textLines = (text: string): string[] => text.split(/\r\n|\r|\n/);
+
+/** A JSON object (not null, not an array). */
+export const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
 /** A JSON file's value; an error naming the file when it is not valid JSON. */
 export function readJson(path: string): unknown {
   const text = readText(path);

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { extname, join } from 'node:path';
 import { writeColumns } from './columnar.js';
 import { lit, openDuck, rows } from './duck.js';
-import { onFile, readText } from './files.js';
+import { onFile, readText, textLines } from './files.js';
 import { FIELDS, readSequences, TOKEN } from './ingest.js';
 import { uniqueIndex } from './inputs.js';
 
@@ -36,7 +36,7 @@ function beautyToCsv(file: string, dir: string): string {
   const write = (text: string): void => { onFile(csv, () => writeSync(fd, text)); };
   try {
     write('user,item,time\n');
-    readText(file).split('\n').forEach((line, n) => {
+    textLines(readText(file)).forEach((line, n) => {
       if (!line.trim()) return;
       const parts = line.trim().split(/\s+/);
       const bad = parts.findIndex((p) => !isInt64(p));

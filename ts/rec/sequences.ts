@@ -5,7 +5,7 @@
 // training sees the rest. Users with fewer than 3 items cannot be split and are an error
 // naming the line, as is any id that is not a positive integer, an item id above
 // MAX_ITEM_ID, and a user on two lines (both lines named).
-import { readText } from '../data/files.js';
+import { readText, textLines } from '../data/files.js';
 import { uniqueIndex } from '../data/inputs.js';
 
 /**
@@ -32,9 +32,8 @@ export interface UserSequences {
 export function parseSequences(text: string, file = '<text>'): UserSequences {
   const users: number[] = [], lines: number[] = [], sequences: Int32Array[] = [];
   let items = 1;
-  // '\r\n', '\n' and a lone '\r' (old Mac files) all end a line: split at '\n' alone, "1 2 3 4\r2 3 4 5"
-  // would be one user with 7 items.
-  text.split(/\r\n|\r|\n/).forEach((line, k) => {
+  // Split at '\n' alone, "1 2 3 4\r2 3 4 5" would be one user with 7 items.
+  textLines(text).forEach((line, k) => {
     if (!line.trim()) return;
     const parts = line.trim().split(/\s+/);
     const ids = parts.map((p, j) => {
