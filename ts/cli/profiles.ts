@@ -8,7 +8,7 @@ import { embedTexts, generateProfiles, readProfileTexts, reduceDim, writeProfile
 import { itemTextFrom } from '../profiles/prompt.js';
 import { lockOutput } from '../data/lock.js';
 import { loadSplit } from './rec.js';
-import { readJson } from '../data/files.js';
+import { isObject, readJson } from '../data/files.js';
 import { integer, MAX_COUNT, MAX_WIDTH, seed } from './flags.js';
 
 export const PROFILES_USAGE = `       seqcore profiles generate (--data USERS.txt | --interactions FILE.csv [--split temporal]) --out PROFILES.jsonl
@@ -42,7 +42,7 @@ function endpoint(v: Record<string, string | boolean | undefined>, kind: 'chat' 
 
 export function readItemTexts(path: string): Map<number, string> {
   const raw = readJson(path);
-  if (!raw || typeof raw !== 'object' || Array.isArray(raw)) throw new Error(`${path}: expected an object of item id → text or fields`);
+  if (!isObject(raw)) throw new Error(`${path}: expected an object of item id → text or fields`);
   return new Map(Object.entries(raw).map(([k, t]) => {
     if (!Number.isInteger(Number(k)) || Number(k) < 1) throw new Error(`${path}: key '${k}' is not a positive integer item id`);
     if (typeof t === 'string') return [Number(k), t] as const;
@@ -73,7 +73,7 @@ export async function profilesCommand(argv: string[]): Promise<number> {
   if (sub === 'embed') {
     if (!v.profiles) throw new Error(`--profiles PROFILES.jsonl is required\n${PROFILES_USAGE}`);
     const { users, profiles } = readProfileTexts(v.profiles);
-    const r = await embedTexts({ texts: profiles, endpoint: endpoint(v, 'embeddings'), concurrency: int(v, 'concurrency', 1), batch: int(v, 'batch', 1), cachePath: v.cache ?? `${out}.cache.jsonl`, log });
+    const r = await embedTexts({ texts: profiles, endpoint: endpoint(v, 'embeddings'), concurrency: int(v, 'concurrency', 1, 1024), batch: int(v, 'batch', 1), cachePath: v.cache ?? `${out}.cache.jsonl`, log });
     const red = reduceDim(r.vectors, users.length, r.dim, int(v, 'dim', 0, MAX_WIDTH));
     writeProfiles(out, users, red.vectors, red.dim);
     log(`wrote ${users.length}×${red.dim} profile vectors (from ${r.dim}) to ${out}.npy and ${out}.users.npy (${r.requests} requests, ${r.cached} cached)`);

@@ -11,6 +11,7 @@ import { EventCache, FIELDS } from '../data/ingest.js';
 import { lockOutput } from '../data/lock.js';
 import { join } from 'node:path';
 import { readConfig } from './config.js';
+import { isObject } from '../data/files.js';
 import * as flags from './flags.js';
 import { MAX_COUNT, MAX_DEPTH, MAX_WIDTH } from './flags.js';
 import { CHECKPOINT_SECONDS } from '../train/interrupt.js';
@@ -31,8 +32,8 @@ const MODEL_KEYS = ['fields', 'embed', 'combine', 'hidden', 'layers', 'dropout']
 /** The autoencoder's settings: the preset's, each overridden by the config file's "model", all checked. */
 function modelSettings(path: string | undefined, preset: keyof typeof UBP_CONFIGS, over: unknown): Omit<UbpConfig, 'vocab'> {
   if (over === undefined || over === null) over = {};
-  if (typeof over !== 'object' || Array.isArray(over)) throw new Error(`${path}: "model" must be an object of autoencoder settings, got ${JSON.stringify(over)}`);
-  const given = over as Record<string, unknown>;
+  if (!isObject(over)) throw new Error(`${path}: "model" must be an object of autoencoder settings, got ${JSON.stringify(over)}`);
+  const given = over;
   for (const k of Object.keys(given)) if (!(MODEL_KEYS as readonly string[]).includes(k)) throw new Error(`${path}: unknown model setting "${k}" (known: ${MODEL_KEYS.join(', ')})`);
   const m: Record<string, unknown> = { ...UBP_CONFIGS[preset], ...given };
   const label = (k: string): string => (k in given ? `${path}: "model.${k}"` : `model.${k} (preset ${preset})`);

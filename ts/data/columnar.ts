@@ -5,7 +5,7 @@
 import { closeSync, existsSync, fstatSync, openSync, readSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { removeStale, temporaryName } from './atomic.js';
-import { fileError, onFile } from './files.js';
+import { fileError, isObject, onFile } from './files.js';
 
 const MAGIC = 'SEQCOL01';
 
@@ -60,9 +60,6 @@ export function writeColumns(path: string, meta: Record<string, unknown>, arrays
     throw fileError(path, err);
   }
 }
-
-/** A JSON object (not null, not an array). */
-export const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** The header's array entries, each checked: a known type, a unique name, bytes inside the data section and apart from the others. */
 function checkEntries(path: string, arrays: unknown[], dataBytes: number): Entry[] {

@@ -6,7 +6,7 @@
 // range finder with `oversample` extra columns and `powerIters` power iterations, then the
 // exact SVD of the small projected matrix). Output rows are U·Σ (scikit-learn's
 // TruncatedSVD.transform); signs fixed so each column's largest-magnitude entry is positive.
-import { readText } from '../data/files.js';
+import { isObject, readText } from '../data/files.js';
 import { symmetricEigen } from '../linalg/eigen.js';
 import { Rng } from '../rng.js';
 
@@ -19,9 +19,9 @@ export function parseItemAttributes(text: string, file = '<text>'): ItemAttribut
   } catch (e) {
     throw new Error(`${file}: not JSON (${(e as Error).message})`);
   }
-  if (!raw || typeof raw !== 'object' || Array.isArray(raw)) throw new Error(`${file}: expected an object of item id → [attribute ids]`);
+  if (!isObject(raw)) throw new Error(`${file}: expected an object of item id → [attribute ids]`);
   const out: ItemAttributes = new Map();
-  for (const [k, v] of Object.entries(raw as Record<string, unknown>)) {
+  for (const [k, v] of Object.entries(raw)) {
     const item = Number(k);
     if (!Number.isInteger(item) || item < 1) throw new Error(`${file}: key '${k}' is not a positive integer item id`);
     if (!Array.isArray(v) || v.some((a) => !Number.isInteger(a) || (a as number) < 0)) throw new Error(`${file}: item ${k}: attributes must be an array of non-negative integer ids`);

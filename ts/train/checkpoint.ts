@@ -3,7 +3,8 @@
 // interrupted save never leaves half a file). Loading checks the header (ColumnFile), then
 // every array's shape against its length, and modelConfig checks that a file holds the kind
 // of model a command expects (`ubp embed` given a recommender, `rec eval` given a UBP model).
-import { ColumnFile, writeColumns, isObject } from '../data/columnar.js';
+import { ColumnFile, writeColumns } from '../data/columnar.js';
+import { isObject } from '../data/files.js';
 import { REC_MODELS, type RecModelConfig } from '../models/recommender.js';
 import type { UbpConfig } from '../models/ubp.js';
 
@@ -11,7 +12,6 @@ export interface CheckpointData {
   meta: Record<string, unknown>;
   arrays: Map<string, { shape: number[]; data: Float32Array }>;
 }
-
 
 export function saveCheckpoint(path: string, ckpt: CheckpointData): void {
   const shapes = Object.fromEntries([...ckpt.arrays].map(([k, v]) => [k, v.shape]));
