@@ -5,7 +5,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { native } from '../ts/index.js';
 import { bennyCase } from './benny_case.js';
-import { challengeLengths, step, WORKLOADS } from './gru_workloads.js';
+import { lengthsOf, step, WORKLOADS } from './gru_workloads.js';
 import { TorchReference } from './reference.js';
 import { report, type Row, type SuiteOptions } from './report.js';
 
@@ -16,10 +16,6 @@ const ABOUT: Record<string, string> = {
   W3: 'inference, GRU 64→256, batch 1024 × 64 steps',
   W4: 'W1 with challenge-like lengths (log-normal, median 2, p90 18, p99 105, ≤ 128)',
 };
-
-function lengthsOf(name: string): number[] | null {
-  return name === 'W4' ? challengeLengths(256, 7) : null;
-}
 
 /** Peak RSS (MiB) of a fresh process after `steps` steps, seqcore and PyTorch. */
 function peakRss(name: string, threads: number, steps: number, torch: TorchReference): { ours: number; ref: number | null } {

@@ -1,30 +1,12 @@
 // `npm run bench -- gru --backend webgpu`: the GRU workloads W1–W4 (bench/gru_workloads.ts) on
 // the webgpu backend beside the same workloads on seqcore's cpu backend (the reference), in
 // sequences/s. Validate, then time: one W1 step on each backend must leave the same weights;
-// each case then runs a warm-up step and steps until `seconds` have passed (at least 3), the
-// queue drained at the end. On llvmpipe this only proves the path.
-import { onBackend } from '../ts/backend/use.js';
+// each case is then timed by time() (bench/gru_workloads.ts). On llvmpipe this only proves the
+// path.
 import { initWebGpu } from '../ts/backend/webgpu/index.js';
 import { native } from '../ts/index.js';
-import { stepAsync, WORKLOADS, type Workload } from './gru_workloads.js';
+import { build, stepAsync, time, WORKLOADS } from './gru_workloads.js';
 import { report, type Row, type SuiteOptions } from './report.js';
-
-/** A workload built on `backend` (its tensors live there). */
-const build = (backend: string, name: string): Promise<Workload> => onBackend(backend, async () => WORKLOADS[name]!());
-
-/** Seconds per step. */
-async function time(w: Workload, seconds: number, drain: () => Promise<void>): Promise<number> {
-  await stepAsync(w);
-  await drain();
-  const t0 = performance.now();
-  let n = 0;
-  while (n < 3 || performance.now() - t0 < seconds * 1000) {
-    await stepAsync(w);
-    n++;
-  }
-  await drain();
-  return (performance.now() - t0) / 1000 / n;
-}
 
 async function validate(): Promise<void> {
   const weights = async (backend: string): Promise<Float32Array> => {

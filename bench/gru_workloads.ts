@@ -1,5 +1,6 @@
 // The GRU workloads W1–W4 of the gru suite, built from seqcore's public API. bench/torch_ref.py
 // builds the same ones with torch.nn.GRU.
+import { onBackend } from '../ts/backend/use.js';
 import { Adam, backward, Embedding, GRU, Linear, manualSeed, noGrad, ops, PackedLayout, Rng, tensor, tidy, type Tensor } from '../ts/index.js';
 
 export interface Workload {
@@ -26,6 +27,23 @@ export async function stepAsync(w: Workload): Promise<void> {
   w.run();
   await w.opt?.stepAsync();
   w.opt?.zeroGrad();
+}
+
+/**
+ * Seconds per step: a warm-up step, then steps until `seconds` have passed (at least 3), with
+ * the device's queue drained before the clock starts and before it stops.
+ */
+export async function time(w: Workload, seconds: number, drain: () => Promise<void>): Promise<number> {
+  await stepAsync(w);
+  await drain();
+  const t0 = performance.now();
+  let n = 0;
+  while (n < 3 || performance.now() - t0 < seconds * 1000) {
+    await stepAsync(w);
+    n++;
+  }
+  await drain();
+  return (performance.now() - t0) / 1000 / n;
 }
 
 /** FLOPs of a GRU layer's GEMMs over `rows` packed rows, forward only. */
@@ -103,5 +121,13 @@ export const WORKLOADS: Record<string, () => Workload> = {
   W1: () => trainingStep(new Array(256).fill(64)),
   W2: autoencoderStep,
   W3: inferenceStep,
-  W4: () => trainingStep(challengeLengths(256, 7)),
+  W4: () => trainingStep(lengthsOf('W4')!),
 };
+
+/** The lengths of a workload whose lengths vary (W4), which the PyTorch side is given; null for the others. */
+export function lengthsOf(name: string): number[] | null {
+  return name === 'W4' ? challengeLengths(256, 7) : null;
+}
+
+/** Workload `name` built on `backend` (its tensors live there). */
+export const build = (backend: string, name: string): Promise<Workload> => onBackend(backend, async () => WORKLOADS[name]!());

@@ -12,7 +12,7 @@ import { trainRecommender } from '../ts/rec/train.js';
 import { TorchReference } from './reference.js';
 import { report, type Row, type SuiteOptions } from './report.js';
 
-const DATA = process.env.SEQCORE_BEAUTY ?? '../shared/data/amazon-beauty/Beauty.txt';
+const DATA = process.env.SEQCORE_BEAUTY ?? 'data/amazon-beauty/Beauty.txt';
 
 export async function recSuite(opts: SuiteOptions): Promise<void> {
   if (!existsSync(DATA)) throw new Error(`rec suite: ${DATA} not found (set SEQCORE_BEAUTY to Beauty.txt)`);

@@ -4,7 +4,7 @@ left-padded batches of length 50 with a causal + padding attention mask, pre-LN 
 full-softmax cross-entropy over every item at the non-padded positions, AdamW with
 gradient-norm clipping. Used by bench/torch_ref.py ({"op": "rec", ...}) or alone:
 
-  /usr/bin/python3 bench/rec_torch.py ../shared/data/amazon-beauty/Beauty.txt sasrec 50
+  /usr/bin/python3 bench/rec_torch.py data/amazon-beauty/Beauty.txt sasrec 50
       prints training sequences/s over 50 steps (after 3 warm-up steps)
 """
 import math

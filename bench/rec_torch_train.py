@@ -5,7 +5,7 @@ history excluded (the target stays a candidate; ties count against it), AdamW lr
 betas 0.9/0.98, clip 0.5, batch 128, the learning rate halved after every 2 epochs without
 a better validation NDCG@10, early stopping after 6, the test scored on the best epoch.
 
-  OMP_WAIT_POLICY=PASSIVE /usr/bin/python3 bench/rec_torch_train.py ../shared/data/amazon-beauty/Beauty.txt 1
+  OMP_WAIT_POLICY=PASSIVE /usr/bin/python3 bench/rec_torch_train.py data/amazon-beauty/Beauty.txt 1
       prints one line per epoch, then the test HR@10 and NDCG@10 of seed 1
 """
 import copy

@@ -37,6 +37,9 @@ export function report(rows: Row[], json: boolean, header: string[]): void {
   process.stdout.write(`${fmt(cols)}\n|${w.map((n) => '-'.repeat(n + 2)).join('|')}|\n${lines.map(fmt).join('\n')}\n`);
 }
 
+/** What a caught value says: an Error's message, else the value as text. */
+export const errorMessage = (e: unknown): string => (e instanceof Error ? e.message : String(e));
+
 function round(x: number): number {
   return Math.round(x * 1000) / 1000;
 }

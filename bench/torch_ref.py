@@ -22,16 +22,19 @@ def blas_loaded():
     return "reference-blas" if "libblas" in maps else "unknown"
 
 
-def timed(fn, seconds):
-    """Mean seconds per call over at least `seconds` (after one warm-up call)."""
+def timed(fn, seconds, sync=lambda: None):
+    """Mean seconds per call over at least `seconds` and 3 calls, after one warm-up call;
+    `sync` waits for queued device work (torch.cuda.synchronize) before the clock starts
+    and before it stops, as bench/gru_workloads.ts's time() does."""
     fn()
+    sync()
     n, t0 = 0, time.perf_counter()
     while True:
         fn()
         n += 1
-        dt = time.perf_counter() - t0
-        if dt >= seconds and n >= 3:
-            return dt / n
+        if time.perf_counter() - t0 >= seconds and n >= 3:
+            sync()
+            return (time.perf_counter() - t0) / n
 
 
 def gemm(req):
@@ -45,32 +48,36 @@ def gemm(req):
 
 
 class GruWorkload:
-    """The W1-W4 workloads of bench/gru_workloads.ts, with torch.nn.GRU (time-major input)."""
+    """The W1-W4 workloads of bench/gru_workloads.ts, with torch.nn.GRU (time-major input),
+    on `device` (bench/device/torch_cuda.py: cuda, where torch.nn.GRU runs cuDNN)."""
 
-    def __init__(self, name, lengths):
+    def __init__(self, name, lengths, device="cpu"):
         torch.manual_seed(1)
         E, H = 64, 256
         self.name = name
         if name in ("W1", "W4"):
-            self.gru = torch.nn.GRU(E, H)
+            self.gru = torch.nn.GRU(E, H).to(device)
             self.opt = torch.optim.Adam(self.gru.parameters(), lr=1e-3)
             B, T = len(lengths), max(lengths)
-            self.x = torch.randn(T, B, E)
-            self.lengths = torch.tensor(lengths)
+            self.seqs = B
+            self.x = torch.randn(T, B, E, device=device)
+            self.lengths = torch.tensor(lengths)  # pack_padded_sequence takes them on the cpu
             self.packed = name == "W4"
         elif name == "W2":
             V, B, T = 20000, 128, 32
-            self.emb = torch.nn.Embedding(V, E)
-            self.enc, self.dec = torch.nn.GRU(E, H), torch.nn.GRU(E, H)
-            self.head = torch.nn.Linear(H, V)
+            self.seqs = B
+            self.emb = torch.nn.Embedding(V, E).to(device)
+            self.enc, self.dec = torch.nn.GRU(E, H).to(device), torch.nn.GRU(E, H).to(device)
+            self.head = torch.nn.Linear(H, V).to(device)
             params = [*self.emb.parameters(), *self.enc.parameters(), *self.dec.parameters(), *self.head.parameters()]
             self.opt = torch.optim.Adam(params, lr=1e-3)
-            self.tokens = torch.randint(3, V, (T, B))
-            self.prev = torch.cat([torch.ones(1, B, dtype=torch.long), self.tokens[:-1]])
+            self.tokens = torch.randint(3, V, (T, B), device=device)
+            self.prev = torch.cat([torch.ones(1, B, dtype=torch.long, device=device), self.tokens[:-1]])
             self.loss = torch.nn.CrossEntropyLoss()
         elif name == "W3":
-            self.gru = torch.nn.GRU(E, H).eval()
-            self.x = torch.randn(64, 1024, E)
+            self.gru = torch.nn.GRU(E, H).to(device).eval()
+            self.seqs = 1024
+            self.x = torch.randn(64, 1024, E, device=device)
         else:
             raise ValueError(f"unknown workload {name}")
 

@@ -15,8 +15,7 @@ const TILE: u32 = 32u;
 const KT: u32 = 16u;
 var<workgroup> As: array<f32, 512>; // [k][m], KT×TILE
 var<workgroup> Bs: array<f32, 512>; // [k][n], KT×TILE
-// The offsets of this invocation's entry point (0 for gemm, whose callers pass only the
-// fields up to beta).
+// The offsets of this invocation's entry point (0 for gemm, which ignores oa, ob and oc).
 var<private> off_a: u32;
 var<private> off_b: u32;
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { kernel, native, Rng, tensor } from '../ts/index.js';
 import '../ts/backend/reference/index.js';
-import { sid } from '../ts/backend/cpu/backend.js';
+import { sid } from '../ts/backend/native/storage.js';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

@@ -7,7 +7,7 @@ describe('bad input gives a clear error', () => {
     const script = "const m = await import('./ts/index.ts'); console.log(m.backendNames().join(',')); try { m.tensor(new Float32Array(2)); } catch (e) { console.log(e.message); }";
     const r = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { encoding: 'utf8', env: { ...process.env, SEQCORE_NATIVE_ADDON: '/nonexistent/seqcore.node' } });
     expect(r.status, r.stderr).toBe(0);
-    expect(r.stdout).toBe("cpu,webgpu\nseqcore: the cpu backend's native addon is not available: SEQCORE_NATIVE_ADDON=/nonexistent/seqcore.node: no such file\n");
+    expect(r.stdout).toBe("cpu,webgpu,cuda\nseqcore: the cpu backend's native addon is not available: SEQCORE_NATIVE_ADDON=/nonexistent/seqcore.node: no such file\n");
   }, 60_000);
 
   it('an unknown --backend names the backends that registered a starter', async () => {

@@ -1,13 +1,14 @@
-// Every differentiable op, as (inputs, forward) pairs that the cross-backend and
-// finite-difference tests run. Shapes are small and deliberately not powers of two.
+// Every differentiable op, as (inputs, forward) pairs that the conformance suite
+// (test/conformance/ops.ts) runs on every backend. Shapes are small and deliberately not
+// powers of two.
 import { ops, PackedLayout, type Tensor } from '../ts/index.js';
-import type { InputSpec } from './harness.js';
+import type { InputSpec } from './numeric.js';
 
 export interface OpSpec {
   name: string;
   inputs: InputSpec[];
   f: (xs: Tensor[]) => Tensor;
-  /** cpu (float32) vs reference (float64) forward tolerance; default 1e-5 abs + 1e-4 rel. */
+  /** A backend's (float32) vs the reference's (float64) forward tolerance; default 1e-5 abs + 1e-4 rel. */
   atol?: number;
   /** Skip finite differences (ops with kinks at the sampled points). */
   noFiniteDiff?: boolean;

@@ -2,6 +2,7 @@
 // webgpu backend's starter (Dawn loads when `--backend webgpu` or startBackend asks for it).
 import './backend/cpu/index.js';
 import './backend/webgpu/starter.js';
+import './backend/cuda/starter.js';
 
 export { Tensor, tensor, zeros, tidy, tidyAsync, shapeSize, type Shape } from './tensor.js';
 export type { DType, HostArray } from './dtype.js';

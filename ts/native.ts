@@ -4,13 +4,12 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /** Storage ids are plain numbers; every function validates its arguments natively. */
-export interface NativeAddon {
+export interface NativeAddon extends NativeKernels {
   /** A new storage; zero-filled when `zero`, else its contents are unspecified. */
   alloc(bytes: number, zero: boolean): number;
   free(id: number): boolean;
   write(id: number, data: ArrayBufferView, byteOffset: number): void;
   read(id: number, out: ArrayBufferView, byteOffset: number): void;
-  copy(src: number, dst: number, bytes: number): void;
   /** Live storages, and freed blocks kept for reuse (see native/napi/storage.h). */
   stats(): { liveBytes: number; liveCount: number; cachedBytes: number; cacheLimit: number; scratchBytes: number };
   setCacheLimit(bytes: number): void;
@@ -22,6 +21,15 @@ export interface NativeAddon {
   setIsa(isa: 'avx512' | 'avx2' | 'scalar'): void;
   /** Measured FP32 peak (independent FMA chains) over `threads` threads (0 = all). */
   peakGflops(seconds: number, threads: number): number;
+}
+
+/**
+ * The kernel entry points, the same in every native addon (cpu: seqcore.node; cuda:
+ * seqcore_cuda.node): native/napi/ checks their arguments once for both.
+ */
+export interface NativeKernels {
+  /** Copies `bytes` bytes from storage src to storage dst. */
+  copy(src: number, dst: number, bytes: number): void;
   gemm(transA: boolean, transB: boolean, M: number, N: number, K: number, alpha: number,
     a: number, aOffset: number, lda: number, b: number, bOffset: number, ldb: number,
     beta: number, c: number, cOffset: number, ldc: number): void;
@@ -29,6 +37,8 @@ export interface NativeAddon {
   scale(x: number, s: number, out: number, n: number): void;
   axpy(alpha: number, x: number, y: number, n: number): void;
   fill(out: number, value: number, n: number): void;
+  /** out = s·g[0] */
+  broadcastScalar(g: number, s: number, out: number, n: number): void;
   addBias(x: number, bias: number, out: number, rows: number, D: number): void;
   sumRows(x: number, out: number, rows: number, D: number): void;
   unary(op: number, x: number, y: number, n: number): void;
@@ -41,24 +51,28 @@ export interface NativeAddon {
   embeddingScatterAdd(dy: number, ids: number, n: number, E: number, dtable: number, V: number): void;
   concat(parts: number[], widths: number[], out: number, rows: number): void;
   split(x: number, parts: number[], widths: number[], rows: number): void;
-  sum(x: number, n: number): number;
-  sumSquares(x: number, n: number): number;
+  /** out[0] = Σ x, Σ x² */
+  sum(x: number, n: number, out: number): void;
+  sumSquares(x: number, n: number, out: number): void;
   firstNonFinite(x: number, n: number): number;
-  softmaxXent(logits: number, targets: number, lse: number, N: number, C: number, ignore: number): { loss: number; count: number };
-  softmaxXentGrad(logits: number, targets: number, lse: number, dlogits: number, N: number, C: number, ignore: number, scale: number): void;
+  /** loss[0] = mean over counted rows, count[0] = rows whose target is not `ignore`. */
+  softmaxXent(logits: number, targets: number, lse: number, N: number, C: number, ignore: number, loss: number, count: number): void;
+  softmaxXentGrad(logits: number, targets: number, lse: number, count: number, dloss: number, dlogits: number, N: number, C: number, ignore: number): void;
   softmax(x: number, y: number, N: number, C: number): void;
   softmaxGrad(y: number, dy: number, dx: number, N: number, C: number): void;
-  squaredError(a: number, b: number, n: number): number;
-  squaredErrorGrad(a: number, b: number, da: number | null, db: number | null, n: number, scale: number): void;
+  /** out[0] = mean (a − b)²; the grad reads dout[0]. */
+  mse(a: number, b: number, n: number, out: number): void;
+  mseGrad(a: number, b: number, dout: number, da: number | null, db: number | null, n: number): void;
   cosine(a: number, b: number, out: number, N: number, D: number, eps: number): void;
   cosineGrad(a: number, b: number, dout: number, da: number | null, db: number | null, N: number, D: number, eps: number): void;
   adamStep(p: number, g: number, m: number, v: number, n: number, lr: number, beta1: number, beta2: number,
     eps: number, weightDecay: number, decoupled: boolean, step: number, gradScale: number): void;
   cast(kind: string, x: number, y: number, n: number): void;
-  bceLogits(x: number, y: number, n: number): number;
+  /** out[0] = mean loss; the grad reads dout[0]. */
+  bceLogits(x: number, y: number, n: number, out: number): void;
   /** One implicit-ALS half step: X (rows×K, storage) against Y (cols×K, storage). */
   alsHalfStep(indptr: BigInt64Array, indices: Int32Array, values: Float32Array, rows: number, Y: number, cols: number, X: number, K: number, lambda: number, cgSteps: number): void;
-  bceLogitsGrad(x: number, y: number, dx: number, n: number, scale: number): void;
+  bceLogitsGrad(x: number, y: number, dout: number, dx: number, n: number): void;
   packPadded(padded: number, Tpad: number, E: number, batchSizes: Int32Array, sortedIndices: Int32Array, packed: number): void;
   unpackPadded(packed: number, Tpad: number, E: number, batchSizes: Int32Array, sortedIndices: Int32Array, padded: number): void;
   gruForward(x: number, E: number, H: number, L: number, wIh: number[], wHh: number[], bIh: number[], bHh: number[],

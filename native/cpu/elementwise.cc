@@ -39,6 +39,8 @@ void fill(float* out, float value, int64_t n) {
   });
 }
 
+void broadcast_scalar(const float* g, float s, float* out, int64_t n) { fill(out, s * *g, n); }
+
 void add_bias(const float* x, const float* bias, float* out, int64_t rows, int64_t D) {
   parallel_for(rows, kGrain / (D + 1) + 1, [&](int64_t b, int64_t e) {
     for (int64_t r = b; r < e; ++r)

@@ -9,14 +9,11 @@
 #include <cstdint>
 #include <vector>
 
+#include "common/kernel_types.h"
 #include "cpu/pack.h"
 
 namespace seqcore {
 
-struct GruWeights {
-  int64_t E, H, L;
-  std::vector<const float*> w_ih, w_hh, b_ih, b_hh;  // L each
-};
 
 // Floats of the workspace of a forward: the outputs of layers below the top (total×H each);
 // when `save` (a backward will follow), every layer's gates (total×4H); when dropout is on,
@@ -30,11 +27,6 @@ int64_t gru_workspace_floats(int64_t L, int64_t total, int64_t H, bool save, boo
 void gru_forward(const float* x, const GruWeights& w, const float* h0, const PackedLayout& l,
                  float p, uint32_t seed, bool save, float* ws, float* out, float* hn);
 
-struct GruGrads {
-  float* dx;  // total×E (may be null)
-  std::vector<float*> dw_ih, dw_hh, db_ih, db_hh;  // L each, overwritten
-  float* dh0;  // L×B×H original order (may be null)
-};
 
 // ws and out as left by gru_forward with save; dout: total×H or null; dhn: L×B×H original
 // order or null.

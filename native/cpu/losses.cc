@@ -6,17 +6,17 @@
 
 namespace seqcore {
 
-double squared_error(const float* a, const float* b, int64_t n) {
+void mse(const float* a, const float* b, int64_t n, float* out) {
   double s = 0;
   for (int64_t i = 0; i < n; ++i) {
     const double d = static_cast<double>(a[i]) - b[i];
     s += d * d;
   }
-  return s;
+  *out = n > 0 ? static_cast<float>(s / static_cast<double>(n)) : 0.f;
 }
 
-void squared_error_grad(const float* a, const float* b, float* da, float* db, int64_t n,
-                        float scale) {
+void mse_grad(const float* a, const float* b, const float* dout, float* da, float* db, int64_t n) {
+  const float scale = n > 0 ? static_cast<float>(static_cast<double>(*dout) / static_cast<double>(n)) : 0.f;
   parallel_for(n, 1 << 15, [&](int64_t s, int64_t e) {
     for (int64_t i = s; i < e; ++i) {
       const float g = 2.f * scale * (a[i] - b[i]);
@@ -71,16 +71,17 @@ void cosine_grad(const float* a, const float* b, const float* dout, float* da, f
   });
 }
 
-double bce_logits(const float* x, const float* y, int64_t n) {
+void bce_logits(const float* x, const float* y, int64_t n, float* out) {
   double s = 0;
   for (int64_t i = 0; i < n; ++i) {
     const double v = x[i];
     s += (v > 0 ? v : 0.0) - v * y[i] + std::log1p(std::exp(-std::fabs(v)));
   }
-  return s;
+  *out = n > 0 ? static_cast<float>(s / static_cast<double>(n)) : 0.f;
 }
 
-void bce_logits_grad(const float* x, const float* y, float* dx, int64_t n, float scale) {
+void bce_logits_grad(const float* x, const float* y, const float* dout, float* dx, int64_t n) {
+  const float scale = n > 0 ? static_cast<float>(static_cast<double>(*dout) / static_cast<double>(n)) : 0.f;
   parallel_for(n, 1 << 14, [&](int64_t b, int64_t e) {
     for (int64_t i = b; i < e; ++i) dx[i] = scale * (1.f / (1.f + std::exp(-x[i])) - y[i]);
   });

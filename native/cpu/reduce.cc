@@ -20,12 +20,12 @@ double reduce_sum(int64_t n, F term) {
 }
 }  // namespace
 
-double sum(const float* x, int64_t n) {
-  return reduce_sum(n, [&](int64_t i) { return static_cast<double>(x[i]); });
+void sum(const float* x, int64_t n, float* out) {
+  *out = static_cast<float>(reduce_sum(n, [&](int64_t i) { return static_cast<double>(x[i]); }));
 }
 
-double sum_squares(const float* x, int64_t n) {
-  return reduce_sum(n, [&](int64_t i) { return static_cast<double>(x[i]) * x[i]; });
+void sum_squares(const float* x, int64_t n, float* out) {
+  *out = static_cast<float>(reduce_sum(n, [&](int64_t i) { return static_cast<double>(x[i]) * x[i]; }));
 }
 
 int64_t first_non_finite(const float* x, int64_t n) {

@@ -4,7 +4,7 @@
 #include <cmath>
 #include <vector>
 
-#include "cpu/fast_math.h"
+#include "common/device_math.h"
 #include "cpu/kernels.h"
 #include "cpu/threadpool.h"
 
@@ -41,8 +41,8 @@ void row_softmax(const float* x, float lse, float scale, float* d, int64_t C) {
 
 }  // namespace
 
-double softmax_xent(const float* logits, const int32_t* targets, float* lse, int64_t N,
-                    int64_t C, int32_t ignore, int64_t* count) {
+void softmax_xent(const float* logits, const int32_t* targets, float* lse, int64_t N, int64_t C,
+                  int32_t ignore, float* loss_out, float* count_out) {
   std::vector<double> loss(num_threads(), 0.0);
   std::vector<int64_t> cnt(num_threads(), 0);
   parallel_run([&](int tid, int nt) {
@@ -56,9 +56,10 @@ double softmax_xent(const float* logits, const int32_t* targets, float* lse, int
     }
   }, N * C >= (1 << 14) ? 0 : 1);
   double total = 0;
-  *count = 0;
-  for (size_t t = 0; t < loss.size(); ++t) { total += loss[t]; *count += cnt[t]; }
-  return total;
+  int64_t count = 0;
+  for (size_t t = 0; t < loss.size(); ++t) { total += loss[t]; count += cnt[t]; }
+  *loss_out = count > 0 ? static_cast<float>(total / static_cast<double>(count)) : 0.f;
+  *count_out = static_cast<float>(count);
 }
 
 void softmax_rows(const float* x, float* y, int64_t N, int64_t C) {
@@ -78,8 +79,9 @@ void softmax_rows_grad(const float* y, const float* dy, float* dx, int64_t N, in
   });
 }
 
-void softmax_xent_grad(const float* logits, const int32_t* targets, const float* lse,
-                       float* dlogits, int64_t N, int64_t C, int32_t ignore, float scale) {
+void softmax_xent_grad(const float* logits, const int32_t* targets, const float* lse, const float* count,
+                       const float* dloss, float* dlogits, int64_t N, int64_t C, int32_t ignore) {
+  const float scale = *count > 0 ? static_cast<float>(static_cast<double>(*dloss) / *count) : 0.f;
   parallel_for(N, 1 + (1 << 14) / (C + 1), [&](int64_t b, int64_t e) {
     for (int64_t r = b; r < e; ++r) {
       const float* x = logits + r * C;

@@ -1,5 +1,6 @@
-// The seqcore addon: the only native code that knows about Node (with args.h and the
-// *_bindings.cc files). Kernels live in native/cpu as plain functions on pointers.
+// The seqcore addon (cpu backend): with args.h, memory_bindings.cc and the kernel bindings of
+// native/napi/kernels, the only native code that knows about Node. Kernels live in native/cpu
+// as plain functions on pointers.
 #include <napi.h>
 
 #if defined(__GLIBC__)
@@ -21,7 +22,6 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
 #endif
   register_memory(env, exports);
   register_kernels(env, exports);
-  register_sequences(env, exports);
   return exports;
 }
 

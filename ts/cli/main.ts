@@ -1,23 +1,26 @@
 #!/usr/bin/env node
 // seqcore command line: `seqcore example` trains the bundled example model; `seqcore data`
-// generates, ingests and builds targets for challenge-format data.
+// generates, ingests and builds targets for challenge-format data; `seqcore doctor` reports
+// what this machine offers each backend.
 import { parseArgs } from 'node:util';
 import { runExample } from '../train/example.js';
 import { dataCommand, DATA_USAGE } from './data.js';
 import { ubpCommand, UBP_USAGE } from './ubp.js';
 import { recCommand, REC_USAGE } from './rec.js';
 import { profilesCommand, PROFILES_USAGE } from './profiles.js';
+import { doctorCommand, DOCTOR_USAGE } from './doctor.js';
 import { lockOutput } from '../data/lock.js';
 import { integer, MAX_COUNT, MAX_WIDTH, number, seed } from './flags.js';
 import { checkpointingNow } from '../train/interrupt.js';
 import '../index.js';
 
-const USAGE = `usage: seqcore example [--steps N] [--batch N] [--lr X] [--seed N] [--threads N] [--backend cpu|webgpu]
+const USAGE = `usage: seqcore example [--steps N] [--batch N] [--lr X] [--seed N] [--threads N] [--backend cpu|webgpu|cuda]
                        [--checkpoint FILE] [--checkpoint-every N] [--resume]
 ${DATA_USAGE}
 ${UBP_USAGE}
 ${REC_USAGE}
-${PROFILES_USAGE}`;
+${PROFILES_USAGE}
+${DOCTOR_USAGE}`;
 
 async function main(argv: string[]): Promise<number> {
   const [cmd, ...rest] = argv;
@@ -26,6 +29,7 @@ async function main(argv: string[]): Promise<number> {
   if (cmd === 'ubp') return ubpCommand(rest, stop);
   if (cmd === 'rec') return recCommand(rest, stop);
   if (cmd === 'profiles') return profilesCommand(rest);
+  if (cmd === 'doctor') return doctorCommand(rest);
   if (cmd !== 'example') {
     process.stderr.write(`${cmd ? `unknown command '${cmd}'\n` : ''}${USAGE}\n`);
     return cmd ? 2 : 0;

@@ -27,7 +27,7 @@ export const REC_USAGE = `       seqcore rec train (--data USERS.txt | --interac
                          [--hidden 64] [--blocks 2] [--heads 1] [--max-len 50] [--dropout 0.5] [--attention-dropout 0] [--epochs 200] [--batch 128] [--lr 0.001]
                          [--weight-decay 0] [--clip 0.5] [--patience 20] [--lr-decay 1 --decay-patience 2] [--negatives 0 (sampled softmax)] [--mask-prob 0.15]
                          [--profiles PREFIX --distill-layer K --pooling mean|exp|attention|last --gamma 0.1 --distill-loss mse|rmse|cosine
-                          --alpha 0.4 --ft-epoch 12 --beta scaled|one] [--keep-history] [--seed 1] [--threads N] [--backend cpu|webgpu] [--resume] [--checkpoint-seconds 600] [--json]
+                          --alpha 0.4 --ft-epoch 12 --beta scaled|one] [--keep-history] [--seed 1] [--threads N] [--backend cpu|webgpu|cuda] [--resume] [--checkpoint-seconds 600] [--json]
        seqcore rec eval  (same data and training flags) --seeds 1,2,3 [--out DIR] [--json]    trains per seed: test metrics mean ± std (checkpoints in DIR)
        seqcore rec eval  (--data … | --interactions …) --checkpoint DIR/train.ckpt.best [--keep-history] [--json]
        seqcore rec table (--data … | --interactions …) --attributes ITEM2ATTR.json --out DIR [--seeds 1,2,3] [training and distillation flags]

@@ -17,11 +17,11 @@ import { MAX_COUNT, MAX_DEPTH, MAX_WIDTH } from './flags.js';
 import { CHECKPOINT_SECONDS } from '../train/interrupt.js';
 
 export const UBP_USAGE = `       seqcore ubp run --out DIR [--clients N] [--epochs E] [--preset small|wide|dayEvent] [--pca K] [--eval-hidden H] [--eval-inner I] [--eval-epochs E]
-       seqcore ubp train --data CACHE --out DIR [--config FILE.json] [--resume] [--backend cpu|webgpu] [--profile]
-       seqcore ubp embed --data CACHE --model DIR/model.ckpt --out DIR [--backend cpu|webgpu]
+       seqcore ubp train --data CACHE --out DIR [--config FILE.json] [--resume] [--backend cpu|webgpu|cuda] [--profile]
+       seqcore ubp embed --data CACHE --model DIR/model.ckpt --out DIR [--backend cpu|webgpu|cuda]
        seqcore ubp ensemble --data CACHE --out DIR [--embeddings DIR[,DIR…]] [--pca K]
        seqcore ubp baseline --data DIR --before "YYYY-MM-DD HH:mm:ss" --out DIR
-       seqcore ubp eval --data DIR --targets DIR --embeddings DIR [--baseline DIR] [--json] [--eval-hidden H] [--eval-inner I] [--eval-epochs E] [--backend cpu|webgpu]`;
+       seqcore ubp eval --data DIR --targets DIR --embeddings DIR [--baseline DIR] [--json] [--eval-hidden H] [--eval-inner I] [--eval-epochs E] [--backend cpu|webgpu|cuda]`;
 
 const int = (name: string, v: string | undefined, max = MAX_COUNT): number => flags.integer(`--${name}`, v, 1, max);
 

@@ -1,4 +1,4 @@
-// The RecSys Challenge 2025 file schema (../shared/docs/SYSTEMS.md): five event files and
+// The RecSys Challenge 2025 file schema: five event files and
 // product_properties, all Parquet, plus relevant_clients.npy.
 
 export const EVENT_TYPES = ['product_buy', 'add_to_cart', 'remove_from_cart', 'page_visit', 'search_query'] as const;

@@ -1,4 +1,4 @@
-// The RecSys Challenge 2025 metrics (../shared/docs/SYSTEMS.md):
+// The RecSys Challenge 2025 metrics:
 //   churn score       = AUROC
 //   propensity score  = 0.8·AUROC + 0.1·novelty + 0.1·diversity, AUROC macro-averaged over
 //                       the target labels that have both classes (torchmetrics' multilabel

@@ -1,4 +1,4 @@
-// The GRU autoencoder of Universal Behavioral Profiles (System 1, ../shared/docs/SYSTEMS.md):
+// The GRU autoencoder of Universal Behavioral Profiles (System 1):
 // one embedding table per token field, summed (or concatenated); a multi-layer GRU encoder
 // whose last layer's final state is the latent (the user embedding); a GRU decoder started
 // from the encoder's final states whose input at each step is the latent plus the previous

@@ -1,4 +1,4 @@
-// User sequences for the recommenders, in the format of ../shared/data/amazon-beauty/Beauty.txt
+// User sequences for the recommenders, in the format of Amazon Beauty's Beauty.txt
 // (S3Rec/ICLRec's 5-core files): one line per user, "uid i1 i2 ..." with items in time order,
 // item ids from 1. Leave-one-out split: the last item is the test target (input: everything
 // before it), the one before it the validation target (input: everything before that), and

@@ -2,12 +2,8 @@ import { BYTES_PER_ELEMENT, type DType, type HostArray } from '../../dtype.js';
 import { hostArray, isHostArrayOf } from '../../dtype.js';
 import { totalmem } from 'node:os';
 import { native } from '../../native.js';
-import type { Tensor } from '../../tensor.js';
 import { registerBackend, registerStarter, type Backend, type Storage } from '../backend.js';
-
-export interface CpuStorage extends Storage {
-  readonly id: number;
-}
+import type { NativeStorage } from '../native/storage.js';
 
 // Native memory is overcommitted: an allocation beyond the machine's memory succeeds, and the
 // kernel's OOM killer ends the process without a message once its pages are touched (seen:
@@ -43,42 +39,26 @@ function checkMemory(dtype: DType, size: number, bytes: number): void {
 export class CpuBackend implements Backend {
   readonly name = 'cpu';
 
-  alloc(dtype: DType, size: number, zero = true): CpuStorage {
+  alloc(dtype: DType, size: number, zero = true): NativeStorage {
     const bytes = size * BYTES_PER_ELEMENT[dtype];
     if (bytes >= CHECKED_BYTES) checkMemory(dtype, size, bytes);
     return { backend: this, bytes, refs: 1, id: native.alloc(bytes, zero) };
   }
 
   free(storage: Storage): void {
-    native.free((storage as CpuStorage).id);
+    native.free((storage as NativeStorage).id);
   }
 
   upload(storage: Storage, dtype: DType, data: HostArray): void {
     if (!isHostArrayOf(dtype, data)) throw new TypeError(`cpu upload: data is not a ${dtype} array`);
-    native.write((storage as CpuStorage).id, data, 0);
+    native.write((storage as NativeStorage).id, data, 0);
   }
 
   download(storage: Storage, dtype: DType, size: number): HostArray {
     const out = hostArray(dtype, size);
-    native.read((storage as CpuStorage).id, out, 0);
+    native.read((storage as NativeStorage).id, out, 0);
     return out;
   }
-}
-
-/** The native storage id of a cpu tensor. */
-export function sid(t: Tensor): number {
-  return (t.storage as CpuStorage).id;
-}
-
-
-export function readScalar(t: Tensor): number {
-  const out = new Float32Array(1);
-  native.read(sid(t), out, 0);
-  return out[0]!;
-}
-
-export function writeScalar(t: Tensor, v: number): void {
-  native.write(sid(t), new Float32Array([v]), 0);
 }
 
 registerBackend(new CpuBackend());

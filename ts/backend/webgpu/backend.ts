@@ -15,6 +15,7 @@ import { Tensor } from '../../tensor.js';
 import { registerBackend, type Backend, type Storage } from '../backend.js';
 import type { KernelTimer, Profiler } from '../../profile.js';
 import { shaderSource } from './shaders.js';
+import { packUniforms, uniformLayout, type Uniforms } from './uniforms.js';
 
 export interface GpuStorage extends Storage {
   readonly buffer: GPUBuffer;
@@ -60,9 +61,6 @@ class BufferPool {
     this.free.clear();
   }
 }
-
-/** Uniform fields of a dispatch: 'u' u32, 'i' i32, 'f' f32, in struct order. */
-export type ParamTypes = string;
 
 export class WebGpuBackend implements Backend, KernelTimer {
   readonly name = 'webgpu';
@@ -262,21 +260,18 @@ export class WebGpuBackend implements Backend, KernelTimer {
   }
 
   /**
-   * Records one dispatch of `entry` in kernels/`file`.wgsl: binding 0 is the uniform struct
-   * (`types`, `params`), bindings 1… the tensors (or raw buffers, e.g. `faults`) in order;
-   * the last one is written and may not also be an input; `groups` workgroups (x, y).
+   * Records one dispatch of `entry` in kernels/`file`.wgsl: binding 0 is the uniform struct,
+   * whose fields `params` names (uniforms.ts checks them against the WGSL), bindings 1… the
+   * tensors (or raw buffers, e.g. `faults`) in order; the last one is written and may not
+   * also be an input; `groups` workgroups (x, y).
    */
-  dispatch(file: string, entry: string, tensors: readonly (Tensor | GPUBuffer)[], types: ParamTypes, params: readonly number[], groups: readonly [number, number?]): void {
-    if (groups[0] === 0 || groups[1] === 0) return;
+  dispatch(file: string, entry: string, tensors: readonly (Tensor | GPUBuffer)[], params: Uniforms, groups: readonly [number, number?]): void {
     if (this.slots === SLOTS || (this.timing && !this.pass && 2 * this.queryOps.length === QUERIES)) this.flush();
-    const slot = this.slots++;
-    const view = new DataView(this.uniformHost, slot * SLOT, SLOT);
-    for (let i = 0; i < types.length; i++) {
-      const t = types[i];
-      if (t === 'u') view.setUint32(4 * i, params[i]!, true);
-      else if (t === 'i') view.setInt32(4 * i, params[i]!, true);
-      else view.setFloat32(4 * i, params[i]!, true);
-    }
+    const slot = this.slots, uniforms = uniformLayout(file, entry);
+    // Checked even when there is nothing to run, so that a wrong field fails at every size.
+    packUniforms(uniforms, params, new DataView(this.uniformHost, slot * SLOT, SLOT));
+    if (groups[0] === 0 || groups[1] === 0) return;
+    this.slots++;
     const pipeline = this.pipeline(file, entry);
     const written = tensors[tensors.length - 1]!;
     if ('storage' in written) (written.storage as GpuStorage).host = undefined;
@@ -295,7 +290,7 @@ export class WebGpuBackend implements Backend, KernelTimer {
     const bind = this.device.createBindGroup({
       layout: pipeline.getBindGroupLayout(0),
       entries: [
-        { binding: 0, resource: { buffer: this.uniformBuffer, offset: slot * SLOT, size: Math.max(16, Math.ceil((types.length * 4) / 16) * 16) } },
+        { binding: 0, resource: { buffer: this.uniformBuffer, offset: slot * SLOT, size: uniforms.bytes } },
         ...buffers.map((buffer, i) => ({ binding: i + 1, resource: { buffer, size: sizes[i]! } })),
       ],
     });
@@ -307,8 +302,8 @@ export class WebGpuBackend implements Backend, KernelTimer {
   }
 
   /** A 1-D dispatch of n invocations, folded into 2-D past 65,535 workgroups (kernels use flat_index()). */
-  dispatch1d(file: string, entry: string, tensors: readonly (Tensor | GPUBuffer)[], types: ParamTypes, params: readonly number[], n: number): void {
-    this.dispatch(file, entry, tensors, types, params, rowGroups(Math.ceil(n / WORKGROUP)));
+  dispatch1d(file: string, entry: string, tensors: readonly (Tensor | GPUBuffer)[], params: Uniforms, n: number): void {
+    this.dispatch(file, entry, tensors, params, rowGroups(Math.ceil(n / WORKGROUP)));
   }
 
   /** Releases every GPU object (the backend cannot be used afterwards). */

@@ -26,7 +26,19 @@ export function initWebGpu(o: WebGpuOptions = {}): Promise<WebGpuBackend> {
   }));
 }
 
-async function start(o: WebGpuOptions): Promise<WebGpuBackend> {
+/** An adapter, and the GPU object that owns it (see the top of this file). */
+export interface FoundAdapter {
+  gpu: GPU;
+  adapter: GPUAdapter;
+  /** The Dawn flags it was found with ([] for the platform's default). */
+  flags: string[];
+}
+
+/**
+ * Dawn's first adapter: the platform's backend, then opengles (or the forced one). No device
+ * is created (`seqcore doctor` only reads its info); throws naming every backend tried.
+ */
+export async function findAdapter(o: WebGpuOptions = {}): Promise<FoundAdapter> {
   let dawn: { create(options: string[]): GPU; globals: object };
   try {
     dawn = (await import('webgpu')) as never;
@@ -43,18 +55,23 @@ async function start(o: WebGpuOptions): Promise<WebGpuBackend> {
   for (const [flags, opts] of attempts) {
     const gpu = dawn.create(flags);
     const adapter = await gpu.requestAdapter(opts).catch(() => null);
-    if (!adapter) { tried.push(flags.join(' ') || 'default'); continue; }
-    const device = await adapter.requestDevice({
-      requiredFeatures: adapter.features.has('timestamp-query') ? ['timestamp-query'] : [], // for --profile
-      requiredLimits: { maxStorageBufferBindingSize: adapter.limits.maxStorageBufferBindingSize, maxBufferSize: adapter.limits.maxBufferSize },
-    });
-    const info = adapter.info;
-    const b = new WebGpuBackend(gpu, device, `${info.vendor} ${info.architecture} ${info.description}`.trim() + (flags.length ? ` (${flags.join(' ')})` : ''));
-    // Validation errors (a shader that does not compile, a bad binding) arrive asynchronously:
-    // the first is kept and raised by the next read, like a kernel fault.
-    device.addEventListener('uncapturederror', (e) => b.deviceError((e as GPUUncapturedErrorEvent).error.message));
-    register(b);
-    return b;
+    if (adapter) return { gpu, adapter, flags };
+    tried.push(flags.join(' ') || 'default');
   }
   throw new Error(`webgpu backend: no adapter (tried Dawn backends: ${tried.join(', ')}); without a GPU, install Mesa's libegl1 libgles2 libegl-mesa0 libgl1-mesa-dri`);
+}
+
+async function start(o: WebGpuOptions): Promise<WebGpuBackend> {
+  const { gpu, adapter, flags } = await findAdapter(o);
+  const device = await adapter.requestDevice({
+    requiredFeatures: adapter.features.has('timestamp-query') ? ['timestamp-query'] : [], // for --profile
+    requiredLimits: { maxStorageBufferBindingSize: adapter.limits.maxStorageBufferBindingSize, maxBufferSize: adapter.limits.maxBufferSize },
+  });
+  const info = adapter.info;
+  const b = new WebGpuBackend(gpu, device, `${info.vendor} ${info.architecture} ${info.description}`.trim() + (flags.length ? ` (${flags.join(' ')})` : ''));
+  // Validation errors (a shader that does not compile, a bad binding) arrive asynchronously:
+  // the first is kept and raised by the next read, like a kernel fault.
+  device.addEventListener('uncapturederror', (e) => b.deviceError((e as GPUUncapturedErrorEvent).error.message));
+  register(b);
+  return b;
 }

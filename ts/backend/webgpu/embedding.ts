@@ -27,7 +27,7 @@ function plan(ids: Int32Array, V: number): { data: Int32Array; unique: number } 
 registerKernels('webgpu', {
   embeddingGather(table, ids, out) {
     const [V, E] = rowsCols(table), b = gpu(out);
-    b.dispatch1d('embedding', 'gather', [table, ids, b.faults, out], 'uuuu', [ids.size, E, V, 0], ids.size * E);
+    b.dispatch1d('embedding', 'gather', [table, ids, b.faults, out], { n: ids.size, e: E, v: V, u: 0 }, ids.size * E);
   },
   embeddingScatterAdd(dy, ids, dtable) {
     const [V, E] = rowsCols(dtable), b = gpu(dtable);
@@ -37,8 +37,8 @@ registerKernels('webgpu', {
     const p = host && plan(host.subarray(0, ids.size), V);
     if (p) {
       const t = tensor(p.data, [p.data.length], { backend: b });
-      b.dispatch1d('embedding', 'scatter_add_sorted', [dy, t, dtable], 'uuuu', [ids.size, E, V, p.unique], p.unique * E);
+      b.dispatch1d('embedding', 'scatter_add_sorted', [dy, t, dtable], { n: ids.size, e: E, v: V, u: p.unique }, p.unique * E);
       t.dispose();
-    } else b.dispatch1d('embedding', 'scatter_add', [dy, ids, b.faults, dtable], 'uuuu', [ids.size, E, V, 0], ids.size * E);
+    } else b.dispatch1d('embedding', 'scatter_add', [dy, ids, b.faults, dtable], { n: ids.size, e: E, v: V, u: 0 }, ids.size * E);
   },
 });

@@ -48,7 +48,7 @@ interface Operand { t: Tensor; off: number; ld: number; trans: boolean }
 
 /** c (M×N, dense from element 0) = op(a)·op(b) + beta·c. */
 function gemmAt(a: Operand, b: Operand, c: Tensor, M: number, N: number, K: number, beta = 0): void {
-  gpu(c).dispatch('gemm', 'gemm_at', [a.t, b.t, c], 'uuuuuuuuffuu', [M, N, K, +a.trans, +b.trans, a.ld, b.ld, a.off, 1, beta, b.off, 0], [Math.ceil(N / 32), Math.ceil(M / 32)]);
+  gpu(c).dispatch('gemm', 'gemm_at', [a.t, b.t, c], { M, N, K, ta: +a.trans, tb: +b.trans, lda: a.ld, ldb: b.ld, oa: a.off, alpha: 1, beta, ob: b.off, oc: 0 }, [Math.ceil(N / 32), Math.ceil(M / 32)]);
 }
 
 registerKernels('webgpu', {
@@ -68,19 +68,19 @@ registerKernels('webgpu', {
       if (l > 0) {
         X = { t: ws, off: p > 0 ? v.dropped(l) : v.out(l - 1), ld: H, trans: false };
         if (p > 0)
-          be.dispatch1d('gru', 'dropout_input', [ws], 'uuuuuff', [total * H, (seed + l) >>> 0, v.out(l - 1), v.dropped(l), v.mask(l), p, 1 / (1 - p)], total * H);
+          be.dispatch1d('gru', 'dropout_input', [ws], { n: total * H, seed: (seed + l) >>> 0, src_off: v.out(l - 1), drop_off: v.dropped(l), mask_off: v.mask(l), p, keep: 1 / (1 - p) }, total * H);
       }
       gemmAt(X, { t: w.wIh[l]!, off: 0, ld: E, trans: true }, gi, total, 3 * H, E);
-      be.dispatch1d('gru', 'gather_h0', [h0 ?? x, idx, S], 'uuuu', [B * H, H, l * B * H, h0 ? 1 : 0], B * H);
+      be.dispatch1d('gru', 'gather_h0', [h0 ?? x, idx, S], { n: B * H, H, h0_off: l * B * H, has_h0: h0 ? 1 : 0 }, B * H);
       for (let t = 0; t < T; t++) {
         const bs = batchSizes[t]!, hbase = t === 0 ? 0 : B + offsets[t - 1]!;
         gemmAt({ t: S, off: hbase * H, ld: H, trans: false }, { t: w.wHh[l]!, off: 0, ld: H, trans: true }, gh, bs, 3 * H, H);
-        be.dispatch1d('gru', 'cell_forward', [gi, gh, w.bIh[l]!, w.bHh[l]!, S], 'uuuuuuu', [bs * H, H, offsets[t]!, hbase, B + offsets[t]!, gbase, save ? 1 : 0], bs * H);
+        be.dispatch1d('gru', 'cell_forward', [gi, gh, w.bIh[l]!, w.bHh[l]!, S], { n: bs * H, H, row0: offsets[t]!, hbase, obase: B + offsets[t]!, gbase, save: save ? 1 : 0 }, bs * H);
       }
       const top = l === L - 1;
-      be.dispatch1d('gru', 'copy_range', [S, top ? out : ws], 'uuu', [total * H, B * H, top ? 0 : v.out(l)], total * H);
-      if (save) be.dispatch1d('gru', 'copy_range', [S, ws], 'uuu', [total * 4 * H, gbase, v.gates(l)], total * 4 * H);
-      be.dispatch1d('gru', 'gather_last', [S, idx, hn], 'uuuuu', [B * H, H, B, total, l * B * H], B * H);
+      be.dispatch1d('gru', 'copy_range', [S, top ? out : ws], { n: total * H, src_off: B * H, dst_off: top ? 0 : v.out(l) }, total * H);
+      if (save) be.dispatch1d('gru', 'copy_range', [S, ws], { n: total * 4 * H, src_off: gbase, dst_off: v.gates(l) }, total * 4 * H);
+      be.dispatch1d('gru', 'gather_last', [S, idx, hn], { n: B * H, H, obase: B, last_at: total, hn_off: l * B * H }, B * H);
     }
     for (const t of [idx, gi, gh, S]) t.dispose();
   },
@@ -98,17 +98,19 @@ registerKernels('webgpu', {
     for (let l = L - 1; l >= 0; l--) {
       const E = l === 0 ? E0 : H, top = l === L - 1;
       const X: Operand = l === 0 ? { t: x, off: 0, ld: E, trans: false } : { t: ws, off: p > 0 ? v.dropped(l) : v.out(l - 1), ld: H, trans: false };
-      be.dispatch1d('gru', 'gather_hprev', [top ? out : ws, h0 ?? x, idx, HP], 'uuuuu', [total * H, H, top ? 0 : v.out(l), l * B * H, h0 ? 1 : 0], total * H);
+      be.dispatch1d('gru', 'gather_hprev', [top ? out : ws, h0 ?? x, idx, HP], { n: total * H, H, o_off: top ? 0 : v.out(l), h0_off: l * B * H, has_h0: h0 ? 1 : 0 }, total * H);
       // The gradient w.r.t. this layer's output: dout at the top, else the layer above's
       // input gradient through its dropout mask.
       const D = top ? dout : dX, mask = !top && p > 0;
       for (let t = T - 1; t >= 0; t--) {
         const bs = batchSizes[t]!, last = t === T - 1;
-        be.dispatch1d('gru', 'cell_backward', [Gc, D ?? x, ws, HP, idx, dhn ?? x, Dg], 'uuuuuuuuuuu',
-          [bs * H, H, offsets[t]!, last ? 0 : offsets[t + 1]!, last ? 0 : batchSizes[t + 1]!, l * B * H, dhn ? 1 : 0, D ? 1 : 0, mask ? 1 : 0, mask ? v.mask(l + 1) : 0, v.gates(l)], bs * H);
+        be.dispatch1d('gru', 'cell_backward', [Gc, D ?? x, ws, HP, idx, dhn ?? x, Dg], {
+          n: bs * H, H, row0: offsets[t]!, next_row0: last ? 0 : offsets[t + 1]!, next_bs: last ? 0 : batchSizes[t + 1]!, dhn_off: l * B * H,
+          has_dhn: dhn ? 1 : 0, has_d: D ? 1 : 0, has_mask: mask ? 1 : 0, mask_off: mask ? v.mask(l + 1) : 0, gates_off: v.gates(l),
+        }, bs * H);
         if (t > 0 || dh0) gemmAt({ t: Dg, off: offsets[t]! * G + 3 * H, ld: G, trans: false }, { t: w.wHh[l]!, off: 0, ld: H, trans: false }, Gc, bs, H, 3 * H);
       }
-      if (dh0) be.dispatch1d('gru', 'scatter_dh0', [Gc, Dg, idx, dh0], 'uuu', [B * H, H, l * B * H], B * H);
+      if (dh0) be.dispatch1d('gru', 'scatter_dh0', [Gc, Dg, idx, dh0], { n: B * H, H, dh0_off: l * B * H }, B * H);
       gemmAt({ t: Dg, off: 3 * H, ld: G, trans: true }, { t: HP, off: 0, ld: H, trans: false }, dw.wHh[l]!, 3 * H, H, total);
       gemmAt({ t: Dg, off: 0, ld: G, trans: true }, X, dw.wIh[l]!, 3 * H, E, total);
       sumColumns(Dg, total, G, 0, 3 * H, dw.bIh[l]!);

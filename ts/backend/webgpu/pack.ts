@@ -3,6 +3,7 @@ import { tensor, type Tensor } from '../../tensor.js';
 import { rowsCols } from '../backend.js';
 import { registerKernels } from '../registry.js';
 import { gpu } from './backend.js';
+import { fill } from './elementwise.js';
 
 /** rows[r]: the padded row (b·T + t) of packed row r (kernels/pack.wgsl), as an int32 webgpu tensor. */
 function rowMap(layout: PackedLayout, T: number, on: Tensor): Tensor {
@@ -15,13 +16,13 @@ function rowMap(layout: PackedLayout, T: number, on: Tensor): Tensor {
 registerKernels('webgpu', {
   packPadded(padded, layout, packed) {
     const E = rowsCols(packed)[1], rows = rowMap(layout, padded.shape[1]!, packed);
-    gpu(packed).dispatch1d('pack', 'pack', [padded, rows, packed], 'uu', [layout.total, E], layout.total * E);
+    gpu(packed).dispatch1d('pack', 'pack', [padded, rows, packed], { total: layout.total, e: E }, layout.total * E);
     rows.dispose();
   },
   unpackPadded(packed, layout, padded) {
     const E = rowsCols(packed)[1], rows = rowMap(layout, padded.shape[1]!, padded);
-    gpu(padded).dispatch1d('elementwise', 'fill', [padded], 'uuuuf', [padded.size, 0, 0, 0, 0], padded.size);
-    gpu(padded).dispatch1d('pack', 'unpack', [packed, rows, padded], 'uu', [layout.total, E], layout.total * E);
+    fill(padded, 0);
+    gpu(padded).dispatch1d('pack', 'unpack', [packed, rows, padded], { total: layout.total, e: E }, layout.total * E);
     rows.dispose();
   },
 });

@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# Packs, on the development machine, what bench/device/cuda-check.sh needs on a GPU machine that
+# has no Node and no npm registry, into .device/ (ignored by git), carried there by the device
+# run's `carry: [".device"]`:
+#   .device/node.xz          this machine's node binary
+#   .device/js/              ts/ and bench/device/*.ts (with the conformance suite they import)
+#                            compiled by tsc: plain ES modules, no tsx, vitest or benny
+#   .device/extra.tar.xz     paths relative to the repository root, untarred in place there:
+#                            build/Release/*.node, and of node_modules only what the compiled code
+#                            imports at load time (@petamoriken/float16) and the headers the CUDA
+#                            addon's fallback build needs (node-addon-api, node-api-headers).
+#                            Dawn (webgpu, 130 MB) and DuckDB (70 MB) stay here: both are
+#                            imported only when asked for, which the check never does.
+#   .device/unpack.sh        sourced there: puts node on PATH and untars extra.tar.xz in place
+# usage: bench/device/pack.sh   (from anywhere in the checkout)
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+
+MODULES=(node_modules/@petamoriken/float16 node_modules/node-addon-api node_modules/node-api-headers)
+LIMIT_MB=60
+
+# the cpu addon: the reference of the check's validation and of the conformance suite's parity
+[ -f build/Release/seqcore.node ] || { echo "pack.sh: no build/Release/seqcore.node: run npm run build:native first" >&2; exit 1; }
+mkdir -p .device
+rm -rf .device/js
+npx tsc -p bench/device/tsconfig.json
+# .device/js has no package.json of its own: say its .js files are ES modules wherever it lands
+echo '{ "type": "module" }' > .device/js/package.json
+
+node=$(readlink -f "$(command -v node)")
+[ .device/node.xz -nt "$node" ] || xz -T0 -6 -c "$node" > .device/node.xz # a minute or more: only when Node changed
+tar -cf - build/Release/*.node "${MODULES[@]}" | xz -T0 -6 > .device/extra.tar.xz
+cat > .device/unpack.sh <<'EOS'
+# Sourced at the start of a device run, in the repository root: puts node on PATH and unpacks
+# the extra paths in place.
+mkdir -p /tmp/devnode && xz -dc .device/node.xz > /tmp/devnode/node && chmod +x /tmp/devnode/node
+export PATH=/tmp/devnode:$PATH
+[ -f .device/extra.tar.xz ] && xz -dc .device/extra.tar.xz | tar -xf -
+node --version
+EOS
+
+mb=$(du -sm .device | cut -f1)
+echo "packed .device: ${mb} MB ($(ls build/Release/*.node | xargs -n1 basename | tr '\n' ' ')); carry [\".device\"]"
+if [ "$mb" -gt "$LIMIT_MB" ]; then echo "pack.sh: .device is over ${LIMIT_MB} MB: the device run carries at most 64 MiB with the working tree" >&2; exit 1; fi

@@ -1,0 +1,223 @@
+// The CUDA addon's entry points that are not kernels: starting the device, what doctor
+// reports, storages (device memory) and transfers.
+#include <cuda_runtime.h>
+
+#include <cstring>
+#include <memory>
+#include <string>
+
+#include "cuda/cublaslt.h"
+#include "cuda/device.h"
+#include "cuda/kernels.h"
+#include "cuda/runtime.h"
+#include "napi/args.h"
+#include "napi/bindings.h"
+
+namespace seqcore {
+namespace {
+
+using Info = const Napi::CallbackInfo&;
+
+Napi::Value Init(Info info) {  // init(device)
+  Args a(info, "init", 1);
+  cuda::init(static_cast<int>(a.size(0, "device")));
+  cuda::gemm_init();  // a missing cuBLASLt is reported now, not at the first GEMM
+  return info.Env().Undefined();
+}
+
+// deviceInfo(): driver and runtime versions and every visible device; never throws for a
+// missing driver or GPU (doctor reports it).
+Napi::Value DeviceInfo(Info info) {
+  Args a(info, "deviceInfo", 0);
+  Napi::Env env = info.Env();
+  auto o = Napi::Object::New(env);
+  int driver = 0, runtime = 0, count = 0;
+  cudaDriverGetVersion(&driver);
+  cudaRuntimeGetVersion(&runtime);
+  o.Set("driverVersion", driver);
+  o.Set("runtimeVersion", runtime);
+  auto devices = Napi::Array::New(env);
+  const cudaError_t e = cudaGetDeviceCount(&count);
+  o.Set("error", e == cudaSuccess ? env.Null() : Napi::String::New(env, cudaGetErrorString(e)));
+  if (e != cudaSuccess) {
+    cudaGetLastError();
+    count = 0;
+  }
+  for (int d = 0; d < count; ++d) {
+    cudaDeviceProp p{};
+    if (cudaGetDeviceProperties(&p, d) != cudaSuccess) continue;
+    auto dev = Napi::Object::New(env);
+    dev.Set("name", p.name);
+    dev.Set("major", p.major);
+    dev.Set("minor", p.minor);
+    dev.Set("totalBytes", static_cast<double>(p.totalGlobalMem));
+    dev.Set("multiprocessors", p.multiProcessorCount);
+    devices.Set(devices.Length(), dev);
+  }
+  o.Set("devices", devices);
+  return o;
+}
+
+Napi::Value CublasInfo(Info info) {  // cublasInfo(): where cuBLASLt was loaded from, or why not
+  Args a(info, "cublasInfo", 0);
+  Napi::Env env = info.Env();
+  const cuda::CublasInfo& c = cuda::cublas_info();
+  auto o = Napi::Object::New(env);
+  o.Set("path", c.path.empty() ? env.Null() : Napi::String::New(env, c.path));
+  o.Set("version", c.path.empty() ? env.Null() : Napi::Number::New(env, static_cast<double>(c.version)));
+  auto searched = Napi::Array::New(env);
+  for (const std::string& s : c.searched) searched.Set(searched.Length(), s);
+  o.Set("searched", searched);
+  o.Set("error", c.error.empty() ? env.Null() : Napi::String::New(env, c.error));
+  return o;
+}
+
+Napi::Value Alloc(Info info) {  // alloc(bytes, zero)
+  Args a(info, "alloc", 2);
+  int64_t bytes = a.size(0, "bytes");
+  bool zero = a.flag(1, "zero");
+  if (bytes > (int64_t(1) << 40)) a.fail("refusing to allocate " + std::to_string(bytes) + " bytes");
+  return Napi::Number::New(info.Env(), storage_alloc(static_cast<size_t>(bytes), zero));
+}
+
+Napi::Value Free(Info info) {  // free(id)
+  Args a(info, "free", 1);
+  return Napi::Boolean::New(info.Env(), storage_free(a.id(0, "id")));
+}
+
+// The device range of a transfer between storage `id` (argument 0) and the typed array
+// (argument 1) from byteOffset (argument 2), checked to fit the storage.
+struct Range {
+  char* device;
+  char* host;
+  size_t bytes;
+};
+Range transfer_range(const Args& a, Info info, const char* fn) {
+  if (!info[1].IsTypedArray()) a.fail("argument 'data' must be a typed array");
+  auto ta = info[1].As<Napi::TypedArray>();
+  int64_t off = a.size(2, "byteOffset");
+  const StorageEntry* e = a.entry(0, "id", 0, 1);
+  if (static_cast<uint64_t>(a.add(off, static_cast<int64_t>(ta.ByteLength()), "byteOffset + data bytes")) > e->bytes)
+    a.fail(std::string(fn) + " of " + std::to_string(ta.ByteLength()) + " bytes at offset " + std::to_string(off) +
+           " overruns a storage of " + std::to_string(e->bytes) + " bytes");
+  return {static_cast<char*>(e->ptr) + off, static_cast<char*>(ta.ArrayBuffer().Data()) + ta.ByteOffset(), ta.ByteLength()};
+}
+
+Napi::Value Write(Info info) {  // write(id, typedArray, byteOffset): staged, queued
+  Args a(info, "write", 3);
+  const Range r = transfer_range(a, info, "writing");
+  cuda::upload(r.host, r.device, r.bytes);
+  return info.Env().Undefined();
+}
+
+Napi::Value Read(Info info) {  // read(id, typedArray, byteOffset): waits for queued work
+  Args a(info, "read", 3);
+  const Range r = transfer_range(a, info, "reading");
+  cuda::read(r.device, r.host, r.bytes);
+  return info.Env().Undefined();
+}
+
+// readAsync(id, typedArray, byteOffset) → Promise: the copy is queued now (so it sees every
+// kernel queued before it), a worker thread waits for it, and the main thread copies the
+// pinned bytes into the typed array.
+class ReadWorker : public Napi::AsyncWorker {
+ public:
+  ReadWorker(Napi::Env env, const Range& r, Napi::TypedArray target)
+      : Napi::AsyncWorker(env), deferred_(Napi::Promise::Deferred::New(env)), read_(r.device, r.bytes), host_(r.host),
+        target_(Napi::Persistent(target)) {}
+  Napi::Promise promise() const { return deferred_.Promise(); }
+  void Execute() override {
+    try {
+      read_.wait();
+    } catch (const std::exception& e) {
+      SetError(e.what());
+    }
+  }
+  void OnOK() override {
+    try {
+      read_.finish(host_);
+    } catch (const std::exception& e) {
+      deferred_.Reject(Napi::Error::New(Env(), e.what()).Value());
+      return;
+    }
+    deferred_.Resolve(Env().Undefined());
+  }
+  void OnError(const Napi::Error& e) override { deferred_.Reject(e.Value()); }
+
+ private:
+  Napi::Promise::Deferred deferred_;
+  cuda::PendingRead read_;
+  char* host_;
+  Napi::Reference<Napi::TypedArray> target_;  // keeps the array (and host_) alive
+};
+
+Napi::Value ReadAsync(Info info) {
+  Args a(info, "readAsync", 3);
+  const Range r = transfer_range(a, info, "reading");
+  auto* w = new ReadWorker(info.Env(), r, info[1].As<Napi::TypedArray>());
+  Napi::Promise p = w->promise();
+  w->Queue();
+  return p;
+}
+
+Napi::Value Copy(Info info) {  // copy(src, dst, bytes)
+  Args a(info, "copy", 3);
+  int64_t bytes = a.size(2, "bytes");
+  const char* src = a.buf<char>(0, "src", bytes);
+  char* dst = a.buf<char>(1, "dst", bytes);
+  if (bytes && src != dst) cuda::copy_async(dst, src, static_cast<size_t>(bytes));
+  return info.Env().Undefined();
+}
+
+Napi::Value Synchronize(Info info) {
+  Args a(info, "synchronize", 0);
+  cuda::synchronize();
+  return info.Env().Undefined();
+}
+
+Napi::Value Stats(Info info) {
+  Args a(info, "stats", 0);
+  const StorageStats s = storage_stats();
+  auto o = Napi::Object::New(info.Env());
+  o.Set("liveBytes", static_cast<double>(s.live_bytes));
+  o.Set("liveCount", static_cast<double>(s.live_count));
+  o.Set("cachedBytes", static_cast<double>(s.cached_bytes));
+  o.Set("cacheLimit", static_cast<double>(s.cache_limit));
+  o.Set("scratchBytes", 0);
+  return o;
+}
+
+Napi::Value EmptyCache(Info info) {
+  Args a(info, "emptyCache", 0);
+  storage_empty_cache();
+  return info.Env().Undefined();
+}
+
+Napi::Value SetPrecision(Info info) {  // setPrecision('fp32' | 'tf32')
+  Args a(info, "setPrecision", 1);
+  if (!info[0].IsString()) a.fail("argument 'precision' must be a string");
+  const std::string p = info[0].As<Napi::String>();
+  if (p != "fp32" && p != "tf32") a.fail("precision must be 'fp32' or 'tf32', got '" + p + "'");
+  cuda::set_tf32(p == "tf32");
+  return info.Env().Undefined();
+}
+
+}  // namespace
+
+void register_memory(Napi::Env env, Napi::Object exports) {
+  export_fn<Init>(env, exports, "init");
+  export_fn<DeviceInfo>(env, exports, "deviceInfo");
+  export_fn<CublasInfo>(env, exports, "cublasInfo");
+  export_fn<Alloc>(env, exports, "alloc");
+  export_fn<Free>(env, exports, "free");
+  export_fn<Write>(env, exports, "write");
+  export_fn<Read>(env, exports, "read");
+  export_fn<ReadAsync>(env, exports, "readAsync");
+  export_fn<Copy>(env, exports, "copy");
+  export_fn<Synchronize>(env, exports, "synchronize");
+  export_fn<Stats>(env, exports, "stats");
+  export_fn<EmptyCache>(env, exports, "emptyCache");
+  export_fn<SetPrecision>(env, exports, "setPrecision");
+}
+
+}  // namespace seqcore

@@ -1,0 +1,75 @@
+// The CUDA addon (build/Release/seqcore_cuda.node, built when CMake finds nvcc): loaded only
+// when the cuda backend or `seqcore doctor` asks for it, so a machine without it never reads it.
+import { createRequire } from 'node:module';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { NativeKernels } from '../../native.js';
+
+export interface CudaDevice {
+  name: string;
+  /** Compute capability. */
+  major: number;
+  minor: number;
+  totalBytes: number;
+  multiprocessors: number;
+}
+
+/** Where cuBLASLt was loaded from, or why not (every place looked). */
+export interface CublasInfo {
+  path: string | null;
+  version: number | null;
+  searched: string[];
+  error: string | null;
+}
+
+/** What the CUDA addon adds to the kernel entry points the cpu addon also has. */
+export interface CudaAddon extends NativeKernels {
+  /** Driver and runtime versions (1000·major + 10·minor) and the visible devices; no device is not an error here. */
+  deviceInfo(): { driverVersion: number; runtimeVersion: number; devices: CudaDevice[]; error: string | null };
+  /** Loads cuBLASLt (once) and says from where. */
+  cublasInfo(): CublasInfo;
+  /** Selects the device and creates the stream, allocator and cuBLASLt handle; throws naming what failed (no driver, no GPU, no cuBLASLt). */
+  init(device: number): void;
+  alloc(bytes: number, zero: boolean): number;
+  free(id: number): boolean;
+  /** Host → device, queued on the compute stream (the data is staged, so it may be reused at once). */
+  write(id: number, data: ArrayBufferView, byteOffset: number): void;
+  /** Device → host after all queued work; raises a recorded device fault first. */
+  read(id: number, out: ArrayBufferView, byteOffset: number): void;
+  /** The same, through pinned memory, without blocking the event loop. */
+  readAsync(id: number, out: ArrayBufferView, byteOffset: number): Promise<void>;
+  copy(src: number, dst: number, bytes: number): void;
+  /** Waits for queued work; raises a recorded device fault. */
+  synchronize(): void;
+  stats(): { liveBytes: number; liveCount: number; cachedBytes: number; cacheLimit: number; scratchBytes: number };
+  emptyCache(): void;
+  /** 'fp32' (exact) or 'tf32' for the GEMMs. */
+  setPrecision(p: 'fp32' | 'tf32'): void;
+}
+
+/** The addon's path: SEQCORE_CUDA_ADDON, else build/Release beside ts/ or dist/. */
+export function cudaAddonPath(): string | null {
+  const given = process.env.SEQCORE_CUDA_ADDON;
+  if (given) return given;
+  const here = dirname(fileURLToPath(import.meta.url));
+  const candidates = [join(here, '..', '..', '..', 'build', 'Release', 'seqcore_cuda.node'), join(here, '..', '..', '..', '..', 'build', 'Release', 'seqcore_cuda.node')];
+  return candidates.find((p) => existsSync(p)) ?? null;
+}
+
+let loaded: { addon: CudaAddon } | { error: string } | null = null;
+
+/** The CUDA addon, or why it is not there (never throws). */
+export function loadCudaAddon(): { addon: CudaAddon } | { error: string } {
+  if (loaded) return loaded;
+  const path = cudaAddonPath();
+  if (!path) loaded = { error: 'the CUDA addon (build/Release/seqcore_cuda.node) was not built: CMake found no nvcc (install the CUDA toolkit and run npm run build:native, or set SEQCORE_CUDA_ADDON)' };
+  else {
+    try {
+      loaded = { addon: createRequire(import.meta.url)(path) as CudaAddon };
+    } catch (e) {
+      loaded = { error: `the CUDA addon ${path} cannot load: ${(e as Error).message}` };
+    }
+  }
+  return loaded;
+}

@@ -1,0 +1,114 @@
+// `seqcore doctor`: what this machine offers each backend — the cpu addon's ISA and threads, the
+// WebGPU adapter, the CUDA driver, devices and cuBLASLt. Each part reports its own status (a
+// missing addon, Dawn or driver is a line of the report, never an exception), so the command
+// answers on any machine; `--json` prints the same as one object.
+import { parseArgs } from 'node:util';
+import { loadCudaAddon } from '../backend/cuda/addon.js';
+import { findAdapter } from '../backend/webgpu/device.js';
+import { native } from '../native.js';
+
+export const DOCTOR_USAGE = '       seqcore doctor [--json]';
+
+type Part<T> = ({ ok: true } & T) | { ok: false; error: string };
+
+interface CpuPart { isa: { active: string; best: string }; threads: number }
+interface WebGpuPart {
+  vendor: string; architecture: string; device: string; description: string;
+  /** The Dawn backend it was found on: 'default' (the platform's) or a forced/fallback one. */
+  dawnBackend: string;
+  /** Why this is a software renderer (no GPU does the work), or null for hardware. */
+  software: string | null;
+}
+interface CudaDevicePart { index: number; name: string; computeCapability: string; memoryBytes: number; multiprocessors: number }
+interface CudaPart {
+  /** null: no driver (cudaDriverGetVersion gives 0). */
+  driverVersion: string | null; runtimeVersion: string; devices: CudaDevicePart[];
+  cublasLt: { path: string | null; version: string | null; searched: string[]; error: string | null };
+}
+/** CUDA fails with its details when the addon loads but no device or no cuBLASLt is usable. */
+type CudaReport = Part<CudaPart> | ({ ok: false; error: string } & CudaPart);
+export interface DoctorReport { cpu: Part<CpuPart>; webgpu: Part<WebGpuPart>; cuda: CudaReport }
+
+const message = (e: unknown): string => (e instanceof Error ? e.message : String(e));
+
+function cpuPart(): Part<CpuPart> {
+  try {
+    return { ok: true, isa: native.isa(), threads: native.threads() }; // the addon's stand-in throws why it did not load
+  } catch (e) {
+    return { ok: false, error: message(e) };
+  }
+}
+
+// Renderers that run on the CPU: Mesa's llvmpipe (GL), lavapipe (Vulkan) and softpipe, and
+// Google's SwiftShader. Dawn reports them as ordinary adapters, with the name in device or
+// description, not always as isFallbackAdapter.
+const SOFTWARE = /llvmpipe|lavapipe|softpipe|swiftshader/i;
+
+async function webgpuPart(): Promise<Part<WebGpuPart>> {
+  try {
+    const { adapter, flags } = await findAdapter();
+    const { vendor, architecture, device, description, isFallbackAdapter } = adapter.info;
+    const named = SOFTWARE.exec(`${vendor} ${architecture} ${device} ${description}`)?.[0];
+    const software = named ? `${/swiftshader/i.test(named) ? 'SwiftShader' : `Mesa ${named.toLowerCase()}`}` : isFallbackAdapter ? 'fallback adapter' : null;
+    return { ok: true, vendor, architecture, device, description, dawnBackend: flags.join(' ').replace(/^backend=/, '') || 'default', software };
+  } catch (e) {
+    return { ok: false, error: message(e) };
+  }
+}
+
+/** 1000·major + 10·minor (CUDA's encoding) as "major.minor". */
+const cudaVersion = (v: number): string => `${Math.floor(v / 1000)}.${Math.floor((v % 1000) / 10)}`;
+/** cuBLAS(Lt)'s encoding, 10000·major + 100·minor + patch, as "major.minor.patch". */
+const cublasVersion = (v: number): string => `${Math.floor(v / 10000)}.${Math.floor((v % 10000) / 100)}.${v % 100}`;
+
+function cudaPart(): CudaReport {
+  const loaded = loadCudaAddon();
+  if ('error' in loaded) return { ok: false, error: loaded.error };
+  try {
+    const info = loaded.addon.deviceInfo();
+    const lt = loaded.addon.cublasInfo();
+    const devices = info.devices.map((d, index) => ({ index, name: d.name, computeCapability: `${d.major}.${d.minor}`, memoryBytes: d.totalBytes, multiprocessors: d.multiprocessors }));
+    const cublasLt = { path: lt.path, version: lt.version === null ? null : cublasVersion(lt.version), searched: lt.searched, error: lt.error };
+    const common = { driverVersion: info.driverVersion > 0 ? cudaVersion(info.driverVersion) : null, runtimeVersion: cudaVersion(info.runtimeVersion), devices, cublasLt };
+    if (info.error !== null || devices.length === 0) return { ...common, ok: false, error: info.error ?? 'no CUDA device is visible' };
+    if (lt.error !== null) return { ...common, ok: false, error: `cuBLASLt: ${lt.error}` };
+    return { ok: true, ...common };
+  } catch (e) {
+    return { ok: false, error: message(e) };
+  }
+}
+
+export async function doctor(): Promise<DoctorReport> {
+  return { cpu: cpuPart(), webgpu: await webgpuPart(), cuda: cudaPart() };
+}
+
+const gib = (bytes: number): string => `${(bytes / 2 ** 30).toFixed(1)} GiB`;
+/** An error under its part's column (Node's load errors span lines: the require stack). */
+const why = (error: string): string => error.replace(/\n/g, '\n        ');
+
+function text(r: DoctorReport): string {
+  const lines: string[] = [];
+  const { cpu, webgpu, cuda } = r;
+  lines.push(cpu.ok ? `cpu     ${cpu.isa.active} (best this CPU supports: ${cpu.isa.best}), ${cpu.threads} threads` : `cpu     not available: ${why(cpu.error)}`);
+  if (!webgpu.ok) lines.push(`webgpu  not available: ${why(webgpu.error)}`);
+  else {
+    const name = [webgpu.vendor, webgpu.architecture, webgpu.device].filter((s) => s).join(' ');
+    lines.push(`webgpu  ${name} (${webgpu.description}; Dawn backend ${webgpu.dawnBackend})`);
+    if (webgpu.software) lines.push(`        software renderer (${webgpu.software}): runs on the CPU, no GPU is used`);
+  }
+  if ('driverVersion' in cuda) {
+    lines.push(`cuda    ${cuda.driverVersion ? `driver ${cuda.driverVersion}` : 'no driver'}, runtime ${cuda.runtimeVersion}`);
+    for (const d of cuda.devices) lines.push(`        device ${d.index}: ${d.name}, compute capability ${d.computeCapability}, ${gib(d.memoryBytes)}, ${d.multiprocessors} SMs`);
+    const lt = cuda.cublasLt;
+    lines.push(lt.path ? `        cuBLASLt ${lt.version ?? '(version unknown)'} from ${lt.path}` : `        cuBLASLt not loaded: ${why(lt.error ?? `not found in ${lt.searched.join(', ')}`)}`);
+  }
+  if (!cuda.ok) lines.push(`${'driverVersion' in cuda ? '        ' : 'cuda    '}not available: ${why(cuda.error)}`);
+  return `${lines.join('\n')}\n`;
+}
+
+export async function doctorCommand(args: string[]): Promise<number> {
+  const { values } = parseArgs({ args, options: { json: { type: 'boolean', default: false } } });
+  const r = await doctor();
+  process.stdout.write(values.json ? `${JSON.stringify(r)}\n` : text(r));
+  return 0;
+}
