@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstring>
 
+#include "common/gru_workspace.h"
 #include "cpu/aligned_buffer.h"
 #include "cpu/gemm.h"
 #include "cpu/gru_cell.h"
@@ -40,20 +41,12 @@ void over_row_ranges(const PackedLayout& l, int64_t H, F&& fn) {
   }, nt);
 }
 
-struct Layer {
-  const float* x;  // total×E, the layer's input
-  int64_t E, H;
-  const float *w_ih, *w_hh, *b_ih, *b_hh;
-  float* out;    // total×H
-  float* gates;  // total×4H
-};
-
 // The state before step t of sorted rows r0.. : h0 at t = 0, else the previous step's output.
-const float* hprev_rows(const Layer& y, const float* h0s, const PackedLayout& l, int64_t t, int64_t r0) {
+const float* hprev_rows(const GruLayer& y, const float* h0s, const PackedLayout& l, int64_t t, int64_t r0) {
   return t == 0 ? h0s + r0 * y.H : y.out + (l.offsets[t - 1] + r0) * y.H;
 }
 
-void layer_forward(const Layer& y, const float* h0s, const PackedLayout& l, float* gi) {
+void layer_forward(const GruLayer& y, const float* h0s, const PackedLayout& l, float* gi) {
   const int64_t H = y.H;
   sgemm(false, true, l.total, 3 * H, y.E, 1.f, y.x, y.E, y.w_ih, y.E, 0.f, gi, 3 * H);
   PackedB whh;
@@ -76,7 +69,7 @@ void layer_forward(const Layer& y, const float* h0s, const PackedLayout& l, floa
 
 // carry: in, the gradient w.r.t. each sequence's final state (sorted order); out, the
 // gradient w.r.t. its initial state. dgi, dgh: total×3H scratch; hprev: total×H scratch.
-void layer_backward(const Layer& y, const float* h0s, const PackedLayout& l, const float* dout, float* carry,
+void layer_backward(const GruLayer& y, const float* h0s, const PackedLayout& l, const float* dout, float* carry,
                     float* dgi, float* dgh, float* hprev, float* dx, float* dw_ih, float* dw_hh, float* db_ih,
                     float* db_hh) {
   const int64_t H = y.H;
@@ -106,26 +99,6 @@ void layer_backward(const Layer& y, const float* h0s, const PackedLayout& l, con
   if (dx) sgemm(false, false, l.total, y.E, 3 * H, 1.f, dgi, 3 * H, y.w_ih, y.E, 0.f, dx, y.E);
 }
 
-// Where each layer's tensors live: [gates of every layer, if saved][outputs of layers
-// below the top][dropped input, mask of each upper layer, if dropout]. The top layer's
-// output is the op's output.
-struct WorkspaceView {
-  float* base;
-  int64_t total, H, L;
-  bool save;
-  float* top;
-  int64_t gate_floats() const { return save ? L * total * 4 * H : 0; }
-  float* gates(int64_t l) const { return save ? base + l * total * 4 * H : nullptr; }
-  float* out(int64_t l) const { return l == L - 1 ? top : base + gate_floats() + l * total * H; }
-  float* dropped(int64_t l) const { return base + gate_floats() + (L - 1) * total * H + (l - 1) * total * 2 * H; }
-  float* mask(int64_t l) const { return dropped(l) + total * H; }
-};
-
-Layer layer(const GruWeights& w, const WorkspaceView& v, const float* x, float p, int64_t l) {
-  const float* in = l == 0 ? x : (p > 0.f ? v.dropped(l) : v.out(l - 1));
-  return {in, l == 0 ? w.E : w.H, w.H, w.w_ih[l], w.w_hh[l], w.b_ih[l], w.b_hh[l], v.out(l), v.gates(l)};
-}
-
 // rows of src (B×H, original order) → dst (B×H, sorted order), or zeros if src is null.
 void to_sorted(const float* src, const PackedLayout& l, int64_t H, float* dst) {
   for (int64_t i = 0; i < l.B; ++i)
@@ -140,14 +113,14 @@ void from_sorted(const float* src, const PackedLayout& l, int64_t H, float* dst)
 }  // namespace
 
 int64_t gru_workspace_floats(int64_t L, int64_t total, int64_t H, bool save, bool dropout) {
-  return (save ? L * total * 4 * H : 0) + (L - 1) * total * H + (dropout ? (L - 1) * total * 2 * H : 0);
+  return gru_workspace_size(L, total, H, save, dropout);
 }
 
 void gru_forward(const float* x, const GruWeights& w, const float* h0, const PackedLayout& l, float p,
                  uint32_t seed, bool save, float* ws, float* out, float* hn) {
   const int64_t H = w.H;
   const int64_t n = l.total * H;
-  const WorkspaceView v{ws, l.total, H, w.L, save, out};
+  const GruWorkspaceView v{ws, l.total, H, w.L, save, out};
   AlignedBuffer gi, h0s, last;
   for (int64_t k = 0; k < w.L; ++k) {
     if (k > 0 && p > 0.f) {  // inverted dropout on the previous layer's output
@@ -164,7 +137,7 @@ void gru_forward(const float* x, const GruWeights& w, const float* h0, const Pac
     }
     float* h0k = h0s.get(l.B * H);
     to_sorted(h0 ? h0 + k * l.B * H : nullptr, l, H, h0k);
-    const Layer y = layer(w, v, x, p, k);
+    const GruLayer y = gru_layer(w, v, x, p, k);
     layer_forward(y, h0k, l, gi.get(l.total * 3 * H));
     float* hk = last.get(l.B * H);
     for (int64_t i = 0; i < l.B; ++i)
@@ -177,7 +150,7 @@ void gru_backward(const float* x, const GruWeights& w, const float* h0, const Pa
                   const float* ws, const float* out, const float* dout, const float* dhn, const GruGrads& g) {
   const int64_t H = w.H, n = l.total * H;
   // The kernels only read the workspace and output here.
-  const WorkspaceView v{const_cast<float*>(ws), l.total, H, w.L, true, const_cast<float*>(out)};
+  const GruWorkspaceView v{const_cast<float*>(ws), l.total, H, w.L, true, const_cast<float*>(out)};
   AlignedBuffer dgi, dgh, hprev, carry, h0s, dcur, dprev;
   const float* d = dout;  // gradient w.r.t. the current layer's output
   for (int64_t k = w.L - 1; k >= 0; --k) {
@@ -185,7 +158,7 @@ void gru_backward(const float* x, const GruWeights& w, const float* h0, const Pa
     to_sorted(dhn ? dhn + k * l.B * H : nullptr, l, H, c);
     float* h0k = h0s.get(l.B * H);
     to_sorted(h0 ? h0 + k * l.B * H : nullptr, l, H, h0k);
-    const Layer y = layer(w, v, x, p, k);
+    const GruLayer y = gru_layer(w, v, x, p, k);
     float* dx = k == 0 ? g.dx : dprev.get(n);
     layer_backward(y, h0k, l, d, c, dgi.get(l.total * 3 * H), dgh.get(l.total * 3 * H), hprev.get(n), dx,
                    g.dw_ih[k], g.dw_hh[k], g.db_ih[k], g.db_hh[k]);

@@ -17,49 +17,14 @@
 #include <cstdint>
 
 #include "common/device_math.h"
+#include "common/gru_workspace.h"
 #include "cuda/kernels.h"
+#include "cuda/rows.cuh"
 #include "cuda/runtime.h"
 
 namespace seqcore {
 namespace cuda {
 namespace {
-
-constexpr unsigned kThreads = 256;
-
-// Launch shape of the row-wise kernels: rows × cols elements, threadIdx.x over a row's columns
-// (a warp reads consecutive floats), threadIdx.y over rows, 256 threads a block; grid-stride on
-// both axes, the grid capped at grid_for's few waves (and at 65535 blocks on y).
-struct Shape2 {
-  dim3 grid, block;
-};
-
-Shape2 shape_2d(int64_t rows, int64_t cols) {
-  const unsigned tx = cols > 64 ? 128 : (cols > 32 ? 64 : 32);
-  const unsigned ty = kThreads / tx;
-  const int64_t cap = grid_for(rows * cols, static_cast<int>(kThreads));
-  const int64_t bx = std::max<int64_t>(1, std::min<int64_t>((cols + tx - 1) / tx, cap));
-  const int64_t by = std::max<int64_t>(1, std::min<int64_t>({(rows + ty - 1) / ty, cap / bx, 65535}));
-  return {dim3(static_cast<unsigned>(bx), static_cast<unsigned>(by)), dim3(tx, ty)};
-}
-
-__device__ __forceinline__ int64_t row_begin() { return static_cast<int64_t>(blockIdx.y) * blockDim.y + threadIdx.y; }
-__device__ __forceinline__ int64_t row_stride() { return static_cast<int64_t>(gridDim.y) * blockDim.y; }
-__device__ __forceinline__ int64_t col_begin() { return static_cast<int64_t>(blockIdx.x) * blockDim.x + threadIdx.x; }
-__device__ __forceinline__ int64_t col_stride() { return static_cast<int64_t>(gridDim.x) * blockDim.x; }
-__device__ __forceinline__ int64_t flat_begin() { return static_cast<int64_t>(blockIdx.x) * blockDim.x + threadIdx.x; }
-__device__ __forceinline__ int64_t flat_stride() { return static_cast<int64_t>(gridDim.x) * blockDim.x; }
-
-// The step t of packed row r: the last t with offsets[t] <= r (offsets strictly increase,
-// offsets[T] = total > r).
-__device__ __forceinline__ int64_t step_of_row(const int64_t* __restrict__ offsets, int64_t T, int64_t r) {
-  int64_t lo = 0, hi = T;
-  while (hi - lo > 1) {
-    const int64_t mid = (lo + hi) / 2;
-    if (offsets[mid] <= r) lo = mid;
-    else hi = mid;
-  }
-  return lo;
-}
 
 // ---- kernels ----
 
@@ -96,7 +61,7 @@ __global__ void __launch_bounds__(kThreads)
 __global__ void __launch_bounds__(kThreads)
     dropout_forward_kernel(const float* __restrict__ prev, float* __restrict__ dropped, float* __restrict__ mask,
                            int64_t n, float p, float keep, uint32_t seed) {
-  for (int64_t i = flat_begin(); i < n; i += flat_stride()) {
+  for (int64_t i = global_index(); i < n; i += global_stride()) {
     const float m = dropout_uniform(seed, static_cast<uint64_t>(i)) >= p ? keep : 0.f;
     mask[i] = m;
     dropped[i] = prev[i] * m;
@@ -107,7 +72,7 @@ __global__ void __launch_bounds__(kThreads)
 // grid_for(n, 256).
 __global__ void __launch_bounds__(kThreads)
     dropout_backward_kernel(float* __restrict__ d, const float* __restrict__ mask, int64_t n) {
-  for (int64_t i = flat_begin(); i < n; i += flat_stride()) d[i] = d[i] * mask[i];
+  for (int64_t i = global_index(); i < n; i += global_stride()) d[i] = d[i] * mask[i];
 }
 
 // One step's fused cell (cpu: gru_cell.inc forward) over its `rows` active rows:
@@ -205,14 +170,6 @@ void from_sorted(const float* src, const int32_t* sorted, int64_t B, int64_t H, 
   check_launch("gru_from_sorted");
 }
 
-struct Layer {
-  const float* x;  // total×E, the layer's input
-  int64_t E, H;
-  const float *w_ih, *w_hh, *b_ih, *b_hh;
-  float* out;    // total×H
-  float* gates;  // total×4H, or null
-};
-
 // Why the step loops are not captured in a CUDA graph: (1) the layout (T, batch_sizes) and
 // every buffer address change from batch to batch, so a graph would be captured and
 // instantiated anew per call, which costs about as much host time as the 2T launches it
@@ -224,7 +181,7 @@ struct Layer {
 
 // gi: total×3H, gh: B×3H scratch; state: B×H, sorted order, holding h0 on entry and each
 // sequence's final state on return.
-void layer_forward(const Layer& y, const PackedLayout& l, float* gi, float* gh, float* state) {
+void layer_forward(const GruLayer& y, const PackedLayout& l, float* gi, float* gh, float* state) {
   const int64_t H = y.H;
   sgemm(false, true, l.total, 3 * H, y.E, 1.f, y.x, y.E, y.w_ih, y.E, 0.f, gi, 3 * H);
   for (int64_t t = 0; t < l.T; ++t) {
@@ -242,7 +199,7 @@ void layer_forward(const Layer& y, const PackedLayout& l, float* gi, float* gh, 
 // gradient w.r.t. its initial state. h0s: B×H sorted; offsets: the layout's offsets on the
 // device. dgi, dgh: total×3H scratch; hprev: total×H scratch. dout and dx may be null; dx may
 // be the buffer dout points to (it is written last, after every read of dout).
-void layer_backward(const Layer& y, const float* h0s, const PackedLayout& l, const int64_t* offsets,
+void layer_backward(const GruLayer& y, const float* h0s, const PackedLayout& l, const int64_t* offsets,
                     const float* dout, float* carry, float* dgi, float* dgh, float* hprev, float* dx, float* dw_ih,
                     float* dw_hh, float* db_ih, float* db_hh) {
   const int64_t H = y.H;
@@ -266,38 +223,18 @@ void layer_backward(const Layer& y, const float* h0s, const PackedLayout& l, con
   if (dx) sgemm(false, false, l.total, y.E, 3 * H, 1.f, dgi, 3 * H, y.w_ih, y.E, 0.f, dx, y.E);
 }
 
-// Where each layer's tensors live (native/cpu/gru.cc's layout): [gates of every layer
-// (total×4H each), if saved][outputs of layers below the top (total×H each)][dropped input,
-// mask of each upper layer (total×H each), if dropout]. The top layer's output is the op's.
-struct WorkspaceView {
-  float* base;
-  int64_t total, H, L;
-  bool save;
-  float* top;
-  int64_t gate_floats() const { return save ? L * total * 4 * H : 0; }
-  float* gates(int64_t l) const { return save ? base + l * total * 4 * H : nullptr; }
-  float* out(int64_t l) const { return l == L - 1 ? top : base + gate_floats() + l * total * H; }
-  float* dropped(int64_t l) const { return base + gate_floats() + (L - 1) * total * H + (l - 1) * total * 2 * H; }
-  float* mask(int64_t l) const { return dropped(l) + total * H; }
-};
-
-Layer layer(const GruWeights& w, const WorkspaceView& v, const float* x, float p, int64_t l) {
-  const float* in = l == 0 ? x : (p > 0.f ? v.dropped(l) : v.out(l - 1));
-  return {in, l == 0 ? w.E : w.H, w.H, w.w_ih[l], w.w_hh[l], w.b_ih[l], w.b_hh[l], v.out(l), v.gates(l)};
-}
-
 size_t floats(int64_t n) { return static_cast<size_t>(n) * sizeof(float); }
 
 }  // namespace
 
 int64_t gru_workspace_floats(int64_t L, int64_t total, int64_t H, bool save, bool dropout) {
-  return (save ? L * total * 4 * H : 0) + (L - 1) * total * H + (dropout ? (L - 1) * total * 2 * H : 0);
+  return gru_workspace_size(L, total, H, save, dropout);
 }
 
 void gru_forward(const float* x, const GruWeights& w, const float* h0, const PackedLayout& l, float p,
                  uint32_t seed, bool save, float* ws, float* out, float* hn) {
   const int64_t H = w.H, B = l.B, n = l.total * H;
-  const WorkspaceView v{ws, l.total, H, w.L, save, out};
+  const GruWorkspaceView v{ws, l.total, H, w.L, save, out};
   // Everything the layers need, before any step loop.
   Scratch sorted_s(static_cast<size_t>(B) * sizeof(int32_t));
   const int32_t* sorted = upload(sorted_s, l.sorted, static_cast<size_t>(B));
@@ -312,7 +249,7 @@ void gru_forward(const float* x, const GruWeights& w, const float* h0, const Pac
       check_launch("gru_dropout_forward");
     }
     to_sorted(h0 ? h0 + k * B * H : nullptr, sorted, B, H, state);
-    layer_forward(layer(w, v, x, p, k), l, gi, gh, state);
+    layer_forward(gru_layer(w, v, x, p, k), l, gi, gh, state);
     from_sorted(state, sorted, B, H, hn + k * B * H);
   }
 }
@@ -321,7 +258,7 @@ void gru_backward(const float* x, const GruWeights& w, const float* h0, const Pa
                   const float* ws, const float* out, const float* dout, const float* dhn, const GruGrads& g) {
   const int64_t H = w.H, B = l.B, n = l.total * H;
   // The kernels only read the workspace and output here.
-  const WorkspaceView v{const_cast<float*>(ws), l.total, H, w.L, true, const_cast<float*>(out)};
+  const GruWorkspaceView v{const_cast<float*>(ws), l.total, H, w.L, true, const_cast<float*>(out)};
   // Everything the layers need, before any step loop: the layout (offsets, then sorted) and
   // the scratch. dprev holds the gradient w.r.t. an upper layer's input, then (masked in
   // place) w.r.t. the output of the layer below, whose backward overwrites it with its own dx
@@ -340,7 +277,7 @@ void gru_backward(const float* x, const GruWeights& w, const float* h0, const Pa
     to_sorted(dhn ? dhn + k * B * H : nullptr, sorted, B, H, carry);
     to_sorted(h0 ? h0 + k * B * H : nullptr, sorted, B, H, h0s);
     float* dx = k == 0 ? g.dx : dprev;
-    layer_backward(layer(w, v, x, p, k), h0s, l, offsets, d, carry, dgi, dgh, hprev, dx, g.dw_ih[k], g.dw_hh[k],
+    layer_backward(gru_layer(w, v, x, p, k), h0s, l, offsets, d, carry, dgi, dgh, hprev, dx, g.dw_ih[k], g.dw_hh[k],
                    g.db_ih[k], g.db_hh[k]);
     if (g.dh0) from_sorted(carry, sorted, B, H, g.dh0 + k * B * H);
     if (k > 0) {  // through the dropout between layer k-1 and k
