@@ -18,3 +18,15 @@ fn dropout_uniform(seed: u32, i: u32) -> f32 {
   h ^= h >> 16u;
   return f32(h >> 8u) * (1.0 / 16777216.0);
 }
+
+// A quiet NaN computed at run time (a NaN constant is a shader-creation error): pass a
+// runtime value & 0u.
+fn quiet_nan(runtime_zero: u32) -> f32 {
+  return bitcast<f32>(0x7FC00000u | runtime_zero);
+}
+
+// Whether x is neither NaN nor ±Inf, by its bits (WGSL lets compilers assume floats finite, so
+// comparisons cannot be trusted to see them).
+fn is_finite(x: f32) -> bool {
+  return (bitcast<u32>(x) & 0x7F800000u) != 0x7F800000u;
+}

@@ -60,11 +60,6 @@ fn workgroup_sum(lid: u32, v: vec2f) -> vec2f {
   return partial_sum[0];
 }
 
-// A quiet NaN computed at run time (a NaN constant is a shader-creation error).
-fn quiet_nan(runtime_zero: u32) -> f32 {
-  return bitcast<f32>(0x7FC00000u | runtime_zero);
-}
-
 @compute @workgroup_size(WG)
 fn row_lse(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32) {
   let r = wid.y * nwg.x + wid.x;

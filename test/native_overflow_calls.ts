@@ -73,7 +73,9 @@ function cases(): Record<string, unknown[]> {
     cosineGrad: [a, b, c, d, e, N, D, 1e-8],
     bceLogits: [a, b, n, c],
     bceLogitsGrad: [a, b, c, d, n],
-    adamStep: [a, b, c, d, n, 1e-3, 0.9, 0.999, 1e-8, 0, true, 1, 1],
+    gradClip: [a, size('k'), 1, b],
+    // Two tensors: p, g, m, v of n0 and n1 floats; clip (e) holds zeros, a finite factor.
+    adamSteps: [[a, b], [c, d], [f, g], [h, i], [size('n0'), size('n1')], 1e-3, 0.9, 0.999, 1e-8, 0, true, 1, e],
     cast: ['f32>f16', a, b, n],
     // No rows and no columns, so the K × K Gram matrix is all K touches.
     alsHalfStep: [BigInt64Array.of(0n), new Int32Array(0), new Float32Array(0), size('rows', 0), a, size('cols', 0), b,

@@ -48,6 +48,36 @@ describe('fused Adam / AdamW', () => {
     p.grad = tensor([3, 4], [2]).keep();
     const { gradNorm } = new AdamW([p], { lr: 0.1, weightDecay: 0, maxGradNorm: 1 }).step();
     expect(gradNorm).toBeCloseTo(5, 5);
-    expect(() => { p.grad = tensor([NaN, 1], [2]).keep(); new Adam([p]).step(); }).toThrow(/gradient norm is NaN/);
+  });
+
+  // The kernels read the clip factor on the device and write nothing when it is NaN; the
+  // host learns of it only from the norm it reads after the update was queued.
+  for (const backend of ['cpu', 'reference'])
+    it(`${backend}: a NaN or Inf gradient throws, and the weights and moments stay as they were (step and stepAsync)`, async () => {
+      for (const bad of [NaN, Infinity])
+        for (const async of [false, true]) {
+          const p = tensor([1, -1, 0.5], [3], { backend }).keep();
+          p.requiresGrad = true;
+          const opt = new AdamW([p], { lr: 0.1, maxGradNorm: 1 });
+          p.grad = tensor([0.3, -2, 1e-3], [3], { backend }).keep();
+          opt.step();
+          opt.zeroGrad();
+          const weights = values(p), { moments } = await opt.stateDict();
+          p.grad = tensor([0.3, bad, 1e-3], [3], { backend }).keep();
+          const error = new RegExp(`gradient norm is ${bad}.*the weights were not updated`);
+          if (async) await expect(opt.stepAsync()).rejects.toThrow(error);
+          else expect(() => opt.step()).toThrow(error);
+          expect(values(p)).toEqual(weights);
+          expect((await opt.stateDict()).moments).toEqual(moments);
+          opt.zeroGrad();
+          opt.dispose();
+          p.dispose();
+        }
+    });
+
+  it('maxGradNorm must be a non-negative number', () => {
+    expect(() => new AdamW([], { maxGradNorm: -1 })).toThrow(/maxGradNorm must be a non-negative number/);
+    expect(() => new AdamW([], { maxGradNorm: NaN })).toThrow(/maxGradNorm must be a non-negative number/);
+    expect(() => new AdamW([], { maxGradNorm: Infinity })).not.toThrow();
   });
 });

@@ -1,7 +1,7 @@
 // The webgpu backend through Dawn — on Mesa's llvmpipe (OpenGL ES, compatibility mode) in CI
 // and here, on the default backend where a GPU is present: what the conformance suite every
-// backend runs (test/conformance/: each op against the float64 reference, kernel coverage,
-// training parity) does not cover.
+// backend runs (test/conformance/: each op and the optimizer kernels against the float64
+// reference, kernel coverage, training parity) does not cover.
 import { describe, expect, it } from 'vitest';
 import { Adam, AdamW, kernel, ops, PackedLayout, Rng, Tensor, tensor } from '../ts/index.js';
 import { backwardProbe, dispose, expectClose, f64, makeInputs, randn, useWebGpu } from './harness.js';

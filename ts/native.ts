@@ -65,8 +65,11 @@ export interface NativeKernels {
   mseGrad(a: number, b: number, dout: number, da: number | null, db: number | null, n: number): void;
   cosine(a: number, b: number, out: number, N: number, D: number, eps: number): void;
   cosineGrad(a: number, b: number, dout: number, da: number | null, db: number | null, N: number, D: number, eps: number): void;
-  adamStep(p: number, g: number, m: number, v: number, n: number, lr: number, beta1: number, beta2: number,
-    eps: number, weightDecay: number, decoupled: boolean, step: number, gradScale: number): void;
+  /** out[0..2) = [norm, clip factor] of the k sums of squares (Kernels.gradClip); maxNorm may be Infinity. */
+  gradClip(sumsOfSquares: number, k: number, maxNorm: number, out: number): void;
+  /** Adam/AdamW on tensor t = (params[t], grads[t], ms[t], vs[t]) of n[t] floats each, the gradients scaled by clip[1] (gradClip's out); nothing is written when it is not finite. */
+  adamSteps(params: number[], grads: number[], ms: number[], vs: number[], n: number[], lr: number, beta1: number, beta2: number,
+    eps: number, weightDecay: number, decoupled: boolean, step: number, clip: number): void;
   cast(kind: string, x: number, y: number, n: number): void;
   /** out[0] = mean loss; the grad reads dout[0]. */
   bceLogits(x: number, y: number, n: number, out: number): void;

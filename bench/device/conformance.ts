@@ -1,4 +1,4 @@
-// The conformance suite (test/conformance/suite.ts: op cases, kernel coverage, training parity)
+// The conformance suite (test/conformance/suite.ts: op and optimizer cases, kernel coverage, training parity)
 // under plain Node, for machines without the test tooling (bench/device/cuda-check.sh runs it
 // compiled by bench/device/pack.sh). One JSON line per case:
 //   {"suite":"conformance","backend","case","ok","ms","error"?}

@@ -10,12 +10,12 @@ namespace seqcore {
 enum class BinaryOp { Add = 0, Sub = 1, Mul = 2 };
 enum class UnaryOp { Sigmoid = 0, Tanh = 1, Relu = 2, Gelu = 3 };
 
-// One fused step of Adam (decoupled = false) or AdamW (decoupled = true).
+// One fused step of Adam (decoupled = false) or AdamW (decoupled = true); the gradients'
+// clip factor is not here: the kernels read it on the device (grad_clip's out[1]).
 struct AdamParams {
   float lr, beta1, beta2, eps, weight_decay;
   bool decoupled;
-  int64_t step;      // 1-based, for bias correction
-  float grad_scale;  // global-norm clipping factor applied to g
+  int64_t step;  // 1-based, for bias correction
 };
 
 // A multi-layer GRU, PyTorch's layout: layer l has W_ih (3H×E_l), W_hh (3H×H), b_ih, b_hh (3H).

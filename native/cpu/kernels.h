@@ -80,8 +80,16 @@ void bce_logits(const float* x, const float* y, int64_t n, float* out);
 // dx = dout[0]/n·(σ(x) − y)
 void bce_logits_grad(const float* x, const float* y, const float* dout, float* dx, int64_t n);
 
-// ---- adam.cc ----  one fused step of Adam (decoupled = false) or AdamW (decoupled = true)
-void adam_step(float* p, const float* g, float* m, float* v, int64_t n, const AdamParams& a);
+// ---- adam.cc ----  (the math: common/adam_math.h)
+// ss: k floats (each gradient's Σ g²) → out (2 floats) = [norm, clip factor]: norm = √Σ ss in
+// float64; factor = max_norm/(norm + 1e-6) when norm > max_norm (max_norm may be ∞), else 1;
+// NaN when the norm is not finite.
+void grad_clip(const float* ss, int64_t k, double max_norm, float* out);
+// One fused step of Adam (decoupled = false) or AdamW (decoupled = true) on each of the count
+// tensors p[t], g[t], m[t], v[t] of n[t] floats, in place on p, m, v, with g scaled by clip[1]
+// (grad_clip's factor); nothing is written when clip[1] is not finite.
+void adam_steps(float* const* p, const float* const* g, float* const* m, float* const* v, const int64_t* n,
+                int64_t count, const AdamParams& a, const float* clip);
 
 // ---- cast.cc ----
 void cast_f32_f16(const float* x, uint16_t* y, int64_t n);

@@ -79,8 +79,11 @@ void cosine_grad(const float* a, const float* b, const float* dout, float* da, f
 void bce_logits(const float* x, const float* y, int64_t n, float* out);  // mean
 void bce_logits_grad(const float* x, const float* y, const float* dout, float* dx, int64_t n);  // dout[0]/n·(σ(x)−y)
 
-// ---- adam.cu ----
-void adam_step(float* p, const float* g, float* m, float* v, int64_t n, const AdamParams& a);
+// ---- adam.cu ---- (p, g, m, v: host arrays of device pointers; ss, out, clip: device)
+void grad_clip(const float* ss, int64_t k, double max_norm, float* out);
+// One launch for every tensor; clip[1] is read on the device (nothing written if not finite).
+void adam_steps(float* const* p, const float* const* g, float* const* m, float* const* v, const int64_t* n,
+                int64_t count, const AdamParams& a, const float* clip);
 
 // ---- cast.cu ----
 void cast_f32_f16(const float* x, uint16_t* y, int64_t n);

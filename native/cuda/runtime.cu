@@ -3,6 +3,7 @@
 #include "cuda/runtime.h"
 
 #include <algorithm>
+#include <atomic>
 #include <cstring>
 #include <map>
 #include <stdexcept>
@@ -25,7 +26,12 @@ struct State {
   FaultRecord* fault_host = nullptr;  // mapped pinned memory: kernels write it, the host reads it after a sync
   FaultRecord* fault_device = nullptr;
   int fault_seq = 0;
-  std::vector<const char*> fault_ops = std::vector<const char*>(4096, nullptr);  // seq % 4096 → op
+  // seq % 4096 → (seq, op); a slot overwritten since its fault gives "a kernel", never a wrong name.
+  struct FaultOp {
+    int seq = 0;
+    const char* op = nullptr;
+  };
+  std::vector<FaultOp> fault_ops = std::vector<FaultOp>(4096);
 };
 State g;
 
@@ -145,6 +151,9 @@ void device_free(void* p) {
   if (!p) return;
   auto it = g_class.find(p);
   if (it == g_class.end()) return;
+  // A second free would put the block in the cache twice and alias two later buffers.
+  for (auto [b, e] = g_free.equal_range(it->second); b != e; ++b)
+    if (b->second == p) throw std::logic_error("cuda: device_free of a block that is already free");
   g_live -= it->second;
   g_cached += it->second;
   g_free.emplace(it->second, p);
@@ -176,7 +185,7 @@ void upload(const void* host, void* dst, size_t bytes) {
 FaultSite fault_site(const char* op, FaultKind kind, long long limit) {
   require_ready();
   const int seq = ++g.fault_seq;
-  g.fault_ops[static_cast<size_t>(seq) % g.fault_ops.size()] = op;
+  g.fault_ops[static_cast<size_t>(seq) % g.fault_ops.size()] = {seq, op};
   return FaultSite{g.fault_device, seq, kind, limit};
 }
 
@@ -190,10 +199,13 @@ void synchronize() {
 }
 
 void raise_recorded_fault() {
+  // kind is published last (raise_fault), so once it is set the other fields are complete.
+  if (*static_cast<volatile int*>(&g.fault_host->kind) == 0) return;
+  std::atomic_thread_fence(std::memory_order_acquire);
   const FaultRecord f = *g.fault_host;
-  if (f.kind == 0) return;
   std::memset(g.fault_host, 0, sizeof(FaultRecord));
-  const char* op = g.fault_ops[static_cast<size_t>(f.seq) % g.fault_ops.size()];
+  const auto& site = g.fault_ops[static_cast<size_t>(f.seq) % g.fault_ops.size()];
+  const char* op = site.seq == f.seq ? site.op : nullptr;
   std::string what = std::string("cuda: ") + (op ? op : "a kernel") + ": ";
   if (f.kind == kIdOutOfRange)
     what += "id " + std::to_string(f.value) + " at index " + std::to_string(f.index) + " is outside the table's " +
@@ -201,7 +213,7 @@ void raise_recorded_fault() {
   else if (f.kind == kNotInt32)
     what += "value " + std::to_string(f.value) + " at index " + std::to_string(f.index) + " does not fit in int32";
   else if (f.kind == kTargetOutOfRange)
-    what += "target " + std::to_string(f.value) + " of row " + std::to_string(f.index) + " is outside [0, " +
+    what += "target " + std::to_string(f.value) + " at row " + std::to_string(f.index) + " is outside [0, " +
             std::to_string(f.limit) + ")";
   else what += "fault " + std::to_string(f.kind);
   throw std::runtime_error(what + " (raised at this read; the kernel ran earlier)");

@@ -62,9 +62,10 @@ T* upload(Scratch& into, const T* host, size_t count) {
 //    read; the kernel ran earlier)".
 enum FaultKind : int { kIdOutOfRange = 1, kNotInt32 = 2, kTargetOutOfRange = 3 };
 struct FaultRecord {
-  int kind;  // 0: none
-  int seq;   // which fault_site() call: names the op
+  int kind;   // 0: none; written last, once the other fields are
+  int seq;    // which fault_site() call: names the op
   long long index, value, limit;
+  int claim;  // taken by the one thread that writes the record
 };
 // Passed by value to a kernel that may fault.
 struct FaultSite {
@@ -80,12 +81,13 @@ void synchronize();
 
 #if defined(__CUDACC__)
 __device__ inline void raise_fault(const FaultSite& s, long long index, long long value) {
-  if (atomicCAS(&s.record->kind, 0, s.kind) == 0) {
+  if (atomicCAS(&s.record->claim, 0, 1) == 0) {
     s.record->seq = s.seq;
     s.record->index = index;
     s.record->value = value;
     s.record->limit = s.limit;
     __threadfence_system();
+    atomicExch(&s.record->kind, s.kind);  // published last: a host that sees kind sees the rest
   }
 }
 #endif

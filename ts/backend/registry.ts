@@ -32,8 +32,6 @@ export interface AdamOptions {
   decoupled: boolean;
   /** 1-based step count, for bias correction. */
   step: number;
-  /** Multiplies the gradient first (global-norm clipping). */
-  gradScale: number;
 }
 
 /** A multi-layer GRU's parameters, PyTorch's layout: layer l has W_ih (3H×E_l), W_hh (3H×H), b_ih, b_hh (3H). */
@@ -115,8 +113,20 @@ export interface Kernels {
   /** a, b: N×D → out (N) = cosine similarity of rows, norms clamped below by eps. */
   cosine(a: Tensor, b: Tensor, out: Tensor, eps: number): void;
   cosineGrad(a: Tensor, b: Tensor, dout: Tensor, da: Tensor | null, db: Tensor | null, eps: number): void;
-  /** One fused Adam/AdamW step, in place on p, m, v. */
-  adamStep(p: Tensor, g: Tensor, m: Tensor, v: Tensor, o: AdamOptions): void;
+  /**
+   * Global-norm gradient clipping, on the device: sumsOfSquares (k floats, each gradient's
+   * Σ g²) → out (2 floats) = [norm, factor], norm = √Σ sumsOfSquares (float64, index order
+   * where the backend has float64), factor = maxNorm/(norm + 1e-6) when norm > maxNorm
+   * (maxNorm = Infinity: never), else 1; factor NaN when the norm is not finite.
+   */
+  gradClip(sumsOfSquares: Tensor, maxNorm: number, out: Tensor): void;
+  /**
+   * One fused Adam/AdamW step on every parameter tensor: params[t], ms[t], vs[t] updated in
+   * place from grads[t] (equal lengths, each of params[t]'s size) times the factor clip[1]
+   * (gradClip's out), read on the device; when it is not finite nothing is written, so a
+   * NaN/Inf gradient never reaches the weights or the moments.
+   */
+  adamSteps(params: readonly Tensor[], grads: readonly Tensor[], ms: readonly Tensor[], vs: readonly Tensor[], o: AdamOptions, clip: Tensor): void;
   /** Converts between dtypes (float32↔float16, int32↔int64, int32→float32). */
   cast(x: Tensor, y: Tensor): void;
   copy(src: Tensor, dst: Tensor): void;

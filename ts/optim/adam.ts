@@ -1,5 +1,6 @@
 import { noGrad } from '../autograd.js';
 import { kernel } from '../backend/registry.js';
+import type { HostArray } from '../dtype.js';
 import { concat } from '../ops/concat.js';
 import { Tensor } from '../tensor.js';
 
@@ -17,14 +18,10 @@ interface Slot {
   v: Tensor;
 }
 
-/** √(Σ x) in float64, in order. */
-function sqrtOfSum(x: Float32Array): number {
-  return Math.sqrt(x.reduce((a, b) => a + b, 0));
-}
-
 /**
- * Adam (L2 weight decay added to the gradient) — one fused kernel per parameter updates
- * p, m and v in a single pass. AdamW below decouples the decay.
+ * Adam (L2 weight decay added to the gradient) — one fused kernel call updates every
+ * parameter's p, m and v in a single pass, clipped by a factor computed on the device (no host
+ * read before the update). AdamW below decouples the decay.
  */
 export class Adam {
   lr: number;
@@ -45,70 +42,79 @@ export class Adam {
     this.maxGradNorm = cfg.maxGradNorm;
     for (const [name, v] of [['lr', this.lr], ['beta1', this.beta1], ['beta2', this.beta2], ['eps', this.eps], ['weightDecay', this.weightDecay]] as const)
       if (!Number.isFinite(v) || v < 0) throw new RangeError(`${this.constructor.name}: ${name} must be a finite non-negative number, got ${v}`);
+    if (this.maxGradNorm !== undefined && !(this.maxGradNorm >= 0))
+      throw new RangeError(`${this.constructor.name}: maxGradNorm must be a non-negative number (Infinity: no clipping), got ${this.maxGradNorm}`);
   }
 
-  /** Global L2 norm of all gradients (backends read synchronously: cpu). */
-  gradNorm(): number {
-    const ss = this.sumsOfSquares();
-    if (!ss) return 0;
-    try {
-      return sqrtOfSum(ss.toArray() as Float32Array);
-    } finally {
-      ss.dispose();
-    }
-  }
-
-  /** gradNorm() on any backend (webgpu reads only asynchronously). */
-  async gradNormAsync(): Promise<number> {
-    const ss = this.sumsOfSquares();
-    if (!ss) return 0;
-    try {
-      return sqrtOfSum((await ss.data()) as Float32Array);
-    } finally {
-      ss.dispose();
-    }
-  }
-
-  /** Each gradient's sum of squares, computed on its device and gathered into one tensor for a single read; null without gradients. */
-  private sumsOfSquares(): Tensor | null {
-    const parts = this.params.flatMap((p) => {
-      if (!p.grad) return [];
-      const s = Tensor.empty([1, 1], 'float32', p.backend);
-      kernel('sumSquares', p.grad)(p.grad, s);
-      return [s];
-    });
-    if (!parts.length) return null;
-    const all = noGrad(() => concat(parts));
-    parts.forEach((s) => s.dispose());
-    return all;
-  }
-
-  /** Applies one update from the accumulated gradients; returns the pre-clip gradient norm. */
+  /**
+   * Applies one update from the accumulated gradients and returns the pre-clip global norm of
+   * the gradients; reads the norm synchronously (cpu, cuda). When the norm is not finite (a NaN
+   * or Inf in a gradient), it throws, and the weights and moments are as they were.
+   */
   step(): { gradNorm: number } {
-    return this.update(this.gradNorm());
+    const clip = this.queueUpdate();
+    if (!clip) return { gradNorm: 0 };
+    try {
+      return this.checked(clip.toArray());
+    } finally {
+      clip.dispose();
+    }
   }
 
   /** step() for backends read asynchronously (webgpu); works on every backend. */
   async stepAsync(): Promise<{ gradNorm: number }> {
-    return this.update(await this.gradNormAsync());
+    const clip = this.queueUpdate();
+    if (!clip) return { gradNorm: 0 };
+    try {
+      return this.checked(await clip.data());
+    } finally {
+      clip.dispose();
+    }
   }
 
-  /** The update itself, given the gradient norm (which also catches NaN/Inf gradients before they reach the weights). */
-  private update(norm: number): { gradNorm: number } {
+  /**
+   * Queues the whole update on the parameters' device, with no read in between: each
+   * gradient's sum of squares, gradClip (the norm and the clip factor, into clip), then one
+   * adamSteps over every parameter with a gradient, which reads the factor there and writes
+   * nothing when it is not finite. Returns clip (2 floats: [norm, factor]), or null without
+   * gradients.
+   */
+  private queueUpdate(): Tensor | null {
     this.stepCount++;
-    if (!Number.isFinite(norm)) throw new Error(`${this.constructor.name}.step: gradient norm is ${norm}; a NaN/Inf reached the gradients (setCheckFinite(true) names the op)`);
-    const gradScale = this.maxGradNorm !== undefined && norm > this.maxGradNorm ? this.maxGradNorm / (norm + 1e-6) : 1;
-    noGrad(() => {
-      for (const p of this.params) {
-        if (!p.grad) continue;
-        const slot = this.slot(p);
-        kernel('adamStep', p)(p, p.grad, slot.m, slot.v, {
-          lr: this.lr, beta1: this.beta1, beta2: this.beta2, eps: this.eps,
-          weightDecay: this.weightDecay, decoupled: this.decoupled, step: this.stepCount, gradScale,
-        });
-      }
+    const ps = this.params.filter((p) => p.grad);
+    if (!ps.length) return null;
+    return noGrad(() => {
+      const ss = this.sumsOfSquares(ps);
+      const clip = Tensor.empty([2], 'float32', ss.backend, false);
+      kernel('gradClip', clip)(ss, this.maxGradNorm ?? Infinity, clip);
+      ss.dispose();
+      const slots = ps.map((p) => this.slot(p));
+      kernel('adamSteps', clip)(ps, ps.map((p) => p.grad!), slots.map((s) => s.m), slots.map((s) => s.v), {
+        lr: this.lr, beta1: this.beta1, beta2: this.beta2, eps: this.eps,
+        weightDecay: this.weightDecay, decoupled: this.decoupled, step: this.stepCount,
+      }, clip);
+      return clip;
     });
-    return { gradNorm: norm };
+  }
+
+  /** Each gradient's sum of squares, computed on its device, gathered into one tensor (k floats). */
+  private sumsOfSquares(ps: readonly Tensor[]): Tensor {
+    const parts = ps.map((p) => {
+      const s = Tensor.empty([1, 1], 'float32', p.backend);
+      kernel('sumSquares', p.grad!)(p.grad!, s);
+      return s;
+    });
+    const all = concat(parts);
+    parts.forEach((s) => s.dispose());
+    return all;
+  }
+
+  /** The step's result from clip's values [norm, factor]; throws when the norm is not finite. */
+  private checked(clip: HostArray): { gradNorm: number } {
+    const gradNorm = Number(clip[0]);
+    if (!Number.isFinite(gradNorm))
+      throw new Error(`${this.constructor.name}.step: gradient norm is ${gradNorm}; a NaN/Inf reached the gradients (setCheckFinite(true) names the op); the weights were not updated`);
+    return { gradNorm };
   }
 
   zeroGrad(): void {

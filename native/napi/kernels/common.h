@@ -39,6 +39,21 @@ using Info = const Napi::CallbackInfo&;
 
 inline Napi::Value Undef(Info info) { return info.Env().Undefined(); }
 
+// Argument i: an array of `count` storage ids, entry k checked to hold `elems(k)` floats.
+template <class P, class F>
+std::vector<P> buffer_array(const Args& a, Info info, size_t i, const char* name, int64_t count, F elems) {
+  if (!info[i].IsArray() || info[i].As<Napi::Array>().Length() != static_cast<uint64_t>(count))
+    a.fail(std::string("argument '") + name + "' must be an array of " + std::to_string(count) + " storage ids");
+  auto arr = info[i].As<Napi::Array>();
+  std::vector<P> out;
+  for (int64_t k = 0; k < count; ++k) {
+    Napi::Value v = arr[static_cast<uint32_t>(k)];
+    if (!v.IsNumber()) a.fail(std::string(name) + "[" + std::to_string(k) + "] is not a storage id");
+    out.push_back(static_cast<P>(a.storage(v.As<Napi::Number>().DoubleValue(), name, k, elems(k), sizeof(float))->ptr));
+  }
+  return out;
+}
+
 // The packed layout of the sequence kernels, from JavaScript's two Int32Arrays (batch sizes,
 // sorted indices), checked.
 inline const int32_t* int32s(const Args& a, Info info, size_t i, const char* name, int64_t* n) {

@@ -4,21 +4,6 @@
 namespace seqcore {
 namespace {
 
-// An array of L storage ids, each checked to hold `elems(layer)` floats.
-template <class P, class F>
-std::vector<P> layer_buffers(const Args& a, Info info, size_t i, const char* name, int64_t L, F elems) {
-  if (!info[i].IsArray() || info[i].As<Napi::Array>().Length() != static_cast<uint64_t>(L))
-    a.fail(std::string("argument '") + name + "' must be an array of " + std::to_string(L) + " storage ids");
-  auto arr = info[i].As<Napi::Array>();
-  std::vector<P> out;
-  for (int64_t k = 0; k < L; ++k) {
-    Napi::Value v = arr[static_cast<uint32_t>(k)];
-    if (!v.IsNumber()) a.fail(std::string(name) + "[" + std::to_string(k) + "] is not a storage id");
-    out.push_back(static_cast<P>(a.storage(v.As<Napi::Number>().DoubleValue(), name, k, elems(k), sizeof(float))->ptr));
-  }
-  return out;
-}
-
 // Arguments 1..3 of both GRU entry points, and the floats of one layer's parameters.
 struct Dims {
   int64_t E, H, L;
@@ -36,11 +21,11 @@ Dims dims(const Args& a) {
 
 GruWeights weights(const Args& a, Info info, size_t first, const Dims& d, bool biases) {
   GruWeights w{d.E, d.H, d.L, {}, {}, {}, {}};
-  w.w_ih = layer_buffers<const float*>(a, info, first, "wIh", d.L, [&](int64_t k) { return d.w_ih(k); });
-  w.w_hh = layer_buffers<const float*>(a, info, first + 1, "wHh", d.L, [&](int64_t) { return d.w_hh; });
+  w.w_ih = buffer_array<const float*>(a, info, first, "wIh", d.L, [&](int64_t k) { return d.w_ih(k); });
+  w.w_hh = buffer_array<const float*>(a, info, first + 1, "wHh", d.L, [&](int64_t) { return d.w_hh; });
   if (biases) {
-    w.b_ih = layer_buffers<const float*>(a, info, first + 2, "bIh", d.L, [&](int64_t) { return d.bias; });
-    w.b_hh = layer_buffers<const float*>(a, info, first + 3, "bHh", d.L, [&](int64_t) { return d.bias; });
+    w.b_ih = buffer_array<const float*>(a, info, first + 2, "bIh", d.L, [&](int64_t) { return d.bias; });
+    w.b_hh = buffer_array<const float*>(a, info, first + 3, "bHh", d.L, [&](int64_t) { return d.bias; });
   } else {
     w.b_ih.assign(d.L, nullptr);
     w.b_hh.assign(d.L, nullptr);
@@ -84,10 +69,10 @@ Napi::Value GruBackward(Info info) {
   const int64_t hidden = a.mul(d.L, l.B, d.H, "L × B × H");
   GruGrads g;
   g.dx = a.buf_or_null<float>(14, "dx", inputs);
-  g.dw_ih = layer_buffers<float*>(a, info, 15, "dwIh", d.L, [&](int64_t k) { return d.w_ih(k); });
-  g.dw_hh = layer_buffers<float*>(a, info, 16, "dwHh", d.L, [&](int64_t) { return d.w_hh; });
-  g.db_ih = layer_buffers<float*>(a, info, 17, "dbIh", d.L, [&](int64_t) { return d.bias; });
-  g.db_hh = layer_buffers<float*>(a, info, 18, "dbHh", d.L, [&](int64_t) { return d.bias; });
+  g.dw_ih = buffer_array<float*>(a, info, 15, "dwIh", d.L, [&](int64_t k) { return d.w_ih(k); });
+  g.dw_hh = buffer_array<float*>(a, info, 16, "dwHh", d.L, [&](int64_t) { return d.w_hh; });
+  g.db_ih = buffer_array<float*>(a, info, 17, "dbIh", d.L, [&](int64_t) { return d.bias; });
+  g.db_hh = buffer_array<float*>(a, info, 18, "dbHh", d.L, [&](int64_t) { return d.bias; });
   g.dh0 = a.buf_or_null<float>(19, "dh0", hidden);
   backend::gru_backward(a.buf<float>(0, "x", inputs), w, a.buf_or_null<float>(6, "h0", hidden), l, p,
                a.buf<float>(10, "workspace", workspace_floats(a, d.L, l.total, d.H, true, p > 0.f)),
