@@ -13,11 +13,19 @@
 // gradients as GEMMs over all packed rows and the bias gradients as deterministic column sums.
 // No allocation, upload or synchronisation inside the step loops: scratch is taken and the
 // layout uploaded before them, and the per-step offsets are kernel arguments.
+//
+// Two paths for the recurrence, chosen per call by gru_use_persistent (gru_persistent.h):
+// the per-step path above, and the persistent one (gru_persistent.cu: all steps of a layer in
+// one cooperative launch, W_hh in shared memory), taken when the device supports cooperative
+// launch, H <= 1024 and the W_hh slices fit shared memory on a co-resident grid; SEQCORE_GRU=
+// persistent|per-step forces one. Both share the input projection, the workspace layout and
+// the weight-gradient GEMMs.
 #include <algorithm>
 #include <cstdint>
 
 #include "common/device_math.h"
 #include "common/gru_workspace.h"
+#include "cuda/gru_persistent.h"
 #include "cuda/kernels.h"
 #include "cuda/rows.cuh"
 #include "cuda/runtime.h"
@@ -179,11 +187,17 @@ void from_sorted(const float* src, const int32_t* sorted, int64_t B, int64_t H, 
 // sgemm throw on error, which would leave stream() in capture mode unless every path ends the
 // capture. Not simple and safe today; revisit with a per-layout graph cache.
 
-// gi: total×3H, gh: B×3H scratch; state: B×H, sorted order, holding h0 on entry and each
-// sequence's final state on return.
-void layer_forward(const GruLayer& y, const PackedLayout& l, float* gi, float* gh, float* state) {
+// gi: total×3H, gh: B×3H scratch; state: B×H, sorted order, holding h0 on entry (and, on the
+// per-step path, each sequence's final state on return); hn: B×H, the layer's final states in
+// the original order. offsets (T+1) and sorted (B): the layout on the device.
+void layer_forward(const GruLayer& y, const PackedLayout& l, const int64_t* offsets, const int32_t* sorted,
+                   bool persistent, float* gi, float* gh, float* state, float* hn) {
   const int64_t H = y.H;
   sgemm(false, true, l.total, 3 * H, y.E, 1.f, y.x, y.E, y.w_ih, y.E, 0.f, gi, 3 * H);
+  if (persistent) {
+    gru_persistent_forward(gi, y.w_hh, y.b_ih, y.b_hh, state, offsets, sorted, l.B, l.T, H, y.out, y.gates, hn);
+    return;
+  }
   for (int64_t t = 0; t < l.T; ++t) {
     const int64_t rows = l.batch_sizes[t], row = l.offsets[t];
     sgemm(false, true, rows, 3 * H, H, 1.f, state, H, y.w_hh, H, 0.f, gh, 3 * H);
@@ -193,6 +207,7 @@ void layer_forward(const GruLayer& y, const PackedLayout& l, float* gi, float* g
                                                               y.gates ? y.gates + row * 4 * H : nullptr);
     check_launch("gru_cell_forward");
   }
+  from_sorted(state, sorted, l.B, H, hn);
 }
 
 // carry: in, the gradient w.r.t. each sequence's final state (sorted order); out, the
@@ -200,10 +215,11 @@ void layer_forward(const GruLayer& y, const PackedLayout& l, float* gi, float* g
 // device. dgi, dgh: total×3H scratch; hprev: total×H scratch. dout and dx may be null; dx may
 // be the buffer dout points to (it is written last, after every read of dout).
 void layer_backward(const GruLayer& y, const float* h0s, const PackedLayout& l, const int64_t* offsets,
-                    const float* dout, float* carry, float* dgi, float* dgh, float* hprev, float* dx, float* dw_ih,
-                    float* dw_hh, float* db_ih, float* db_hh) {
+                    bool persistent, const float* dout, float* carry, float* dgi, float* dgh, float* hprev,
+                    float* dx, float* dw_ih, float* dw_hh, float* db_ih, float* db_hh) {
   const int64_t H = y.H;
-  for (int64_t t = l.T - 1; t >= 0; --t) {
+  if (persistent) gru_persistent_backward(y.w_hh, h0s, y.out, y.gates, dout, offsets, l.B, l.T, H, carry, dgi, dgh);
+  for (int64_t t = l.T - 1; !persistent && t >= 0; --t) {
     const int64_t rows = l.batch_sizes[t], row = l.offsets[t];
     const float* hp = t == 0 ? h0s : y.out + l.offsets[t - 1] * H;
     const Shape2 s = shape_2d(rows, H);
@@ -235,9 +251,14 @@ void gru_forward(const float* x, const GruWeights& w, const float* h0, const Pac
                  uint32_t seed, bool save, float* ws, float* out, float* hn) {
   const int64_t H = w.H, B = l.B, n = l.total * H;
   const GruWorkspaceView v{ws, l.total, H, w.L, save, out};
-  // Everything the layers need, before any step loop.
-  Scratch sorted_s(static_cast<size_t>(B) * sizeof(int32_t));
-  const int32_t* sorted = upload(sorted_s, l.sorted, static_cast<size_t>(B));
+  const bool persistent = gru_use_persistent(false, B, H);
+  // Everything the layers need, before any step loop: the layout (offsets, then sorted) and
+  // the scratch.
+  Scratch layout_s(static_cast<size_t>(l.T + 1) * sizeof(int64_t) + static_cast<size_t>(B) * sizeof(int32_t));
+  int64_t* offsets = layout_s.as<int64_t>();
+  int32_t* sorted = reinterpret_cast<int32_t*>(offsets + (l.T + 1));
+  upload(l.offsets.data(), offsets, static_cast<size_t>(l.T + 1) * sizeof(int64_t));
+  upload(l.sorted, sorted, static_cast<size_t>(B) * sizeof(int32_t));
   Scratch gi_s(floats(l.total * 3 * H)), gh_s(floats(B * 3 * H)), state_s(floats(B * H));
   float *gi = gi_s.as<float>(), *gh = gh_s.as<float>(), *state = state_s.as<float>();
   for (int64_t k = 0; k < w.L; ++k) {
@@ -249,8 +270,7 @@ void gru_forward(const float* x, const GruWeights& w, const float* h0, const Pac
       check_launch("gru_dropout_forward");
     }
     to_sorted(h0 ? h0 + k * B * H : nullptr, sorted, B, H, state);
-    layer_forward(gru_layer(w, v, x, p, k), l, gi, gh, state);
-    from_sorted(state, sorted, B, H, hn + k * B * H);
+    layer_forward(gru_layer(w, v, x, p, k), l, offsets, sorted, persistent, gi, gh, state, hn + k * B * H);
   }
 }
 
@@ -259,6 +279,7 @@ void gru_backward(const float* x, const GruWeights& w, const float* h0, const Pa
   const int64_t H = w.H, B = l.B, n = l.total * H;
   // The kernels only read the workspace and output here.
   const GruWorkspaceView v{const_cast<float*>(ws), l.total, H, w.L, true, const_cast<float*>(out)};
+  const bool persistent = gru_use_persistent(true, B, H);
   // Everything the layers need, before any step loop: the layout (offsets, then sorted) and
   // the scratch. dprev holds the gradient w.r.t. an upper layer's input, then (masked in
   // place) w.r.t. the output of the layer below, whose backward overwrites it with its own dx
@@ -277,8 +298,8 @@ void gru_backward(const float* x, const GruWeights& w, const float* h0, const Pa
     to_sorted(dhn ? dhn + k * B * H : nullptr, sorted, B, H, carry);
     to_sorted(h0 ? h0 + k * B * H : nullptr, sorted, B, H, h0s);
     float* dx = k == 0 ? g.dx : dprev;
-    layer_backward(gru_layer(w, v, x, p, k), h0s, l, offsets, d, carry, dgi, dgh, hprev, dx, g.dw_ih[k], g.dw_hh[k],
-                   g.db_ih[k], g.db_hh[k]);
+    layer_backward(gru_layer(w, v, x, p, k), h0s, l, offsets, persistent, d, carry, dgi, dgh, hprev, dx, g.dw_ih[k],
+                   g.dw_hh[k], g.db_ih[k], g.db_hh[k]);
     if (g.dh0) from_sorted(carry, sorted, B, H, g.dh0 + k * B * H);
     if (k > 0) {  // through the dropout between layer k-1 and k
       if (p > 0.f) {

@@ -24,7 +24,12 @@ interface CudaPart {
   /** null: no driver (cudaDriverGetVersion gives 0). */
   driverVersion: string | null; runtimeVersion: string; devices: CudaDevicePart[];
   cublasLt: { path: string | null; version: string | null; searched: string[]; error: string | null };
+  /** The GRU recurrence device 0 runs at some shapes ('persistent' or 'per-step (why)'), when it could start. */
+  gru?: Record<string, string>;
 }
+
+/** Shapes doctor reports the GRU algorithm for: W1 (bench/gru_workloads.ts) and System 1's autoencoder. */
+const GRU_SHAPES: [batch: number, hidden: number][] = [[256, 256], [256, 512], [256, 1024]];
 /** CUDA fails with its details when the addon loads but no device or no cuBLASLt is usable. */
 type CudaReport = Part<CudaPart> | ({ ok: false; error: string } & CudaPart);
 export interface DoctorReport { cpu: Part<CpuPart>; webgpu: Part<WebGpuPart>; cuda: CudaReport }
@@ -72,7 +77,9 @@ function cudaPart(): CudaReport {
     const common = { driverVersion: info.driverVersion > 0 ? cudaVersion(info.driverVersion) : null, runtimeVersion: cudaVersion(info.runtimeVersion), devices, cublasLt };
     if (info.error !== null || devices.length === 0) return { ...common, ok: false, error: info.error ?? 'no CUDA device is visible' };
     if (lt.error !== null) return { ...common, ok: false, error: `cuBLASLt: ${lt.error}` };
-    return { ok: true, ...common };
+    loaded.addon.init(Number(process.env.SEQCORE_CUDA_DEVICE ?? 0));
+    const gru = Object.fromEntries(GRU_SHAPES.map(([B, H]) => [`batch ${B}, hidden ${H}`, loaded.addon.gruAlgorithm(B, H)]));
+    return { ok: true, ...common, gru };
   } catch (e) {
     return { ok: false, error: message(e) };
   }
@@ -101,6 +108,7 @@ function text(r: DoctorReport): string {
     for (const d of cuda.devices) lines.push(`        device ${d.index}: ${d.name}, compute capability ${d.computeCapability}, ${gib(d.memoryBytes)}, ${d.multiprocessors} SMs`);
     const lt = cuda.cublasLt;
     lines.push(lt.path ? `        cuBLASLt ${lt.version ?? '(version unknown)'} from ${lt.path}` : `        cuBLASLt not loaded: ${why(lt.error ?? `not found in ${lt.searched.join(', ')}`)}`);
+    for (const [shape, algorithm] of Object.entries(cuda.gru ?? {})) lines.push(`        GRU at ${shape}: ${algorithm}`);
   }
   if (!cuda.ok) lines.push(`${'driverVersion' in cuda ? '        ' : 'cuda    '}not available: ${why(cuda.error)}`);
   return `${lines.join('\n')}\n`;

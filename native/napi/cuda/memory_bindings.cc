@@ -8,6 +8,7 @@
 
 #include "cuda/cublaslt.h"
 #include "cuda/device.h"
+#include "cuda/gru_persistent.h"
 #include "cuda/kernels.h"
 #include "cuda/runtime.h"
 #include "napi/args.h"
@@ -70,6 +71,13 @@ Napi::Value CublasInfo(Info info) {  // cublasInfo(): where cuBLASLt was loaded 
   o.Set("searched", searched);
   o.Set("error", c.error.empty() ? env.Null() : Napi::String::New(env, c.error));
   return o;
+}
+
+// gruAlgorithm(B, H): which GRU recurrence this device runs at batch B and hidden size H,
+// "persistent" or "per-step (<why>)" (native/cuda/gru_persistent.h); after init.
+Napi::Value GruAlgorithm(Info info) {
+  Args a(info, "gruAlgorithm", 2);
+  return Napi::String::New(info.Env(), cuda::gru_algorithm(a.size(0, "B"), a.size(1, "H")));
 }
 
 Napi::Value Alloc(Info info) {  // alloc(bytes, zero)
@@ -208,6 +216,7 @@ void register_memory(Napi::Env env, Napi::Object exports) {
   export_fn<Init>(env, exports, "init");
   export_fn<DeviceInfo>(env, exports, "deviceInfo");
   export_fn<CublasInfo>(env, exports, "cublasInfo");
+  export_fn<GruAlgorithm>(env, exports, "gruAlgorithm");
   export_fn<Alloc>(env, exports, "alloc");
   export_fn<Free>(env, exports, "free");
   export_fn<Write>(env, exports, "write");

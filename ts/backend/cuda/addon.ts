@@ -31,6 +31,8 @@ export interface CudaAddon extends NativeKernels {
   cublasInfo(): CublasInfo;
   /** Selects the device and creates the stream, allocator and cuBLASLt handle; throws naming what failed (no driver, no GPU, no cuBLASLt). */
   init(device: number): void;
+  /** Which GRU recurrence runs at batch B, hidden H: 'persistent' or 'per-step (why)' (after init; SEQCORE_GRU forces one). */
+  gruAlgorithm(B: number, H: number): string;
   alloc(bytes: number, zero: boolean): number;
   free(id: number): boolean;
   /** Host → device, queued on the compute stream (the data is staged, so it may be reused at once). */
