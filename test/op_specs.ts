@@ -99,4 +99,7 @@ export const OP_SPECS: OpSpec[] = [
   gruSpec('gru (1 layer, variable lengths)', GRU_LAYOUT, 3, 4, 1),
   gruSpec('gru (2 layers, h0, dropout between layers)', GRU_LAYOUT, 3, 5, 2, { h0: true, dropout: 0.3 }),
   gruSpec('gru (3 layers, every sequence of length 1)', ONES, 2, 3, 3, { h0: true }),
+  gruSpec('gru (2 layers, a batch of one sequence)', PackedLayout.fromLengths([5]), 3, 4, 2, { h0: true }),
+  // Wider than a warp and not a multiple of 32: the CUDA kernels' partial tiles.
+  gruSpec('gru (H = 37, variable lengths)', GRU_LAYOUT, 5, 37, 1),
 ];
