@@ -1,5 +1,6 @@
-// The GRU workloads W1–W4 of the gru suite, built from seqcore's public API. bench/torch_ref.py
-// builds the same ones with torch.nn.GRU.
+// The GRU workloads W1–W4 of the gru suite, and System 1's shapes for the GPU benchmarks
+// (systemOne), built from seqcore's public API. bench/torch_ref.py builds the same ones with
+// torch.nn.GRU.
 import { onBackend } from '../ts/backend/use.js';
 import { Adam, backward, Embedding, GRU, Linear, manualSeed, noGrad, ops, PackedLayout, Rng, tensor, tidy, type Tensor } from '../ts/index.js';
 
@@ -12,8 +13,28 @@ export interface Workload {
   run(): void;
   /** The optimizer of a training workload. */
   opt: Adam | null;
+  /**
+   * What validation compares across backends and GRU algorithms: after one run(), each
+   * parameter's gradient (training, gradients then cleared), or the output (inference).
+   */
+  values(): Promise<Float32Array[]>;
   dispose(): void;
 }
+
+/** A GRU stack: input size, hidden size, layers. */
+export interface GruShape {
+  E: number;
+  H: number;
+  layers: number;
+}
+
+/** W1, W3 and W4: one layer, 64 → 256. */
+const W_SHAPE: GruShape = { E: 64, H: 256, layers: 1 };
+/** System 1's encoder: three layers, 512 → 512. */
+export const S1_SHAPE: GruShape = { E: 512, H: 512, layers: 3 };
+
+/** What time() needs of a workload (a GEMM alone is timed the same way). */
+export type Step = Pick<Workload, 'run' | 'opt'>;
 
 /** One step on a backend that reads synchronously (cpu). */
 export function step(w: Workload): void {
@@ -23,7 +44,7 @@ export function step(w: Workload): void {
 }
 
 /** One step on any backend (webgpu reads only asynchronously). */
-export async function stepAsync(w: Workload): Promise<void> {
+export async function stepAsync(w: Step): Promise<void> {
   w.run();
   await w.opt?.stepAsync();
   w.opt?.zeroGrad();
@@ -33,7 +54,7 @@ export async function stepAsync(w: Workload): Promise<void> {
  * Seconds per step: a warm-up step, then steps until `seconds` have passed (at least 3), with
  * the device's queue drained before the clock starts and before it stops.
  */
-export async function time(w: Workload, seconds: number, drain: () => Promise<void>): Promise<number> {
+export async function time(w: Step, seconds: number, drain: () => Promise<void>): Promise<number> {
   await stepAsync(w);
   await drain();
   const t0 = performance.now();
@@ -48,6 +69,16 @@ export async function time(w: Workload, seconds: number, drain: () => Promise<vo
 
 /** FLOPs of a GRU layer's GEMMs over `rows` packed rows, forward only. */
 const gruFlops = (rows: number, E: number, H: number): number => 2 * rows * 3 * H * (E + H);
+/** The same for a stack: layer 0 reads E inputs, the others the H outputs below. */
+const stackFlops = (rows: number, { E, H, layers }: GruShape): number => gruFlops(rows, E, H) + (layers - 1) * gruFlops(rows, H, H);
+
+/** Each parameter's gradient after one run() (zeros where none), then cleared. */
+async function gradientsAfter(run: () => void, opt: Adam): Promise<Float32Array[]> {
+  run();
+  const grads = await Promise.all(opt.params.map((p) => (p.grad ? p.grad.float32Data() : new Float32Array(p.size))));
+  opt.zeroGrad();
+  return grads;
+}
 
 function randomTensor(shape: number[], rng: Rng): Tensor {
   const n = shape.reduce((a, b) => a * b, 1);
@@ -63,18 +94,20 @@ export function challengeLengths(n: number, seed: number): number[] {
   return Array.from({ length: n }, () => Math.max(1, Math.min(128, Math.round(2 * Math.exp(1.72 * rng.normal())))));
 }
 
-/** W1 (and W4 with lengths): GRU 64→256, forward + backward + Adam. */
-export function trainingStep(lengths: number[]): Workload {
+/** W1, W4, S1, S1c: a GRU stack over packed sequences of these lengths, forward + backward + Adam. */
+export function trainingStep(shape: GruShape, lengths: number[]): Workload {
   manualSeed(1);
-  const E = 64, H = 256, layout = PackedLayout.fromLengths(lengths), rng = new Rng(2);
-  const gru = new GRU(E, H);
+  const layout = PackedLayout.fromLengths(lengths), rng = new Rng(2);
+  const gru = new GRU(shape.E, shape.H, { layers: shape.layers });
   const opt = new Adam(gru.parameters(), { lr: 1e-3 });
-  const x = randomTensor([layout.total, E], rng);
+  const x = randomTensor([layout.total, shape.E], rng);
+  const run = (): void => tidy(() => backward(ops.mean(gru.forward(x, layout).output)));
   return {
     seqs: lengths.length,
-    flops: 3 * gruFlops(layout.total, E, H),
-    run: () => tidy(() => backward(ops.mean(gru.forward(x, layout).output))),
+    flops: 3 * stackFlops(layout.total, shape),
+    run,
     opt,
+    values: () => gradientsAfter(run, opt),
     dispose: () => { x.dispose(); opt.dispose(); gru.dispose(); },
   };
 }
@@ -89,45 +122,69 @@ export function autoencoderStep(): Workload {
   const { ids, layout } = PackedLayout.packIds(seqs);
   const prev = PackedLayout.packIds(seqs.map((s) => [1, ...s.slice(0, -1)])).ids; // start token, then shifted
   const inputs = tensor(ids).keep(), decoderInputs = tensor(prev).keep();
+  const run = (): void => tidy(() => {
+    const { hn } = enc.forward(emb.forward(inputs), layout);
+    const { output } = dec.forward(emb.forward(decoderInputs), layout, hn);
+    backward(ops.softmaxCrossEntropy(head.forward(output), inputs));
+  });
   return {
     seqs: B,
     flops: 3 * (2 * gruFlops(layout.total, E, H) + 2 * layout.total * H * V),
-    run: () => tidy(() => {
-      const { hn } = enc.forward(emb.forward(inputs), layout);
-      const { output } = dec.forward(emb.forward(decoderInputs), layout, hn);
-      backward(ops.softmaxCrossEntropy(head.forward(output), inputs));
-    }),
+    run,
     opt,
+    values: () => gradientsAfter(run, opt),
     dispose: () => { inputs.dispose(); decoderInputs.dispose(); opt.dispose(); for (const m of [emb, enc, dec, head]) m.dispose(); },
   };
 }
 
-/** W3: encoder inference, batch 1024, length 64. */
-export function inferenceStep(): Workload {
+/** W3, S1i: a GRU stack's inference over B sequences of length T. */
+export function inferenceStep(shape: GruShape, B: number, T: number): Workload {
   manualSeed(1);
-  const E = 64, H = 256, B = 1024, T = 64, layout = PackedLayout.fromLengths(new Array(B).fill(T));
-  const gru = new GRU(E, H).eval();
-  const x = randomTensor([layout.total, E], new Rng(4));
+  const layout = PackedLayout.fromLengths(new Array(B).fill(T));
+  const gru = new GRU(shape.E, shape.H, { layers: shape.layers }).eval();
+  const x = randomTensor([layout.total, shape.E], new Rng(4));
+  const forward = (): Tensor => noGrad(() => tidy(() => gru.forward(x, layout).output));
   return {
     seqs: B,
-    flops: gruFlops(layout.total, E, H),
-    run: () => noGrad(() => tidy(() => { gru.forward(x, layout); })),
+    flops: stackFlops(layout.total, shape),
+    run: () => forward().dispose(),
     opt: null,
+    values: async () => {
+      const out = forward();
+      try {
+        return [await out.float32Data()];
+      } finally {
+        out.dispose();
+      }
+    },
     dispose: () => { x.dispose(); gru.dispose(); },
   };
 }
 
 export const WORKLOADS: Record<string, () => Workload> = {
-  W1: () => trainingStep(new Array(256).fill(64)),
+  W1: () => trainingStep(W_SHAPE, new Array(256).fill(64)),
   W2: autoencoderStep,
-  W3: inferenceStep,
-  W4: () => trainingStep(lengthsOf('W4')!),
+  W3: () => inferenceStep(W_SHAPE, 1024, 64),
+  W4: () => trainingStep(W_SHAPE, lengthsOf('W4')!),
 };
 
-/** The lengths of a workload whose lengths vary (W4), which the PyTorch side is given; null for the others. */
-export function lengthsOf(name: string): number[] | null {
-  return name === 'W4' ? challengeLengths(256, 7) : null;
+/**
+ * System 1's configuration at `shape` (S1_SHAPE; smaller in smoke tests), batch 256: S1 trains
+ * on length 128, S1c on challenge-like lengths (W4's), S1i is S1's inference. Not in WORKLOADS:
+ * far too slow for the cpu suite (bench/gru.ts); the GPU benchmark runs them.
+ */
+export function systemOne(shape: GruShape): Record<string, () => Workload> {
+  return {
+    S1: () => trainingStep(shape, new Array(256).fill(128)),
+    S1c: () => trainingStep(shape, lengthsOf('S1c')!),
+    S1i: () => inferenceStep(shape, 256, 128),
+  };
 }
 
-/** Workload `name` built on `backend` (its tensors live there). */
-export const build = (backend: string, name: string): Promise<Workload> => onBackend(backend, async () => WORKLOADS[name]!());
+/** The lengths of a workload whose lengths vary (W4, S1c: the same draw), which the PyTorch side is given; null for the others. */
+export function lengthsOf(name: string): number[] | null {
+  return name === 'W4' || name === 'S1c' ? challengeLengths(256, 7) : null;
+}
+
+/** Workload `name` of `workloads` built on `backend` (its tensors live there). */
+export const build = (backend: string, name: string, workloads = WORKLOADS): Promise<Workload> => onBackend(backend, async () => workloads[name]!());

@@ -47,23 +47,38 @@ def gemm(req):
     return 2.0 * m * n * k / timed(lambda: torch.mm(a, b), req["seconds"]) / 1e9
 
 
-class GruWorkload:
-    """The W1-W4 workloads of bench/gru_workloads.ts, with torch.nn.GRU (time-major input),
-    on `device` (bench/device/torch_cuda.py: cuda, where torch.nn.GRU runs cuDNN)."""
+# (input size, hidden size, layers) of a GRU stack: the workloads' shapes (bench/gru_workloads.ts)
+W_SHAPE, S1_SHAPE = (64, 256, 1), (512, 512, 3)
+# training workloads: shape and lengths; None: the lengths given, packed (pack_padded_sequence)
+TRAINING = {"W1": (W_SHAPE, [64] * 256), "W4": (W_SHAPE, None), "S1": (S1_SHAPE, [128] * 256), "S1c": (S1_SHAPE, None)}
+# inference workloads: shape, batch, length
+INFERENCE = {"W3": (W_SHAPE, 1024, 64), "S1i": (S1_SHAPE, 256, 128)}
 
-    def __init__(self, name, lengths, device="cpu"):
+
+class GruWorkload:
+    """The workloads of bench/gru_workloads.ts (W1-W4, and System 1's S1, S1c, S1i), with
+    torch.nn.GRU (time-major input), on `device` (bench/device/torch_cuda.py: cuda, where
+    torch.nn.GRU runs cuDNN). `lengths`: W4's and S1c's; `shape` replaces the workload's
+    (E, H, layers) (smoke tests); `autocast`: a dtype the forward runs under torch.autocast
+    with (torch.bfloat16), on the device's type, or None."""
+
+    def __init__(self, name, lengths, device="cpu", shape=None, autocast=None):
         torch.manual_seed(1)
-        E, H = 64, 256
-        self.name = name
-        if name in ("W1", "W4"):
-            self.gru = torch.nn.GRU(E, H).to(device)
+        self.name, self.packed = name, False
+        self.autocast = lambda: torch.autocast(device_type=torch.device(device).type, dtype=autocast, enabled=autocast is not None)
+        if name in TRAINING:
+            default, fixed = TRAINING[name]
+            E, H, L = shape or default
+            lengths = fixed or lengths
+            self.gru = torch.nn.GRU(E, H, num_layers=L).to(device)
             self.opt = torch.optim.Adam(self.gru.parameters(), lr=1e-3)
             B, T = len(lengths), max(lengths)
             self.seqs = B
             self.x = torch.randn(T, B, E, device=device)
             self.lengths = torch.tensor(lengths)  # pack_padded_sequence takes them on the cpu
-            self.packed = name == "W4"
+            self.packed = fixed is None
         elif name == "W2":
+            E, H = W_SHAPE[:2]
             V, B, T = 20000, 128, 32
             self.seqs = B
             self.emb = torch.nn.Embedding(V, E).to(device)
@@ -74,33 +89,47 @@ class GruWorkload:
             self.tokens = torch.randint(3, V, (T, B), device=device)
             self.prev = torch.cat([torch.ones(1, B, dtype=torch.long, device=device), self.tokens[:-1]])
             self.loss = torch.nn.CrossEntropyLoss()
-        elif name == "W3":
-            self.gru = torch.nn.GRU(E, H).to(device).eval()
-            self.seqs = 1024
-            self.x = torch.randn(64, 1024, E, device=device)
+        elif name in INFERENCE:
+            default, B, T = INFERENCE[name]
+            E, H, L = shape or default
+            self.gru = torch.nn.GRU(E, H, num_layers=L).to(device).eval()
+            self.seqs = B
+            self.x = torch.randn(T, B, E, device=device)
         else:
             raise ValueError(f"unknown workload {name}")
 
+    def gru_dtype(self):
+        """The dtype the GRU's output has under this workload's autocast: under bfloat16,
+        PyTorch's cuDNN RNN autocast wrapper runs float16 (aten/src/ATen/cudnn/AutocastRNN.cpp)."""
+        gru = self.enc if self.name == "W2" else self.gru
+        x = torch.zeros(1, 1, gru.input_size, device=next(gru.parameters()).device)
+        with torch.no_grad(), self.autocast():
+            return str(gru(x)[0].dtype).split(".")[-1]
+
     def step(self):
-        if self.name in ("W1", "W4"):
+        if self.name in TRAINING:
             x = self.x
             if self.packed:
                 x = torch.nn.utils.rnn.pack_padded_sequence(x, self.lengths, enforce_sorted=False)
-            out, _ = self.gru(x)
-            if self.packed:
-                out = out.data
-            out.mean().backward()
+            with self.autocast():
+                out, _ = self.gru(x)
+                if self.packed:
+                    out = out.data
+                loss = out.mean()
+            loss.backward()
             self.opt.step()
             self.opt.zero_grad()
         elif self.name == "W2":
-            _, hn = self.enc(self.emb(self.tokens))
-            out, _ = self.dec(self.emb(self.prev), hn)
-            logits = self.head(out)
-            self.loss(logits.reshape(-1, logits.shape[-1]), self.tokens.reshape(-1)).backward()
+            with self.autocast():
+                _, hn = self.enc(self.emb(self.tokens))
+                out, _ = self.dec(self.emb(self.prev), hn)
+                logits = self.head(out)
+                loss = self.loss(logits.reshape(-1, logits.shape[-1]), self.tokens.reshape(-1))
+            loss.backward()
             self.opt.step()
             self.opt.zero_grad()
         else:
-            with torch.no_grad():
+            with torch.no_grad(), self.autocast():
                 self.gru(self.x)
 
 

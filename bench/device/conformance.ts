@@ -1,7 +1,8 @@
 // The conformance suite (test/conformance/suite.ts: op and optimizer cases, kernel coverage, training parity)
 // under plain Node, for machines without the test tooling (bench/device/cuda-check.sh runs it
 // compiled by bench/device/pack.sh). One JSON line per case:
-//   {"suite":"conformance","backend","case","ok","ms","error"?}
+//   {"suite":"conformance","backend","gru","case","ok","ms","error"?}
+// gru: the cuda GRU algorithm asked for (SEQCORE_GRU: auto, persistent or per-step).
 // usage: node .device/js/bench/device/conformance.js [--backend NAME]   (default cuda)
 // Exit status: 0 when every case passed, 1 otherwise (2: the backend did not start).
 import { parseArgs } from 'node:util';
@@ -11,7 +12,7 @@ import { errorMessage } from '../report.js';
 
 const { values } = parseArgs({ options: { backend: { type: 'string', default: 'cuda' } } });
 const backend = values.backend!;
-const line = (o: Record<string, unknown>): void => { process.stdout.write(`${JSON.stringify({ suite: 'conformance', backend, ...o })}\n`); };
+const line = (o: Record<string, unknown>): void => { process.stdout.write(`${JSON.stringify({ suite: 'conformance', backend, gru: process.env.SEQCORE_GRU ?? 'auto', ...o })}\n`); };
 
 let failed = 0;
 try {

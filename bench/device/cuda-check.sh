@@ -14,75 +14,13 @@ set -uo pipefail
 cd "$(dirname "$0")/../.."
 exec 2>&1
 BUDGET=${SEQCORE_CHECK_BUDGET:-450}
-JS=.device/js
-
-say() { echo "# $*"; }
-# run CAP CMD…: CMD under `timeout`, given CAP seconds or what is left of the budget if less.
-run() {
-  local cap=$1 left=$((BUDGET - SECONDS)); shift
-  local limit=$((cap < left ? cap : left))
-  if ((limit < 10)); then say "skipped, the time budget is spent: $*"; return 124; fi
-  timeout -k 10 "$limit" "$@"
-  local rc=$?
-  ((rc == 124 || rc == 137)) && say "stopped after ${limit} s: $*"
-  return "$rc"
-}
-# seqcore doctor's report, for people and as one JSON line; fails, saying why, when CUDA is not
-# usable.
-# Also points the JS at the CUDA addon once there is one (the runners after it need it too).
-doctor() {
-  [ -f "$addon" ] && export SEQCORE_CUDA_ADDON=$addon
-  run 60 node "$JS/ts/cli/main.js" doctor
-  local report
-  report=$(run 60 node "$JS/ts/cli/main.js" doctor --json 2>/dev/null)
-  node -e '
-    let r = null;
-    try { r = JSON.parse(process.argv[1]); } catch {}
-    if (r === null) { console.log("# seqcore doctor gave no report"); process.exit(1); }
-    console.log(JSON.stringify({ suite: "doctor", ...r }));
-    if (!r.cuda.ok) { console.log(`# cuda: ${r.cuda.error}`); process.exit(1); }' "$report"
-}
-
-if ! command -v node >/dev/null; then
-  if [ ! -f .device/unpack.sh ]; then say "no node on PATH and no .device/unpack.sh: run bench/device/pack.sh on the development machine and carry .device"; exit 1; fi
-  source .device/unpack.sh >/dev/null
-fi
-if [ ! -f "$JS/bench/device/cuda_bench.js" ]; then say "no compiled JS in $JS: run bench/device/pack.sh on the development machine"; exit 1; fi
-say "node $(node --version), $(uname -m), $(date -u +%FT%TZ)"
-# The compiled JS looks for the addons beside itself; they are in build/Release.
-export SEQCORE_NATIVE_ADDON=$PWD/build/Release/seqcore.node
-addon=$PWD/build/Release/seqcore_cuda.node
-
-say "step 1: NVIDIA GPU and the CUDA addon"
-gpus=$(nvidia-smi -L 2>/dev/null || ls /proc/driver/nvidia/gpus 2>/dev/null)
-if [ -z "$gpus" ]; then
-  say "stopping at step 1: no NVIDIA GPU / CUDA addon here: no NVIDIA GPU (nvidia-smi lists none, /proc/driver/nvidia/gpus is empty)"
-  doctor
-  exit 3
-fi
-echo "$gpus" | sed 's/^/# /'
-if [ ! -f "$addon" ]; then
-  export PATH=$PATH:/usr/local/cuda/bin
-  if command -v nvcc >/dev/null && command -v cmake >/dev/null && [ -d node_modules/node-addon-api ]; then
-    say "no $addon: building it with CMake and $(command -v nvcc) (log: /tmp/seqcore-cmake.log)"
-    # What cmake-js passes (npm run build:native), without cmake-js: the N-API headers from
-    # node_modules (in .device/extra.tar.xz), the addons written to build/Release; code for
-    # this GPU only (compute capability 9.0 → 90), which compiles in a fraction of the time.
-    arch=$(nvidia-smi --query-gpu=compute_cap --format=csv,noheader 2>/dev/null | head -1 | tr -d '. ')
-    { run 60 cmake -S . -B /tmp/seqcore-cuda-build -DCMAKE_BUILD_TYPE=Release -DSEQCORE_CUDA=ON ${arch:+-DSEQCORE_CUDA_ARCHS=$arch} \
-        -DCMAKE_JS_VERSION=cuda-check "-DCMAKE_JS_INC=$PWD/node_modules/node-api-headers/include;$PWD/node_modules/node-addon-api" \
-        -DCMAKE_LIBRARY_OUTPUT_DIRECTORY="$PWD/build/Release" -DCMAKE_CXX_FLAGS=-DBUILDING_NODE_EXTENSION \
-      && run 240 cmake --build /tmp/seqcore-cuda-build --target seqcore_cuda -j "$(nproc)"; } >/tmp/seqcore-cmake.log 2>&1 \
-      || tail -30 /tmp/seqcore-cmake.log | sed 's/^/# cmake: /'
-  else
-    say "no $addon, and it cannot be built here (needs nvcc, cmake and node_modules/node-addon-api from .device/extra.tar.xz)"
-  fi
-fi
-doctor || { say "stopping at step 1: no NVIDIA GPU / CUDA addon usable here (above: why)"; exit 3; }
+source bench/device/setup.sh cuda_bench
 
 failed=()
 say "step 2: the conformance suite on the cuda backend"
 run 150 node "$JS/bench/device/conformance.js" --backend cuda || failed+=(conformance)
+# The suite again with the per-step GRU recurrence (the first pass runs the persistent one where it fits).
+SEQCORE_GRU=per-step run 150 node "$JS/bench/device/conformance.js" --backend cuda || failed+=(conformance-per-step)
 
 say "step 3: GEMM and GRU W1–W4, fp32 and TF32, seqcore cuda beside PyTorch"
 run 300 node "$JS/bench/device/cuda_bench.js" --torch-timeout 120 || failed+=(bench)

@@ -6,7 +6,9 @@
 #   .device/js/              ts/ and bench/device/*.ts (with the conformance suite they import)
 #                            compiled by tsc: plain ES modules, no tsx, vitest or benny
 #   .device/extra.tar.xz     paths relative to the repository root, untarred in place there:
-#                            build/Release/*.node, and of node_modules only what the compiled code
+#                            build/Release/*.node (but a seqcore_cuda.node older than the native
+#                            sources, which the GPU machine then builds: the benchmarks would
+#                            measure stale kernels), and of node_modules only what the compiled code
 #                            imports at load time (@petamoriken/float16) and the headers the CUDA
 #                            addon's fallback build needs (node-addon-api, node-api-headers).
 #                            Dawn (webgpu, 130 MB) and DuckDB (70 MB) stay here: both are
@@ -29,7 +31,13 @@ echo '{ "type": "module" }' > .device/js/package.json
 
 node=$(readlink -f "$(command -v node)")
 [ .device/node.xz -nt "$node" ] || xz -T0 -6 -c "$node" > .device/node.xz # a minute or more: only when Node changed
-tar -cf - build/Release/*.node "${MODULES[@]}" | xz -T0 -6 > .device/extra.tar.xz
+addons=(build/Release/seqcore.node)
+cuda=build/Release/seqcore_cuda.node
+if [ -f $cuda ]; then
+  newer=$(find native CMakeLists.txt -newer $cuda -type f -print -quit)
+  if [ -n "$newer" ]; then echo "pack.sh: leaving out $cuda, older than $newer (the GPU machine builds it)" >&2; else addons+=($cuda); fi
+fi
+tar -cf - "${addons[@]}" "${MODULES[@]}" | xz -T0 -6 > .device/extra.tar.xz
 cat > .device/unpack.sh <<'EOS'
 # Sourced at the start of a device run, in the repository root: puts node on PATH and unpacks
 # the extra paths in place.
@@ -40,5 +48,5 @@ node --version
 EOS
 
 mb=$(du -sm .device | cut -f1)
-echo "packed .device: ${mb} MB ($(ls build/Release/*.node | xargs -n1 basename | tr '\n' ' ')); carry [\".device\"]"
+echo "packed .device: ${mb} MB (${addons[*]##*/}); carry [\".device\"]"
 if [ "$mb" -gt "$LIMIT_MB" ]; then echo "pack.sh: .device is over ${LIMIT_MB} MB: the device run carries at most 64 MiB with the working tree" >&2; exit 1; fi

@@ -39,7 +39,10 @@ Napi::Value DeviceInfo(Info info) {
   o.Set("runtimeVersion", runtime);
   auto devices = Napi::Array::New(env);
   const cudaError_t e = cudaGetDeviceCount(&count);
-  o.Set("error", e == cudaSuccess ? env.Null() : Napi::String::New(env, cudaGetErrorString(e)));
+  // Without a driver the runtime says "driver version is insufficient": say what is missing.
+  o.Set("error", e == cudaSuccess ? env.Null()
+                 : Napi::String::New(env, driver == 0 ? "no NVIDIA driver is installed (libcuda.so.1 not found)"
+                                                      : cudaGetErrorString(e)));
   if (e != cudaSuccess) {
     cudaGetLastError();
     count = 0;
