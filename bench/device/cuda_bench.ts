@@ -14,14 +14,13 @@
 //   node .device/js/bench/device/cuda_bench.js [--seconds S] [--repeats R] [--torch-timeout S] [--python python3]
 // Exit status: 0 when every case validated and ran on both sides, 1 otherwise, 2 when the cuda
 // backend did not start.
-import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
-import { loadCudaAddon, type CudaAddon } from '../../ts/backend/cuda/addon.js';
+import type { CudaAddon } from '../../ts/backend/cuda/addon.js';
 import { integer, number } from '../../ts/cli/flags.js';
-import { native, Rng, startBackend } from '../../ts/index.js';
+import { native, Rng } from '../../ts/index.js';
 import { build, lengthsOf, WORKLOADS } from '../gru_workloads.js';
 import { errorMessage, report, type Row } from '../report.js';
-import { emit, failed, median, relativeError, runTorch, status, validated, valuesOn, worst } from './harness.js';
+import { emit, failed, median, relativeError, runTorch, startCuda, status, validated, valuesOn, worst } from './harness.js';
 
 const N = 4096;
 const PRECISIONS = ['fp32', 'tf32'] as const;
@@ -90,17 +89,8 @@ async function gruCase(name: string, p: Precision): Promise<number> {
 }
 
 const torch = runTorchSide();
-try {
-  await startBackend('cuda');
-} catch (e) {
-  emit({ suite: 'cuda', case: 'start the cuda backend', ok: false, error: errorMessage(e) });
-  process.exit(2);
-}
-const loaded = loadCudaAddon();
-if ('error' in loaded) throw new Error(loaded.error); // the backend started, so the addon loads
-const cuda = loaded.addon;
+const cuda = await startCuda();
 const drain = async (): Promise<void> => cuda.synchronize();
-native.setThreads(availableParallelism()); // the cpu side of the validation
 
 const rng = new Rng(1);
 const A = Float32Array.from({ length: N * N }, () => rng.normal()), B = Float32Array.from({ length: N * N }, () => rng.normal());

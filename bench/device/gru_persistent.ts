@@ -28,12 +28,11 @@
 import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
-import { loadCudaAddon } from '../../ts/backend/cuda/addon.js';
 import { integer, number, oneOf } from '../../ts/cli/flags.js';
-import { native, startBackend } from '../../ts/index.js';
+import { native } from '../../ts/index.js';
 import { build, lengthsOf, S1_SHAPE, systemOne, WORKLOADS, type GruShape, type Workload } from '../gru_workloads.js';
 import { errorMessage, report, type Row } from '../report.js';
-import { emit, failed, median, relativeError, runTorch, status, validated, valuesOn } from './harness.js';
+import { emit, failed, median, relativeError, runTorch, startCuda, status, validated, valuesOn } from './harness.js';
 import { peakTflops } from './peaks.js';
 
 const SUITE = 'gru-persistent';
@@ -97,17 +96,11 @@ interface Device {
 }
 
 async function device(): Promise<Device> {
-  native.setThreads(availableParallelism()); // the cpu side of the validation
-  if (values.smoke) return { backend: 'cpu', drain: async () => {}, peak: null, release: () => {} };
-  try {
-    await startBackend('cuda');
-  } catch (e) {
-    emit({ suite: 'cuda', case: 'start the cuda backend', ok: false, error: errorMessage(e) });
-    process.exit(2);
+  if (values.smoke) {
+    native.setThreads(availableParallelism());
+    return { backend: 'cpu', drain: async () => {}, peak: null, release: () => {} };
   }
-  const loaded = loadCudaAddon();
-  if ('error' in loaded) throw new Error(loaded.error); // the backend started, so the addon loads
-  const cuda = loaded.addon;
+  const cuda = await startCuda();
   const name = cuda.deviceInfo().devices[Number(process.env.SEQCORE_CUDA_DEVICE ?? 0)]?.name ?? null;
   return { backend: 'cuda', drain: async () => cuda.synchronize(), peak: peakTflops(name, 'fp32'), release: () => cuda.emptyCache() };
 }

@@ -1,7 +1,11 @@
 // What the device runners (cuda_bench.ts, gru_persistent.ts) share: JSON lines on stdout, the
 // count of failed cases (their exit status), validation lines, timing, and PyTorch's process.
 import { spawnSync } from 'node:child_process';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
+import { loadCudaAddon, type CudaAddon } from '../../ts/backend/cuda/addon.js';
+import { native, startBackend } from '../../ts/index.js';
+import { errorMessage } from '../report.js';
 import { build, time, WORKLOADS, type Step } from '../gru_workloads.js';
 
 export const emit = (o: Record<string, unknown>): void => { process.stdout.write(`${JSON.stringify(o)}\n`); };
@@ -66,4 +70,21 @@ export function runTorch(python: string, args: string[], timeoutSeconds: number)
     failed({ suite: 'torch-info', error: `${python} ${script}: ${why}: ${(r.stderr ?? '').trim().split('\n').slice(-3).join(' | ')}` });
   }
   return lines;
+}
+
+/**
+ * Starts the cuda backend and returns its addon, or emits why it did not start and exits with
+ * status 2; the cpu addon gets every core (the cpu side of the validations).
+ */
+export async function startCuda(): Promise<CudaAddon> {
+  native.setThreads(availableParallelism());
+  try {
+    await startBackend('cuda');
+  } catch (e) {
+    emit({ suite: 'cuda', case: 'start the cuda backend', ok: false, error: errorMessage(e) });
+    process.exit(2);
+  }
+  const loaded = loadCudaAddon();
+  if ('error' in loaded) throw new Error(loaded.error); // the backend started, so the addon loads
+  return loaded.addon;
 }

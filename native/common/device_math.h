@@ -80,6 +80,17 @@ SEQCORE_HD GruGateGrads gru_gate_grads(float dh, float hprev, float r, float z, 
   return d;
 }
 
+// Stores unit j's gradients in a row of dgi (w.r.t. x·W_ihᵀ + b_ih: dar, daz, dan) and of dgh
+// (w.r.t. h·W_hhᵀ + b_hh: dar, daz, dan·r), each 3H wide.
+SEQCORE_HD void gru_store_gate_grads(const GruGateGrads& q, float r, int64_t H, int64_t j, float* dgi, float* dgh) {
+  dgi[j] = q.dar;
+  dgi[H + j] = q.daz;
+  dgi[2 * H + j] = q.dan;
+  dgh[j] = q.dar;
+  dgh[H + j] = q.daz;
+  dgh[2 * H + j] = q.dan * r;
+}
+
 // ---- dropout ----
 // Counter-based: element i's draw depends only on (seed, i), so every backend (and the
 // TypeScript reference, ts/backend/reference/dropout.ts) produces the same mask. Element i is

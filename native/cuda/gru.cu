@@ -136,14 +136,8 @@ __global__ void __launch_bounds__(kThreads)
     float* dg = dgh + i * 3 * H;
     for (int64_t j = col_begin(); j < H; j += col_stride()) {
       const float dh = c[j] + (dr ? dr[j] : 0.f);
-      const float r = g[j];
-      const GruGateGrads q = gru_gate_grads(dh, hp[j], r, g[H + j], g[2 * H + j], g[3 * H + j]);
-      di[j] = q.dar;
-      di[H + j] = q.daz;
-      di[2 * H + j] = q.dan;
-      dg[j] = q.dar;
-      dg[H + j] = q.daz;
-      dg[2 * H + j] = q.dan * r;
+      const GruGateGrads q = gru_gate_grads(dh, hp[j], g[j], g[H + j], g[2 * H + j], g[3 * H + j]);
+      gru_store_gate_grads(q, g[j], H, j, di, dg);
       c[j] = q.dhp;
     }
   }

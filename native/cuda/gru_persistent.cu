@@ -205,16 +205,8 @@ __global__ void __launch_bounds__(kPThreads)
       const int64_t bi = i / nu, j = j0 + i % nu, row = row0 + bi;
       const float* g = gates + row * 4 * H;
       const float dh = carry[bi * H + j] + (dout ? dout[row * H + j] : 0.f);
-      const float r = g[j];
-      const GruGateGrads q = gru_gate_grads(dh, hp[bi * H + j], r, g[H + j], g[2 * H + j], g[3 * H + j]);
-      float* di = dgi + row * H3;
-      float* dg = dgh + row * H3;
-      di[j] = q.dar;
-      di[H + j] = q.daz;
-      di[2 * H + j] = q.dan;
-      dg[j] = q.dar;
-      dg[H + j] = q.daz;
-      dg[2 * H + j] = q.dan * r;
+      const GruGateGrads q = gru_gate_grads(dh, hp[bi * H + j], g[j], g[H + j], g[2 * H + j], g[3 * H + j]);
+      gru_store_gate_grads(q, g[j], H, j, dgi + row * H3, dgh + row * H3);
       carry[bi * H + j] = q.dhp;
     }
     grid.sync();  // every CTA's dgh rows of step t are written (the only barrier of the step)
