@@ -28,6 +28,8 @@ rm -rf .device/js
 npx tsc -p bench/device/tsconfig.json
 # .device/js has no package.json of its own: say its .js files are ES modules wherever it lands
 echo '{ "type": "module" }' > .device/js/package.json
+# test/conformance/golden.ts reads torch's GRU fixture beside its compiled copy
+mkdir -p .device/js/test/fixtures && cp test/fixtures/gru_golden.json .device/js/test/fixtures/
 
 node=$(readlink -f "$(command -v node)")
 [ .device/node.xz -nt "$node" ] || xz -T0 -6 -c "$node" > .device/node.xz # a minute or more: only when Node changed
