@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import '../ts/index.js';
-import { Rng } from '../ts/index.js';
+import { native, Rng } from '../ts/index.js';
 import { IGNORE, maskedItemBatch, nextItemBatch, scoringBatch } from '../ts/rec/batch.js';
 import { distillFactors, poolingWeights, type DistillConfig, type ProfileTable } from '../ts/rec/distill.js';
 import { looSplit, parseInteractions, temporalSplit, type RecSplit } from '../ts/rec/split.js';
@@ -71,6 +71,17 @@ describe('recommenders learn a deterministic next-item rule', () => {
     const r = await trainRecommender({ ...base(cycleData(240), 'sasrec'), negatives: 8 });
     expect(r.test!['HR@5']).toBeGreaterThan(0.9);
   }, 120_000);
+});
+
+describe('memory', () => {
+  it('a run stopped early (maxSteps) or interrupted leaves nothing live but the model it returns', async () => {
+    for (const stop of [{ maxSteps: 3 }, { shouldStop: () => true }]) {
+      const before = native.stats().liveCount;
+      const r = await trainRecommender({ ...base(cycleData(64), 'sasrec'), ...stop });
+      r.model.dispose();
+      expect(native.stats().liveCount, JSON.stringify(Object.keys(stop))).toBe(before);
+    }
+  }, 60_000);
 });
 
 describe('distillation', () => {

@@ -144,67 +144,71 @@ async function train(o: RecTrainOptions): Promise<RecTrainResult & { model: Sequ
   let trainSeconds = 0, sequences = 0, steps = 0, interrupted = false;
   const losses: number[] = [];
   const logEvery = o.logEvery ?? 50;
-  for (; epoch < o.epochs && bad < o.patience; epoch++) {
-    const order = within?.order ?? globalRng().shuffle([...trainUsers]);
-    const distilNow = dist && epoch < dist.cfg.ftEpoch ? dist : null;
-    let { sumRec, sumDis, nDis } = within ?? { sumRec: 0, sumDis: 0, nDis: 0 };
-    const s0 = within?.done ?? 0;
-    within = null;
-    const position = (done: number): EpochPosition => ({ order, done, sumRec, sumDis, nDis });
-    const t0 = performance.now();
-    for (let s = s0; s < stepsPerEpoch; s++) {
-      const users = order.slice(s * o.batch, (s + 1) * o.batch);
-      const batch = mask === undefined ? nextItemBatch(o.split.train, users, cfg.maxLen) : maskedItemBatch(o.split.train, users, cfg.maxLen, mask, o.maskProb, globalRng());
-      const r = await step(all, opt, batch, o.negatives, distilNow);
-      sumRec += r.rec;
-      losses.push(r.rec);
-      if (r.distil !== null) { sumDis += r.distil; nDis++; }
-      sequences += users.length;
-      steps++;
-      if (steps % logEvery === 0) {
-        const secs = trainSeconds + (performance.now() - t0) / 1000;
-        const left = ((o.epochs - epoch) * stepsPerEpoch - s - 1) * (secs / steps);
-        log(`epoch ${epoch + 1}/${o.epochs} step ${s + 1}/${stepsPerEpoch}  loss ${(sumRec / (s + 1)).toFixed(4)}${nDis ? `  distil ${(sumDis / nDis).toFixed(4)}` : ''}  ${(sequences / secs).toFixed(0)} seq/s  left ≤ ${fmtTime(left)}`);
+  // Every return, interrupted or early (maxSteps), releases the optimizer state and the head.
+  try {
+    for (; epoch < o.epochs && bad < o.patience; epoch++) {
+      const order = within?.order ?? globalRng().shuffle([...trainUsers]);
+      const distilNow = dist && epoch < dist.cfg.ftEpoch ? dist : null;
+      let { sumRec, sumDis, nDis } = within ?? { sumRec: 0, sumDis: 0, nDis: 0 };
+      const s0 = within?.done ?? 0;
+      within = null;
+      const position = (done: number): EpochPosition => ({ order, done, sumRec, sumDis, nDis });
+      const t0 = performance.now();
+      for (let s = s0; s < stepsPerEpoch; s++) {
+        const users = order.slice(s * o.batch, (s + 1) * o.batch);
+        const batch = mask === undefined ? nextItemBatch(o.split.train, users, cfg.maxLen) : maskedItemBatch(o.split.train, users, cfg.maxLen, mask, o.maskProb, globalRng());
+        const r = await step(all, opt, batch, o.negatives, distilNow);
+        sumRec += r.rec;
+        losses.push(r.rec);
+        if (r.distil !== null) { sumDis += r.distil; nDis++; }
+        sequences += users.length;
+        steps++;
+        if (steps % logEvery === 0) {
+          const secs = trainSeconds + (performance.now() - t0) / 1000;
+          const left = ((o.epochs - epoch) * stepsPerEpoch - s - 1) * (secs / steps);
+          log(`epoch ${epoch + 1}/${o.epochs} step ${s + 1}/${stepsPerEpoch}  loss ${(sumRec / (s + 1)).toFixed(4)}${nDis ? `  distil ${(sumDis / nDis).toFixed(4)}` : ''}  ${(sequences / secs).toFixed(0)} seq/s  left ≤ ${fmtTime(left)}`);
+        }
+        if (o.maxSteps !== undefined && steps >= o.maxSteps) break;
+        if (await stopRequested(o.shouldStop)) {
+          interrupted = true;
+          if (o.checkpoint) await save(epoch, position(s + 1));
+          break;
+        }
+        if (o.checkpoint && s + 1 < stepsPerEpoch && checkpointDue()) await save(epoch, position(s + 1));
       }
-      if (o.maxSteps !== undefined && steps >= o.maxSteps) break;
-      if (await stopRequested(o.shouldStop)) {
-        interrupted = true;
-        if (o.checkpoint) await save(epoch, position(s + 1));
-        break;
+      const epochSeconds = (performance.now() - t0) / 1000;
+      trainSeconds += epochSeconds;
+      if (interrupted) break;
+      if (o.maxSteps !== undefined && steps >= o.maxSteps) return { model, epochsRun: epoch + 1, bestEpoch: -1, valid: null, test: null, trainSeconds, sequences, losses, interrupted: false };
+      const v = await evaluateCases(model, o.split.valid, { excludeHistory: o.excludeHistory, ks: [10] });
+      const score = v['NDCG@10'], improved = score > bestScore;
+      if (improved) {
+        bestScore = score;
+        bestEpoch = epoch;
+        bad = 0;
+        if (best) await saveModel(best, model, { kind: cfg.kind, config: cfg, epoch });
+        else bestState = await model.stateDict();
+      } else if (dist && epoch < dist.cfg.ftEpoch) {
+        // Validation is not expected to improve while distilling: patience and learning-rate
+        // decay count only the epochs of L_rec alone (seen: a plateau at epoch 8 stopped a run
+        // that was to distil until epoch 12).
+      } else if (++bad % (o.decayPatience ?? Infinity) === 0 && (o.lrDecay ?? 1) !== 1) {
+        opt.lr = lr *= o.lrDecay!;
+        log(`no better validation NDCG@10 for ${bad} epochs: learning rate ${lr.toPrecision(3)}`);
       }
-      if (o.checkpoint && s + 1 < stepsPerEpoch && checkpointDue()) await save(epoch, position(s + 1));
+      log(`epoch ${epoch + 1}: loss ${(sumRec / stepsPerEpoch).toFixed(4)}${nDis ? `  distil ${(sumDis / nDis).toFixed(4)}` : ''}  valid NDCG@10 ${score.toFixed(4)} HR@10 ${v['HR@10'].toFixed(4)}${improved ? '  best' : `  (best ${bestScore.toFixed(4)} at epoch ${bestEpoch + 1})`}  ${(order.length / epochSeconds).toFixed(0)} training seq/s`);
+      if (o.checkpoint) await save(epoch + 1, null);
     }
-    const epochSeconds = (performance.now() - t0) / 1000;
-    trainSeconds += epochSeconds;
-    if (interrupted) break;
-    if (o.maxSteps !== undefined && steps >= o.maxSteps) return { model, epochsRun: epoch + 1, bestEpoch: -1, valid: null, test: null, trainSeconds, sequences, losses, interrupted: false };
-    const v = await evaluateCases(model, o.split.valid, { excludeHistory: o.excludeHistory, ks: [10] });
-    const score = v['NDCG@10'], improved = score > bestScore;
-    if (improved) {
-      bestScore = score;
-      bestEpoch = epoch;
-      bad = 0;
-      if (best) await saveModel(best, model, { kind: cfg.kind, config: cfg, epoch });
-      else bestState = await model.stateDict();
-    } else if (dist && epoch < dist.cfg.ftEpoch) {
-      // Validation is not expected to improve while distilling: patience and learning-rate
-      // decay count only the epochs of L_rec alone (seen: a plateau at epoch 8 stopped a run
-      // that was to distil until epoch 12).
-    } else if (++bad % (o.decayPatience ?? Infinity) === 0 && (o.lrDecay ?? 1) !== 1) {
-      opt.lr = lr *= o.lrDecay!;
-      log(`no better validation NDCG@10 for ${bad} epochs: learning rate ${lr.toPrecision(3)}`);
-    }
-    log(`epoch ${epoch + 1}: loss ${(sumRec / stepsPerEpoch).toFixed(4)}${nDis ? `  distil ${(sumDis / nDis).toFixed(4)}` : ''}  valid NDCG@10 ${score.toFixed(4)} HR@10 ${v['HR@10'].toFixed(4)}${improved ? '  best' : `  (best ${bestScore.toFixed(4)} at epoch ${bestEpoch + 1})`}  ${(order.length / epochSeconds).toFixed(0)} training seq/s`);
-    if (o.checkpoint) await save(epoch + 1, null);
+    if (interrupted) return { model, epochsRun: epoch, bestEpoch, valid: null, test: null, trainSeconds, sequences, losses, interrupted };
+    if (best && existsSync(best)) loadModel(best, model);
+    else if (bestState) model.loadStateDict(bestState);
+    const valid = await evaluateCases(model, o.split.valid, { excludeHistory: o.excludeHistory });
+    const test = await evaluateCases(model, o.split.test, { excludeHistory: o.excludeHistory });
+    return { model, epochsRun: epoch, bestEpoch, valid, test, trainSeconds, sequences, losses, interrupted };
+  } finally {
+    opt.dispose();
+    head?.dispose();
   }
-  if (interrupted) return { model, epochsRun: epoch, bestEpoch, valid: null, test: null, trainSeconds, sequences, losses, interrupted };
-  if (best && existsSync(best)) loadModel(best, model);
-  else if (bestState) model.loadStateDict(bestState);
-  const valid = await evaluateCases(model, o.split.valid, { excludeHistory: o.excludeHistory });
-  const test = await evaluateCases(model, o.split.test, { excludeHistory: o.excludeHistory });
-  opt.dispose();
-  head?.dispose();
-  return { model, epochsRun: epoch, bestEpoch, valid, test, trainSeconds, sequences, losses, interrupted };
 }
 
 /** The model alone (no profile path), in the layout loadModel reads (saveCheckpoint writes atomically). */
