@@ -10,7 +10,7 @@ import { recCommand, REC_USAGE } from './rec.js';
 import { profilesCommand, PROFILES_USAGE } from './profiles.js';
 import { doctorCommand, DOCTOR_USAGE } from './doctor.js';
 import { lockOutput } from '../data/lock.js';
-import { integer, MAX_COUNT, MAX_WIDTH, number, seed } from './flags.js';
+import { integer, MAX_COUNT, MAX_WIDTH, number, oneOf, seed } from './flags.js';
 import { checkpointingNow } from '../train/interrupt.js';
 import '../index.js';
 
@@ -20,10 +20,27 @@ ${DATA_USAGE}
 ${UBP_USAGE}
 ${REC_USAGE}
 ${PROFILES_USAGE}
-${DOCTOR_USAGE}`;
+${DOCTOR_USAGE}
+every command that trains or scores also takes --precision fp32|tf32: the GEMMs of --backend cuda (default fp32, exact)`;
+
+/**
+ * `--precision fp32|tf32`, taken from any command's arguments (as --backend reaches every
+ * command): the cuda backend's GEMM precision (SEQCORE_CUDA_PRECISION, read when it starts).
+ * The other backends compute in exact fp32 only, so tf32 with one of them is an error.
+ */
+function takePrecision(args: string[]): string[] {
+  const at = args.indexOf('--precision');
+  if (at < 0) return args;
+  const p = oneOf('--precision', args[at + 1], ['fp32', 'tf32'] as const);
+  const b = args.indexOf('--backend');
+  if (p !== 'fp32' && args[b + 1] !== 'cuda')
+    throw new Error(`--precision ${p} needs --backend cuda (the ${b < 0 ? 'cpu' : args[b + 1]} backend computes in exact fp32 only)`);
+  process.env.SEQCORE_CUDA_PRECISION = p;
+  return [...args.slice(0, at), ...args.slice(at + 2)];
+}
 
 async function main(argv: string[]): Promise<number> {
-  const [cmd, ...rest] = argv;
+  const [cmd, ...rest] = takePrecision(argv);
   const stop = onInterrupt();
   if (cmd === 'data') return dataCommand(rest);
   if (cmd === 'ubp') return ubpCommand(rest, stop);
