@@ -27,6 +27,12 @@ void raise_recorded_fault();
 // Device → host after all queued work, raising a recorded fault first.
 void read(const void* src, void* host, size_t bytes);
 
+// Kernel timing for the profiler: timer_mark() records an event on the stream and returns its
+// id; timer_elapsed(a, b) waits for b and returns the milliseconds between a and b, then
+// returns both events to a pool.
+int timer_mark();
+float timer_elapsed(int a, int b);
+
 // A read queued now into pinned memory: wait() blocks (on a worker thread) until it is done,
 // finish() copies it out on the main thread, raising a recorded fault first.
 class PendingRead {

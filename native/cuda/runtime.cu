@@ -221,6 +221,36 @@ void raise_recorded_fault() {
 
 // ---- device.h: what the addon's memory bindings use ----
 
+namespace {
+std::vector<cudaEvent_t> g_timer_events;  // by id
+std::vector<int> g_timer_free;            // ids of events not in use
+}  // namespace
+
+int timer_mark() {
+  require_ready();
+  if (g_timer_free.empty()) {
+    cudaEvent_t e;
+    check(cudaEventCreate(&e), "create a timing event");
+    g_timer_events.push_back(e);
+    g_timer_free.push_back(static_cast<int>(g_timer_events.size()) - 1);
+  }
+  const int id = g_timer_free.back();
+  g_timer_free.pop_back();
+  check(cudaEventRecord(g_timer_events[id], g.stream), "record a timing event");
+  return id;
+}
+
+float timer_elapsed(int a, int b) {
+  const int n = static_cast<int>(g_timer_events.size());
+  if (a < 0 || a >= n || b < 0 || b >= n) throw std::invalid_argument("cuda: unknown timing event");
+  check(cudaEventSynchronize(g_timer_events[b]), "wait for a timing event");
+  float ms = 0.f;
+  check(cudaEventElapsedTime(&ms, g_timer_events[a], g_timer_events[b]), "read a kernel time");
+  g_timer_free.push_back(a);
+  g_timer_free.push_back(b);
+  return ms;
+}
+
 void init(int device) {
   if (g.ready) {
     if (device != g.device)

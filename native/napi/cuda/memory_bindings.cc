@@ -83,6 +83,19 @@ Napi::Value GruAlgorithm(Info info) {
   return Napi::String::New(info.Env(), cuda::gru_algorithm(a.size(0, "B"), a.size(1, "H")));
 }
 
+Napi::Value TimerMark(Info info) {  // timerMark(): an event recorded on the stream now, by id
+  Args a(info, "timerMark", 0);
+  return Napi::Number::New(info.Env(), cuda::timer_mark());
+}
+
+// timerElapsed(a, b): milliseconds of GPU time between two marks (waits for b; frees both).
+Napi::Value TimerElapsed(Info info) {
+  Args a(info, "timerElapsed", 2);
+  const int64_t x = a.size(0, "a"), y = a.size(1, "b");
+  if (x > INT32_MAX || y > INT32_MAX) a.fail("unknown timing event");
+  return Napi::Number::New(info.Env(), cuda::timer_elapsed(static_cast<int>(x), static_cast<int>(y)));
+}
+
 Napi::Value Alloc(Info info) {  // alloc(bytes, zero)
   Args a(info, "alloc", 2);
   int64_t bytes = a.size(0, "bytes");
@@ -220,6 +233,8 @@ void register_memory(Napi::Env env, Napi::Object exports) {
   export_fn<DeviceInfo>(env, exports, "deviceInfo");
   export_fn<CublasInfo>(env, exports, "cublasInfo");
   export_fn<GruAlgorithm>(env, exports, "gruAlgorithm");
+  export_fn<TimerMark>(env, exports, "timerMark");
+  export_fn<TimerElapsed>(env, exports, "timerElapsed");
   export_fn<Alloc>(env, exports, "alloc");
   export_fn<Free>(env, exports, "free");
   export_fn<Write>(env, exports, "write");

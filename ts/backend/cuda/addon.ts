@@ -33,6 +33,10 @@ export interface CudaAddon extends NativeKernels {
   init(device: number): void;
   /** Which GRU recurrence runs at batch B, hidden H: 'persistent' or 'per-step (why)' (after init; SEQCORE_GRU forces one). */
   gruAlgorithm(B: number, H: number): string;
+  /** An event recorded on the compute stream now (its id), for kernel timing. */
+  timerMark(): number;
+  /** Milliseconds of GPU time between two marks; waits for the second, then frees both. */
+  timerElapsed(a: number, b: number): number;
   alloc(bytes: number, zero: boolean): number;
   free(id: number): boolean;
   /** Host → device, queued on the compute stream (the data is staged, so it may be reused at once). */
