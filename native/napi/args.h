@@ -88,6 +88,32 @@ class Args {
   }
   double id(size_t i, const char* name) const { return num(i, name); }
 
+  // The byte count of an allocation (argument i), refused beyond 1 TiB.
+  size_t alloc_bytes(size_t i) const {
+    const int64_t bytes = size(i, "bytes");
+    if (bytes > (int64_t(1) << 40)) fail("refusing to allocate " + std::to_string(bytes) + " bytes");
+    return static_cast<size_t>(bytes);
+  }
+
+  // A read or write between storage argument 0 and the typed array argument 1, at byteOffset
+  // argument 2 of the storage, checked to fit the storage; `verb` ("reading", "writing")
+  // names it in errors. Every addon's read and write use it, whatever memory they copy.
+  struct Transfer {
+    char* storage;
+    char* host;
+    size_t bytes;
+  };
+  Transfer transfer(const char* verb) const {
+    if (!info_[1].IsTypedArray()) fail("argument 'data' must be a typed array");
+    auto ta = info_[1].As<Napi::TypedArray>();
+    const int64_t off = size(2, "byteOffset");
+    const StorageEntry* e = entry(0, "id", 0, 1);
+    if (static_cast<uint64_t>(add(off, static_cast<int64_t>(ta.ByteLength()), "byteOffset + data bytes")) > e->bytes)
+      fail(std::string(verb) + " " + std::to_string(ta.ByteLength()) + " bytes at offset " + std::to_string(off) +
+           " overruns a storage of " + std::to_string(e->bytes) + " bytes");
+    return {static_cast<char*>(e->ptr) + off, static_cast<char*>(ta.ArrayBuffer().Data()) + ta.ByteOffset(), ta.ByteLength()};
+  }
+
   const StorageEntry* entry(size_t i, const char* name, int64_t elems, size_t elem_bytes, int64_t offset = 0) const {
     return storage(num(i, name), name, -1, elems, elem_bytes, offset);
   }

@@ -14,11 +14,10 @@ namespace {
 // alloc(bytes, zero): a new storage, zero-filled when `zero`.
 Napi::Value Alloc(const Napi::CallbackInfo& info) {
   Args a(info, "alloc", 2);
-  int64_t bytes = a.size(0, "bytes");
+  const size_t bytes = a.alloc_bytes(0);
   bool zero = a.flag(1, "zero");
-  if (bytes > (int64_t(1) << 40)) a.fail("refusing to allocate " + std::to_string(bytes) + " bytes");
   try {
-    return Napi::Number::New(info.Env(), storage_alloc(static_cast<size_t>(bytes), zero));
+    return Napi::Number::New(info.Env(), storage_alloc(bytes, zero));
   } catch (const std::bad_alloc&) {
     a.fail("out of memory allocating " + std::to_string(bytes) + " bytes");
   }
@@ -33,17 +32,9 @@ Napi::Value Free(const Napi::CallbackInfo& info) {
 Napi::Value Transfer(const Napi::CallbackInfo& info, bool to_storage) {
   const char* fn = to_storage ? "write" : "read";
   Args a(info, fn, 3);
-  if (!info[1].IsTypedArray()) a.fail("argument 'data' must be a typed array");
-  auto ta = info[1].As<Napi::TypedArray>();
-  int64_t off = a.size(2, "byteOffset");
-  const StorageEntry* e = a.entry(0, "id", 0, 1);
-  if (static_cast<uint64_t>(a.add(off, static_cast<int64_t>(ta.ByteLength()), "byteOffset + data bytes")) > e->bytes)
-    a.fail(std::string(to_storage ? "writing " : "reading ") + std::to_string(ta.ByteLength()) + " bytes at offset " +
-           std::to_string(off) + " overruns a storage of " + std::to_string(e->bytes) + " bytes");
-  char* host = static_cast<char*>(ta.ArrayBuffer().Data()) + ta.ByteOffset();
-  char* dev = static_cast<char*>(e->ptr) + off;
-  if (to_storage) std::memcpy(dev, host, ta.ByteLength());
-  else std::memcpy(host, dev, ta.ByteLength());
+  const Args::Transfer t = a.transfer(to_storage ? "writing" : "reading");
+  if (to_storage) std::memcpy(t.storage, t.host, t.bytes);
+  else std::memcpy(t.host, t.storage, t.bytes);
   return info.Env().Undefined();
 }
 

@@ -2,7 +2,6 @@
 // reports, storages (device memory) and transfers.
 #include <cuda_runtime.h>
 
-#include <cstring>
 #include <memory>
 #include <string>
 
@@ -98,10 +97,8 @@ Napi::Value TimerElapsed(Info info) {
 
 Napi::Value Alloc(Info info) {  // alloc(bytes, zero)
   Args a(info, "alloc", 2);
-  int64_t bytes = a.size(0, "bytes");
-  bool zero = a.flag(1, "zero");
-  if (bytes > (int64_t(1) << 40)) a.fail("refusing to allocate " + std::to_string(bytes) + " bytes");
-  return Napi::Number::New(info.Env(), storage_alloc(static_cast<size_t>(bytes), zero));
+  const size_t bytes = a.alloc_bytes(0);
+  return Napi::Number::New(info.Env(), storage_alloc(bytes, a.flag(1, "zero")));
 }
 
 Napi::Value Free(Info info) {  // free(id)
@@ -109,35 +106,17 @@ Napi::Value Free(Info info) {  // free(id)
   return Napi::Boolean::New(info.Env(), storage_free(a.id(0, "id")));
 }
 
-// The device range of a transfer between storage `id` (argument 0) and the typed array
-// (argument 1) from byteOffset (argument 2), checked to fit the storage.
-struct Range {
-  char* device;
-  char* host;
-  size_t bytes;
-};
-Range transfer_range(const Args& a, Info info, const char* fn) {
-  if (!info[1].IsTypedArray()) a.fail("argument 'data' must be a typed array");
-  auto ta = info[1].As<Napi::TypedArray>();
-  int64_t off = a.size(2, "byteOffset");
-  const StorageEntry* e = a.entry(0, "id", 0, 1);
-  if (static_cast<uint64_t>(a.add(off, static_cast<int64_t>(ta.ByteLength()), "byteOffset + data bytes")) > e->bytes)
-    a.fail(std::string(fn) + " of " + std::to_string(ta.ByteLength()) + " bytes at offset " + std::to_string(off) +
-           " overruns a storage of " + std::to_string(e->bytes) + " bytes");
-  return {static_cast<char*>(e->ptr) + off, static_cast<char*>(ta.ArrayBuffer().Data()) + ta.ByteOffset(), ta.ByteLength()};
-}
-
 Napi::Value Write(Info info) {  // write(id, typedArray, byteOffset): staged, queued
   Args a(info, "write", 3);
-  const Range r = transfer_range(a, info, "writing");
-  cuda::upload(r.host, r.device, r.bytes);
+  const Args::Transfer t = a.transfer("writing");
+  cuda::upload(t.host, t.storage, t.bytes);
   return info.Env().Undefined();
 }
 
 Napi::Value Read(Info info) {  // read(id, typedArray, byteOffset): waits for queued work
   Args a(info, "read", 3);
-  const Range r = transfer_range(a, info, "reading");
-  cuda::read(r.device, r.host, r.bytes);
+  const Args::Transfer t = a.transfer("reading");
+  cuda::read(t.storage, t.host, t.bytes);
   return info.Env().Undefined();
 }
 
@@ -146,8 +125,8 @@ Napi::Value Read(Info info) {  // read(id, typedArray, byteOffset): waits for qu
 // pinned bytes into the typed array.
 class ReadWorker : public Napi::AsyncWorker {
  public:
-  ReadWorker(Napi::Env env, const Range& r, Napi::TypedArray target)
-      : Napi::AsyncWorker(env), deferred_(Napi::Promise::Deferred::New(env)), read_(r.device, r.bytes), host_(r.host),
+  ReadWorker(Napi::Env env, const Args::Transfer& t, Napi::TypedArray target)
+      : Napi::AsyncWorker(env), deferred_(Napi::Promise::Deferred::New(env)), read_(t.storage, t.bytes), host_(t.host),
         target_(Napi::Persistent(target)) {}
   Napi::Promise promise() const { return deferred_.Promise(); }
   void Execute() override {
@@ -177,8 +156,7 @@ class ReadWorker : public Napi::AsyncWorker {
 
 Napi::Value ReadAsync(Info info) {
   Args a(info, "readAsync", 3);
-  const Range r = transfer_range(a, info, "reading");
-  auto* w = new ReadWorker(info.Env(), r, info[1].As<Napi::TypedArray>());
+  auto* w = new ReadWorker(info.Env(), a.transfer("reading"), info[1].As<Napi::TypedArray>());
   Napi::Promise p = w->promise();
   w->Queue();
   return p;
