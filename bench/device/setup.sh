@@ -48,6 +48,15 @@ export SEQCORE_NATIVE_ADDON=$PWD/build/Release/seqcore.node
 addon=$PWD/build/Release/seqcore_cuda.node
 
 say "step 1: NVIDIA GPU and the CUDA addon"
+# cuBLASLt: the CUDA toolkit's, else the one in PyTorch's nvidia-cublas wheel, wherever python3's
+# site-packages are (a virtual environment that is not activated sets no VIRTUAL_ENV to find it by).
+if [ -z "${SEQCORE_CUBLAS_PATH:-}" ] && ! ls /usr/local/cuda/lib64/libcublasLt.so* >/dev/null 2>&1; then
+  SEQCORE_CUBLAS_PATH=$(python3 -c '
+import glob, site
+hits = [h for p in site.getsitepackages() for h in sorted(glob.glob(p + "/nvidia/*/lib/libcublasLt.so*"))]
+print(hits[0] if hits else "")' 2>/dev/null)
+  [ -n "$SEQCORE_CUBLAS_PATH" ] && export SEQCORE_CUBLAS_PATH && say "cuBLASLt: $SEQCORE_CUBLAS_PATH"
+fi
 gpus=$(nvidia-smi -L 2>/dev/null || ls /proc/driver/nvidia/gpus 2>/dev/null)
 if [ -z "$gpus" ]; then
   say "stopping at step 1: no NVIDIA GPU / CUDA addon here: no NVIDIA GPU (nvidia-smi lists none, /proc/driver/nvidia/gpus is empty)"

@@ -17,8 +17,9 @@
 // Two paths for the recurrence, chosen per call by gru_use_persistent (gru_persistent.h):
 // the per-step path above, and the persistent one (gru_persistent.cu: all steps of a layer in
 // one cooperative launch, W_hh in shared memory), taken when the device supports cooperative
-// launch, H <= 1024 and the W_hh slices fit shared memory on a co-resident grid; SEQCORE_GRU=
-// persistent|per-step forces one. Both share the input projection, the workspace layout and
+// launch, H <= 1024, the W_hh slices fit shared memory on a co-resident grid and the steps have
+// few active rows on average (gru_persistent.cu says why); SEQCORE_GRU=persistent|per-step
+// forces one. Both share the input projection, the workspace layout and
 // the weight-gradient GEMMs.
 #include <algorithm>
 #include <cstdint>
@@ -245,7 +246,7 @@ void gru_forward(const float* x, const GruWeights& w, const float* h0, const Pac
                  uint32_t seed, bool save, float* ws, float* out, float* hn) {
   const int64_t H = w.H, B = l.B, n = l.total * H;
   const GruWorkspaceView v{ws, l.total, H, w.L, save, out};
-  const bool persistent = gru_use_persistent(false, B, H);
+  const bool persistent = gru_use_persistent(false, B, l.T, l.total, H);
   // Everything the layers need, before any step loop: the layout (offsets, then sorted) and
   // the scratch.
   Scratch layout_s(static_cast<size_t>(l.T + 1) * sizeof(int64_t) + static_cast<size_t>(B) * sizeof(int32_t));
@@ -273,7 +274,7 @@ void gru_backward(const float* x, const GruWeights& w, const float* h0, const Pa
   const int64_t H = w.H, B = l.B, n = l.total * H;
   // The kernels only read the workspace and output here.
   const GruWorkspaceView v{const_cast<float*>(ws), l.total, H, w.L, true, const_cast<float*>(out)};
-  const bool persistent = gru_use_persistent(true, B, H);
+  const bool persistent = gru_use_persistent(true, B, l.T, l.total, H);
   // Everything the layers need, before any step loop: the layout (offsets, then sorted) and
   // the scratch. dprev holds the gradient w.r.t. an upper layer's input, then (masked in
   // place) w.r.t. the output of the layer below, whose backward overwrites it with its own dx

@@ -68,7 +68,7 @@ namespace cg = cooperative_groups;
 constexpr int kPThreads = 256;     // threads per CTA
 constexpr int kRB = 4;             // batch rows per warp item
 constexpr int kUB = 3;             // backward: hidden units per warp item
-constexpr int kMaxTileRows = 32;   // staged rows per tile, at most
+constexpr int kMaxTileRows = 128;  // staged rows per tile, at most (fewer where shared memory is short)
 constexpr int64_t kMaxHidden = 1024;
 
 __device__ __forceinline__ float* dynamic_smem() {
@@ -104,9 +104,34 @@ __device__ __forceinline__ void warp_dot(const float* const* a, const float* con
       for (int j = 0; j < NB; ++j) acc[i][j] += __shfl_xor_sync(0xFFFFFFFFu, acc[i][j], o);
 }
 
-// n floats from global src (written by other CTAs of this launch) to shared dst.
+// n floats from global src (written by other CTAs of this launch) to shared dst, every thread
+// holding kInFlight loads in flight before it stores any: dst and src are generic pointers the
+// compiler must assume may alias, so a plain copy loop waits for each L2 round trip in turn
+// (measured on an H200: about 130 µs per step of W1, 16 µs of it per 32-row tile). float4
+// loads when both pointers are 16-byte aligned (H a multiple of 4).
+template <typename V>
+__device__ __forceinline__ void stage_as(V* dst, const V* src, int64_t n) {
+  constexpr int kInFlight = 8;
+  const int64_t stride = blockDim.x;
+  for (int64_t base = threadIdx.x; base < n; base += kInFlight * stride) {
+    V v[kInFlight];
+#pragma unroll
+    for (int u = 0; u < kInFlight; ++u)
+      if (base + u * stride < n) v[u] = __ldcg(src + base + u * stride);
+#pragma unroll
+    for (int u = 0; u < kInFlight; ++u)
+      if (base + u * stride < n) dst[base + u * stride] = v[u];
+  }
+}
+
 __device__ __forceinline__ void stage(float* dst, const float* src, int64_t n) {
-  for (int64_t i = threadIdx.x; i < n; i += blockDim.x) dst[i] = __ldcg(src + i);
+  if (((reinterpret_cast<uintptr_t>(dst) | reinterpret_cast<uintptr_t>(src)) & 15) == 0) {
+    const int64_t n4 = n / 4;
+    stage_as(reinterpret_cast<float4*>(dst), reinterpret_cast<const float4*>(src), n4);
+    for (int64_t i = 4 * n4 + threadIdx.x; i < n; i += blockDim.x) dst[i] = __ldcg(src + i);
+  } else {
+    stage_as(dst, src, n);
+  }
 }
 
 // gi: total×3H; offsets: T+1; sorted: B; h0s: B×H (sorted); out: total×H; gates: total×4H or
@@ -247,6 +272,13 @@ __global__ void __launch_bounds__(kPThreads)
 
 enum class Mode { kAuto, kPersistent, kPerStep };
 
+// The automatic choice takes the persistent path only where a step has few active rows on
+// average (total ≤ kMaxRowsPerStep·T): there the per-step path pays a launch and a mostly idle
+// GEMM per step, while the persistent kernel's cost grows with the rows it stages each step.
+// Measured on an H200 (bench/results/2026-11-30-h200-gru-persistent.jsonl): persistent ÷
+// per-step 1.34 at W4 (about 12 rows per step, H = 256) but 0.10–0.21 at 256 rows per step.
+constexpr int64_t kMaxRowsPerStep = 32;
+
 Mode mode_from_env() {
   const char* v = std::getenv("SEQCORE_GRU");
   if (!v || !*v || std::strcmp(v, "auto") == 0) return Mode::kAuto;
@@ -354,7 +386,7 @@ Plan plan_for(bool backward, int64_t B, int64_t H) {
 
 }  // namespace
 
-const char* gru_algorithm(int64_t B, int64_t H) {
+const char* gru_algorithm(int64_t B, int64_t T, int64_t total, int64_t H) {
   try {
     const Mode mode = mode_from_env();
     if (mode == Mode::kPerStep) return "per-step (SEQCORE_GRU=per-step)";
@@ -362,15 +394,19 @@ const char* gru_algorithm(int64_t B, int64_t H) {
     if (f.why_not) return f.why_not;
     const Plan b = plan_for(true, B, H);
     if (b.why_not) return b.why_not;
+    static const std::string busy =
+        "per-step (more than " + std::to_string(kMaxRowsPerStep) + " active rows per step on average)";
+    if (mode == Mode::kAuto && total > kMaxRowsPerStep * T) return busy.c_str();
     return "persistent";
   } catch (const std::exception&) {
     return "per-step (SEQCORE_GRU or the device query failed)";
   }
 }
 
-bool gru_use_persistent(bool backward, int64_t B, int64_t H) {
+bool gru_use_persistent(bool backward, int64_t B, int64_t T, int64_t total, int64_t H) {
   const Mode mode = mode_from_env();
   if (mode == Mode::kPerStep) return false;
+  if (mode == Mode::kAuto && total > kMaxRowsPerStep * T) return false;
   const Plan p = plan_for(backward, B, H);
   if (!p.why_not) return true;
   if (mode == Mode::kPersistent)

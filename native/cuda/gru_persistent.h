@@ -5,7 +5,8 @@
 //
 // Environment (read at each call):
 //   SEQCORE_GRU=persistent|per-step  forces a path (benchmarks, tests); persistent where it
-//                                    cannot run is an error. Unset (or "auto"): automatic.
+//                                    cannot run is an error. Unset (or "auto"): persistent
+//                                    where it runs and the steps have few active rows.
 //   SEQCORE_GRU_GRID=n               caps the persistent grid at n CTAs (tests: few CTAs, or
 //                                    n >= H for one hidden unit per CTA).
 #pragma once
@@ -14,15 +15,16 @@
 namespace seqcore {
 namespace cuda {
 
-// "persistent", or "per-step (<reason>)": the path a GRU over a batch of B sequences with
-// hidden size H takes, forward and backward, on this device (for doctor and the profiler).
-// Never throws; a static string.
-const char* gru_algorithm(int64_t B, int64_t H);
+// "persistent", or "per-step (<reason>)": the path a GRU over a batch of B sequences (T steps,
+// total packed rows) with hidden size H takes, forward and backward, on this device (for doctor
+// and the profiler). Never throws; a static string.
+const char* gru_algorithm(int64_t B, int64_t T, int64_t total, int64_t H);
 
 // Whether the forward (backward = false) or the backward recurrence of a batch of B
-// sequences, hidden size H, takes the persistent path. Throws std::runtime_error when
-// SEQCORE_GRU=persistent and it cannot run, or SEQCORE_GRU has another value.
-bool gru_use_persistent(bool backward, int64_t B, int64_t H);
+// sequences (T steps, total packed rows), hidden size H, takes the persistent path. Throws
+// std::runtime_error when SEQCORE_GRU=persistent and it cannot run, or SEQCORE_GRU has another
+// value.
+bool gru_use_persistent(bool backward, int64_t B, int64_t T, int64_t total, int64_t H);
 
 // One layer's recurrence, forward, after gi = x·W_ihᵀ (total×3H, no bias) for every packed
 // row. Device pointers: offsets: T+1 packed row offsets; sorted: B; h0s: B×H initial state in

@@ -29,7 +29,11 @@ interface CudaPart {
 }
 
 /** Shapes doctor reports the GRU algorithm for: W1 (bench/gru_workloads.ts) and System 1's autoencoder. */
-const GRU_SHAPES: [batch: number, hidden: number][] = [[256, 256], [256, 512], [256, 1024]];
+/** The GRU layouts doctor reports the recurrence for: 256 sequences of 128 steps, and challenge-like ones (about 12 active rows a step), at each hidden size. */
+const GRU_SHAPES = [256, 512, 1024].flatMap((H) => [
+  { label: `256 × 128 steps, hidden ${H}`, B: 256, T: 128, total: 256 * 128, H },
+  { label: `256 challenge-like (12 rows a step), hidden ${H}`, B: 256, T: 128, total: 12 * 128, H },
+]);
 /** CUDA fails with its details when the addon loads but no device or no cuBLASLt is usable. */
 type CudaReport = Part<CudaPart> | ({ ok: false; error: string } & CudaPart);
 export interface DoctorReport { cpu: Part<CpuPart>; webgpu: Part<WebGpuPart>; cuda: CudaReport }
@@ -78,7 +82,7 @@ function cudaPart(): CudaReport {
     if (info.error !== null || devices.length === 0) return { ...common, ok: false, error: info.error ?? 'no CUDA device is visible' };
     if (lt.error !== null) return { ...common, ok: false, error: `cuBLASLt: ${lt.error}` };
     loaded.addon.init(Number(process.env.SEQCORE_CUDA_DEVICE ?? 0));
-    const gru = Object.fromEntries(GRU_SHAPES.map(([B, H]) => [`batch ${B}, hidden ${H}`, loaded.addon.gruAlgorithm(B, H)]));
+    const gru = Object.fromEntries(GRU_SHAPES.map(({ label, B, T, total, H }) => [label, loaded.addon.gruAlgorithm(B, T, total, H)]));
     return { ok: true, ...common, gru };
   } catch (e) {
     return { ok: false, error: message(e) };

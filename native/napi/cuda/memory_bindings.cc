@@ -75,11 +75,13 @@ Napi::Value CublasInfo(Info info) {  // cublasInfo(): where cuBLASLt was loaded 
   return o;
 }
 
-// gruAlgorithm(B, H): which GRU recurrence this device runs at batch B and hidden size H,
-// "persistent" or "per-step (<why>)" (native/cuda/gru_persistent.h); after init.
+// gruAlgorithm(B, T, total, H): which GRU recurrence this device runs for B sequences of T
+// steps at most, total packed rows, hidden size H: "persistent" or "per-step (<why>)"
+// (native/cuda/gru_persistent.h); after init.
 Napi::Value GruAlgorithm(Info info) {
-  Args a(info, "gruAlgorithm", 2);
-  return Napi::String::New(info.Env(), cuda::gru_algorithm(a.size(0, "B"), a.size(1, "H")));
+  Args a(info, "gruAlgorithm", 4);
+  return Napi::String::New(info.Env(),
+                           cuda::gru_algorithm(a.size(0, "B"), a.size(1, "T"), a.size(2, "total"), a.size(3, "H")));
 }
 
 Napi::Value TimerMark(Info info) {  // timerMark(): an event recorded on the stream now, by id
