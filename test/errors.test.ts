@@ -16,12 +16,13 @@ describe('bad input gives a clear error', () => {
     expect((await startBackend('cpu')).name).toBe('cpu');
   });
 
-  it('--precision: tf32 only with --backend cuda, and only fp32 or tf32', () => {
+  it('--precision: tf32 and bf16 only with --backend cuda, and only fp32, tf32 or bf16', () => {
     const run = (...args: string[]) => spawnSync(process.execPath, ['--import', 'tsx', 'ts/cli/main.ts', 'example', '--steps', '1', ...args], { encoding: 'utf8' });
     for (const [args, message] of [
       [['--precision', 'tf32'], '--precision tf32 needs --backend cuda (the cpu backend computes in exact fp32 only)'],
       [['--backend', 'webgpu', '--precision', 'tf32'], '--precision tf32 needs --backend cuda (the webgpu backend'],
-      [['--precision', 'bf16'], "--precision must be one of fp32, tf32, got 'bf16'"],
+      [['--precision', 'bf16'], '--precision bf16 needs --backend cuda (the cpu backend computes in exact fp32 only)'],
+      [['--precision', 'fp16'], "--precision must be one of fp32, tf32, bf16, got 'fp16'"],
     ] as const) {
       const r = run(...args);
       expect(r.status, r.stdout).toBe(1);

@@ -5,7 +5,7 @@
 #   (1) the CUDA addon: build/Release/seqcore_cuda.node, else built here with CMake; stops here,
 #       saying why, without an NVIDIA GPU or a CUDA addon
 #   (2) the conformance suite on the cuda backend (bench/device/conformance.ts)
-#   (3) GEMM 4096³ and GRU W1–W4, fp32 and TF32, seqcore beside PyTorch (bench/device/cuda_bench.ts)
+#   (3) GEMM 4096³ and GRU W1–W4, fp32, TF32 and bf16, seqcore beside PyTorch (bench/device/cuda_bench.ts)
 # Everything goes to stdout: JSON lines (those starting with '{') and '#' lines saying what runs.
 # Each step has its own time limit, and all together stay under BUDGET seconds (8 minutes less
 # a margin). Exit status: 0 when every step passed, 3 when there is no GPU or CUDA addon, else 1.
@@ -23,7 +23,7 @@ say "step 2: the conformance suite on the cuda backend"
 SEQCORE_GRU=persistent run 150 node "$JS/bench/device/conformance.js" --backend cuda || failed+=(conformance-persistent)
 SEQCORE_GRU=per-step run 150 node "$JS/bench/device/conformance.js" --backend cuda || failed+=(conformance-per-step)
 
-say "step 3: GEMM and GRU W1–W4, fp32 and TF32, seqcore cuda beside PyTorch"
+say "step 3: GEMM and GRU W1–W4, fp32, TF32 and bf16, seqcore cuda beside PyTorch"
 run 300 node "$JS/bench/device/cuda_bench.js" --torch-timeout 120 || failed+=(bench)
 
 say "done in ${SECONDS} s; ${failed[*]:-no} step failed"

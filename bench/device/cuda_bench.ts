@@ -1,6 +1,8 @@
 // The speed part of the CUDA device check (bench/device/cuda-check.sh): GEMM 4096³ and the GRU
 // workloads W1–W4 (bench/gru_workloads.ts: forward + backward + Adam, W3 inference) on the cuda
-// backend in fp32 and TF32, beside PyTorch on the same GPU in the same run
+// backend in fp32, TF32 and bf16 (GEMM inputs rounded to bfloat16), beside PyTorch on the same
+// GPU in the same run (bf16: torch.set_float32_matmul_precision('medium') for the GEMM,
+// torch.autocast(bfloat16) for the GRU)
 // (bench/device/torch_cuda.py: torch.matmul, torch.nn.GRU on cuDNN), run first, in its own
 // process, so its numbers survive a crash of ours.
 // Validate, then time (as llm.c does): seqcore's GEMM output and each training workload's
@@ -23,12 +25,15 @@ import { errorMessage, report, type Row } from '../report.js';
 import { emit, failed, median, relativeError, runTorch, startCuda, status, validated, valuesOn, worst } from './harness.js';
 
 const N = 4096;
-const PRECISIONS = ['fp32', 'tf32'] as const;
+const PRECISIONS = ['fp32', 'tf32', 'bf16'] as const;
 type Precision = (typeof PRECISIONS)[number];
-/** GEMM: max |C − C_cpu| allowed, times √K (bench/device/torch_cuda.py holds torch to the same against float64). */
-const GEMM_TOLERANCE: Record<Precision, number> = { fp32: 1e-3, tf32: 1e-2 };
-/** Gradients: max |g − g_cpu| ÷ max |g_cpu| allowed, per parameter (TF32 rounds GEMM inputs to 10 mantissa bits). */
-const GRAD_TOLERANCE: Record<Precision, number> = { fp32: 1e-4, tf32: 2e-2 };
+/**
+ * GEMM: max |C − C_cpu| allowed, times √K (bench/device/torch_cuda.py holds torch to the same
+ * against float64). TF32 rounds the inputs to 10 mantissa bits, bfloat16 to 7: 8× TF32's error.
+ */
+const GEMM_TOLERANCE: Record<Precision, number> = { fp32: 1e-3, tf32: 1e-2, bf16: 8e-2 };
+/** Gradients: max |g − g_cpu| ÷ max |g_cpu| allowed, per parameter (rounded GEMM inputs, as above). */
+const GRAD_TOLERANCE: Record<Precision, number> = { fp32: 1e-4, tf32: 2e-2, bf16: 1.6e-1 };
 /** The workloads whose gradients are validated (W3 is W1's forward, without gradients). */
 const VALIDATED = ['W1', 'W2', 'W4'];
 
@@ -42,7 +47,7 @@ const seconds = number('--seconds', values.seconds, { min: 0, above: true }), re
 
 /** PyTorch's lines (echoed), and its values by suite and case. */
 function runTorchSide(): Map<string, number> {
-  const args = ['--gemm', String(N), '--lengths', JSON.stringify(lengthsOf('W4')), '--seconds', String(seconds), '--repeats', String(repeats)];
+  const args = ['--gemm', String(N), '--precisions', PRECISIONS.join(','), '--lengths', JSON.stringify(lengthsOf('W4')), '--seconds', String(seconds), '--repeats', String(repeats)];
   const found = new Map<string, number>();
   for (const o of runTorch(values.python!, args, number('--torch-timeout', values['torch-timeout'], { min: 0, above: true }))) {
     emit(o);

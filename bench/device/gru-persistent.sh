@@ -6,7 +6,8 @@
 #       a usable CUDA addon
 #   (2) torch.nn.GRU on cuDNN, fp32 and under bf16 autocast, on W1–W4, S1, S1c and S1i
 #   (3) seqcore cuda with SEQCORE_GRU=per-step, then =persistent: validated, then timed; one
-#       process per workload, so a hang or a device fault costs that workload only
+#       process per workload, so a hang or a device fault costs that workload only; then
+#       S1, S1c and S1i again with bf16 GEMMs (--precision bf16)
 #   (4) the summary: persistent ÷ torch and persistent ÷ per-step, as JSON lines and a table
 # (2)–(4) are bench/device/gru_persistent.ts. Everything goes to stdout: JSON lines (those
 # starting with '{'), '#' lines saying what runs, and the table; save it as
@@ -29,6 +30,11 @@ run 170 node "$RUNNER" --sides torch --torch-timeout 150 | tee -a "$lines" || fa
 for w in W1 W2 W3 W4 S1 S1c S1i; do
   say "step 3: $w on seqcore cuda, SEQCORE_GRU=per-step then persistent"
   run 90 node "$RUNNER" --sides seqcore --workloads "$w" | tee -a "$lines" || failed+=("$w")
+done
+
+for w in S1 S1c S1i; do
+  say "step 3: $w on seqcore cuda with bf16 GEMMs (--precision bf16), per-step then persistent"
+  run 90 node "$RUNNER" --sides seqcore --workloads "$w" --precision bf16 | tee -a "$lines" || failed+=("$w-bf16")
 done
 
 say "step 4: summary"

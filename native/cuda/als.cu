@@ -147,7 +147,7 @@ void als_half_step(const int64_t* indptr, const int32_t* indices, const float* v
           "alsHalfStep");
   }
 
-  // YᵀY + λI, shared by every row (precision as set_tf32, like every sgemm).
+  // YᵀY + λI, shared by every row (precision as set_gemm_precision, like every sgemm).
   Scratch g_buf(static_cast<size_t>(K * K) * sizeof(float));
   float* G = g_buf.as<float>();
   sgemm(true, false, K, K, cols, 1.f, Y, K, Y, K, 0.f, G, K);

@@ -46,6 +46,7 @@ using ComputeType = int;
 enum : int {
   CUBLAS_COMPUTE_32F = 68,            // float, default: no down-conversion of the inputs
   CUBLAS_COMPUTE_32F_PEDANTIC = 69,
+  CUBLAS_COMPUTE_32F_FAST_16BF = 75,  // float, allows down-converting the inputs to bfloat16 or TF32
   CUBLAS_COMPUTE_32F_FAST_TF32 = 77,  // float, allows down-converting the inputs to TF32
 };
 

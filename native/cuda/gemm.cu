@@ -29,15 +29,16 @@ namespace {
 constexpr size_t kWorkspaceBytes = size_t(32) << 20;
 constexpr size_t kMaxPlans = 4096;  // past this the cache is emptied (packed batches vary M)
 
-std::atomic<bool> g_tf32{false};
+std::atomic<GemmPrecision> g_precision{GemmPrecision::kFp32};
 
 struct PlanKey {
   int64_t M, N, K, lda, ldb, ldc;
-  bool ta, tb, tf32;
+  bool ta, tb;
+  GemmPrecision precision;
   uint32_t align_a, align_b, align_c;
   bool operator<(const PlanKey& o) const {
-    return std::tie(M, N, K, lda, ldb, ldc, ta, tb, tf32, align_a, align_b, align_c) <
-           std::tie(o.M, o.N, o.K, o.lda, o.ldb, o.ldc, o.ta, o.tb, o.tf32, o.align_a, o.align_b, o.align_c);
+    return std::tie(M, N, K, lda, ldb, ldc, ta, tb, precision, align_a, align_b, align_c) <
+           std::tie(o.M, o.N, o.K, o.lda, o.ldb, o.ldc, o.ta, o.tb, o.precision, o.align_a, o.align_b, o.align_c);
   }
 };
 
@@ -71,7 +72,8 @@ GemmState& state() {
 std::string shape(const PlanKey& k) {
   return "sgemm M=" + std::to_string(k.M) + " N=" + std::to_string(k.N) + " K=" + std::to_string(k.K) +
          " transA=" + (k.ta ? "1" : "0") + " transB=" + (k.tb ? "1" : "0") + " lda=" + std::to_string(k.lda) +
-         " ldb=" + std::to_string(k.ldb) + " ldc=" + std::to_string(k.ldc) + (k.tf32 ? " (tf32)" : "");
+         " ldb=" + std::to_string(k.ldb) + " ldc=" + std::to_string(k.ldc) +
+         (k.precision == GemmPrecision::kTf32 ? " (tf32)" : k.precision == GemmPrecision::kBf16 ? " (bf16)" : "");
 }
 
 void lt_check(lt::Status s, const char* call, const std::string& what) {
@@ -113,8 +115,10 @@ Plan make_plan(const lt::Api& api, lt::Handle handle, const PlanKey& k) {
   const std::string what = shape(k);
   Plan p;
   try {
-    lt_check(api.MatmulDescCreate(&p.desc, k.tf32 ? lt::CUBLAS_COMPUTE_32F_FAST_TF32 : lt::CUBLAS_COMPUTE_32F,
-                                  CUDA_R_32F),
+    const lt::ComputeType compute = k.precision == GemmPrecision::kTf32   ? lt::CUBLAS_COMPUTE_32F_FAST_TF32
+                                    : k.precision == GemmPrecision::kBf16 ? lt::CUBLAS_COMPUTE_32F_FAST_16BF
+                                                                          : lt::CUBLAS_COMPUTE_32F;
+    lt_check(api.MatmulDescCreate(&p.desc, compute, CUDA_R_32F),
              "cublasLtMatmulDescCreate", what);
     const int32_t op_a = k.tb ? lt::CUBLAS_OP_T : lt::CUBLAS_OP_N;  // cuBLASLt's A is our B
     const int32_t op_b = k.ta ? lt::CUBLAS_OP_T : lt::CUBLAS_OP_N;  // cuBLASLt's B is our A
@@ -182,7 +186,7 @@ void gemm_init() {
   ensure_ready(s);
 }
 
-void set_tf32(bool on) { g_tf32.store(on); }
+void set_gemm_precision(GemmPrecision p) { g_precision.store(p); }
 
 void sgemm(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, float alpha, const float* A, int64_t lda,
            const float* B, int64_t ldb, float beta, float* C, int64_t ldc) {
@@ -193,7 +197,7 @@ void sgemm(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, float al
     check_launch("sgemm_scale_c");
     return;
   }
-  const PlanKey key{M, N, K, lda, ldb, ldc, trans_a, trans_b, g_tf32.load(), alignment(A), alignment(B), alignment(C)};
+  const PlanKey key{M, N, K, lda, ldb, ldc, trans_a, trans_b, g_precision.load(), alignment(A), alignment(B), alignment(C)};
   GemmState& s = state();
   std::lock_guard<std::mutex> lock(s.mu);
   const lt::Api& api = ensure_ready(s);

@@ -170,10 +170,25 @@ __global__ void __launch_bounds__(kPThreads)
         const float* b[kRB];
 #pragma unroll
         for (int r = 0; r < kRB; ++r) b[r] = hs + static_cast<int64_t>(min(rg * kRB + r, nr - 1)) * H;
+        // Lane r < kRB finishes batch row rg·kRB + r. Its gi and bias terms do not depend on h:
+        // loaded before the dot product, their latency hides behind it (the sums keep the
+        // order of the per-step cell: (gi + b_ih) + gh + b_hh).
+        const int rl = rg * kRB + lane;
+        const bool mine = lane < kRB && rl < nr;
+        const int64_t bi = r0 + rl, row = row0 + bi, j = j0 + jl;
+        float xr = 0.f, xz = 0.f, xn = 0.f, br = 0.f, bz = 0.f, bn = 0.f;
+        if (mine) {
+          const float* gir = gi + row * H3;
+          xr = gir[j] + b_ih[j];
+          xz = gir[H + j] + b_ih[H + j];
+          xn = gir[2 * H + j] + b_ih[2 * H + j];
+          br = b_hh[j];
+          bz = b_hh[H + j];
+          bn = b_hh[2 * H + j];
+        }
         float acc[3][kRB];
         warp_dot<3, kRB>(a, b, H, lane, acc);
-        const int rl = rg * kRB + lane;
-        if (lane < kRB && rl < nr) {
+        if (mine) {
           float s0 = 0.f, s1 = 0.f, s2 = 0.f;
 #pragma unroll
           for (int r = 0; r < kRB; ++r)
@@ -182,11 +197,8 @@ __global__ void __launch_bounds__(kPThreads)
               s1 = acc[1][r];
               s2 = acc[2][r];
             }
-          const int64_t bi = r0 + rl, row = row0 + bi, j = j0 + jl;
-          const float* gir = gi + row * H3;
-          const float ghn = s2 + b_hh[2 * H + j];
-          const GruGates q = gru_gates(gir[j] + b_ih[j] + s0 + b_hh[j], gir[H + j] + b_ih[H + j] + s1 + b_hh[H + j],
-                                       gir[2 * H + j] + b_ih[2 * H + j], ghn);
+          const float ghn = s2 + bn;
+          const GruGates q = gru_gates(xr + s0 + br, xz + s1 + bz, xn, ghn);
           const float h = gru_output(q, hs[static_cast<int64_t>(rl) * H + j]);
           out[row * H + j] = h;
           if (gates) {

@@ -19,8 +19,11 @@ namespace cuda {
 // Row-major C (M×N, ldc) = alpha·op(A)·op(B) + beta·C; beta == 0 never reads C.
 void sgemm(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, float alpha, const float* A,
            int64_t lda, const float* B, int64_t ldb, float beta, float* C, int64_t ldc);
-// GEMM precision: false = exact fp32 (default), true = TF32 tensor cores allowed.
-void set_tf32(bool on);
+// GEMM precision: the inputs and output stay fp32, products accumulate in fp32; what the
+// tensor cores may round the inputs to. kFp32: nothing (exact fp32, the default); kTf32: TF32
+// (10 mantissa bits); kBf16: bfloat16 (7 mantissa bits; cuBLASLt may also pick TF32).
+enum class GemmPrecision { kFp32, kTf32, kBf16 };
+void set_gemm_precision(GemmPrecision p);
 
 // ---- elementwise.cu ----
 void binary(BinaryOp op, const float* a, const float* b, float* out, int64_t n);

@@ -21,17 +21,18 @@ ${UBP_USAGE}
 ${REC_USAGE}
 ${PROFILES_USAGE}
 ${DOCTOR_USAGE}
-every command that trains or scores also takes --precision fp32|tf32: the GEMMs of --backend cuda (default fp32, exact)`;
+every command that trains or scores also takes --precision fp32|tf32|bf16: what the GEMMs of --backend cuda
+may round their fp32 inputs to on tensor cores (default fp32: nothing, exact; storage and accumulation stay fp32)`;
 
 /**
- * `--precision fp32|tf32`, taken from any command's arguments (as --backend reaches every
+ * `--precision fp32|tf32|bf16`, taken from any command's arguments (as --backend reaches every
  * command): the cuda backend's GEMM precision (SEQCORE_CUDA_PRECISION, read when it starts).
- * The other backends compute in exact fp32 only, so tf32 with one of them is an error.
+ * The other backends compute in exact fp32 only, so tf32 or bf16 with one of them is an error.
  */
 function takePrecision(args: string[]): string[] {
   const at = args.indexOf('--precision');
   if (at < 0) return args;
-  const p = oneOf('--precision', args[at + 1], ['fp32', 'tf32'] as const);
+  const p = oneOf('--precision', args[at + 1], ['fp32', 'tf32', 'bf16'] as const);
   const b = args.indexOf('--backend');
   if (p !== 'fp32' && args[b + 1] !== 'cuda')
     throw new Error(`--precision ${p} needs --backend cuda (the ${b < 0 ? 'cpu' : args[b + 1]} backend computes in exact fp32 only)`);

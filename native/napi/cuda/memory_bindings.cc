@@ -197,12 +197,14 @@ Napi::Value EmptyCache(Info info) {
   return info.Env().Undefined();
 }
 
-Napi::Value SetPrecision(Info info) {  // setPrecision('fp32' | 'tf32')
+Napi::Value SetPrecision(Info info) {  // setPrecision('fp32' | 'tf32' | 'bf16')
   Args a(info, "setPrecision", 1);
   if (!info[0].IsString()) a.fail("argument 'precision' must be a string");
   const std::string p = info[0].As<Napi::String>();
-  if (p != "fp32" && p != "tf32") a.fail("precision must be 'fp32' or 'tf32', got '" + p + "'");
-  cuda::set_tf32(p == "tf32");
+  if (p != "fp32" && p != "tf32" && p != "bf16") a.fail("precision must be 'fp32', 'tf32' or 'bf16', got '" + p + "'");
+  cuda::set_gemm_precision(p == "tf32"   ? cuda::GemmPrecision::kTf32
+                           : p == "bf16" ? cuda::GemmPrecision::kBf16
+                                         : cuda::GemmPrecision::kFp32);
   return info.Env().Undefined();
 }
 

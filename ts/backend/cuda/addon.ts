@@ -50,8 +50,8 @@ export interface CudaAddon extends NativeKernels {
   synchronize(): void;
   stats(): { liveBytes: number; liveCount: number; cachedBytes: number; cacheLimit: number; scratchBytes: number };
   emptyCache(): void;
-  /** 'fp32' (exact) or 'tf32' for the GEMMs. */
-  setPrecision(p: 'fp32' | 'tf32'): void;
+  /** What the GEMMs' tensor cores may round fp32 inputs to: nothing ('fp32', exact), TF32 or bfloat16. */
+  setPrecision(p: 'fp32' | 'tf32' | 'bf16'): void;
 }
 
 /** The addon's path: SEQCORE_CUDA_ADDON, else build/Release beside ts/ or dist/. */

@@ -61,7 +61,7 @@ export class CudaBackend implements Backend, KernelTimer {
   }
 }
 
-export type CudaPrecision = 'fp32' | 'tf32';
+export type CudaPrecision = 'fp32' | 'tf32' | 'bf16';
 
 /**
  * Starts the backend on `device` (SEQCORE_CUDA_DEVICE, else 0) with GEMM precision `precision`
@@ -70,7 +70,7 @@ export type CudaPrecision = 'fp32' | 'tf32';
 export function startCuda(addon: CudaAddon, device = Number(process.env.SEQCORE_CUDA_DEVICE ?? 0),
   precision = (process.env.SEQCORE_CUDA_PRECISION ?? 'fp32') as CudaPrecision): CudaBackend {
   if (!Number.isInteger(device) || device < 0) throw new Error(`SEQCORE_CUDA_DEVICE must be a device number, got '${process.env.SEQCORE_CUDA_DEVICE}'`);
-  if (precision !== 'fp32' && precision !== 'tf32') throw new Error(`SEQCORE_CUDA_PRECISION must be fp32 or tf32, got '${precision}'`);
+  if (!['fp32', 'tf32', 'bf16'].includes(precision)) throw new Error(`SEQCORE_CUDA_PRECISION must be fp32, tf32 or bf16, got '${precision}'`);
   addon.init(device);
   addon.setPrecision(precision);
   const backend = new CudaBackend(addon);
