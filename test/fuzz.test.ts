@@ -96,7 +96,7 @@ describe('.npy (decodeNpy)', () => {
     major: fc.constantFrom(1, 2, 3),
   }).map(({ dtype, shape, major }) => {
     const bytes = Uint8Array.from({ length: product(shape) * CTOR[dtype].BYTES_PER_ELEMENT }, (_, i) => (i * 37 + 11) & 255);
-    const v1 = encodeNpy({ dtype, shape: [...shape], data: new CTOR[dtype](bytes.buffer) as never });
+    const v1 = Buffer.from(encodeNpy({ dtype, shape: [...shape], data: new CTOR[dtype](bytes.buffer) as never }));
     if (major === 1) return v1;
     // 2.0 and 3.0: the same header behind a u32 length
     const hlen = v1.readUInt16LE(8), pre = Buffer.alloc(12);

@@ -98,7 +98,7 @@ describe('npy encoding is byte-exact', () => {
   });
 
   it('writes 2-D shapes as (r, c) and each descr', () => {
-    const text = (a: NpyArray) => encodeNpy(a).toString('latin1', 10).split('\n')[0]!.trimEnd();
+    const text = (a: NpyArray) => Buffer.from(encodeNpy(a)).toString('latin1', 10).split('\n')[0]!.trimEnd();
     expect(text(SAMPLES[1]!)).toBe("{'descr': '<i8', 'fortran_order': False, 'shape': (2, 3), }");
     expect(text(SAMPLES[3]!)).toBe("{'descr': '<i4', 'fortran_order': False, 'shape': (3, 2), }");
     expect(text(SAMPLES[7]!)).toBe("{'descr': '<f2', 'fortran_order': False, 'shape': (2, 1), }");

@@ -1,7 +1,5 @@
 import { createRequire } from 'node:module';
-import { existsSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { findAddonFile } from './addon_path.js';
 
 /** Storage ids are plain numbers; every function validates its arguments natively. */
 export interface NativeAddon extends NativeKernels {
@@ -91,21 +89,6 @@ export interface NativeKernels {
     sortedIndices: Int32Array, dropout: number, seed: number, dqkv: number): void;
 }
 
-function findAddon(): string {
-  const given = process.env.SEQCORE_NATIVE_ADDON;
-  if (given) {
-    if (!existsSync(given)) throw new Error(`SEQCORE_NATIVE_ADDON=${given}: no such file`);
-    return given;
-  }
-  // ts/native.ts runs from ts/ (tests) or dist/ (compiled): the addon is in ../build/Release.
-  const here = dirname(fileURLToPath(import.meta.url));
-  const candidates = [join(here, '..', 'build', 'Release', 'seqcore.node'), join(here, '..', '..', 'build', 'Release', 'seqcore.node')];
-  const found = candidates.find((p) => existsSync(p));
-  if (!found)
-    throw new Error(`native addon not found (looked in ${candidates.join(', ')}); run 'npm install' or 'npm run build:native'`);
-  return found;
-}
-
 /**
  * The addon, or, when it cannot load (missing, built for another Node or platform), a stand-in
  * whose every use throws the reason: importing seqcore must still work, so that a backend that
@@ -113,7 +96,9 @@ function findAddon(): string {
  */
 function loadAddon(): NativeAddon {
   try {
-    return createRequire(import.meta.url)(findAddon()) as NativeAddon;
+    const found = findAddonFile('seqcore.node', 'SEQCORE_NATIVE_ADDON');
+    if ('error' in found) throw new Error(found.error);
+    return createRequire(import.meta.url)(found.path) as NativeAddon;
   } catch (e) {
     const reason = `seqcore: the cpu backend's native addon is not available: ${(e as Error).message}`;
     return new Proxy({} as NativeAddon, {

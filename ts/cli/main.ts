@@ -9,6 +9,10 @@ import { ubpCommand, UBP_USAGE } from './ubp.js';
 import { recCommand, REC_USAGE } from './rec.js';
 import { profilesCommand, PROFILES_USAGE } from './profiles.js';
 import { doctorCommand, DOCTOR_USAGE } from './doctor.js';
+import { buildCommand, BUILD_USAGE } from './build.js';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { packageRoot } from '../addon_path.js';
 import { lockOutput } from '../data/lock.js';
 import { integer, MAX_COUNT, MAX_WIDTH, number, oneOf, seed } from './flags.js';
 import { checkpointingNow } from '../train/interrupt.js';
@@ -21,6 +25,8 @@ ${UBP_USAGE}
 ${REC_USAGE}
 ${PROFILES_USAGE}
 ${DOCTOR_USAGE}
+${BUILD_USAGE}
+       seqcore --version
 every command that trains or scores also takes --precision fp32|tf32|bf16: what the GEMMs of --backend cuda
 may round their fp32 inputs to on tensor cores (default fp32: nothing, exact; storage and accumulation stay fp32)`;
 
@@ -48,6 +54,11 @@ async function main(argv: string[]): Promise<number> {
   if (cmd === 'rec') return recCommand(rest, stop);
   if (cmd === 'profiles') return profilesCommand(rest);
   if (cmd === 'doctor') return doctorCommand(rest);
+  if (cmd === 'build') return buildCommand(rest);
+  if (cmd === '--version' || cmd === '-v' || cmd === 'version') {
+    process.stdout.write(`${(JSON.parse(readFileSync(join(packageRoot, 'package.json'), 'utf8')) as { version: string }).version}\n`);
+    return 0;
+  }
   if (cmd !== 'example') {
     process.stderr.write(`${cmd ? `unknown command '${cmd}'\n` : ''}${USAGE}\n`);
     return cmd ? 2 : 0;

@@ -36,7 +36,7 @@ function checkShape(shape: unknown, what: string): number[] {
   return shape;
 }
 
-export function encodeNpy(a: NpyArray): Buffer {
+export function encodeNpy(a: NpyArray): Uint8Array {
   const t = DTYPES[a.dtype];
   if (!t) throw new Error(`encodeNpy: unsupported dtype ${String(a.dtype)} (supported: ${Object.keys(DTYPES).join(', ')})`);
   if (!(a.data instanceof t.Array)) throw new Error(`encodeNpy: dtype ${a.dtype} needs a ${t.Array.name}, got ${a.data?.constructor?.name}`);
@@ -98,7 +98,7 @@ function parseHeader(text: string): { descr: unknown; fortran_order: unknown; sh
   return fields as { descr: unknown; fortran_order: unknown; shape: unknown };
 }
 
-export function decodeNpy(buf: Buffer | Uint8Array, name = '<buffer>'): NpyArray {
+export function decodeNpy(buf: Uint8Array, name = '<buffer>'): NpyArray {
   const b = Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength);
   if (b.length < 8 || !b.subarray(0, 6).equals(MAGIC)) throw new Error(`${name}: not a .npy file (bad magic)`);
   const [major, minor] = [b[6]!, b[7]!];

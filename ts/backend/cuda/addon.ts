@@ -1,9 +1,7 @@
 // The CUDA addon (build/Release/seqcore_cuda.node, built when CMake finds nvcc): loaded only
 // when the cuda backend or `seqcore doctor` asks for it, so a machine without it never reads it.
 import { createRequire } from 'node:module';
-import { existsSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { findAddonFile } from '../../addon_path.js';
 import type { NativeKernels } from '../../native.js';
 
 export interface CudaDevice {
@@ -54,27 +52,18 @@ export interface CudaAddon extends NativeKernels {
   setPrecision(p: 'fp32' | 'tf32' | 'bf16'): void;
 }
 
-/** The addon's path: SEQCORE_CUDA_ADDON, else build/Release beside ts/ or dist/. */
-export function cudaAddonPath(): string | null {
-  const given = process.env.SEQCORE_CUDA_ADDON;
-  if (given) return given;
-  const here = dirname(fileURLToPath(import.meta.url));
-  const candidates = [join(here, '..', '..', '..', 'build', 'Release', 'seqcore_cuda.node'), join(here, '..', '..', '..', '..', 'build', 'Release', 'seqcore_cuda.node')];
-  return candidates.find((p) => existsSync(p)) ?? null;
-}
-
 let loaded: { addon: CudaAddon } | { error: string } | null = null;
 
 /** The CUDA addon, or why it is not there (never throws). */
 export function loadCudaAddon(): { addon: CudaAddon } | { error: string } {
   if (loaded) return loaded;
-  const path = cudaAddonPath();
-  if (!path) loaded = { error: 'the CUDA addon (build/Release/seqcore_cuda.node) was not built: CMake found no nvcc (install the CUDA toolkit and run npm run build:native, or set SEQCORE_CUDA_ADDON)' };
+  const found = findAddonFile('seqcore_cuda.node', 'SEQCORE_CUDA_ADDON', '-cuda');
+  if ('error' in found) loaded = { error: `the CUDA addon: ${found.error}` };
   else {
     try {
-      loaded = { addon: createRequire(import.meta.url)(path) as CudaAddon };
+      loaded = { addon: createRequire(import.meta.url)(found.path) as CudaAddon };
     } catch (e) {
-      loaded = { error: `the CUDA addon ${path} cannot load: ${(e as Error).message}` };
+      loaded = { error: `the CUDA addon ${found.path} cannot load: ${(e as Error).message}` };
     }
   }
   return loaded;
