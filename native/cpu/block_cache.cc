@@ -1,10 +1,13 @@
 #include "cpu/block_cache.h"
 
-#include <sys/mman.h>
-
 #include <cstdlib>
 #include <iterator>
 #include <new>
+
+#include "cpu/portable.h"
+#if !defined(_WIN32)
+#include <sys/mman.h>
+#endif
 
 namespace seqcore {
 namespace {
@@ -16,15 +19,25 @@ namespace {
 // flat (bench/rec_rss.ts). Mapped memory is page-aligned, so 64-byte aligned too.
 constexpr size_t kMapBytes = size_t(1) << 20;
 
+// (On Windows every block comes from the CRT's aligned heap.)
 void* fresh(size_t capacity) {
-  if (capacity < kMapBytes) return std::aligned_alloc(64, capacity);
-  void* p = mmap(nullptr, capacity, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-  return p == MAP_FAILED ? nullptr : p;
+#if !defined(_WIN32)
+  if (capacity >= kMapBytes) {
+    void* p = mmap(nullptr, capacity, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    return p == MAP_FAILED ? nullptr : p;
+  }
+#endif
+  return aligned_alloc64(capacity);
 }
 
 void give_back(void* p, size_t capacity) {
-  if (capacity < kMapBytes) std::free(p);
-  else munmap(p, capacity);
+#if !defined(_WIN32)
+  if (capacity >= kMapBytes) {
+    munmap(p, capacity);
+    return;
+  }
+#endif
+  aligned_free(p);
 }
 
 }  // namespace

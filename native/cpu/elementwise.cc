@@ -2,6 +2,7 @@
 #include <vector>
 
 #include "cpu/kernels.h"
+#include "cpu/portable.h"
 #include "cpu/threadpool.h"
 
 namespace seqcore {
@@ -50,7 +51,7 @@ void add_bias(const float* x, const float* bias, float* out, int64_t rows, int64
 
 namespace {
 // acc[j] += Σ_rows x[r·D + j] for j < n; the hot loop of sum_rows, compiled per ISA.
-__attribute__((target_clones("avx512f", "avx2", "default")))
+SEQCORE_TARGET_CLONES
 void accumulate_rows(const float* x, int64_t rows, int64_t D, int64_t n, double* acc) {
   for (int64_t r = 0; r < rows; ++r)
     for (int64_t j = 0; j < n; ++j) acc[j] += x[r * D + j];

@@ -12,6 +12,7 @@
 
 #include "cpu/aligned_buffer.h"
 #include "cpu/cpu_features.h"
+#include "cpu/portable.h"
 #include "cpu/threadpool.h"
 
 namespace seqcore {
@@ -163,13 +164,13 @@ void sgemm(bool ta, bool tb, int64_t M, int64_t N, int64_t K, float alpha, const
   }
 }
 
-PackedB::~PackedB() { std::free(data); }
+PackedB::~PackedB() { aligned_free(data); }
 
 void pack_b_full(bool tb, int64_t K, int64_t N, const float* B, int64_t ldb, PackedB* out) {
   const GemmMicroKernel uk = pick_kernel();
   const int64_t n_panels = (N + uk.nr - 1) / uk.nr;
-  std::free(out->data);
-  out->data = static_cast<float*>(std::aligned_alloc(64, ((std::max<int64_t>(K, 1) * n_panels * uk.nr * 4 + 63) / 64) * 64));
+  aligned_free(out->data);
+  out->data = static_cast<float*>(aligned_alloc64(static_cast<size_t>(std::max<int64_t>(K, 1) * n_panels * uk.nr) * sizeof(float)));
   if (!out->data) throw std::bad_alloc();
   out->K = K;
   out->N = N;

@@ -1,7 +1,9 @@
 // AVX2+FMA micro-kernel, 6×16: 12 ymm accumulators, B loaded as 2 vectors, A broadcast.
-#include <immintrin.h>
-
 #include "cpu/gemm.h"
+#include "cpu/portable.h"
+
+#if SEQCORE_X86
+#include <immintrin.h>
 
 namespace seqcore {
 namespace {
@@ -37,3 +39,10 @@ void run(int64_t kc, const float* a, const float* b, float* c, int64_t ldc, floa
 GemmMicroKernel gemm_kernel_avx2() { return {MR, NR, run}; }
 
 }  // namespace seqcore
+
+#else
+namespace seqcore {
+// Off x86 there is no AVX2 path: detect_isa() never selects it.
+GemmMicroKernel gemm_kernel_avx2() { return gemm_kernel_scalar(); }
+}  // namespace seqcore
+#endif

@@ -1,8 +1,10 @@
 // AVX-512 micro-kernel, 12×32: 24 zmm accumulators, B loaded as 2 vectors, A broadcast
 // (the broadcast folds into the FMA's memory operand).
-#include <immintrin.h>
-
 #include "cpu/gemm.h"
+#include "cpu/portable.h"
+
+#if SEQCORE_X86
+#include <immintrin.h>
 
 namespace seqcore {
 namespace {
@@ -42,3 +44,10 @@ void run(int64_t kc, const float* a, const float* b, float* c, int64_t ldc, floa
 GemmMicroKernel gemm_kernel_avx512() { return {MR, NR, run}; }
 
 }  // namespace seqcore
+
+#else
+namespace seqcore {
+// Off x86 there is no AVX-512 path: detect_isa() never selects it.
+GemmMicroKernel gemm_kernel_avx512() { return gemm_kernel_scalar(); }
+}  // namespace seqcore
+#endif

@@ -1,19 +1,22 @@
 #include "cpu/peak.h"
 
-#include <immintrin.h>
-
 #include <atomic>
 #include <chrono>
 #include <vector>
 
 #include "cpu/cpu_features.h"
+#include "cpu/portable.h"
 #include "cpu/threadpool.h"
+#if SEQCORE_X86
+#include <immintrin.h>
+#endif
 
 namespace seqcore {
 namespace {
 
 // 24 independent accumulators hide FMA latency on two FMA ports. Returns FLOPs done.
-__attribute__((target("avx512f"))) double fma_avx512(int64_t iters, float* sink) {
+#if SEQCORE_X86
+SEQCORE_TARGET("avx512f") double fma_avx512(int64_t iters, float* sink) {
   __m512 acc[24];
   const __m512 m = _mm512_set1_ps(0.999999f), a = _mm512_set1_ps(1e-7f);
   for (int i = 0; i < 24; ++i) acc[i] = _mm512_set1_ps(static_cast<float>(i));
@@ -28,7 +31,7 @@ __attribute__((target("avx512f"))) double fma_avx512(int64_t iters, float* sink)
   return 2.0 * 16 * 24 * static_cast<double>(iters);
 }
 
-__attribute__((target("avx2,fma"))) double fma_avx2(int64_t iters, float* sink) {
+SEQCORE_TARGET("avx2,fma") double fma_avx2(int64_t iters, float* sink) {
   __m256 acc[12];
   const __m256 m = _mm256_set1_ps(0.999999f), a = _mm256_set1_ps(1e-7f);
   for (int i = 0; i < 12; ++i) acc[i] = _mm256_set1_ps(static_cast<float>(i));
@@ -43,6 +46,8 @@ __attribute__((target("avx2,fma"))) double fma_avx2(int64_t iters, float* sink) 
   return 2.0 * 8 * 12 * static_cast<double>(iters);
 }
 
+#endif
+
 double fma_scalar(int64_t iters, float* sink) {
   float acc[8] = {0, 1, 2, 3, 4, 5, 6, 7};
   for (int64_t it = 0; it < iters; ++it)
@@ -54,9 +59,13 @@ double fma_scalar(int64_t iters, float* sink) {
 }  // namespace
 
 double measure_peak_gflops(double seconds, int threads) {
-  const Isa isa = active_isa();
+  [[maybe_unused]] const Isa isa = active_isa();
   auto run = [&](int64_t iters, float* sink) {
-    return isa == Isa::Avx512 ? fma_avx512(iters, sink) : isa == Isa::Avx2 ? fma_avx2(iters, sink) : fma_scalar(iters, sink);
+#if SEQCORE_X86
+    if (isa == Isa::Avx512) return fma_avx512(iters, sink);
+    if (isa == Isa::Avx2) return fma_avx2(iters, sink);
+#endif
+    return fma_scalar(iters, sink);
   };
   float sink = 0;
   int64_t iters = 1 << 16;  // calibrate on one thread to about `seconds`

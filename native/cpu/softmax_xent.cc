@@ -6,6 +6,7 @@
 
 #include "common/device_math.h"
 #include "cpu/kernels.h"
+#include "cpu/portable.h"
 #include "cpu/threadpool.h"
 
 namespace seqcore {
@@ -16,7 +17,7 @@ namespace {
 // may not reorder one float reduction by itself.
 constexpr int kLanes = 16;
 
-__attribute__((target_clones("avx512f", "avx2", "default")))
+SEQCORE_TARGET_CLONES
 float row_lse(const float* x, int64_t C) {
   float mv[kLanes], sv[kLanes];
   for (int k = 0; k < kLanes; ++k) { mv[k] = -INFINITY; sv[k] = 0.f; }
@@ -34,7 +35,7 @@ float row_lse(const float* x, int64_t C) {
   return m + std::log(s);
 }
 
-__attribute__((target_clones("avx512f", "avx2", "default")))
+SEQCORE_TARGET_CLONES
 void row_softmax(const float* x, float lse, float scale, float* d, int64_t C) {
   for (int64_t c = 0; c < C; ++c) d[c] = scale * fast_exp(x[c] - lse);
 }

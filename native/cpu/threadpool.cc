@@ -5,7 +5,8 @@
 #include <mutex>
 #include <thread>
 #include <vector>
-#if defined(__x86_64__)
+#include "cpu/portable.h"
+#if SEQCORE_X86
 #include <immintrin.h>
 #endif
 
@@ -13,8 +14,10 @@ namespace seqcore {
 namespace {
 
 inline void cpu_relax() {
-#if defined(__x86_64__)
+#if SEQCORE_X86
   _mm_pause();
+#elif defined(__aarch64__) && (defined(__GNUC__) || defined(__clang__))
+  __asm__ __volatile__("yield");
 #endif
 }
 

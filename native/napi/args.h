@@ -7,6 +7,7 @@
 #include <cmath>
 #include <string>
 
+#include "common/checked.h"
 #include "napi/storage.h"
 
 namespace seqcore {
@@ -67,13 +68,13 @@ class Args {
   // passes the buffer checks and lets a kernel run past its buffers.
   int64_t mul(int64_t x, int64_t y, const char* what) const {
     int64_t r;
-    if (__builtin_mul_overflow(x, y, &r)) fail(std::string(what) + " overflows: " + std::to_string(x) + " × " + std::to_string(y));
+    if (mul_overflows(x, y, &r)) fail(std::string(what) + " overflows: " + std::to_string(x) + " × " + std::to_string(y));
     return r;
   }
   int64_t mul(int64_t x, int64_t y, int64_t z, const char* what) const { return mul(mul(x, y, what), z, what); }
   int64_t add(int64_t x, int64_t y, const char* what) const {
     int64_t r;
-    if (__builtin_add_overflow(x, y, &r)) fail(std::string(what) + " overflows: " + std::to_string(x) + " + " + std::to_string(y));
+    if (add_overflows(x, y, &r)) fail(std::string(what) + " overflows: " + std::to_string(x) + " + " + std::to_string(y));
     return r;
   }
 
@@ -129,7 +130,7 @@ class Args {
                  ", which does not exist or was freed (a disposed tensor?)");
     const int64_t end = add(offset, elems, "offset + elements");
     uint64_t bytes;
-    if (elems < 0 || __builtin_mul_overflow(static_cast<uint64_t>(end), elem_bytes, &bytes) || bytes > e->bytes)
+    if (elems < 0 || mul_overflows<uint64_t>(static_cast<uint64_t>(end), elem_bytes, &bytes) || bytes > e->bytes)
       fail(label() + " holds " + std::to_string(e->bytes / elem_bytes) + " elements of " + std::to_string(elem_bytes) +
            " bytes, but the call needs " + std::to_string(end));
     return e;
