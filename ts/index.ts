@@ -1,7 +1,7 @@
 // seqcore: the public API. Importing it registers the cpu backend (native kernels) and the
 // webgpu backend's starter (Dawn loads when `--backend webgpu` or startBackend asks for it).
 import './backend/cpu/index.js';
-import './backend/webgpu/starter.js';
+export { initWebGpu } from './backend/webgpu/starter.js';
 import './backend/cuda/starter.js';
 
 export { Tensor, tensor, zeros, tidy, tidyAsync, shapeSize, type Shape } from './tensor.js';
@@ -24,6 +24,7 @@ export { ingestLog } from './data/logs.js';
 export { batches } from './data/batcher.js';
 export { buildTargets } from './data/targets.js';
 export { readNpy, writeNpy } from './data/npy.js';
+export { readSafetensors, writeSafetensors, encodeSafetensors, decodeSafetensors, type SafeFile, type SafeTensor, type SafeDtype } from './data/safetensors.js';
 export { UbpAutoencoder, UBP_CONFIGS, type UbpConfig } from './models/ubp.js';
 export { trainUbp, embedUbp } from './train/ubp.js';
 export { auroc, macroAuroc, novelty, diversity, propensityScores } from './eval/metrics.js';

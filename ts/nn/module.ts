@@ -1,5 +1,6 @@
 import { getBackend, type Backend } from '../backend/backend.js';
 import { Tensor, tensor } from '../tensor.js';
+import { readSafetensors, writeSafetensors, type SafeTensor } from '../data/safetensors.js';
 
 /**
  * Base of every model: a registry of named parameters and child modules. Parameters are
@@ -73,6 +74,37 @@ export abstract class Module {
         throw new Error(`loadStateDict: parameter '${n}' has shape [${s.shape.join(', ')}] in the state, [${t.shape.join(', ')}] in the model`);
       t.backend.upload(t.storage, 'float32', s.data);
     }
+  }
+
+  /**
+   * Writes every parameter (float32, by its dotted name) to a safetensors file, atomically,
+   * with `metadata` in the header's __metadata__ (string values; "format": "pt" as PyTorch's
+   * save_file writes). safetensors.torch.load_file reads it, and a GRU's names and shapes are
+   * torch.nn.GRU's, so its state dict loads as it is.
+   */
+  async save(path: string, metadata: Record<string, string> = {}): Promise<void> {
+    const state = await this.stateDict();
+    const tensors = new Map<string, SafeTensor>([...state].map(([n, s]) => [n, { dtype: 'F32', shape: s.shape, data: s.data }]));
+    writeSafetensors(path, { tensors, metadata: { format: 'pt', ...metadata } });
+  }
+
+  /**
+   * Loads the parameters from a safetensors file (save()'s, or PyTorch's save_file of the same
+   * names and shapes in float32); returns its metadata. Errors name the file and the tensor.
+   */
+  load(path: string): Record<string, string> {
+    const file = readSafetensors(path);
+    const state = new Map<string, { shape: number[]; data: Float32Array }>();
+    for (const [n, t] of file.tensors) {
+      if (t.dtype !== 'F32') throw new Error(`${path}: tensor '${n}' is ${t.dtype}; parameters load from F32`);
+      state.set(n, { shape: t.shape, data: t.data as Float32Array });
+    }
+    try {
+      this.loadStateDict(state);
+    } catch (e) {
+      throw new Error(`${path}: ${(e as Error).message}`);
+    }
+    return file.metadata;
   }
 
   dispose(): void {
