@@ -4,6 +4,7 @@
 // (ts/addon_path.ts). Needs CMake, a C++17 compiler, and cmake-js and node-addon-api
 // resolvable from the package (installed beside it: they are not runtime dependencies).
 import { spawnSync } from 'node:child_process';
+import { parseArgs } from 'node:util';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { packageRoot } from '../addon_path.js';
@@ -11,7 +12,7 @@ import { packageRoot } from '../addon_path.js';
 export const BUILD_USAGE = '       seqcore build        compile the native addons from source (CMake, a C++17 compiler)';
 
 export function buildCommand(args: string[]): number {
-  if (args.length) throw new Error(`seqcore build takes no arguments, got ${args.join(' ')}`);
+  parseArgs({ args, options: {} }); // no flags: any is a usage error
   const require = createRequire(join(packageRoot, 'package.json'));
   let cli: string;
   try {

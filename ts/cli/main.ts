@@ -46,8 +46,42 @@ function takePrecision(args: string[]): string[] {
   return [...args.slice(0, at), ...args.slice(at + 2)];
 }
 
+const HELP = new Set(['--help', '-h']);
+
+/**
+ * The usage of `cmd` from USAGE: its lines (those of subcommand `sub` alone, when it names
+ * one), each with the indented lines that continue it, then the footer; null for no command.
+ */
+export function usageOf(cmd: string, sub?: string): string | null {
+  const lines = USAGE.replace(/^usage: /, '       ').split('\n');
+  const heads = lines.map((l) => /^\s+seqcore (\S+)(?: (\S+))?/.exec(l));
+  const subs = new Set(heads.filter((m) => m?.[1] === cmd).map((m) => m![2]));
+  const only = sub !== undefined && subs.has(sub) ? sub : undefined;
+  const picked: string[] = [];
+  let on = false;
+  lines.forEach((l, i) => {
+    const m = heads[i];
+    if (m) on = m[1] === cmd && (only === undefined || m[2] === only);
+    else if (!/^\s/.test(l)) on = false; // the footer, added once below
+    if (on) picked.push(l);
+  });
+  if (!picked.length) return null;
+  return `usage:\n${picked.join('\n')}\n${lines.filter((l) => !/^\s/.test(l)).join('\n')}`;
+}
+
 async function main(argv: string[]): Promise<number> {
   const [cmd, ...rest] = takePrecision(argv);
+  if (cmd !== undefined && (HELP.has(cmd) || cmd === 'help')) {
+    process.stdout.write(`${USAGE}\n`);
+    return 0;
+  }
+  if (cmd !== undefined && rest.some((a) => HELP.has(a))) {
+    const usage = usageOf(cmd, rest[0]);
+    if (usage) {
+      process.stdout.write(`${usage}\n`);
+      return 0;
+    }
+  }
   const stop = onInterrupt();
   if (cmd === 'data') return dataCommand(rest);
   if (cmd === 'ubp') return ubpCommand(rest, stop);
@@ -122,6 +156,12 @@ main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (e: unknown) => {
     process.stderr.write(`seqcore: ${e instanceof Error ? e.message : String(e)}\n`);
+    // A flag the command does not take, or a value where none goes: a usage error.
+    if (String((e as { code?: unknown }).code).startsWith('ERR_PARSE_ARGS_')) {
+      const command = process.argv.slice(2, 4).filter((a) => !a.startsWith('-')).join(' ');
+      process.stderr.write(`(seqcore ${command} --help lists the flags)\n`);
+      process.exit(2);
+    }
     process.exit(1);
   },
 );

@@ -1,0 +1,35 @@
+// Every command and subcommand answers --help (and -h) with its usage and exit 0; a flag a
+// command does not take is a usage error: exit 2, naming the flag.
+import { spawnSync } from 'node:child_process';
+import { describe, expect, it } from 'vitest';
+
+const cli = (...args: string[]) => spawnSync(process.execPath, ['--import', 'tsx', 'ts/cli/main.ts', ...args], { encoding: 'utf8' });
+const top = cli('--help');
+// "seqcore <command> [<subcommand>]" of every usage line
+const commands = [...new Set([...top.stdout.matchAll(/^(?:usage:)?\s+seqcore (\w[\w-]*)(?: ([a-z][\w-]*))?/gm)].map((m) => [m[1], m[2]].filter(Boolean).join(' ')))];
+
+describe('seqcore --help', () => {
+  it('prints every command, exit 0 (also -h and help)', () => {
+    expect(top.status).toBe(0);
+    expect(commands).toEqual(expect.arrayContaining(['example', 'data generate', 'ubp run', 'ubp eval', 'rec train', 'profiles embed', 'doctor', 'build']));
+    for (const flag of ['-h', 'help']) expect(cli(flag).stdout).toBe(top.stdout);
+  });
+
+  for (const command of commands)
+    it(`seqcore ${command} --help: its usage, exit 0`, () => {
+      const words = command.split(' ');
+      const r = cli(...words, words.length > 1 ? '-h' : '--help');
+      expect(r.status, r.stderr).toBe(0);
+      expect(r.stdout).toMatch(new RegExp(`^\\s+seqcore ${command}\\b`, 'm'));
+      // a subcommand's help shows that subcommand alone
+      if (words.length > 1) for (const other of commands.filter((c) => c.startsWith(`${words[0]} `) && c !== command)) expect(r.stdout).not.toContain(`seqcore ${other} `);
+    }, 30_000);
+
+  for (const command of [...new Set(commands.map((c) => c.split(' ')[0]!))])
+    it(`seqcore ${command} with an unknown flag: exit 2, naming it`, () => {
+      const first = commands.find((c) => c.split(' ')[0] === command)!.split(' ');
+      const r = cli(...first, '--no-such-flag');
+      expect(r.status, r.stderr).toBe(2);
+      expect(r.stderr).toContain("Unknown option '--no-such-flag'");
+    }, 30_000);
+});
