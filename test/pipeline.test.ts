@@ -41,7 +41,7 @@ describe('System 1 end to end (tiny)', () => {
       const r = await runPipeline({ ...opts, out: cut, shouldStop: () => ++n >= stop });
       expect(r.interrupted).toBe(true);
       expect((await runPipeline({ ...opts, out: cut })).interrupted).toBe(false);
-      for (const f of ['report.md', 'scores.png', 'training_loss.png'])
+      for (const f of ['report.md', 'report.html', 'scores.png', 'training_loss.png'])
         expect(readFileSync(join(cut, 'ensemble', f)).equals(readFileSync(join(out, 'ensemble', f))), `stop ${stop}: ${f}`).toBe(true);
     }
   }, 120_000);

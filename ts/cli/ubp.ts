@@ -126,12 +126,13 @@ export async function ubpCommand(argv: string[], shouldStop: () => boolean): Pro
       for (const t of r) log(v.json ? JSON.stringify(t) : `${t.task}: score ${t.score.toFixed(4)} (AUROC ${t.auroc.toFixed(4)}${t.novelty !== undefined ? `, novelty ${t.novelty.toFixed(4)}, diversity ${t.diversity!.toFixed(4)}` : ''}, best epoch ${t.bestEpoch})`);
       // The report next to the embeddings, beside the baseline's scores when one is given.
       const results: [string, typeof r][] = [...(v.baseline ? [['baseline', await evaluateEmbeddings({ ...ev, embeddings: v.baseline })] as [string, typeof r]] : []), ['embeddings', r]];
-      writeReport({
+      await writeReport({
         dir: need('embeddings'),
         about: `Embeddings ${need('embeddings')}${v.baseline ? ` against ${v.baseline}` : ''}; universal network ${evalSizes.hidden}/${evalSizes.inner}, ${evalSizes.epochs} epochs per task (best epoch counts).`,
         results,
         loss: {
-          title: 'Universal network training loss per epoch', values: r.flatMap((t) => t.losses),
+          title: 'Universal network training loss per epoch, one curve per task', xTitle: 'epoch',
+          series: r.map((t) => ({ name: t.task, values: t.losses })),
           text: r.map((t) => `${t.task}: ${t.losses.map((l) => l.toFixed(4)).join(', ')}`).join('\n\n'),
         },
       });

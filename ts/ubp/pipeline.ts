@@ -75,13 +75,13 @@ export async function runPipeline(o: PipelineOptions): Promise<PipelineResult> {
     results.push([name, await evaluateEmbeddings({ ...ev, embeddings: dir })]);
   }
   const every = Math.max(1, Math.floor(train.losses.length / 20));
-  writeReport({
+  await writeReport({
     dir: ensembleDir,
     about: `${o.clients} generated clients; GRU autoencoder (${o.model} configuration) trained ${o.epochs} epoch(s);
 universal network ${o.evalHidden}/${o.evalInner}, ${o.evalEpochs} epochs per task (best epoch counts).`,
     results,
     loss: {
-      title: `Autoencoder training loss (every ${every} steps) and validation loss per epoch`, values: train.losses,
+      title: 'Autoencoder training loss per step', xTitle: 'training step', series: [{ name: 'training loss', values: train.losses }],
       text: `${train.losses.filter((_, i) => i % every === 0).map((l, i) => `${i * every}: ${l.toFixed(3)}`).join(', ')}\n\nvalidation: ${train.valLosses.map((v) => v.toFixed(4)).join(', ')}`,
     },
   });

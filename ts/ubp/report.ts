@@ -1,12 +1,13 @@
-// The evaluation report written next to an embedding: report.md with the score table and
-// every metric, scores.png (bars per task, one per embedding, the baseline first when there
-// is one) and training_loss.png. Written by writeFilesAtomic, report.md last: a kill never
-// leaves a report beside the charts of another.
+// The evaluation report written next to an embedding: report.md and report.html with the
+// score table and every metric, scores.png (bars per task, one per embedding, the baseline
+// first when there is one, each labelled with its score) and training_loss.png (one curve per
+// series). Written by writeFilesAtomic, report.md last: a kill never leaves a report beside
+// the charts of another.
 import { mkdirSync } from 'node:fs';
 import { writeFilesAtomic } from '../data/atomic.js';
 import { join } from 'node:path';
 import type { TaskResult } from '../eval/universal.js';
-import { barChart, lineChart, PALETTE_NAMES } from '../report/png.js';
+import { linesChart, scoresChart } from '../report/charts.js';
 
 /** The score table: one row per task, one column per embedding, then the sums. */
 export function scoreTable(results: [string, TaskResult[]][]): string {
@@ -22,31 +23,51 @@ export interface Report {
   /** A paragraph on what was run. */
   about: string;
   results: [string, TaskResult[]][];
-  /** The loss chart: its heading, the series, and text under it. */
-  loss: { title: string; values: number[]; text: string };
+  /** The loss chart: its heading, its x axis' unit, one curve per series, and text under it. */
+  loss: { title: string; xTitle: string; series: { name: string; values: number[] }[]; text: string };
 }
 
-export function writeReport(r: Report): void {
+const escapeHtml = (s: string): string => s.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]!);
+
+/** A markdown table (header, rule, rows) as an HTML table. */
+function htmlTable(md: string): string {
+  const rows = md.split('\n').filter((l, i) => i !== 1).map((l) => l.slice(1, -1).split('|').map((c) => escapeHtml(c.trim().replace(/\*\*/g, ''))));
+  const [head, ...body] = rows;
+  return `<table>\n<tr>${head!.map((c) => `<th>${c}</th>`).join('')}</tr>\n${body.map((r) => `<tr>${r.map((c) => `<td>${c}</td>`).join('')}</tr>`).join('\n')}\n</table>`;
+}
+
+const HEADING = 'Universal Behavioral Profiles — evaluation report';
+const SCORING = "Scores (the challenge's: churn = AUROC; propensity = 0.8·AUROC + 0.1·novelty + 0.1·diversity)";
+
+/**
+ * report.md and report.html (the same, with the charts inline as SVG), scores.png and
+ * training_loss.png, written together (writeFilesAtomic; report.md last).
+ */
+export async function writeReport(r: Report): Promise<void> {
   mkdirSync(r.dir, { recursive: true });
-  const text = `# Universal Behavioral Profiles — evaluation report
+  const table = scoreTable(r.results);
+  const metrics = ['| embedding | task | AUROC | novelty | diversity | score | best epoch |', '|---|---|---|---|---|---|---|',
+    ...r.results.flatMap(([name, rs]) => rs.map((t) =>
+      `| ${name} | ${t.task} | ${t.auroc.toFixed(4)} | ${t.novelty?.toFixed(4) ?? '-'} | ${t.diversity?.toFixed(4) ?? '-'} | ${t.score.toFixed(4)} | ${t.bestEpoch} |`))].join('\n');
+  const scores = await scoresChart('Score per task, one bar per embedding',
+    r.results.flatMap(([embedding, rs]) => rs.map((t) => ({ embedding, task: t.task, score: t.score }))));
+  const series = r.loss.series.filter((s) => s.values.length);
+  const loss = await linesChart(r.loss.title, r.loss.xTitle, 'loss', series.length ? series : [{ name: 'no loss recorded', values: [0] }]);
+  const text = `# ${HEADING}
 
 ${r.about}
 
-## Scores (the challenge's: churn = AUROC; propensity = 0.8·AUROC + 0.1·novelty + 0.1·diversity)
+## ${SCORING}
 
-${scoreTable(r.results)}
+${table}
 
 ## Every metric
 
-${['| embedding | task | AUROC | novelty | diversity | score | best epoch |', '|---|---|---|---|---|---|---|',
-  ...r.results.flatMap(([name, rs]) => rs.map((t) =>
-    `| ${name} | ${t.task} | ${t.auroc.toFixed(4)} | ${t.novelty?.toFixed(4) ?? '-'} | ${t.diversity?.toFixed(4) ?? '-'} | ${t.score.toFixed(4)} | ${t.bestEpoch} |`))].join('\n')}
+${metrics}
 
 ## Scores per task
 
 ![scores](scores.png)
-
-Bars per task, in column order: ${r.results.map(([n], i) => `${n} (${PALETTE_NAMES[i % PALETTE_NAMES.length]})`).join(', ')}.
 
 ## ${r.loss.title}
 
@@ -54,9 +75,30 @@ Bars per task, in column order: ${r.results.map(([n], i) => `${n} (${PALETTE_NAM
 
 ${r.loss.text}
 `;
+  const html = `<!doctype html>
+<html lang="en">
+<head><meta charset="utf-8"><title>${escapeHtml(HEADING)}</title>
+<style>body{font-family:sans-serif;max-width:1000px;margin:2em auto;padding:0 1em}table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:2px 8px;text-align:right}td:first-child,th:first-child{text-align:left}</style>
+</head>
+<body>
+<h1>${escapeHtml(HEADING)}</h1>
+<p>${escapeHtml(r.about)}</p>
+<h2>${escapeHtml(SCORING)}</h2>
+${htmlTable(table)}
+<h2>Every metric</h2>
+${htmlTable(metrics)}
+<h2>Scores per task</h2>
+${scores.svg}
+<h2>${escapeHtml(r.loss.title)}</h2>
+${loss.svg}
+<pre>${escapeHtml(r.loss.text)}</pre>
+</body>
+</html>
+`;
   writeFilesAtomic([
-    [join(r.dir, 'scores.png'), barChart(r.results[0]![1].map((_, t) => r.results.map(([, rs]) => rs[t]!.score)))],
-    [join(r.dir, 'training_loss.png'), lineChart(r.loss.values.length ? r.loss.values : [0])],
+    [join(r.dir, 'scores.png'), scores.png],
+    [join(r.dir, 'training_loss.png'), loss.png],
+    [join(r.dir, 'report.html'), html],
     [join(r.dir, 'report.md'), text],
   ]);
 }
