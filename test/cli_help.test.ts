@@ -1,6 +1,7 @@
 // Every command and subcommand answers --help (and -h) with its usage and exit 0; a flag a
 // command does not take is a usage error: exit 2, naming the flag.
 import { spawnSync } from 'node:child_process';
+import { availableParallelism } from 'node:os';
 import { describe, expect, it } from 'vitest';
 
 const cli = (...args: string[]) => spawnSync(process.execPath, ['--import', 'tsx', 'ts/cli/main.ts', ...args], { encoding: 'utf8' });
@@ -32,4 +33,22 @@ describe('seqcore --help', () => {
       expect(r.status, r.stderr).toBe(2);
       expect(r.stderr).toContain("Unknown option '--no-such-flag'");
     }, 30_000);
+});
+
+describe('--threads on every command', () => {
+  const threads = (args: string[], env: Record<string, string> = {}): number => {
+    const r = spawnSync(process.execPath, ['--import', 'tsx', 'ts/cli/main.ts', 'doctor', '--json', ...args], { encoding: 'utf8', env: { ...process.env, ...env } });
+    expect(r.status, r.stderr).toBe(0);
+    return (JSON.parse(r.stdout) as { cpu: { threads: number } }).cpu.threads;
+  };
+  it('default: every core (the pool holds at most 64); SEQCORE_THREADS; --threads wins', () => {
+    expect(threads([])).toBe(Math.min(64, availableParallelism()));
+    expect(threads([], { SEQCORE_THREADS: '1' })).toBe(1);
+    expect(threads(['--threads', '3'], { SEQCORE_THREADS: '1' })).toBe(3);
+  }, 60_000);
+  it('a bad count names the flag', () => {
+    const r = cli('doctor', '--threads', '0');
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain('--threads');
+  }, 30_000);
 });

@@ -11,6 +11,8 @@ import { profilesCommand, PROFILES_USAGE } from './profiles.js';
 import { doctorCommand, DOCTOR_USAGE } from './doctor.js';
 import { buildCommand, BUILD_USAGE } from './build.js';
 import { readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { native } from '../native.js';
 import { join } from 'node:path';
 import { packageRoot } from '../addon_path.js';
 import { lockOutput } from '../data/lock.js';
@@ -18,7 +20,7 @@ import { integer, MAX_COUNT, MAX_WIDTH, number, oneOf, seed } from './flags.js';
 import { checkpointingNow } from '../train/interrupt.js';
 import '../index.js';
 
-const USAGE = `usage: seqcore example [--steps N] [--batch N] [--lr X] [--seed N] [--threads N] [--backend cpu|webgpu|cuda]
+const USAGE = `usage: seqcore example [--steps N] [--batch N] [--lr X] [--seed N] [--backend cpu|webgpu|cuda]
                        [--checkpoint FILE] [--checkpoint-every N] [--resume]
 ${DATA_USAGE}
 ${UBP_USAGE}
@@ -27,6 +29,7 @@ ${PROFILES_USAGE}
 ${DOCTOR_USAGE}
 ${BUILD_USAGE}
        seqcore --version
+every command that computes takes --threads N: the cpu kernels' threads (default: every core, or SEQCORE_THREADS)
 every command that trains or scores also takes --precision fp32|tf32|bf16: what the GEMMs of --backend cuda
 may round their fp32 inputs to on tensor cores (default fp32: nothing, exact; storage and accumulation stay fp32)`;
 
@@ -69,8 +72,24 @@ export function usageOf(cmd: string, sub?: string): string | null {
   return `usage:\n${picked.join('\n')}\n${lines.filter((l) => !/^\s/.test(l)).join('\n')}`;
 }
 
+/**
+ * `--threads N`, taken from any command's arguments (as --precision), else SEQCORE_THREADS,
+ * else every core: the cpu kernels' thread count for the whole command.
+ */
+function takeThreads(args: string[]): string[] {
+  const at = args.indexOf('--threads');
+  const given = at >= 0 ? args[at + 1] : process.env.SEQCORE_THREADS;
+  const n = given === undefined ? availableParallelism() : integer(at >= 0 ? '--threads' : 'SEQCORE_THREADS', given, 1, 1024);
+  try {
+    native.setThreads(n);
+  } catch {
+    // no cpu addon here: the cpu backend says why when a command uses it
+  }
+  return at < 0 ? args : [...args.slice(0, at), ...args.slice(at + 2)];
+}
+
 async function main(argv: string[]): Promise<number> {
-  const [cmd, ...rest] = takePrecision(argv);
+  const [cmd, ...rest] = takeThreads(takePrecision(argv));
   if (cmd !== undefined && (HELP.has(cmd) || cmd === 'help')) {
     process.stdout.write(`${USAGE}\n`);
     return 0;
@@ -104,7 +123,6 @@ async function main(argv: string[]): Promise<number> {
       batch: { type: 'string', default: '256' },
       lr: { type: 'string', default: '0.003' },
       seed: { type: 'string', default: '1' },
-      threads: { type: 'string' },
       backend: { type: 'string' },
       checkpoint: { type: 'string', default: 'runs/example.ckpt' },
       'checkpoint-every': { type: 'string', default: '250' },
@@ -122,7 +140,6 @@ async function main(argv: string[]): Promise<number> {
     batch: int('batch', values.batch, MAX_WIDTH),
     lr,
     seed: seed('--seed', values.seed),
-    threads: values.threads === undefined ? undefined : int('threads', values.threads, 1024),
     checkpoint: values.checkpoint,
     checkpointEvery: int('checkpoint-every', values['checkpoint-every']),
     resume: values.resume!,

@@ -3,7 +3,6 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { native } from '../native.js';
 import { onBackend } from '../backend/use.js';
 import { REC_MODELS, type RecModelKind } from '../models/recommender.js';
 import { DISTILL_LOSSES, POOLINGS, type DistillConfig, type DistillLossKind, type Pooling } from '../rec/distill.js';
@@ -27,7 +26,7 @@ export const REC_USAGE = `       seqcore rec train (--data USERS.txt | --interac
                          [--hidden 64] [--blocks 2] [--heads 1] [--max-len 50] [--dropout 0.5] [--attention-dropout 0] [--epochs 200] [--batch 128] [--lr 0.001]
                          [--weight-decay 0] [--clip 0.5] [--patience 20] [--lr-decay 1 --decay-patience 2] [--negatives 0 (sampled softmax)] [--mask-prob 0.15]
                          [--profiles PREFIX --distill-layer K --pooling mean|exp|attention|last --gamma 0.1 --distill-loss mse|rmse|cosine
-                          --alpha 0.4 --ft-epoch 12 --beta scaled|one] [--keep-history] [--seed 1] [--threads N] [--backend cpu|webgpu|cuda] [--resume] [--checkpoint-seconds 600] [--json]
+                          --alpha 0.4 --ft-epoch 12 --beta scaled|one] [--keep-history] [--seed 1] [--backend cpu|webgpu|cuda] [--resume] [--checkpoint-seconds 600] [--json]
        seqcore rec eval  (same data and training flags) --seeds 1,2,3 [--out DIR] [--json]    trains per seed: test metrics mean ± std (checkpoints in DIR)
        seqcore rec eval  (--data … | --interactions …) --checkpoint DIR/train.ckpt.best [--keep-history] [--json]
        seqcore rec table (--data … | --interactions …) --attributes ITEM2ATTR.json --out DIR [--seeds 1,2,3] [training and distillation flags]
@@ -44,7 +43,7 @@ const OPTIONS = {
   profiles: { type: 'string' }, attributes: { type: 'string' }, 'profile-dim': { type: 'string', default: '64' }, 'distill-layer': { type: 'string' }, pooling: { type: 'string', default: 'mean' }, gamma: { type: 'string', default: '0.1' },
   'distill-loss': { type: 'string', default: 'mse' }, alpha: { type: 'string', default: '0.4' }, 'ft-epoch': { type: 'string', default: '12' },
   beta: { type: 'string', default: 'scaled' }, 'keep-history': { type: 'boolean', default: false }, seed: { type: 'string', default: '1' },
-  seeds: { type: 'string' }, threads: { type: 'string' }, 'checkpoint-seconds': { type: 'string', default: String(CHECKPOINT_SECONDS) }, backend: { type: 'string' }, resume: { type: 'boolean', default: false }, json: { type: 'boolean', default: false },
+  seeds: { type: 'string' }, 'checkpoint-seconds': { type: 'string', default: String(CHECKPOINT_SECONDS) }, backend: { type: 'string' }, resume: { type: 'boolean', default: false }, json: { type: 'boolean', default: false },
 } as const;
 
 type Values = ReturnType<typeof parseArgs<{ options: typeof OPTIONS }>>['values'];
@@ -125,7 +124,6 @@ export async function recCommand(argv: string[], shouldStop: () => boolean): Pro
 async function recOn(sub: string | undefined, v: Values, shouldStop: () => boolean): Promise<number> {
   const log = (l: string): void => { process.stderr.write(`${l}\n`); };
   if (v.out) lockOutput(v.out); // one run at a time per output
-  if (v.threads) native.setThreads(int(v, 'threads', 1, 1024));
   const split = loadSplit(v);
   const excludeHistory = !v['keep-history'];
   const say = (text: string, json: unknown): void => { process.stdout.write(v.json ? `${JSON.stringify(json, null, 2)}\n` : `${text}\n`); };
