@@ -56,12 +56,27 @@ describe('System 1 end to end (tiny)', () => {
 
   it('`seqcore ubp eval` writes the report next to the embeddings, beside the baseline', async () => {
     const emb = join(out, 'cli', 'ensemble');
-    const code = await ubpCommand(['eval', '--data', join(out, 'data'), '--targets', join(out, 'targets'), '--embeddings', emb, '--baseline', join(out, 'baseline'),
-      '--eval-hidden', '16', '--eval-inner', '32', '--eval-epochs', '1', '--json'], () => false);
+    const lines: string[] = [];
+    const write = process.stdout.write.bind(process.stdout);
+    process.stdout.write = ((chunk: string) => lines.push(...chunk.split('\n').filter(Boolean)) > 0) as typeof process.stdout.write;
+    let code: number;
+    try {
+      code = await ubpCommand(['eval', '--data', join(out, 'data'), '--targets', join(out, 'targets'), '--embeddings', emb, '--baseline', join(out, 'baseline'),
+        '--eval-hidden', '16', '--eval-inner', '32', '--eval-epochs', '1', '--json'], () => false);
+    } finally {
+      process.stdout.write = write;
+    }
     expect(code).toBe(0);
+    // --json: JSON Lines, every task labelled by its embedding, one result object last
+    const objects = lines.map((l) => JSON.parse(l) as Record<string, unknown>);
+    const tasks = objects.slice(0, -1);
+    expect(new Set(tasks.map((o) => o.embedding))).toEqual(new Set(['embeddings', 'baseline']));
+    expect(tasks.length % 2).toBe(0);
+    expect(Object.keys(objects.at(-1)!)).toEqual(['report', 'html', 'sums']);
     const report = readFileSync(join(emb, 'report.md'), 'utf8');
     expect(report).toMatch(/\| task \| baseline \| embeddings \|/);
     expect(report).toMatch(/\| \*\*sum\*\* \| [0-9.]+ \| [0-9.]+ \|/);
     for (const f of ['scores.png', 'training_loss.png']) expect(readFileSync(join(emb, f)).subarray(1, 4).toString()).toBe('PNG');
+    expect(readFileSync(join(emb, 'report.html'), 'utf8')).toContain('<svg');
   });
 });

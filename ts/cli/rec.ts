@@ -126,7 +126,8 @@ async function recOn(sub: string | undefined, v: Values, shouldStop: () => boole
   if (v.out) lockOutput(v.out); // one run at a time per output
   const split = loadSplit(v);
   const excludeHistory = !v['keep-history'];
-  const say = (text: string, json: unknown): void => { process.stdout.write(v.json ? `${JSON.stringify(json, null, 2)}\n` : `${text}\n`); };
+  // --json: JSON Lines, the result as one object (progress goes to stderr)
+  const say = (text: string, json: unknown): void => { process.stdout.write(v.json ? `${JSON.stringify(json)}\n` : `${text}\n`); };
   if (sub === 'train') {
     if (!v.out) throw new Error(`--out is required\n${REC_USAGE}`);
     mkdirSync(v.out, { recursive: true });

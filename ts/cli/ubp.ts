@@ -123,7 +123,7 @@ export async function ubpCommand(argv: string[], shouldStop: () => boolean): Pro
     case 'eval': {
       const ev = { data: need('data'), targets: need('targets'), ...evalSizes, log: v.json ? undefined : log, backend: v.backend };
       const r = await evaluateEmbeddings({ ...ev, embeddings: need('embeddings') });
-      for (const t of r) log(v.json ? JSON.stringify(t) : `${t.task}: score ${t.score.toFixed(4)} (AUROC ${t.auroc.toFixed(4)}${t.novelty !== undefined ? `, novelty ${t.novelty.toFixed(4)}, diversity ${t.diversity!.toFixed(4)}` : ''}, best epoch ${t.bestEpoch})`);
+      for (const t of r) log(v.json ? JSON.stringify({ embedding: 'embeddings', ...t }) : `${t.task}: score ${t.score.toFixed(4)} (AUROC ${t.auroc.toFixed(4)}${t.novelty !== undefined ? `, novelty ${t.novelty.toFixed(4)}, diversity ${t.diversity!.toFixed(4)}` : ''}, best epoch ${t.bestEpoch})`);
       // The report next to the embeddings, beside the baseline's scores when one is given.
       const results: [string, typeof r][] = [...(v.baseline ? [['baseline', await evaluateEmbeddings({ ...ev, embeddings: v.baseline })] as [string, typeof r]] : []), ['embeddings', r]];
       await writeReport({
@@ -136,7 +136,14 @@ export async function ubpCommand(argv: string[], shouldStop: () => boolean): Pro
           text: r.map((t) => `${t.task}: ${t.losses.map((l) => l.toFixed(4)).join(', ')}`).join('\n\n'),
         },
       });
-      if (!v.json) log(`\n${scoreTable(results)}\n\nreport: ${join(need('embeddings'), 'report.md')}`);
+      const report = join(need('embeddings'), 'report.md');
+      if (!v.json) log(`\n${scoreTable(results)}\n\nreport: ${report}`);
+      else {
+        // JSON Lines: each task's result, labelled by embedding (the baseline's after its
+        // evaluation), then one result object last.
+        for (const [name, rs] of results) if (name !== 'embeddings') for (const t of rs) log(JSON.stringify({ embedding: name, ...t }));
+        log(JSON.stringify({ report, html: join(need('embeddings'), 'report.html'), sums: Object.fromEntries(results.map(([n, rs]) => [n, rs.reduce((a, t) => a + t.score, 0)])) }));
+      }
       return 0;
     }
     default:
