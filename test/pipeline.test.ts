@@ -3,6 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { readNpy } from '../ts/data/npy.js';
+import { readSafetensors } from '../ts/data/safetensors.js';
+import { UbpAutoencoder, type UbpConfig } from '../ts/models/ubp.js';
 import { runPipeline } from '../ts/ubp/pipeline.js';
 import { loadCheckpoint } from '../ts/train/checkpoint.js';
 import { ubpCommand } from '../ts/cli/ubp.js';
@@ -29,6 +31,12 @@ describe('System 1 end to end (tiny)', () => {
     expect(ens.shape[1]).toBe(8 + STATISTICS.length + 2 * ALS_ENSEMBLE_COLUMNS); // latents by PCA + statistics + two ALS members by PCA
     expect(readFileSync(join(out, 'ensemble', 'report.md'), 'utf8')).toMatch(/\| \*\*sum\*\* \|/);
     expect(existsSync(join(out, 'ubp-model', 'model.ckpt'))).toBe(true);
+    // the best model also as safetensors: the model's parameter names, its config in the metadata
+    const st = readSafetensors(join(out, 'ubp-model', 'model.safetensors'));
+    expect(st.metadata.seqcore_model).toBe('ubp');
+    const model = new UbpAutoencoder(JSON.parse(st.metadata.config!) as UbpConfig);
+    expect([...st.tensors.keys()].sort()).toEqual(model.namedParameters().map(([n]) => n).sort());
+    model.dispose();
     for (const f of ['scores.png', 'training_loss.png']) expect(readFileSync(join(out, 'ensemble', f)).subarray(1, 4).toString()).toBe('PNG');
   });
 

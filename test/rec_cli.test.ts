@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { Rng } from '../ts/index.js';
+import { readSafetensors, Rng } from '../ts/index.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'seqcore-rec-cli-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -43,6 +43,10 @@ describe('seqcore rec / profiles', () => {
     expect(t.code, t.err).toBe(0);
     expect(t.err).toMatch(/profiles: 80 of 80 users have one \(3 dims\)/);
     expect((JSON.parse(t.out) as { protocol: string }).protocol).toMatch(/history items kept/);
+    // the best model also as safetensors, with its configuration in the metadata
+    const st = readSafetensors(join(out, 'model.safetensors'));
+    expect(st.metadata.seqcore_model).toBe('rec');
+    expect((JSON.parse(st.metadata.meta!) as { kind: string }).kind).toBe('sasrec');
     const e = seqcore('rec', 'eval', '--data', data, '--checkpoint', join(out, 'train.ckpt.best'), '--json', '--keep-history');
     expect(e.code, e.err).toBe(0);
     expect((JSON.parse(e.out) as { test: Record<string, number> }).test['NDCG@10']).toBeGreaterThanOrEqual(0);

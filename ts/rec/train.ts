@@ -3,7 +3,7 @@
 // user-profile distillation (ts/rec/distill.ts); early stopping on validation NDCG@10, the
 // best model kept, a checkpoint after every epoch so an interrupted run resumes.
 import { existsSync, mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { dirname, join } from 'node:path';
 import { backward } from '../autograd.js';
 import { createRecommender, maskToken, type RecModelConfig, type SequenceRecommender } from '../models/recommender.js';
 import { Module } from '../nn/module.js';
@@ -211,9 +211,13 @@ async function train(o: RecTrainOptions): Promise<RecTrainResult & { model: Sequ
   }
 }
 
-/** The model alone (no profile path), in the layout loadModel reads (saveCheckpoint writes atomically). */
+/**
+ * The model alone (no profile path), in the layout loadModel reads (saveCheckpoint writes
+ * atomically), and beside it model.safetensors for other tools, `meta` in its header as JSON.
+ */
 async function saveModel(path: string, model: SequenceRecommender, meta: Record<string, unknown>): Promise<void> {
   saveCheckpoint(path, { meta, arrays: new Map([...await model.stateDict()].map(([k, v]) => [`model.${k}`, v] as const)) });
+  await model.save(join(dirname(path), 'model.safetensors'), { seqcore_model: 'rec', meta: JSON.stringify(meta) });
 }
 
 /** One optimisation step; returns L_rec and L_distil (null when not distilling or no user in the batch has a profile). */

@@ -22,7 +22,7 @@ import { CHECKPOINT_SECONDS, checkpointing, every, stopRequested } from './inter
 
 export interface UbpTrainOptions {
   cache: string;
-  /** Directory for checkpoint.ckpt (latest) and model.ckpt (best by validation loss). */
+  /** Directory for checkpoint.ckpt (latest), and model.ckpt and model.safetensors (best by validation loss). */
   out: string;
   model: Omit<UbpConfig, 'vocab'>;
   batchSize: number;
@@ -136,7 +136,13 @@ async function train(o: UbpTrainOptions): Promise<UbpTrainResult> {
     const v = await validationLoss(model, cache, val, fields, o);
     valLosses.push(v);
     o.log(`epoch ${epoch + 1}/${o.epochs}: validation loss ${v.toFixed(4)}`);
-    if (v < bestVal) { bestVal = v; bad = 0; await saveTraining(best, model, opt, { epoch, config: o.model }); }
+    if (v < bestVal) {
+      bestVal = v;
+      bad = 0;
+      await saveTraining(best, model, opt, { epoch, config: o.model });
+      // the same model as safetensors, for other tools (PyTorch: safetensors.torch.load_file)
+      await model.save(join(o.out, 'model.safetensors'), { seqcore_model: 'ubp', config: JSON.stringify(model.cfg), epoch: String(epoch + 1), validation_loss: String(v) });
+    }
     else if (++bad >= o.patience) { o.log(`early stop: no improvement for ${bad} epoch(s)`); epoch++; done = 0; await save(o.epochs, 0); break; }
     done = 0;
     await save(epoch + 1, 0); // a finished epoch resumes at the next one
