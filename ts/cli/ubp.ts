@@ -109,7 +109,7 @@ export async function ubpCommand(argv: string[], shouldStop: () => boolean): Pro
     }
     case 'ensemble': {
       const cache = new EventCache(need('data')), relevant = cache.file.readArray<BigInt64Array>('relevant');
-      const members = computeMembers(cache, relevant, need('out'), flags.seed('--seed', v.seed));
+      const members = computeMembers(cache, relevant, need('out'), flags.seed('--seed', v.seed), log);
       const autoencoders = v.embeddings ? v.embeddings.split(',') : [];
       const r = ensembleOf(members, autoencoders, relevant, int('pca', v.pca!, MAX_WIDTH), join(need('out'), 'ensemble'));
       log(`ensemble of ${[...members.map((m) => m.name), ...autoencoders].join(', ')}: ${relevant.length} clients × ${r.dim} columns (float16) → ${join(need('out'), 'ensemble')}`);

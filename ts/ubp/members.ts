@@ -28,15 +28,22 @@ export interface ComputedMember {
 }
 
 /** Writes the statistics (quantile-transformed in the ensemble) and both ALS members (L2, reduced to ALS_ENSEMBLE_COLUMNS) under `out`. */
-export function computeMembers(cache: EventCache, relevant: BigInt64Array, out: string, seed: number): ComputedMember[] {
+export function computeMembers(cache: EventCache, relevant: BigInt64Array, out: string, seed: number, log: (line: string) => void = () => {}): ComputedMember[] {
   const rows = cache.rowsOf(relevant);
   const members: ComputedMember[] = [{ name: 'statistics', dir: join(out, 'statistics'), normalise: 'quantile' }];
+  let t0 = performance.now();
+  const took = (): string => `${((performance.now() - t0) / 1000).toFixed(1)} s`;
+  log(`members 1/3: statistics of ${relevant.length} clients`);
   writeSubmission(members[0]!.dir, relevant, clientStatistics(cache, rows), STATISTICS.length, relevant);
-  for (const field of ['category', 'url'] as const) {
+  log(`members 1/3: statistics, ${STATISTICS.length} columns (${took()})`);
+  for (const [k, field] of (['category', 'url'] as const).entries()) {
+    t0 = performance.now();
     const dir = join(out, `als-${field}`);
     const m = interactionMatrix(cache, rows, field, INTERACTION_WEIGHTS[field]);
+    log(`members ${k + 2}/3: implicit ALS user×${field}, ${m.rows} × ${m.cols} with ${m.values.length} interactions, ${ALS_FACTORS} factors, 10 iterations`);
     const { users } = implicitAls(m, { factors: ALS_FACTORS, iterations: 10, lambda: 0.1, alpha: 10, cgSteps: 3, seed });
     writeSubmission(dir, relevant, users, ALS_FACTORS, relevant);
+    log(`members ${k + 2}/3: ALS user×${field} done (${took()})`);
     members.push({ name: `ALS user×${field}`, dir, normalise: 'l2', pca: ALS_ENSEMBLE_COLUMNS });
   }
   return members;

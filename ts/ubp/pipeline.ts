@@ -64,7 +64,7 @@ export async function runPipeline(o: PipelineOptions): Promise<PipelineResult> {
   await embedUbp({ cache, model: join(o.out, 'ubp-model', 'model.ckpt'), out: ubpDir, batchSize: 512, maxEvents: 126 });
   const relevant = readRelevantClients(data);
   // Statistics and ALS (user×category, user×url factors) members, then the ensemble.
-  const members = computeMembers(new EventCache(cache), relevant, o.out, o.seed);
+  const members = computeMembers(new EventCache(cache), relevant, o.out, o.seed, o.log);
   const ensembleDir = join(o.out, 'ensemble');
   ensembleOf(members, [ubpDir], relevant, o.pca, ensembleDir);
   const ev = { targets, data, hidden: o.evalHidden, inner: o.evalInner, epochs: o.evalEpochs, seed: o.seed, log: o.log };
