@@ -1,6 +1,7 @@
 // Every command and subcommand answers --help (and -h) with its usage and exit 0; a flag a
 // command does not take is a usage error: exit 2, naming the flag.
 import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { describe, expect, it } from 'vitest';
 
@@ -10,6 +11,10 @@ const top = cli('--help');
 const commands = [...new Set([...top.stdout.matchAll(/^(?:usage:)?\s+seqcore (\w[\w-]*)(?: ([a-z][\w-]*))?/gm)].map((m) => [m[1], m[2]].filter(Boolean).join(' ')))];
 
 describe('seqcore --help', () => {
+  it('docs/cli.md is this output (scripts/cli-doc.sh regenerates it)', () => {
+    expect(readFileSync('docs/cli.md', 'utf8')).toContain(`\`\`\`\n${top.stdout}\`\`\``);
+  });
+
   it('prints every command, exit 0 (also -h and help)', () => {
     expect(top.status).toBe(0);
     expect(commands).toEqual(expect.arrayContaining(['example', 'data generate', 'ubp run', 'ubp eval', 'rec train', 'profiles embed', 'doctor', 'build']));
