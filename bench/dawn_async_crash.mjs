@@ -1,3 +1,4 @@
+/* global GPUBufferUsage, GPUMapMode -- the WebGPU globals Dawn installs (navigator.gpu) */
 // Why the webgpu backend holds the GPU object that Dawn's create() returns (plain Dawn API, no
 // seqcore code): 300 rounds of write → dispatch → submit → await a GPU promise.
 //   EGL_PLATFORM=surfaceless node bench/dawn_async_crash.mjs [drop|keep] [map|done]

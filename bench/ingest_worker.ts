@@ -10,7 +10,7 @@ import { ingest } from '../ts/data/ingest.js';
 
 const [mode, dir] = process.argv.slice(2) as [string, string];
 const t0 = performance.now();
-let events = 0, clients = 0;
+let events: number, clients: number;
 if (mode === 'seqcore') {
   const out = mkdtempSync(join(tmpdir(), 'seqcore-ingest-'));
   try {
@@ -32,7 +32,7 @@ if (mode === 'seqcore') {
     GROUP BY client_id`);
   const rows = reader.getRowObjectsJS() as { events: unknown[] }[];
   clients = rows.length;
-  for (const r of rows) events += r.events.length;
+  events = rows.reduce((n, r) => n + r.events.length, 0);
   conn.closeSync();
   db.closeSync();
 } else throw new Error(`unknown mode '${mode}'`);

@@ -5,6 +5,7 @@ import '../ts/backend/reference/index.js';
 
 // Edge cases of IEEE half: ±0, the largest half, the overflow threshold and just below,
 // subnormals, a tie at half the smallest subnormal (rounds to even: 0), Inf and NaN.
+// eslint-disable-next-line no-loss-of-precision -- float16 boundaries written out in more digits than a double keeps; the test means the rounded value
 const SPECIAL = [0, -0, 1, -2.5, 65504, 65519.99, 65520, 1e6, 6.1e-5, 5.960464477539063e-8, 2.9802322387695312e-8, 4.5e-8, 1e-9, Infinity, -Infinity, NaN, 0.1, 1 / 3];
 
 describe('float16 storage', () => {
@@ -25,6 +26,7 @@ describe('float16 storage', () => {
   it('rounds to nearest even and saturates to Inf', () => {
     expect(f32ToF16(65504)).toBe(0x7bff);
     expect(f32ToF16(65520)).toBe(0x7c00);
+    // eslint-disable-next-line no-loss-of-precision -- float16 boundaries written out in more digits than a double keeps; the test means the rounded value
     expect(f32ToF16(2.9802322387695312e-8)).toBe(0); // exactly half the smallest subnormal
     expect(f32ToF16(5.960464477539063e-8)).toBe(1); // the smallest subnormal
     expect(f32ToF16(1 + 2 ** -11)).toBe(0x3c00); // tie between 1 and 1+2^-10: even is 1

@@ -77,8 +77,8 @@ function outcome<T>(file: string, parse: () => T): T | undefined {
   try {
     result = parse();
   } catch (e) {
-    if (!(e instanceof Error) || e.constructor !== Error) throw new Error(`${(e as Error)?.constructor?.name ?? typeof e} instead of a plain Error: ${(e as Error)?.message ?? String(e)}`);
-    if (!e.message.startsWith(file)) throw new Error(`the error does not name ${file}: ${e.message}`);
+    if (!(e instanceof Error) || e.constructor !== Error) throw new Error(`${(e as Error)?.constructor?.name ?? typeof e} instead of a plain Error: ${(e as Error)?.message ?? String(e)}`, { cause: e });
+    if (!e.message.startsWith(file)) throw new Error(`the error does not name ${file}: ${e.message}`, { cause: e });
   }
   const ms = performance.now() - t0;
   if (ms > 1000) throw new Error(`the parse took ${ms.toFixed(0)} ms`);

@@ -165,7 +165,10 @@ describe('temporary files of dead processes', () => {
     const dir = mkdtempSync(join(root, 'stale-'));
     const dead = deadPid(), live = (await child(`console.log('ready'); ${blockForever}`)).pid!;
     const made = [`a.npy.seqcore-tmp-${dead}`, `events.seq.seqcore-tmp-${dead}`, `sub.seqcore-tmp-${dead}`, `b.npy.seqcore-tmp-${live}`, `out.seqcore-tmp-${live}`];
-    for (const name of made) (name.includes('.npy') || name.includes('.seq') ? writeFileSync(join(dir, name), 'x') : mkdirSync(join(dir, name)));
+    for (const name of made) {
+      if (name.includes('.npy') || name.includes('.seq')) writeFileSync(join(dir, name), 'x');
+      else mkdirSync(join(dir, name));
+    }
     write(dir);
     expect(leftovers(dir).sort()).toEqual([`b.npy.seqcore-tmp-${live}`, `out.seqcore-tmp-${live}`]);
   });

@@ -2,7 +2,7 @@
 // function of the current one (a cycle through the catalogue): every backbone must learn it,
 // distillation must run and leave no trace in the saved model, and an interrupted run must
 // resume to the result of an uninterrupted one.
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';

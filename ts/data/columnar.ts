@@ -107,7 +107,7 @@ export class ColumnFile {
       try {
         parsed = JSON.parse(header.toString('utf8'), decodeNumber);
       } catch (e) {
-        throw new Error(`${path}: corrupt header: ${(e as Error).message}`);
+        throw new Error(`${path}: corrupt header: ${(e as Error).message}`, { cause: e });
       }
       const { meta, arrays } = (isObject(parsed) ? parsed : {}) as Record<string, unknown>;
       if (!isObject(meta) || !Array.isArray(arrays)) throw new Error(`${path}: corrupt header: expected {"meta": {...}, "arrays": [...]}`);

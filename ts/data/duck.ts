@@ -49,7 +49,7 @@ export async function checkFile(conn: DuckDBConnection, dir: string, name: keyof
   try {
     cols = await rows(conn, `DESCRIBE SELECT * FROM read_parquet(${lit(file)})`);
   } catch (e) {
-    throw new Error(`${file}: not a readable Parquet file (${(e as Error).message.split('\n')[0]})`);
+    throw new Error(`${file}: not a readable Parquet file (${(e as Error).message.split('\n')[0]})`, { cause: e });
   }
   const have = new Map(cols.map((c) => [String(c.column_name), String(c.column_type)]));
   for (const [col, type] of Object.entries(SCHEMA[name])) {

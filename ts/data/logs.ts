@@ -98,7 +98,7 @@ export async function ingestLog(o: LogOptions): Promise<{ clients: number; event
     try {
       have = new Map((await rows(conn, `DESCRIBE SELECT * FROM ${src}`)).map((c) => [String(c.column_name), String(c.column_type)]));
     } catch (e) {
-      throw new Error(`${o.file}: cannot be read as ${format} (${(e as Error).message.split('\n')[0]})`);
+      throw new Error(`${o.file}: cannot be read as ${format} (${(e as Error).message.split('\n')[0]})`, { cause: e });
     }
     for (const [role, name] of Object.entries(cols))
       if (name !== undefined && !have.has(name)) throw new Error(`${o.file}: no ${role} column '${name}' (has ${[...have.keys()].join(', ')}; name it with --${role})`);

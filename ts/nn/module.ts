@@ -102,7 +102,7 @@ export abstract class Module {
     try {
       this.loadStateDict(state);
     } catch (e) {
-      throw new Error(`${path}: ${(e as Error).message}`);
+      throw new Error(`${path}: ${(e as Error).message}`, { cause: e });
     }
     return file.metadata;
   }

@@ -17,7 +17,7 @@ export function parseItemAttributes(text: string, file = '<text>'): ItemAttribut
   try {
     raw = JSON.parse(text);
   } catch (e) {
-    throw new Error(`${file}: not JSON (${(e as Error).message})`);
+    throw new Error(`${file}: not JSON (${(e as Error).message})`, { cause: e });
   }
   if (!isObject(raw)) throw new Error(`${file}: expected an object of item id → [attribute ids]`);
   const out: ItemAttributes = new Map();

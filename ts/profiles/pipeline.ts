@@ -41,7 +41,7 @@ export async function generateProfiles(o: GenerateOptions): Promise<{ profiles: 
     try {
       text = await chat(o.endpoint, prompt, o.maxTokens);
     } catch (e) {
-      throw new Error(`user ${user}: ${(e as Error).message} (${cache.size} finished requests are kept in ${o.cachePath}; rerun to resume)`);
+      throw new Error(`user ${user}: ${(e as Error).message} (${cache.size} finished requests are kept in ${o.cachePath}; rerun to resume)`, { cause: e });
     }
     cache.set(key, text);
     return text;
@@ -94,7 +94,7 @@ export async function embedTexts(o: EmbedOptions): Promise<{ vectors: Float32Arr
       vs = await embed(o.endpoint, ks.map((k) => o.texts[firstOf.get(k)!]!));
     } catch (e) {
       const which = ks.map((k) => firstOf.get(k)!).join(', ');
-      throw new Error(`texts ${which}: ${(e as Error).message} (${cache.size} finished embeddings are kept in ${o.cachePath}; rerun to resume)`);
+      throw new Error(`texts ${which}: ${(e as Error).message} (${cache.size} finished embeddings are kept in ${o.cachePath}; rerun to resume)`, { cause: e });
     }
     ks.forEach((k, j) => cache.set(k, vs[j]!));
     o.log?.(`embeddings ${cache.size}/${new Set(keys).size}`);

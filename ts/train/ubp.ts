@@ -143,9 +143,8 @@ async function train(o: UbpTrainOptions): Promise<UbpTrainResult> {
       // the same model as safetensors, for other tools (PyTorch: safetensors.torch.load_file)
       await model.save(join(o.out, 'model.safetensors'), { seqcore_model: 'ubp', config: JSON.stringify(model.cfg), epoch: String(epoch + 1), validation_loss: String(v) });
     }
-    else if (++bad >= o.patience) { o.log(`early stop: no improvement for ${bad} epoch(s)`); epoch++; done = 0; await save(o.epochs, 0); break; }
-    done = 0;
-    await save(epoch + 1, 0); // a finished epoch resumes at the next one
+    else if (++bad >= o.patience) { o.log(`early stop: no improvement for ${bad} epoch(s)`); epoch++; await save(o.epochs, 0); break; }
+    await save(epoch + 1, 0); // a finished epoch resumes at the next one (the loop resets done)
   }
   if (interrupted) {
     await save(epoch, done);

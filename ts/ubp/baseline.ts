@@ -2,7 +2,6 @@
 // event counts of each type over the last 1, 7 and 30 days before the input cut and over
 // all time, plus counts of the 10 most frequent categories (purchases, cart adds) and urls
 // (visits). Written in the submission format.
-import { join } from 'node:path';
 import { checkApart } from '../data/atomic.js';
 import { checkFile, lit, openDuck, rows, TIMESTAMP_FORMAT } from '../data/duck.js';
 import { readRelevantClients } from '../data/inputs.js';

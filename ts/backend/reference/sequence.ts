@@ -128,7 +128,9 @@ function gruBackward(x: Tensor, w: GruParams, h0: Tensor | null, layout: PackedL
       }
       DH0?.set(carry, (l * B + b) * H);
     }
-    if (l === 0) dx && refData(dx).set(dX);
+    if (l === 0) {
+      if (dx) refData(dx).set(dX);
+    }
     else D = p > 0 ? dX.map((g, i) => g * v.mask(l)[i]!) : dX;
   }
 }

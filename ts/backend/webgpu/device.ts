@@ -43,7 +43,7 @@ export async function findAdapter(o: WebGpuOptions = {}): Promise<FoundAdapter> 
   try {
     dawn = (await import('webgpu')) as never;
   } catch (e) {
-    throw new Error(`webgpu backend: the optional dependency 'webgpu' (Dawn) is not installed or does not load: ${(e as Error).message}`);
+    throw new Error(`webgpu backend: the optional dependency 'webgpu' (Dawn) is not installed or does not load: ${(e as Error).message}`, { cause: e });
   }
   Object.assign(globalThis, dawn.globals); // GPUBufferUsage, GPUMapMode, …
   process.env.EGL_PLATFORM ??= 'surfaceless';
