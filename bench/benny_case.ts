@@ -7,10 +7,14 @@ import { quietStdout, type SuiteOptions } from './report.js';
  */
 export async function bennyCase(name: string, fn: () => void, opts: SuiteOptions): Promise<number> {
   let ops = 0;
-  await quietStdout(true, () => b.suite(
-    name,
-    b.add(name, () => fn, { minSamples: 5, maxTime: opts.seconds }),
-    b.complete((s) => { ops = 1 / s.results[0]!.details.mean; }),
-  ));
+  await quietStdout(true, () =>
+    b.suite(
+      name,
+      b.add(name, () => fn, { minSamples: 5, maxTime: opts.seconds }),
+      b.complete((s) => {
+        ops = 1 / s.results[0]!.details.mean;
+      }),
+    ),
+  );
   return ops;
 }

@@ -4,20 +4,31 @@ import { bennyCase } from './benny_case.js';
 import { TorchReference } from './reference.js';
 import { report, type Row, type SuiteOptions } from './report.js';
 
-const CASES: [number, number, number][] = [[256, 256, 256], [512, 512, 512], [1024, 1024, 1024], [2048, 2048, 2048], [256, 768, 256], [16384, 768, 64]];
+const CASES: [number, number, number][] = [
+  [256, 256, 256],
+  [512, 512, 512],
+  [1024, 1024, 1024],
+  [2048, 2048, 2048],
+  [256, 768, 256],
+  [16384, 768, 64],
+];
 
 /** Validate before timing: a sample of C entries against float64 dot products. */
 function validate(M: number, N: number, K: number): void {
   const rng = new Rng(M + N + K);
-  const A = Float32Array.from({ length: M * K }, () => rng.normal()), B = Float32Array.from({ length: K * N }, () => rng.normal());
-  const a = native.alloc(A.byteLength, true), b = native.alloc(B.byteLength, true), c = native.alloc(M * N * 4, true);
+  const A = Float32Array.from({ length: M * K }, () => rng.normal()),
+    B = Float32Array.from({ length: K * N }, () => rng.normal());
+  const a = native.alloc(A.byteLength, true),
+    b = native.alloc(B.byteLength, true),
+    c = native.alloc(M * N * 4, true);
   native.write(a, A, 0);
   native.write(b, B, 0);
   native.gemm(false, false, M, N, K, 1, a, 0, K, b, 0, N, 0, c, 0, N);
   const C = new Float32Array(M * N);
   native.read(c, C, 0);
   for (let s = 0; s < 64; s++) {
-    const i = rng.int(M), j = rng.int(N);
+    const i = rng.int(M),
+      j = rng.int(N);
     let want = 0;
     for (let k = 0; k < K; k++) want += A[i * K + k]! * B[k * N + j]!;
     if (Math.abs(C[i * N + j]! - want) > 1e-3 * Math.sqrt(K)) throw new Error(`gemm ${M}x${N}x${K} is wrong at (${i}, ${j}): ${C[i * N + j]} vs ${want}`);
@@ -33,9 +44,11 @@ export async function gemmSuite(opts: SuiteOptions): Promise<void> {
   const rows: Row[] = [];
   try {
     for (const [M, N, K] of CASES) {
-      const name = `${M}x${N}x${K}`, flops = 2 * M * N * K;
+      const name = `${M}x${N}x${K}`,
+        flops = 2 * M * N * K;
       const bufs = [native.alloc(M * K * 4, true), native.alloc(K * N * 4, true), native.alloc(M * N * 4, true)] as const;
-      let ours = 0, ref: number | null = null;
+      let ours = 0,
+        ref: number | null = null;
       // Rounds alternate seqcore and PyTorch on the same case and each side keeps its best:
       // the machines here are shared, and a neighbour's burst should not decide a ratio.
       for (let round = 0; round < opts.rounds; round++) {

@@ -28,7 +28,11 @@ function peakRss(name: string, threads: number, steps: number, torch: TorchRefer
   if (ours === null) throw new Error(`measuring the RSS of ${name} failed`);
   const lengths = lengthsOf(name);
   const ref = torch.available
-    ? run('/usr/bin/python3', [join(HERE, 'torch_ref.py'), '--rss', String(threads), name, String(steps), ...(lengths ? [JSON.stringify(lengths)] : [])], torch.env)
+    ? run(
+        '/usr/bin/python3',
+        [join(HERE, 'torch_ref.py'), '--rss', String(threads), name, String(steps), ...(lengths ? [JSON.stringify(lengths)] : [])],
+        torch.env,
+      )
     : null;
   return { ours, ref };
 }
@@ -41,19 +45,26 @@ export async function gruSuite(opts: SuiteOptions): Promise<void> {
   try {
     for (const name of Object.keys(WORKLOADS)) {
       const w = WORKLOADS[name]!();
-      let ours = 0, refSecs: number | null = null;
+      let ours = 0,
+        refSecs: number | null = null;
       for (let round = 0; round < opts.rounds; round++) {
         ours = Math.max(ours, await bennyCase(`gru ${name}`, () => step(w), opts));
         const r = await torch.run({ suite: 'gru', case: name, lengths: lengthsOf(name), seconds: opts.seconds });
         if (r !== null) refSecs = Math.min(refSecs ?? Infinity, r);
       }
-      const seqs = w.seqs, flops = w.flops;
+      const seqs = w.seqs,
+        flops = w.flops;
       w.dispose();
       native.emptyCache();
       const rss = peakRss(name, opts.threads, 3, torch);
-      const gf = (ours * flops) / 1e9, refGf = refSecs ? flops / refSecs / 1e9 : null;
+      const gf = (ours * flops) / 1e9,
+        refGf = refSecs ? flops / refSecs / 1e9 : null;
       rows.push({
-        suite: 'gru', case: name, ours: ours * seqs, reference: refSecs ? seqs / refSecs : null, unit: 'seq/s',
+        suite: 'gru',
+        case: name,
+        ours: ours * seqs,
+        reference: refSecs ? seqs / refSecs : null,
+        unit: 'seq/s',
         extra: {
           'GFLOP/s (% peak)': `${gf.toFixed(0)} (${((100 * gf) / peak).toFixed(0)}%)`,
           'torch GFLOP/s (% peak)': refGf ? `${refGf.toFixed(0)} (${((100 * refGf) / peak).toFixed(0)}%)` : '-',

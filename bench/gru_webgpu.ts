@@ -16,9 +16,11 @@ async function validate(): Promise<void> {
     w.dispose();
     return out;
   };
-  const gpu = await weights('webgpu'), cpu = await weights('cpu');
+  const gpu = await weights('webgpu'),
+    cpu = await weights('cpu');
   for (let i = 0; i < cpu.length; i++)
-    if (!(Math.abs(gpu[i]! - cpu[i]!) <= 1e-5 + 1e-4 * Math.abs(cpu[i]!))) throw new Error(`gru W1 on webgpu: weight ${i} after one step is ${gpu[i]}, the cpu's ${cpu[i]}`);
+    if (!(Math.abs(gpu[i]! - cpu[i]!) <= 1e-5 + 1e-4 * Math.abs(cpu[i]!)))
+      throw new Error(`gru W1 on webgpu: weight ${i} after one step is ${gpu[i]}, the cpu's ${cpu[i]}`);
 }
 
 export async function gruWebGpuSuite(opts: SuiteOptions): Promise<void> {
@@ -28,7 +30,9 @@ export async function gruWebGpuSuite(opts: SuiteOptions): Promise<void> {
   const rows: Row[] = [];
   const skipped: string[] = [];
   for (const name of Object.keys(WORKLOADS)) {
-    let best = Infinity, bestCpu = Infinity, seqs = 0;
+    let best = Infinity,
+      bestCpu = Infinity,
+      seqs = 0;
     for (let round = 0; round < opts.rounds; round++) {
       const w = await build('webgpu', name);
       try {
@@ -46,9 +50,19 @@ export async function gruWebGpuSuite(opts: SuiteOptions): Promise<void> {
       c.dispose();
     }
     if (best === Infinity) continue;
-    rows.push({ suite: 'gru-webgpu', case: name, ours: seqs / best, reference: seqs / bestCpu, unit: 'seq/s', extra: { 'ms/step (webgpu)': (1000 * best).toFixed(1), 'ms/step (cpu)': (1000 * bestCpu).toFixed(1) } });
+    rows.push({
+      suite: 'gru-webgpu',
+      case: name,
+      ours: seqs / best,
+      reference: seqs / bestCpu,
+      unit: 'seq/s',
+      extra: { 'ms/step (webgpu)': (1000 * best).toFixed(1), 'ms/step (cpu)': (1000 * bestCpu).toFixed(1) },
+    });
   }
-  report(rows, opts.json, [`gru on webgpu: ${gpu.description}; reference: seqcore cpu backend (${native.isa().active}, ${opts.threads} threads); best of ${opts.rounds} alternating rounds`, ...skipped]);
+  report(rows, opts.json, [
+    `gru on webgpu: ${gpu.description}; reference: seqcore cpu backend (${native.isa().active}, ${opts.threads} threads); best of ${opts.rounds} alternating rounds`,
+    ...skipped,
+  ]);
   await gpu.sync();
   gpu.destroy();
 }

@@ -82,7 +82,10 @@ async function gradientsAfter(run: () => void, opt: Adam): Promise<Float32Array[
 
 function randomTensor(shape: number[], rng: Rng): Tensor {
   const n = shape.reduce((a, b) => a * b, 1);
-  return tensor(Float32Array.from({ length: n }, () => rng.normal()), shape).keep();
+  return tensor(
+    Float32Array.from({ length: n }, () => rng.normal()),
+    shape,
+  ).keep();
 }
 
 /**
@@ -97,7 +100,8 @@ export function challengeLengths(n: number, seed: number): number[] {
 /** W1, W4, S1, S1c: a GRU stack over packed sequences of these lengths, forward + backward + Adam. */
 export function trainingStep(shape: GruShape, lengths: number[]): Workload {
   manualSeed(1);
-  const layout = PackedLayout.fromLengths(lengths), rng = new Rng(2);
+  const layout = PackedLayout.fromLengths(lengths),
+    rng = new Rng(2);
   const gru = new GRU(shape.E, shape.H, { layers: shape.layers });
   const opt = new Adam(gru.parameters(), { lr: 1e-3 });
   const x = randomTensor([layout.total, shape.E], rng);
@@ -108,32 +112,51 @@ export function trainingStep(shape: GruShape, lengths: number[]): Workload {
     run,
     opt,
     values: () => gradientsAfter(run, opt),
-    dispose: () => { x.dispose(); opt.dispose(); gru.dispose(); },
+    dispose: () => {
+      x.dispose();
+      opt.dispose();
+      gru.dispose();
+    },
   };
 }
 
 /** W2: embedding 20,000×64 → GRU encoder → final state → GRU decoder (teacher forcing) → linear → cross-entropy. */
 export function autoencoderStep(): Workload {
   manualSeed(1);
-  const V = 20000, E = 64, H = 256, B = 128, T = 32, rng = new Rng(3);
-  const emb = new Embedding(V, E), enc = new GRU(E, H), dec = new GRU(E, H), head = new Linear(H, V);
+  const V = 20000,
+    E = 64,
+    H = 256,
+    B = 128,
+    T = 32,
+    rng = new Rng(3);
+  const emb = new Embedding(V, E),
+    enc = new GRU(E, H),
+    dec = new GRU(E, H),
+    head = new Linear(H, V);
   const opt = new Adam([...emb.parameters(), ...enc.parameters(), ...dec.parameters(), ...head.parameters()], { lr: 1e-3 });
   const seqs = Array.from({ length: B }, () => Array.from({ length: T }, () => 3 + rng.int(V - 3)));
   const { ids, layout } = PackedLayout.packIds(seqs);
   const prev = PackedLayout.packIds(seqs.map((s) => [1, ...s.slice(0, -1)])).ids; // start token, then shifted
-  const inputs = tensor(ids).keep(), decoderInputs = tensor(prev).keep();
-  const run = (): void => tidy(() => {
-    const { hn } = enc.forward(emb.forward(inputs), layout);
-    const { output } = dec.forward(emb.forward(decoderInputs), layout, hn);
-    backward(ops.softmaxCrossEntropy(head.forward(output), inputs));
-  });
+  const inputs = tensor(ids).keep(),
+    decoderInputs = tensor(prev).keep();
+  const run = (): void =>
+    tidy(() => {
+      const { hn } = enc.forward(emb.forward(inputs), layout);
+      const { output } = dec.forward(emb.forward(decoderInputs), layout, hn);
+      backward(ops.softmaxCrossEntropy(head.forward(output), inputs));
+    });
   return {
     seqs: B,
     flops: 3 * (2 * gruFlops(layout.total, E, H) + 2 * layout.total * H * V),
     run,
     opt,
     values: () => gradientsAfter(run, opt),
-    dispose: () => { inputs.dispose(); decoderInputs.dispose(); opt.dispose(); for (const m of [emb, enc, dec, head]) m.dispose(); },
+    dispose: () => {
+      inputs.dispose();
+      decoderInputs.dispose();
+      opt.dispose();
+      for (const m of [emb, enc, dec, head]) m.dispose();
+    },
   };
 }
 
@@ -157,7 +180,10 @@ export function inferenceStep(shape: GruShape, B: number, T: number): Workload {
         out.dispose();
       }
     },
-    dispose: () => { x.dispose(); gru.dispose(); },
+    dispose: () => {
+      x.dispose();
+      gru.dispose();
+    },
   };
 }
 

@@ -10,12 +10,22 @@ import { webgpuSuite } from './webgpu.js';
 import type { SuiteOptions } from './report.js';
 
 const SUITES: Record<string, (o: SuiteOptions) => Promise<void>> = {
-  gemm: gemmSuite, gru: (o) => (o.backend === 'webgpu' ? gruWebGpuSuite(o) : gruSuite(o)), ingest: ingestSuite, webgpu: webgpuSuite, rec: recSuite,
+  gemm: gemmSuite,
+  gru: (o) => (o.backend === 'webgpu' ? gruWebGpuSuite(o) : gruSuite(o)),
+  ingest: ingestSuite,
+  webgpu: webgpuSuite,
+  rec: recSuite,
 };
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
-  options: { json: { type: 'boolean', default: false }, threads: { type: 'string', default: '2' }, seconds: { type: 'string', default: '2' }, rounds: { type: 'string', default: '2' }, backend: { type: 'string', default: 'cpu' } },
+  options: {
+    json: { type: 'boolean', default: false },
+    threads: { type: 'string', default: '2' },
+    seconds: { type: 'string', default: '2' },
+    rounds: { type: 'string', default: '2' },
+    backend: { type: 'string', default: 'cpu' },
+  },
 });
 const names = positionals.length ? positionals : ['gemm', 'gru', 'ingest']; // webgpu (Dawn) and rec (Beauty.txt) only when named
 const unknown = names.filter((n) => !SUITES[n]);
@@ -23,7 +33,9 @@ if (unknown.length) {
   process.stderr.write(`unknown suite(s): ${unknown.join(', ')} (available: ${Object.keys(SUITES).join(', ')})\n`);
   process.exit(2);
 }
-const threads = Number(values.threads), seconds = Number(values.seconds), rounds = Number(values.rounds);
+const threads = Number(values.threads),
+  seconds = Number(values.seconds),
+  rounds = Number(values.rounds);
 if (!Number.isInteger(threads) || threads < 1 || !Number.isInteger(rounds) || rounds < 1 || !(seconds > 0)) {
   process.stderr.write('--threads and --rounds must be positive integers and --seconds a positive number\n');
   process.exit(2);

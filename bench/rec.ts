@@ -24,12 +24,35 @@ export async function recSuite(opts: SuiteOptions): Promise<void> {
   const rows: Row[] = [];
   try {
     for (const kind of ['sasrec', 'gru4rec'] as const) {
-      const run = (maxSteps: number) => trainRecommender({
-        split, model: { kind, hidden: 64, blocks: kind === 'sasrec' ? 2 : 1, heads: 1, maxLen: 50, dropout: 0.5, attentionDropout: 0, ffnMultiplier: 1, activation: 'gelu' },
-        epochs: 1, batch: 128, lr: 1e-3, weightDecay: 0, clip: 0.5, seed: 1, patience: 1, negatives: 0, maskProb: 0.15, excludeHistory: true, maxSteps,
-      });
+      const run = (maxSteps: number) =>
+        trainRecommender({
+          split,
+          model: {
+            kind,
+            hidden: 64,
+            blocks: kind === 'sasrec' ? 2 : 1,
+            heads: 1,
+            maxLen: 50,
+            dropout: 0.5,
+            attentionDropout: 0,
+            ffnMultiplier: 1,
+            activation: 'gelu',
+          },
+          epochs: 1,
+          batch: 128,
+          lr: 1e-3,
+          weightDecay: 0,
+          clip: 0.5,
+          seed: 1,
+          patience: 1,
+          negatives: 0,
+          maskProb: 0.15,
+          excludeHistory: true,
+          maxSteps,
+        });
       await run(3); // warm-up: allocator, thread pool
-      let ours = 0, ref: number | null = null;
+      let ours = 0,
+        ref: number | null = null;
       for (let round = 0; round < opts.rounds; round++) {
         const r = await run(steps);
         ours = Math.max(ours, r.sequences / r.trainSeconds);
@@ -37,8 +60,12 @@ export async function recSuite(opts: SuiteOptions): Promise<void> {
         if (t !== null) ref = Math.max(ref ?? 0, t);
       }
       rows.push({
-        suite: 'rec', case: kind, ours, reference: ref, unit: 'seq/s',
-        extra: { 'ms/epoch': (1000 * trainUsers / ours).toFixed(0), 'ref ms/epoch': ref ? (1000 * trainUsers / ref).toFixed(0) : '-' },
+        suite: 'rec',
+        case: kind,
+        ours,
+        reference: ref,
+        unit: 'seq/s',
+        extra: { 'ms/epoch': ((1000 * trainUsers) / ours).toFixed(0), 'ref ms/epoch': ref ? ((1000 * trainUsers) / ref).toFixed(0) : '-' },
       });
     }
   } finally {

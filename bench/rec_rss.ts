@@ -8,7 +8,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 const out = mkdtempSync(join(tmpdir(), 'seqcore-rec-rss-'));
-const child = spawn(process.execPath, ['dist/cli/main.js', 'rec', 'train', '--out', out, '--patience', '1000', ...process.argv.slice(2)], { stdio: ['ignore', 'ignore', 'pipe'] });
+const child = spawn(process.execPath, ['dist/cli/main.js', 'rec', 'train', '--out', out, '--patience', '1000', ...process.argv.slice(2)], {
+  stdio: ['ignore', 'ignore', 'pipe'],
+});
 const rssMiB = (): number => Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'))![1]) / 1024;
 const rows: number[] = [];
 let pending = '';
@@ -19,12 +21,19 @@ child.stderr.on('data', (d: Buffer) => {
   for (const l of lines) {
     if (!/^epoch \d+: /.test(l)) continue;
     rows.push(rssMiB());
-    process.stdout.write(`epoch ${rows.length}: RSS ${rows.at(-1)!.toFixed(0)} MiB  (${l.slice(l.indexOf(':') + 2, l.indexOf('valid')).trim()}; ${/[\d.]+ training seq\/s/.exec(l)?.[0] ?? ''})\n`);
+    process.stdout.write(
+      `epoch ${rows.length}: RSS ${rows.at(-1)!.toFixed(0)} MiB  (${l.slice(l.indexOf(':') + 2, l.indexOf('valid')).trim()}; ${/[\d.]+ training seq\/s/.exec(l)?.[0] ?? ''})\n`,
+    );
   }
 });
 child.on('exit', (code) => {
   rmSync(out, { recursive: true, force: true });
-  if (code !== 0 || rows.length < 2) { process.stderr.write(`rec train exited with ${code}\n${pending}\n`); process.exit(1); }
+  if (code !== 0 || rows.length < 2) {
+    process.stderr.write(`rec train exited with ${code}\n${pending}\n`);
+    process.exit(1);
+  }
   const growth = (rows.at(-1)! - rows[0]!) / rows[0]!;
-  process.stdout.write(`RSS after epoch 1 ${rows[0]!.toFixed(0)} MiB, after epoch ${rows.length} ${rows.at(-1)!.toFixed(0)} MiB, max ${Math.max(...rows).toFixed(0)} MiB: growth ${(100 * growth).toFixed(1)} %\n`);
+  process.stdout.write(
+    `RSS after epoch 1 ${rows[0]!.toFixed(0)} MiB, after epoch ${rows.length} ${rows.at(-1)!.toFixed(0)} MiB, max ${Math.max(...rows).toFixed(0)} MiB: growth ${(100 * growth).toFixed(1)} %\n`,
+  );
 });

@@ -40,13 +40,17 @@ export class TorchReference {
     ref.env = env;
     const script = join(dirname(fileURLToPath(import.meta.url)), 'torch_ref.py');
     const proc = spawn(PYTHON, [script, String(threads)], { env });
-    proc.stderr.on('data', (d: Buffer) => { ref.stderr += d.toString(); });
+    proc.stderr.on('data', (d: Buffer) => {
+      ref.stderr += d.toString();
+    });
     ref.proc = proc;
     ref.lines = createInterface({ input: proc.stdout })[Symbol.asyncIterator]();
     const first = await ref.lines.next();
     if (first.done) {
       await new Promise((r) => proc.once('close', r));
-      const why = /No module named 'torch'/.test(ref.stderr) ? 'PyTorch is not installed (apt-get install python3-torch libopenblas0-pthread)' : ref.stderr.trim().split('\n').slice(-2).join(' | ');
+      const why = /No module named 'torch'/.test(ref.stderr)
+        ? 'PyTorch is not installed (apt-get install python3-torch libopenblas0-pthread)'
+        : ref.stderr.trim().split('\n').slice(-2).join(' | ');
       ref.close();
       ref.label = `PyTorch reference failed to start: ${why}`;
       return ref;

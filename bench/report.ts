@@ -25,13 +25,21 @@ export interface Row {
 export function report(rows: Row[], json: boolean, header: string[]): void {
   if (json) {
     for (const r of rows)
-      process.stdout.write(`${JSON.stringify({ suite: r.suite, case: r.case, ours: round(r.ours), reference: r.reference === null ? null : round(r.reference), ratio: r.reference ? round(r.ours / r.reference) : null, unit: r.unit })}\n`);
+      process.stdout.write(
+        `${JSON.stringify({ suite: r.suite, case: r.case, ours: round(r.ours), reference: r.reference === null ? null : round(r.reference), ratio: r.reference ? round(r.ours / r.reference) : null, unit: r.unit })}\n`,
+      );
     return;
   }
   for (const h of header) process.stdout.write(`${h}\n`);
   const extras = [...new Set(rows.flatMap((r) => Object.keys(r.extra ?? {})))];
   const cols = ['case', `seqcore (${rows[0]?.unit ?? ''})`, ...extras, 'reference', 'ratio'];
-  const lines = rows.map((r) => [r.case, r.ours.toFixed(1), ...extras.map((e) => r.extra?.[e] ?? ''), r.reference === null ? '-' : r.reference.toFixed(1), r.reference ? (r.ours / r.reference).toFixed(2) : '-']);
+  const lines = rows.map((r) => [
+    r.case,
+    r.ours.toFixed(1),
+    ...extras.map((e) => r.extra?.[e] ?? ''),
+    r.reference === null ? '-' : r.reference.toFixed(1),
+    r.reference ? (r.ours / r.reference).toFixed(2) : '-',
+  ]);
   const w = cols.map((c, i) => Math.max(c.length, ...lines.map((l) => l[i]!.length)));
   const fmt = (l: string[]): string => `| ${l.map((x, i) => x.padEnd(w[i]!)).join(' | ')} |`;
   process.stdout.write(`${fmt(cols)}\n|${w.map((n) => '-'.repeat(n + 2)).join('|')}|\n${lines.map(fmt).join('\n')}\n`);

@@ -14,7 +14,10 @@ async function time(run: () => Tensor, done: (t: Tensor) => Promise<unknown>, re
   for (let r = 0; r < rounds; r++) {
     const t0 = performance.now();
     let last: Tensor | null = null;
-    for (let i = 0; i < reps; i++) { last?.dispose(); last = run(); }
+    for (let i = 0; i < reps; i++) {
+      last?.dispose();
+      last = run();
+    }
     await done(last!);
     last!.dispose();
     best = Math.min(best, (performance.now() - t0) / reps);
@@ -28,17 +31,39 @@ export async function webgpuSuite(opts: SuiteOptions): Promise<void> {
   const rows: Row[] = [];
   for (const n of SIZES) {
     const rng = new Rng(n);
-    const A = Float32Array.from({ length: n * n }, () => rng.normal()), B = Float32Array.from({ length: n * n }, () => rng.normal());
-    const a = tensor(A, [n, n], { backend: 'webgpu' }), b = tensor(B, [n, n], { backend: 'webgpu' });
-    const ac = tensor(A, [n, n], { backend: 'cpu' }), bc = tensor(B, [n, n], { backend: 'cpu' });
-    const want = ops.matmul(ac, bc).toArray() as Float32Array, got = await ops.matmul(a, b).data() as Float32Array;
+    const A = Float32Array.from({ length: n * n }, () => rng.normal()),
+      B = Float32Array.from({ length: n * n }, () => rng.normal());
+    const a = tensor(A, [n, n], { backend: 'webgpu' }),
+      b = tensor(B, [n, n], { backend: 'webgpu' });
+    const ac = tensor(A, [n, n], { backend: 'cpu' }),
+      bc = tensor(B, [n, n], { backend: 'cpu' });
+    const want = ops.matmul(ac, bc).toArray() as Float32Array,
+      got = (await ops.matmul(a, b).data()) as Float32Array;
     for (let i = 0; i < want.length; i++)
-      if (!(Math.abs(got[i]! - want[i]!) <= 1e-4 * Math.sqrt(n) * (1 + Math.abs(want[i]!)))) throw new Error(`webgpu gemm ${n}³ is wrong at ${i}: ${got[i]} vs ${want[i]}`);
+      if (!(Math.abs(got[i]! - want[i]!) <= 1e-4 * Math.sqrt(n) * (1 + Math.abs(want[i]!))))
+        throw new Error(`webgpu gemm ${n}³ is wrong at ${i}: ${got[i]} vs ${want[i]}`);
     const reps = Math.max(1, Math.round(2 ** 28 / n ** 3));
-    const msGpu = await time(() => ops.matmul(a, b), () => gpu.sync(), reps, opts.rounds);
-    const msCpu = await time(() => ops.matmul(ac, bc), async (t) => t.toArray(), reps, opts.rounds);
+    const msGpu = await time(
+      () => ops.matmul(a, b),
+      () => gpu.sync(),
+      reps,
+      opts.rounds,
+    );
+    const msCpu = await time(
+      () => ops.matmul(ac, bc),
+      async (t) => t.toArray(),
+      reps,
+      opts.rounds,
+    );
     const gflops = (ms: number): number => (2 * n ** 3) / ms / 1e6;
-    rows.push({ suite: 'webgpu', case: `gemm ${n}x${n}x${n}`, ours: gflops(msGpu), reference: gflops(msCpu), unit: 'GFLOP/s', extra: { 'ms (webgpu)': msGpu.toFixed(3), 'ms (cpu)': msCpu.toFixed(3) } });
+    rows.push({
+      suite: 'webgpu',
+      case: `gemm ${n}x${n}x${n}`,
+      ours: gflops(msGpu),
+      reference: gflops(msCpu),
+      unit: 'GFLOP/s',
+      extra: { 'ms (webgpu)': msGpu.toFixed(3), 'ms (cpu)': msCpu.toFixed(3) },
+    });
     for (const t of [a, b, ac, bc]) t.dispose();
   }
   report(rows, opts.json, [`webgpu: ${gpu.description}; reference: seqcore cpu backend, ${opts.threads} thread(s)`]);

@@ -23,7 +23,13 @@ describe('autograd', () => {
     const x = param([0.5, -1], [2]);
     tidy(() => backward(ops.sum(ops.add(ops.scale(x, 3), ops.sigmoid(x)))));
     const s = [0.5, -1].map((v) => 1 / (1 + Math.exp(-v)));
-    expectClose(x.grad!.toArray() as Float32Array, s.map((v) => 3 + v * (1 - v)), 1e-6, 1e-5, 'fan-out');
+    expectClose(
+      x.grad!.toArray() as Float32Array,
+      s.map((v) => 3 + v * (1 - v)),
+      1e-6,
+      1e-5,
+      'fan-out',
+    );
     x.dispose();
   });
 
@@ -75,10 +81,12 @@ describe('autograd', () => {
 
   it('tidy frees what was created before an exception', () => {
     const before = native.stats().liveCount;
-    expect(() => tidy(() => {
-      tensor([1, 2], [2]);
-      throw new Error('boom');
-    })).toThrow('boom');
+    expect(() =>
+      tidy(() => {
+        tensor([1, 2], [2]);
+        throw new Error('boom');
+      }),
+    ).toThrow('boom');
     expect(native.stats().liveCount).toBe(before);
   });
 

@@ -8,7 +8,9 @@ import { describe, expect, it } from 'vitest';
 const cli = (...args: string[]) => spawnSync(process.execPath, ['--import', 'tsx', 'ts/cli/main.ts', ...args], { encoding: 'utf8' });
 const top = cli('--help');
 // "seqcore <command> [<subcommand>]" of every usage line
-const commands = [...new Set([...top.stdout.matchAll(/^(?:usage:)?\s+seqcore (\w[\w-]*)(?: ([a-z][\w-]*))?/gm)].map((m) => [m[1], m[2]].filter(Boolean).join(' ')))];
+const commands = [
+  ...new Set([...top.stdout.matchAll(/^(?:usage:)?\s+seqcore (\w[\w-]*)(?: ([a-z][\w-]*))?/gm)].map((m) => [m[1], m[2]].filter(Boolean).join(' '))),
+];
 
 describe('seqcore --help', () => {
   it('docs/cli.md is this output (scripts/cli-doc.sh regenerates it)', () => {
@@ -28,7 +30,8 @@ describe('seqcore --help', () => {
       expect(r.status, r.stderr).toBe(0);
       expect(r.stdout).toMatch(new RegExp(`^\\s+seqcore ${command}\\b`, 'm'));
       // a subcommand's help shows that subcommand alone
-      if (words.length > 1) for (const other of commands.filter((c) => c.startsWith(`${words[0]} `) && c !== command)) expect(r.stdout).not.toContain(`seqcore ${other} `);
+      if (words.length > 1)
+        for (const other of commands.filter((c) => c.startsWith(`${words[0]} `) && c !== command)) expect(r.stdout).not.toContain(`seqcore ${other} `);
     }, 30_000);
 
   for (const command of [...new Set(commands.map((c) => c.split(' ')[0]!))])
@@ -42,7 +45,10 @@ describe('seqcore --help', () => {
 
 describe('--threads on every command', () => {
   const threads = (args: string[], env: Record<string, string> = {}): number => {
-    const r = spawnSync(process.execPath, ['--import', 'tsx', 'ts/cli/main.ts', 'doctor', '--json', ...args], { encoding: 'utf8', env: { ...process.env, ...env } });
+    const r = spawnSync(process.execPath, ['--import', 'tsx', 'ts/cli/main.ts', 'doctor', '--json', ...args], {
+      encoding: 'utf8',
+      env: { ...process.env, ...env },
+    });
     expect(r.status, r.stderr).toBe(0);
     return (JSON.parse(r.stdout) as { cpu: { threads: number } }).cpu.threads;
   };

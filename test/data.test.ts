@@ -29,10 +29,33 @@ const q16 = `[${Array.from({ length: 16 }, (_, i) => i + 1).join(' ')}]`;
 const zeros16 = `[${new Array(16).fill(0).join(' ')}]`;
 /** The hand-made dataset whose answers are written in the tests below. */
 const TINY: Record<string, { cols: string; rows: Row[] }> = {
-  product_properties: { cols: 'sku, category, price, name', rows: [[10, 100, 5, zeros16], [11, 101, 7, zeros16], [12, 100, 9, zeros16]] },
-  page_visit: { cols: 'client_id, timestamp, url', rows: [[1, '2022-01-01 10:00:00', 500], [2, '2022-01-06 00:00:00', 501], [2, '2022-01-06 00:00:01', 500], [3, '2022-01-02 00:00:00', 500]] },
+  product_properties: {
+    cols: 'sku, category, price, name',
+    rows: [
+      [10, 100, 5, zeros16],
+      [11, 101, 7, zeros16],
+      [12, 100, 9, zeros16],
+    ],
+  },
+  page_visit: {
+    cols: 'client_id, timestamp, url',
+    rows: [
+      [1, '2022-01-01 10:00:00', 500],
+      [2, '2022-01-06 00:00:00', 501],
+      [2, '2022-01-06 00:00:01', 500],
+      [3, '2022-01-02 00:00:00', 500],
+    ],
+  },
   add_to_cart: { cols: 'client_id, timestamp, sku', rows: [[1, '2022-01-02 11:00:00', 10]] },
-  product_buy: { cols: 'client_id, timestamp, sku', rows: [[1, '2022-01-03 12:00:00', 10], [2, '2022-01-05 08:00:00', 12], [1, '2022-02-20 12:00:00', 11], [3, '2022-02-27 10:00:00', 10]] },
+  product_buy: {
+    cols: 'client_id, timestamp, sku',
+    rows: [
+      [1, '2022-01-03 12:00:00', 10],
+      [2, '2022-01-05 08:00:00', 12],
+      [1, '2022-02-20 12:00:00', 11],
+      [3, '2022-02-27 10:00:00', 10],
+    ],
+  },
   search_query: { cols: 'client_id, timestamp, query', rows: [[1, '2022-01-04 09:00:00', q16]] },
   remove_from_cart: { cols: 'client_id, timestamp, sku', rows: [[2, '2022-01-05 09:00:00', 10]] },
 };
@@ -43,7 +66,10 @@ async function writeDataset(dir: string, patch: Record<string, string | null> = 
   for (const [name, { cols, rows }] of Object.entries(TINY)) {
     if (patch[name] === null) continue;
     const types = SCHEMA[name as keyof typeof SCHEMA];
-    const cast = cols.split(', ').map((c) => `${c}::${types[c]} AS ${c}`).join(', ');
+    const cast = cols
+      .split(', ')
+      .map((c) => `${c}::${types[c]} AS ${c}`)
+      .join(', ');
     const values = rows.map((r) => `(${r.map((v) => (typeof v === 'string' ? `'${v}'` : v)).join(', ')})`).join(', ');
     const query = patch[name] ?? `SELECT ${cast} FROM (VALUES ${values}) t(${cols})`;
     stmts.push(`COPY (${query}) TO '${join(dir, `${name}.parquet`)}' (FORMAT PARQUET)`);
@@ -106,7 +132,10 @@ describe('the tiny hand-made dataset', () => {
     expect(read('validation_target/category.npy')).toEqual([0, 0, 1]); // sku 11 is category 101, not a target
     expect(read('validation_target/sku.npy')).toEqual([0, 0, 0, 0, 1, 0]);
     const price = read('validation_target/price.npy');
-    expect(price.flatMap((v, i) => (v ? [[Math.floor(i / 100), i % 100]] : []))).toEqual([[0, 7], [2, 5]]);
+    expect(price.flatMap((v, i) => (v ? [[Math.floor(i / 100), i % 100]] : []))).toEqual([
+      [0, 7],
+      [2, 5],
+    ]);
     const popPrice = read('popularity_propensity_price.npy');
     expect([popPrice[5], popPrice[9], popPrice.reduce((a, b) => a + b, 0)]).toEqual([0.5, 0.5, 1]);
   });
@@ -134,13 +163,43 @@ describe('the tiny hand-made dataset', () => {
 describe('bad input gives an error naming file, column and row, and writes nothing', () => {
   const cases: [string, Record<string, string | null>, RegExp, boolean?][] = [
     ['a missing file', { add_to_cart: null }, /add_to_cart\.parquet: missing/],
-    ['a missing column', { product_buy: `SELECT 1::BIGINT AS client_id, '2022-01-01 00:00:00' AS timestamp` }, /product_buy\.parquet: missing column 'sku' \(has client_id, timestamp\)/],
-    ['a wrong type', { product_buy: `SELECT 1::BIGINT AS client_id, '2022-01-01 00:00:00' AS timestamp, 'x' AS sku` }, /product_buy\.parquet: column 'sku' has type VARCHAR, expected BIGINT/],
-    ['an unparsable timestamp', { product_buy: `SELECT * FROM (VALUES (1::BIGINT, '2022-01-01 00:00:00', 10::BIGINT), (2::BIGINT, '2022-13-01 00:00:00', 10::BIGINT)) t(client_id, timestamp, sku)` }, /product_buy\.parquet row 1: column 'timestamp' value '2022-13-01 00:00:00' is not a timestamp/],
-    ['an unparsable code string', { search_query: `SELECT 1::BIGINT AS client_id, '2022-01-04 09:00:00' AS timestamp, '[1 2 3]' AS query` }, /search_query\.parquet row 0: column 'query' value '\[1 2 3\]' is not 16 codes/],
-    ['a code out of range', { product_properties: `SELECT 10::BIGINT AS sku, 1::BIGINT AS category, 1::BIGINT AS price, '[${new Array(15).fill(0).join(' ')} 256]' AS name` }, /product_properties\.parquet row 0: column 'name' value .* is not 16 codes/],
-    ['a null', { page_visit: `SELECT 1::BIGINT AS client_id, '2022-01-01 10:00:00' AS timestamp, NULL::BIGINT AS url` }, /page_visit\.parquet row 0: column 'url' is null/],
-    ['an empty file', { remove_from_cart: `SELECT 1::BIGINT AS client_id, '2022-01-01 10:00:00' AS timestamp, 1::BIGINT AS sku WHERE false` }, /remove_from_cart\.parquet: no rows/],
+    [
+      'a missing column',
+      { product_buy: `SELECT 1::BIGINT AS client_id, '2022-01-01 00:00:00' AS timestamp` },
+      /product_buy\.parquet: missing column 'sku' \(has client_id, timestamp\)/,
+    ],
+    [
+      'a wrong type',
+      { product_buy: `SELECT 1::BIGINT AS client_id, '2022-01-01 00:00:00' AS timestamp, 'x' AS sku` },
+      /product_buy\.parquet: column 'sku' has type VARCHAR, expected BIGINT/,
+    ],
+    [
+      'an unparsable timestamp',
+      {
+        product_buy: `SELECT * FROM (VALUES (1::BIGINT, '2022-01-01 00:00:00', 10::BIGINT), (2::BIGINT, '2022-13-01 00:00:00', 10::BIGINT)) t(client_id, timestamp, sku)`,
+      },
+      /product_buy\.parquet row 1: column 'timestamp' value '2022-13-01 00:00:00' is not a timestamp/,
+    ],
+    [
+      'an unparsable code string',
+      { search_query: `SELECT 1::BIGINT AS client_id, '2022-01-04 09:00:00' AS timestamp, '[1 2 3]' AS query` },
+      /search_query\.parquet row 0: column 'query' value '\[1 2 3\]' is not 16 codes/,
+    ],
+    [
+      'a code out of range',
+      { product_properties: `SELECT 10::BIGINT AS sku, 1::BIGINT AS category, 1::BIGINT AS price, '[${new Array(15).fill(0).join(' ')} 256]' AS name` },
+      /product_properties\.parquet row 0: column 'name' value .* is not 16 codes/,
+    ],
+    [
+      'a null',
+      { page_visit: `SELECT 1::BIGINT AS client_id, '2022-01-01 10:00:00' AS timestamp, NULL::BIGINT AS url` },
+      /page_visit\.parquet row 0: column 'url' is null/,
+    ],
+    [
+      'an empty file',
+      { remove_from_cart: `SELECT 1::BIGINT AS client_id, '2022-01-01 10:00:00' AS timestamp, 1::BIGINT AS sku WHERE false` },
+      /remove_from_cart\.parquet: no rows/,
+    ],
   ];
   for (const [what, patch, message] of cases)
     it(what, async () => {
@@ -189,28 +248,41 @@ describe('generator', () => {
     expect(c.file.meta.events).toBe(Object.values(e).reduce((a, b) => a + b, 0));
     // Zipf: the top 1 % of skus take a large share of the purchases (a uniform choice would give 1 %).
     const buys = `read_parquet('${join(dir, 'product_buy.parquet')}')`;
-    const top = await sql([`SELECT sum(n) FILTER (WHERE r <= (SELECT count(DISTINCT sku) FROM ${buys}) / 100.0) / sum(n) AS share FROM (SELECT sku, count(*) AS n, row_number() OVER (ORDER BY count(*) DESC) AS r FROM ${buys} GROUP BY sku)`]);
+    const top = await sql([
+      `SELECT sum(n) FILTER (WHERE r <= (SELECT count(DISTINCT sku) FROM ${buys}) / 100.0) / sum(n) AS share FROM (SELECT sku, count(*) AS n, row_number() OVER (ORDER BY count(*) DESC) AS r FROM ${buys} GROUP BY sku)`,
+    ]);
     expect(Number(top[0]!.share)).toBeGreaterThan(0.05);
     // Learnable: the category a client touched most before the cut predicts the category of
     // what they buy in the target window far better than the popularity of categories does.
     const t = await buildTargets({ dir, out: join(dir, 'targets') });
     const props = `read_parquet('${join(dir, 'product_properties.parquet')}')`;
-    const skuEvents = ['product_buy', 'add_to_cart', 'remove_from_cart'].map((f) => `SELECT client_id, timestamp, sku FROM read_parquet('${join(dir, `${f}.parquet`)}')`).join(' UNION ALL ');
-    const [r] = await sql([`WITH ev AS (SELECT e.client_id, e.timestamp, p.category FROM (${skuEvents}) e JOIN ${props} p USING (sku)),
+    const skuEvents = ['product_buy', 'add_to_cart', 'remove_from_cart']
+      .map((f) => `SELECT client_id, timestamp, sku FROM read_parquet('${join(dir, `${f}.parquet`)}')`)
+      .join(' UNION ALL ');
+    const [r] = await sql([
+      `WITH ev AS (SELECT e.client_id, e.timestamp, p.category FROM (${skuEvents}) e JOIN ${props} p USING (sku)),
       fav AS (SELECT client_id, arg_max(category, n) AS fav FROM (SELECT client_id, category, count(*) AS n FROM ev WHERE timestamp < '${t.inputCut}' GROUP BY ALL) GROUP BY client_id),
       fut AS (SELECT DISTINCT b.client_id, p.category FROM ${buys} b JOIN ${props} p USING (sku) WHERE b.timestamp >= '${t.inputCut}'),
       pf AS (SELECT fav AS category, count(*) / sum(count(*)) OVER () AS p FROM fav GROUP BY fav),
       pt AS (SELECT category, count(*) / sum(count(*)) OVER () AS p FROM fut GROUP BY category)
       SELECT (SELECT avg((fut.category = fav.fav)::INT) FROM fut JOIN fav USING (client_id)) AS hit,
-             (SELECT sum(pf.p * pt.p) FROM pf JOIN pt USING (category)) AS base`]);
+             (SELECT sum(pf.p * pt.p) FROM pf JOIN pt USING (category)) AS base`,
+    ]);
     expect(Number(r!.hit)).toBeGreaterThan(3 * Number(r!.base));
   });
 
   it('is reproducible from its seed', async () => {
-    const a = freshDir('seed-a'), b = freshDir('seed-b');
+    const a = freshDir('seed-a'),
+      b = freshDir('seed-b');
     await generate({ clients: 300, out: a, seed: 9 });
     await generate({ clients: 300, out: b, seed: 9 });
-    const [x, y] = await Promise.all([a, b].map((d) => sql([`SELECT md5(string_agg(client_id || timestamp || sku, ',' ORDER BY client_id, timestamp, sku)) AS h FROM read_parquet('${join(d, 'product_buy.parquet')}')`])));
+    const [x, y] = await Promise.all(
+      [a, b].map((d) =>
+        sql([
+          `SELECT md5(string_agg(client_id || timestamp || sku, ',' ORDER BY client_id, timestamp, sku)) AS h FROM read_parquet('${join(d, 'product_buy.parquet')}')`,
+        ]),
+      ),
+    );
     expect(x![0]!.h).toBe(y![0]!.h);
   });
 });

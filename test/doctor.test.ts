@@ -26,11 +26,13 @@ describe('seqcore doctor', () => {
       if (/llvmpipe/.test(`${j.webgpu.device} ${j.webgpu.description}`)) expect(j.webgpu.software).toBe('Mesa llvmpipe');
     } else expect(j.webgpu.error).toMatch(/webgpu backend: /);
     const cuda = loadCudaAddon();
-    if ('error' in cuda) expect(j.cuda).toEqual({ ok: false, error: cuda.error }); // not built / not loadable here
+    if ('error' in cuda)
+      expect(j.cuda).toEqual({ ok: false, error: cuda.error }); // not built / not loadable here
     else {
       if (!('driverVersion' in j.cuda)) expect.fail(`the CUDA addon loads here, yet: ${j.cuda.ok ? '' : j.cuda.error}`);
       expect(j.cuda.runtimeVersion).toMatch(/^\d+\.\d+$/);
-      if (j.cuda.driverVersion === null) expect(j.cuda.ok).toBe(false); // the addon is built, but this machine has no driver
+      if (j.cuda.driverVersion === null)
+        expect(j.cuda.ok).toBe(false); // the addon is built, but this machine has no driver
       else expect(j.cuda.driverVersion).toMatch(/^\d+\.\d+$/);
       for (const d of j.cuda.devices) expect(d.computeCapability).toMatch(/^\d+\.\d+$/);
     }
@@ -47,10 +49,17 @@ describe('seqcore doctor', () => {
   }, 60_000);
 
   it('no cpu addon, no Dawn adapter, no CUDA addon: each part says why, the command still succeeds', () => {
-    const r = doctor(['--json'], { SEQCORE_NATIVE_ADDON: '/nonexistent/seqcore.node', SEQCORE_CUDA_ADDON: '/nonexistent/seqcore_cuda.node', SEQCORE_DAWN_BACKEND: 'nonexistent' });
+    const r = doctor(['--json'], {
+      SEQCORE_NATIVE_ADDON: '/nonexistent/seqcore.node',
+      SEQCORE_CUDA_ADDON: '/nonexistent/seqcore_cuda.node',
+      SEQCORE_DAWN_BACKEND: 'nonexistent',
+    });
     expect(r.code, r.err).toBe(0);
     const j = JSON.parse(r.out) as DoctorReport;
-    expect(j.cpu).toEqual({ ok: false, error: "seqcore: the cpu backend's native addon is not available: SEQCORE_NATIVE_ADDON=/nonexistent/seqcore.node: no such file" });
+    expect(j.cpu).toEqual({
+      ok: false,
+      error: "seqcore: the cpu backend's native addon is not available: SEQCORE_NATIVE_ADDON=/nonexistent/seqcore.node: no such file",
+    });
     expect(j.webgpu.ok ? '' : j.webgpu.error).toMatch(/no adapter \(tried Dawn backends: backend=nonexistent\)|'webgpu' \(Dawn\) is not installed/);
     expect(j.cuda.ok ? '' : j.cuda.error).toBe('the CUDA addon: SEQCORE_CUDA_ADDON=/nonexistent/seqcore_cuda.node: no such file');
   }, 60_000);

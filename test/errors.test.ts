@@ -4,10 +4,16 @@ import { backendNames, native, ops, startBackend, tensor, Tensor, tidy } from '.
 
 describe('bad input gives a clear error', () => {
   it('without the cpu addon, seqcore still imports and the cpu backend says what failed', () => {
-    const script = "const m = await import('./ts/index.ts'); console.log(m.backendNames().join(',')); try { m.tensor(new Float32Array(2)); } catch (e) { console.log(e.message); }";
-    const r = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { encoding: 'utf8', env: { ...process.env, SEQCORE_NATIVE_ADDON: '/nonexistent/seqcore.node' } });
+    const script =
+      "const m = await import('./ts/index.ts'); console.log(m.backendNames().join(',')); try { m.tensor(new Float32Array(2)); } catch (e) { console.log(e.message); }";
+    const r = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+      encoding: 'utf8',
+      env: { ...process.env, SEQCORE_NATIVE_ADDON: '/nonexistent/seqcore.node' },
+    });
     expect(r.status, r.stderr).toBe(0);
-    expect(r.stdout).toBe("cpu,webgpu,cuda\nseqcore: the cpu backend's native addon is not available: SEQCORE_NATIVE_ADDON=/nonexistent/seqcore.node: no such file\n");
+    expect(r.stdout).toBe(
+      "cpu,webgpu,cuda\nseqcore: the cpu backend's native addon is not available: SEQCORE_NATIVE_ADDON=/nonexistent/seqcore.node: no such file\n",
+    );
   }, 60_000);
 
   it('an unknown --backend names the backends that registered a starter', async () => {
@@ -17,7 +23,8 @@ describe('bad input gives a clear error', () => {
   });
 
   it('--precision: tf32 and bf16 only with --backend cuda, and only fp32, tf32 or bf16', () => {
-    const run = (...args: string[]) => spawnSync(process.execPath, ['--import', 'tsx', 'ts/cli/main.ts', 'example', '--steps', '1', ...args], { encoding: 'utf8' });
+    const run = (...args: string[]) =>
+      spawnSync(process.execPath, ['--import', 'tsx', 'ts/cli/main.ts', 'example', '--steps', '1', ...args], { encoding: 'utf8' });
     for (const [args, message] of [
       [['--precision', 'tf32'], '--precision tf32 needs --backend cuda (the cpu backend computes in exact fp32 only)'],
       [['--backend', 'webgpu', '--precision', 'tf32'], '--precision tf32 needs --backend cuda (the webgpu backend'],
@@ -32,7 +39,8 @@ describe('bad input gives a clear error', () => {
 
   it('shape errors name the op and the shapes', () => {
     tidy(() => {
-      const a = tensor(new Float32Array(6), [2, 3]), b = tensor(new Float32Array(8), [4, 2]);
+      const a = tensor(new Float32Array(6), [2, 3]),
+        b = tensor(new Float32Array(8), [4, 2]);
       expect(() => ops.matmul(a, b)).toThrow('matmul: inner dimensions differ: a [2, 3] · b [4, 2]');
       expect(() => ops.add(a, b)).toThrow('add: a [2, 3] and b [4, 2] must have the same shape');
       expect(() => ops.linear(a, b)).toThrow(/linear: x \[2, 3\] has last dimension 3, weight \[4, 2\] expects 2/);
@@ -53,7 +61,9 @@ describe('bad input gives a clear error', () => {
     tidy(() => {
       const table = tensor(new Float32Array(6), [3, 2]);
       expect(() => ops.embedding(table, tensor(new Int32Array([0, 2, 3])))).toThrow(/id 3 at index 2 is outside the table's 3 rows/);
-      expect(() => ops.softmaxCrossEntropy(tensor(new Float32Array(6), [2, 3]), tensor(new Int32Array([1, 7])))).toThrow(/target 7 at row 1 is outside \[0, 3\)/);
+      expect(() => ops.softmaxCrossEntropy(tensor(new Float32Array(6), [2, 3]), tensor(new Int32Array([1, 7])))).toThrow(
+        /target 7 at row 1 is outside \[0, 3\)/,
+      );
       expect(() => ops.cast(tensor(new BigInt64Array([1n, 1n << 40n])), 'int32')).toThrow(/value 1099511627776 at index 1 does not fit in int32/);
     });
   });
@@ -64,7 +74,8 @@ describe('bad input gives a clear error', () => {
   });
 
   it('native calls validate every argument instead of crashing', () => {
-    const a = native.alloc(16, true), c = native.alloc(16, true);
+    const a = native.alloc(16, true),
+      c = native.alloc(16, true);
     const call = native.gemm as unknown as (...args: unknown[]) => void;
     expect(() => call(false)).toThrow('seqcore native gemm: expects 16 arguments, got 1');
     expect(() => native.gemm(false, false, 2, 2, 2, 1, a, 0, 2, a, 0, 2, 0, c, 0, 1)).toThrow(/leading dimension of 'C' \(1\) is less than its 2 columns/);

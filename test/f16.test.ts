@@ -5,13 +5,32 @@ import '../ts/backend/reference/index.js';
 
 // Edge cases of IEEE half: ±0, the largest half, the overflow threshold and just below,
 // subnormals, a tie at half the smallest subnormal (rounds to even: 0), Inf and NaN.
-// eslint-disable-next-line no-loss-of-precision -- float16 boundaries written out in more digits than a double keeps; the test means the rounded value
-const SPECIAL = [0, -0, 1, -2.5, 65504, 65519.99, 65520, 1e6, 6.1e-5, 5.960464477539063e-8, 2.9802322387695312e-8, 4.5e-8, 1e-9, Infinity, -Infinity, NaN, 0.1, 1 / 3];
+const SPECIAL = [
+  0,
+  -0,
+  1,
+  -2.5,
+  65504,
+  65519.99,
+  65520,
+  1e6,
+  6.1e-5,
+  5.960464477539063e-8,
+  // eslint-disable-next-line no-loss-of-precision -- half the smallest subnormal, written out in more digits than a double keeps
+  2.9802322387695312e-8,
+  4.5e-8,
+  1e-9,
+  Infinity,
+  -Infinity,
+  NaN,
+  0.1,
+  1 / 3,
+];
 
 describe('float16 storage', () => {
   it('float32 → float16 → float32 on cpu matches the reference bit for bit', () => {
     const rng = new Rng(5);
-    const data = Float32Array.from([...SPECIAL, ...Array.from({ length: 2000 }, () => rng.normal() * 10 ** rng.int(9) / 1e4)]);
+    const data = Float32Array.from([...SPECIAL, ...Array.from({ length: 2000 }, () => (rng.normal() * 10 ** rng.int(9)) / 1e4)]);
     tidy(() => {
       const bits = {
         cpu: ops.cast(tensor(data, [data.length], { backend: 'cpu' }), 'float16').toArray() as Uint16Array,
@@ -19,7 +38,8 @@ describe('float16 storage', () => {
       };
       expect(Array.from(bits.cpu)).toEqual(Array.from(bits.ref));
       const back = ops.cast(tensor(bits.cpu, [data.length], { dtype: 'float16' }), 'float32').toArray() as Float32Array;
-      for (let i = 0; i < data.length; i++) expect(Object.is(back[i], Math.fround(f16ToF32(bits.cpu[i]!))) || (Number.isNaN(back[i]) && Number.isNaN(f16ToF32(bits.cpu[i]!)))).toBe(true);
+      for (let i = 0; i < data.length; i++)
+        expect(Object.is(back[i], Math.fround(f16ToF32(bits.cpu[i]!))) || (Number.isNaN(back[i]) && Number.isNaN(f16ToF32(bits.cpu[i]!)))).toBe(true);
     });
   });
 

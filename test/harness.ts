@@ -12,7 +12,9 @@ export * from './numeric.js';
  */
 export function useWebGpu(): () => WebGpuBackend {
   let b: WebGpuBackend | null = null;
-  beforeAll(async () => { b = await initWebGpu(); });
+  beforeAll(async () => {
+    b = await initWebGpu();
+  });
   afterAll(async () => {
     if (!b) return;
     await b.sync();

@@ -28,11 +28,13 @@ import { computeMembers, ensembleOf } from '../ts/ubp/members.js';
 const dir = mkdtempSync(join(tmpdir(), 'seqcore-inputs-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const ids = (...v: number[]): BigInt64Array => BigInt64Array.from(v.map(BigInt));
-const N = 6, WIDTH = { category: 3, sku: 3, price: 100 } as const;
+const N = 6,
+  WIDTH = { category: 3, sku: 3, price: 100 } as const;
 
 /** relevant_clients.npy (clients 1..N) and, in targets/, what buildTargets writes for them. */
 function evalInputs(name: string): { data: string; targets: string; relevant: BigInt64Array } {
-  const data = join(dir, name), targets = join(data, 'targets');
+  const data = join(dir, name),
+    targets = join(data, 'targets');
   const relevant = ids(...Array.from({ length: N }, (_, i) => i + 1));
   for (const split of ['train_target', 'validation_target']) mkdirSync(join(targets, split), { recursive: true });
   writeNpy(join(data, 'relevant_clients.npy'), { dtype: 'int64', shape: [N], data: relevant });
@@ -41,9 +43,14 @@ function evalInputs(name: string): { data: string; targets: string; relevant: Bi
   for (const split of ['train_target', 'validation_target']) {
     for (const task of ['churn', 'conversion']) writeNpy(join(targets, split, `${task}.npy`), { dtype: 'float32', shape: [N], data: label });
     for (const [k, w] of Object.entries(WIDTH))
-      writeNpy(join(targets, split, `${k}.npy`), { dtype: 'float32', shape: [N, w], data: Float32Array.from({ length: N * w }, (_, i) => (i % w === 0 ? label[Math.floor(i / w)]! : 0)) });
+      writeNpy(join(targets, split, `${k}.npy`), {
+        dtype: 'float32',
+        shape: [N, w],
+        data: Float32Array.from({ length: N * w }, (_, i) => (i % w === 0 ? label[Math.floor(i / w)]! : 0)),
+      });
   }
-  for (const [k, w] of Object.entries(WIDTH)) writeNpy(join(targets, `popularity_propensity_${k}.npy`), { dtype: 'float32', shape: [w], data: new Float32Array(w).fill(1 / w) });
+  for (const [k, w] of Object.entries(WIDTH))
+    writeNpy(join(targets, `popularity_propensity_${k}.npy`), { dtype: 'float32', shape: [w], data: new Float32Array(w).fill(1 / w) });
   return { data, targets, relevant };
 }
 
@@ -52,7 +59,11 @@ function submission(name: string, clientIds: BigInt64Array, values?: Float32Arra
   const out = join(dir, name);
   mkdirSync(out, { recursive: true });
   writeNpy(join(out, 'client_ids.npy'), { dtype: 'int64', shape: [clientIds.length], data: clientIds });
-  writeNpy(join(out, 'embeddings.npy'), { dtype: 'float32', shape: [clientIds.length, 2], data: values ?? Float32Array.from({ length: 2 * clientIds.length }, (_, i) => i) });
+  writeNpy(join(out, 'embeddings.npy'), {
+    dtype: 'float32',
+    shape: [clientIds.length, 2],
+    data: values ?? Float32Array.from({ length: 2 * clientIds.length }, (_, i) => i),
+  });
   return out;
 }
 
@@ -62,8 +73,16 @@ const evaluate = (d: { data: string; targets: string }, embeddings: string): Pro
 describe('client ids: one check wherever embeddings and their ids are read', () => {
   const d = evalInputs('ids');
   const cases: [string, BigInt64Array, RegExp][] = [
-    ['ids that match no relevant client', ids(101, 102, 103, 104, 105, 106), /client_ids\.npy: client 101 at row 0 is not a relevant client \(6 of its 6 ids are not\)/],
-    ['a relevant client missing', ids(1, 2, 3, 4, 5), /client_ids\.npy: relevant client 6 \(row 5 of the relevant clients\) is missing; 1 of 6 relevant clients have no row/],
+    [
+      'ids that match no relevant client',
+      ids(101, 102, 103, 104, 105, 106),
+      /client_ids\.npy: client 101 at row 0 is not a relevant client \(6 of its 6 ids are not\)/,
+    ],
+    [
+      'a relevant client missing',
+      ids(1, 2, 3, 4, 5),
+      /client_ids\.npy: relevant client 6 \(row 5 of the relevant clients\) is missing; 1 of 6 relevant clients have no row/,
+    ],
     ['an id twice', ids(1, 2, 3, 4, 5, 5), /client_ids\.npy: client 5 is at row 4 and again at row 5/],
     ['one stray id', ids(1, 2, 3, 4, 5, 6, 7), /client_ids\.npy: client 7 at row 6 is not a relevant client \(1 of its 7 ids are not\)/],
   ];
@@ -83,18 +102,42 @@ describe('client ids: one check wherever embeddings and their ids are read', () 
 
 describe('ubp eval checks the shape of every target against the clients and the propensity targets', () => {
   const cases: [string, string, (targets: string) => void, RegExp][] = [
-    ['sku cut to fewer rows', 'train_target/sku.npy', (t) => writeNpy(t, { dtype: 'float32', shape: [N - 1, 3], data: new Float32Array((N - 1) * 3) }),
-      /train_target\/sku\.npy: shape \[5, 3\], expected \[6, 3\] \(6 relevant clients × the 3 targets of popularity_propensity_sku\.npy\)/],
-    ['category with a column too few', 'validation_target/category.npy', (t) => writeNpy(t, { dtype: 'float32', shape: [N, 2], data: new Float32Array(N * 2) }),
-      /validation_target\/category\.npy: shape \[6, 2\], expected \[6, 3\]/],
-    ['price flattened', 'train_target/price.npy', (t) => writeNpy(t, { dtype: 'float32', shape: [N * 100], data: new Float32Array(N * 100) }),
-      /train_target\/price\.npy: shape \[600\], expected \[6, 100\]/],
-    ['churn for a client too many', 'validation_target/churn.npy', (t) => writeNpy(t, { dtype: 'float32', shape: [N + 1], data: new Float32Array(N + 1) }),
-      /validation_target\/churn\.npy: shape \[7\], expected \[6\] \(6 active clients in active_clients\.npy\)/],
-    ['conversion cut', 'train_target/conversion.npy', (t) => writeNpy(t, { dtype: 'float32', shape: [2], data: new Float32Array(2) }),
-      /train_target\/conversion\.npy: shape \[2\], expected \[6\] \(6 relevant clients\)/],
-    ['an active client that is not relevant', 'active_clients.npy', (t) => writeNpy(t, { dtype: 'int64', shape: [2], data: ids(1, 99) }),
-      /active_clients\.npy: client 99 at row 1 is not a relevant client/],
+    [
+      'sku cut to fewer rows',
+      'train_target/sku.npy',
+      (t) => writeNpy(t, { dtype: 'float32', shape: [N - 1, 3], data: new Float32Array((N - 1) * 3) }),
+      /train_target\/sku\.npy: shape \[5, 3\], expected \[6, 3\] \(6 relevant clients × the 3 targets of popularity_propensity_sku\.npy\)/,
+    ],
+    [
+      'category with a column too few',
+      'validation_target/category.npy',
+      (t) => writeNpy(t, { dtype: 'float32', shape: [N, 2], data: new Float32Array(N * 2) }),
+      /validation_target\/category\.npy: shape \[6, 2\], expected \[6, 3\]/,
+    ],
+    [
+      'price flattened',
+      'train_target/price.npy',
+      (t) => writeNpy(t, { dtype: 'float32', shape: [N * 100], data: new Float32Array(N * 100) }),
+      /train_target\/price\.npy: shape \[600\], expected \[6, 100\]/,
+    ],
+    [
+      'churn for a client too many',
+      'validation_target/churn.npy',
+      (t) => writeNpy(t, { dtype: 'float32', shape: [N + 1], data: new Float32Array(N + 1) }),
+      /validation_target\/churn\.npy: shape \[7\], expected \[6\] \(6 active clients in active_clients\.npy\)/,
+    ],
+    [
+      'conversion cut',
+      'train_target/conversion.npy',
+      (t) => writeNpy(t, { dtype: 'float32', shape: [2], data: new Float32Array(2) }),
+      /train_target\/conversion\.npy: shape \[2\], expected \[6\] \(6 relevant clients\)/,
+    ],
+    [
+      'an active client that is not relevant',
+      'active_clients.npy',
+      (t) => writeNpy(t, { dtype: 'int64', shape: [2], data: ids(1, 99) }),
+      /active_clients\.npy: client 99 at row 1 is not a relevant client/,
+    ],
   ];
   for (const [what, file, write, message] of cases)
     it(what, async () => {
@@ -108,7 +151,10 @@ describe('churn targets in the order of active_clients.npy', () => {
   it('an active_clients.npy not in relevant-client order: each embedding still meets its own label', async () => {
     // 200 clients, churn planted in embedding column 0; active_clients.npy reversed, the churn
     // targets in its order. Rows paired by position instead would score ~0.5.
-    const n = 200, rng = new Rng(3), data = join(dir, 'active-order'), targets = join(data, 'targets');
+    const n = 200,
+      rng = new Rng(3),
+      data = join(dir, 'active-order'),
+      targets = join(data, 'targets');
     const relevant = BigInt64Array.from({ length: n }, (_, i) => BigInt(500 + i));
     const label = Float32Array.from({ length: n }, () => (rng.uniform() < 0.4 ? 1 : 0));
     for (const split of ['train_target', 'validation_target']) mkdirSync(join(targets, split), { recursive: true });
@@ -117,10 +163,16 @@ describe('churn targets in the order of active_clients.npy', () => {
     for (const split of ['train_target', 'validation_target']) {
       writeNpy(join(targets, split, 'churn.npy'), { dtype: 'float32', shape: [n], data: label.slice().reverse() });
       writeNpy(join(targets, split, 'conversion.npy'), { dtype: 'float32', shape: [n], data: label });
-      for (const [k, w] of Object.entries(WIDTH)) writeNpy(join(targets, split, `${k}.npy`), { dtype: 'float32', shape: [n, w], data: new Float32Array(n * w) });
+      for (const [k, w] of Object.entries(WIDTH))
+        writeNpy(join(targets, split, `${k}.npy`), { dtype: 'float32', shape: [n, w], data: new Float32Array(n * w) });
     }
-    for (const [k, w] of Object.entries(WIDTH)) writeNpy(join(targets, `popularity_propensity_${k}.npy`), { dtype: 'float32', shape: [w], data: new Float32Array(w).fill(1 / w) });
-    const sub = submission('active-order-sub', relevant, Float32Array.from({ length: 2 * n }, (_, j) => (j % 2 ? rng.normal() * 0.1 : label[j >> 1]!)));
+    for (const [k, w] of Object.entries(WIDTH))
+      writeNpy(join(targets, `popularity_propensity_${k}.npy`), { dtype: 'float32', shape: [w], data: new Float32Array(w).fill(1 / w) });
+    const sub = submission(
+      'active-order-sub',
+      relevant,
+      Float32Array.from({ length: 2 * n }, (_, j) => (j % 2 ? rng.normal() * 0.1 : label[j >> 1]!)),
+    );
     const r = (await evaluateEmbeddings({ data, targets, embeddings: sub, hidden: 16, inner: 16, epochs: 3, lr: 3e-3 })) as { task: string; auroc: number }[];
     expect(r.find((t) => t.task === 'churn')!.auroc).toBeGreaterThan(0.95);
     expect(r.find((t) => t.task.startsWith('conversion'))!.auroc).toBeGreaterThan(0.95);
@@ -175,7 +227,9 @@ describe('one line per user', () => {
 
 describe('ids that size arrays', () => {
   it('rec rejects item ids above MAX_ITEM_ID naming the file, line and id, and users beyond exact integers', () => {
-    expect(() => parseSequences('1 2147483647 5 6\n', 'b.txt')).toThrow('b.txt:1: field 2: item id 2147483647 is above 16777216 (ids size the item table: renumber the items 1..N)');
+    expect(() => parseSequences('1 2147483647 5 6\n', 'b.txt')).toThrow(
+      'b.txt:1: field 2: item id 2147483647 is above 16777216 (ids size the item table: renumber the items 1..N)',
+    );
     expect(() => parseInteractions('user,item,timestamp\n1,2,1\n1,2147483647,2\n', 'i.csv')).toThrow('i.csv:3: item id 2147483647 is above 16777216');
     expect(() => parseSequences('99999999999999999999 1 2 3\n', 'b.txt')).toThrow("b.txt:1: field 1 ('99999999999999999999') is not a positive integer id");
   });
@@ -184,8 +238,13 @@ describe('ids that size arrays', () => {
 describe('ingest-log names the line of a text file and the value as written', () => {
   it('CSV: blank lines and a quoted field over two lines counted as lines', async () => {
     const f = join(dir, 'big.csv');
-    writeFileSync(f, 'user,item,timestamp,note\n1,10,2022-01-01 00:00:00,a\n\n2,11,2022-01-02 00:00:00,"two\nlines"\n2,12,2022-01-03 00:00:00,b\n3,99999999999999999999,2022-01-04 00:00:00,c\n');
-    await expect(ingestLog({ file: f, out: join(dir, 'big.seq') })).rejects.toThrow(`${f} line 7: item '99999999999999999999' in column 'item' is not an integer id`);
+    writeFileSync(
+      f,
+      'user,item,timestamp,note\n1,10,2022-01-01 00:00:00,a\n\n2,11,2022-01-02 00:00:00,"two\nlines"\n2,12,2022-01-03 00:00:00,b\n3,99999999999999999999,2022-01-04 00:00:00,c\n',
+    );
+    await expect(ingestLog({ file: f, out: join(dir, 'big.seq') })).rejects.toThrow(
+      `${f} line 7: item '99999999999999999999' in column 'item' is not an integer id`,
+    );
   });
 
   it('TSV: a time that is not a number where the others are', async () => {
@@ -206,13 +265,16 @@ describe('I/O errors name the path', () => {
   });
 
   it('a full disk (ENOSPC)', () => {
-    const path = join(dir, 'requests.jsonl'), cache = new DiskCache<number>(path);
+    const path = join(dir, 'requests.jsonl'),
+      cache = new DiskCache<number>(path);
     symlinkSync('/dev/full', path); // every write to it fails with ENOSPC
     expect(() => cache.set('k', 1)).toThrow(`${path}: ENOSPC: no space left on device`);
   });
 
   it('the CLI: rec train --data FOLDER', () => {
-    const r = spawnSync(process.execPath, ['--import', 'tsx', 'ts/cli/main.ts', 'rec', 'train', '--data', folder, '--out', join(dir, 'run')], { encoding: 'utf8' });
+    const r = spawnSync(process.execPath, ['--import', 'tsx', 'ts/cli/main.ts', 'rec', 'train', '--data', folder, '--out', join(dir, 'run')], {
+      encoding: 'utf8',
+    });
     expect(r.status).toBe(1);
     expect(r.stderr).toContain(`${folder}: EISDIR: illegal operation on a directory`);
   }, 60_000);
@@ -225,7 +287,7 @@ describe('JSON files given on the command line name the file and the key', () =>
     return f;
   };
 
-  it("ubp train --config: the autoencoder's settings under \"model\" are checked too", async () => {
+  it('ubp train --config: the autoencoder\'s settings under "model" are checked too', async () => {
     const train = (model: unknown): Promise<number> => {
       const f = json('model.json', JSON.stringify({ model }));
       return ubpCommand(['train', '--data', join(dir, 'no-cache'), '--out', join(dir, 'ubp-model-bad'), '--config', f], () => false);
@@ -235,21 +297,32 @@ describe('JSON files given on the command line name the file and the key', () =>
     await expect(train({ layers: -1 })).rejects.toThrow(`${f}: "model.layers" must be an integer ≥ 1`);
     await expect(train({ dropout: 2 })).rejects.toThrow(`${f}: "model.dropout" must be a number ≥ 0 and < 1, got 2`);
     await expect(train({ combine: 'mean' })).rejects.toThrow(`${f}: "model.combine" must be one of sum, concat, got 'mean'`);
-    await expect(train({ fields: ['event', 'colour'] })).rejects.toThrow(`${f}: "model.fields" must be a list of distinct fields among event, sku, category, price, url, day, week, got ["event","colour"]`);
+    await expect(train({ fields: ['event', 'colour'] })).rejects.toThrow(
+      `${f}: "model.fields" must be a list of distinct fields among event, sku, category, price, url, day, week, got ["event","colour"]`,
+    );
     await expect(train({ hiden: 64 })).rejects.toThrow(`${f}: unknown model setting "hiden"`);
     await expect(train([64])).rejects.toThrow(`${f}: "model" must be an object of autoencoder settings`);
   });
 
   it('ubp run --preset: only the presets, not what every object inherits', async () => {
     for (const preset of ['toString', 'constructor', 'huge'])
-      await expect(ubpCommand(['run', '--out', join(dir, 'ubp-run-bad'), '--preset', preset], () => false)).rejects.toThrow(`--preset must be one of wide, dayEvent, small, got '${preset}'`);
+      await expect(ubpCommand(['run', '--out', join(dir, 'ubp-run-bad'), '--preset', preset], () => false)).rejects.toThrow(
+        `--preset must be one of wide, dayEvent, small, got '${preset}'`,
+      );
   });
 
   it('profiles generate --item-text', () => {
     expect(() => readItemTexts(json('items-bad.json', '{"1": "a",}'))).toThrow(`${join(dir, 'items-bad.json')}: not valid JSON`);
     expect(() => readItemTexts(json('items-null.json', 'null'))).toThrow(`${join(dir, 'items-null.json')}: expected an object of item id → text or fields`);
-    expect(() => readItemTexts(json('items-key.json', '{"lipstick": "red"}'))).toThrow(`${join(dir, 'items-key.json')}: key 'lipstick' is not a positive integer item id`);
-    expect(readItemTexts(json('items.json', '{"3": "red lipstick", "4": {"brand": "x"}}'))).toEqual(new Map([[3, 'red lipstick'], [4, 'brand: x']]));
+    expect(() => readItemTexts(json('items-key.json', '{"lipstick": "red"}'))).toThrow(
+      `${join(dir, 'items-key.json')}: key 'lipstick' is not a positive integer item id`,
+    );
+    expect(readItemTexts(json('items.json', '{"3": "red lipstick", "4": {"brand": "x"}}'))).toEqual(
+      new Map([
+        [3, 'red lipstick'],
+        [4, 'brand: x'],
+      ]),
+    );
   });
 });
 
@@ -262,10 +335,16 @@ describe("a folder named with a quote (it's) reaches DuckDB as an SQL string", (
     await ingest({ dir: data, out: cache, before: t.inputCut });
     const b = await countBaseline({ data, before: t.inputCut, out: join(dir, "it's baseline") });
     expect(b.clients).toBe(t.relevant);
-    const c = new EventCache(cache), relevant = c.file.readArray<BigInt64Array>('relevant');
+    const c = new EventCache(cache),
+      relevant = c.file.readArray<BigInt64Array>('relevant');
     const members = computeMembers(c, relevant, join(dir, "it's members"), 1);
-    const stray = submission('stray', relevant.map((id) => id + 1_000_000n));
-    expect(() => ensembleOf(members, [stray], relevant, 64, join(dir, "it's ensemble"))).toThrow(/stray\/client_ids\.npy: client \d+ at row 0 is not a relevant client/);
+    const stray = submission(
+      'stray',
+      relevant.map((id) => id + 1_000_000n),
+    );
+    expect(() => ensembleOf(members, [stray], relevant, 64, join(dir, "it's ensemble"))).toThrow(
+      /stray\/client_ids\.npy: client \d+ at row 0 is not a relevant client/,
+    );
     expect(ensembleOf(members, [join(dir, "it's baseline")], relevant, 64, join(dir, "it's ensemble")).dim).toBeGreaterThan(0);
   }, 120_000);
 });

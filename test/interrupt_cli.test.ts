@@ -25,10 +25,16 @@ function seqcore(...args: string[]): { code: number; out: string; err: string } 
 function signalWhen(file: string, signal: NodeJS.Signals, ...args: string[]): Promise<{ code: number | null; signal: string | null; err: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [...CLI, ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
-    let err = '', sent = false;
-    child.stderr.on('data', (d: Buffer) => { err += d.toString(); });
+    let err = '',
+      sent = false;
+    child.stderr.on('data', (d: Buffer) => {
+      err += d.toString();
+    });
     const poll = setInterval(() => {
-      if (!sent && existsSync(file)) { sent = true; child.kill(signal); }
+      if (!sent && existsSync(file)) {
+        sent = true;
+        child.kill(signal);
+      }
     }, 10);
     child.on('error', reject);
     child.on('exit', (code, sig) => {
@@ -46,7 +52,27 @@ const rng = new Rng(4);
 writeFileSync(data, Array.from({ length: 400 }, (_, u) => `${u + 1} ${Array.from({ length: 5 + rng.int(10) }, () => 1 + rng.int(60)).join(' ')}`).join('\n'));
 
 describe('rec train on cpu', () => {
-  const args = (out: string): string[] => ['rec', 'train', '--data', data, '--out', out, '--hidden', '16', '--blocks', '1', '--max-len', '10', '--epochs', '12', '--batch', '16', '--patience', '100', '--json'];
+  const args = (out: string): string[] => [
+    'rec',
+    'train',
+    '--data',
+    data,
+    '--out',
+    out,
+    '--hidden',
+    '16',
+    '--blocks',
+    '1',
+    '--max-len',
+    '10',
+    '--epochs',
+    '12',
+    '--batch',
+    '16',
+    '--patience',
+    '100',
+    '--json',
+  ];
 
   it('Ctrl-C in the first epoch checkpoints and exits 130; --resume ends as an uninterrupted run', async () => {
     const full = seqcore(...args(join(dir, 'rec-full')));
@@ -82,12 +108,22 @@ describe('ubp train', () => {
   }, 120_000);
   const config = (checkpointSeconds: number): string => {
     const f = join(dir, `ubp-${checkpointSeconds}.json`);
-    writeFileSync(f, JSON.stringify({ model: { fields: ['event', 'sku'], embed: 8, combine: 'sum', hidden: 8, layers: 1, dropout: 0.1 }, batchSize: 16, epochs: 3, valFraction: 0.1, checkpointSeconds }));
+    writeFileSync(
+      f,
+      JSON.stringify({
+        model: { fields: ['event', 'sku'], embed: 8, combine: 'sum', hidden: 8, layers: 1, dropout: 0.1 },
+        batchSize: 16,
+        epochs: 3,
+        valFraction: 0.1,
+        checkpointSeconds,
+      }),
+    );
     return f;
   };
 
   it('SIGKILL mid-epoch loses only the steps since the last checkpoint; --resume ends as an uninterrupted run', async () => {
-    const ref = join(dir, 'ubp-full'), out = join(dir, 'ubp-kill');
+    const ref = join(dir, 'ubp-full'),
+      out = join(dir, 'ubp-kill');
     const full = seqcore('ubp', 'train', '--data', cache, '--out', ref, '--config', config(600));
     expect(full.code, full.err).toBe(0);
     const killed = await signalWhen(join(out, 'checkpoint.ckpt'), 'SIGKILL', 'ubp', 'train', '--data', cache, '--out', out, '--config', config(0));
@@ -122,7 +158,10 @@ describe('flags', () => {
     const cases: [string[], string][] = [
       [['data', 'generate', '--clients', '10', '--out', join(dir, 'g'), '--seed', 'abc'], `--seed must be an integer ≥ 0 and ≤ 4294967295, got 'abc'`],
       [['ubp', 'train', '--data', 'x', '--out', join(dir, 'u'), '--epochs=-2'], `--epochs must be an integer ≥ 1 and ≤ 1000000000, got '-2'`],
-      [['rec', 'train', '--data', data, '--out', join(dir, 'r'), '--negatives', '1000000'], '--negatives 1000000: the data has 60 items, so at most 60 negatives'],
+      [
+        ['rec', 'train', '--data', data, '--out', join(dir, 'r'), '--negatives', '1000000'],
+        '--negatives 1000000: the data has 60 items, so at most 60 negatives',
+      ],
       [['rec', 'train', '--data', data, '--out', join(dir, 'r'), '--hidden', '1e9'], `--hidden must be an integer ≥ 1 and ≤ 65536, got '1e9'`],
       [['example', '--steps', '2.5'], `--steps must be an integer ≥ 1 and ≤ 1000000000, got '2.5'`],
     ];

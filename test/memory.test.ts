@@ -76,13 +76,35 @@ describe('the freed-block caches keep what is reused', () => {
 
   it('kernel scratch of shapes that keep changing does not pile up in the pool', () => {
     // A one-layer GRU over B sequences of T steps: its per-call scratch scales with B × T.
-    const E = 32, H = 32, maxRows = 64 * 32;
+    const E = 32,
+      H = 32,
+      maxRows = 64 * 32;
     const buf = (floats: number): number => native.alloc(4 * floats, true);
-    const x = buf(maxRows * E), out = buf(maxRows * H), hn = buf(64 * H), ws = buf(1);
+    const x = buf(maxRows * E),
+      out = buf(maxRows * H),
+      hn = buf(64 * H),
+      ws = buf(1);
     const weights = [buf(3 * H * E), buf(3 * H * H), buf(3 * H), buf(3 * H)];
     const gru = (B: number, T: number): void =>
-      native.gruForward(x, E, H, 1, [weights[0]!], [weights[1]!], [weights[2]!], [weights[3]!], null,
-        new Int32Array(T).fill(B), Int32Array.from({ length: B }, (_, i) => i), 0, 1, false, ws, out, hn);
+      native.gruForward(
+        x,
+        E,
+        H,
+        1,
+        [weights[0]!],
+        [weights[1]!],
+        [weights[2]!],
+        [weights[3]!],
+        null,
+        new Int32Array(T).fill(B),
+        Int32Array.from({ length: B }, (_, i) => i),
+        0,
+        1,
+        false,
+        ws,
+        out,
+        hn,
+      );
     gru(8, 8); // the thread-local GEMM panels grow to this shape's needs
     native.emptyCache();
     gru(8, 8);

@@ -9,11 +9,15 @@ import { native, ops, tidy, zeros } from '../ts/index.js';
 const cpu = getBackend('cpu');
 
 describe('cpu memory limit', () => {
-  afterEach(() => { delete process.env.SEQCORE_MEMORY_LIMIT_GB; });
+  afterEach(() => {
+    delete process.env.SEQCORE_MEMORY_LIMIT_GB;
+  });
 
   it('refuses a tensor larger than the machine, naming its dtype, size and the limit', () => {
     const before = native.stats().liveCount;
-    expect(() => cpu.alloc('float32', 8e12)).toThrow(/cpu: a float32 tensor of 8000000000000 elements needs 29802\.32 GiB; .* over the memory limit of [\d.]+ GiB/);
+    expect(() => cpu.alloc('float32', 8e12)).toThrow(
+      /cpu: a float32 tensor of 8000000000000 elements needs 29802\.32 GiB; .* over the memory limit of [\d.]+ GiB/,
+    );
     expect(native.stats().liveCount).toBe(before);
   });
 
@@ -21,7 +25,9 @@ describe('cpu memory limit', () => {
     const spy = vi.spyOn(process, 'constrainedMemory').mockReturnValue(2 * 2 ** 30);
     try {
       expect(memoryLimitBytes()).toBe(0.9 * 2 * 2 ** 30);
-      expect(() => cpu.alloc('float32', 2 ** 29)).toThrow(/needs 2\.00 GiB; .* over the memory limit of 1\.80 GiB \(90 % of this machine's or container's memory/);
+      expect(() => cpu.alloc('float32', 2 ** 29)).toThrow(
+        /needs 2\.00 GiB; .* over the memory limit of 1\.80 GiB \(90 % of this machine's or container's memory/,
+      );
       spy.mockReturnValue(2 ** 64); // no limit
       expect(memoryLimitBytes()).toBe(0.9 * totalmem());
     } finally {

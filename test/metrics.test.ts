@@ -34,7 +34,8 @@ describe('challenge metrics on hand-computed cases', () => {
   });
 
   it('propensity score = 0.8·AUROC + 0.1·novelty + 0.1·diversity', () => {
-    const logits = Float32Array.from([2, -1, -2, 1]), labels = [1, 0, 0, 1];
+    const logits = Float32Array.from([2, -1, -2, 1]),
+      labels = [1, 0, 0, 1];
     const s = propensityScores(logits, labels, [0.6, 0.4], 2, 2);
     expect(s.auroc).toBe(1);
     expect(s.score).toBeCloseTo(0.8 * s.auroc + 0.1 * s.novelty + 0.1 * s.diversity, 12);

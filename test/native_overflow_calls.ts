@@ -9,7 +9,10 @@ import { native } from '../ts/native.js';
 
 /** A size argument: `usual` (a valid call with every size usual), or a huge value. */
 class Size {
-  constructor(readonly name: string, readonly usual: number) {}
+  constructor(
+    readonly name: string,
+    readonly usual: number,
+  ) {}
 }
 const size = (name: string, usual = 64): Size => new Size(name, usual);
 const HUGE = [2 ** 52, 2 ** 53 - 1, 2 ** 62];
@@ -31,9 +34,16 @@ const NO_SIZES: Record<string, string> = {
 function cases(): Record<string, unknown[]> {
   const [a, b, c, d, e, f, g, h, i, j, k, l] = Array.from({ length: 12 }, () => native.alloc(4 * 4096, true));
   const ids = native.alloc(4 * 4096, true); // zeros: valid ids and targets; no call writes to it
-  const bs = Int32Array.of(1), sorted = Int32Array.of(0); // one sequence of one step
-  const n = size('n'), rows = size('rows'), D = size('D'), N = size('N'), C = size('C');
-  const E = size('E', 8), H = size('H', 8), L = size('L', 1);
+  const bs = Int32Array.of(1),
+    sorted = Int32Array.of(0); // one sequence of one step
+  const n = size('n'),
+    rows = size('rows'),
+    D = size('D'),
+    N = size('N'),
+    C = size('C');
+  const E = size('E', 8),
+    H = size('H', 8),
+    L = size('L', 1);
   return {
     alloc: [size('bytes'), false],
     write: [a, new Float32Array(4), size('byteOffset', 0)],
@@ -41,8 +51,24 @@ function cases(): Record<string, unknown[]> {
     copy: [a, b, size('bytes')],
     setThreads: [size('threads', 1)],
     peakGflops: [0.001, size('threads', 1)],
-    gemm: [false, false, size('M'), size('N'), size('K'), 1, a, size('aOffset', 0), size('lda'),
-      b, size('bOffset', 0), size('ldb'), 0, c, size('cOffset', 0), size('ldc')],
+    gemm: [
+      false,
+      false,
+      size('M'),
+      size('N'),
+      size('K'),
+      1,
+      a,
+      size('aOffset', 0),
+      size('lda'),
+      b,
+      size('bOffset', 0),
+      size('ldb'),
+      0,
+      c,
+      size('cOffset', 0),
+      size('ldc'),
+    ],
     binary: [0, a, b, c, n],
     scale: [a, 2, b, n],
     axpy: [2, a, b, n],
@@ -78,8 +104,7 @@ function cases(): Record<string, unknown[]> {
     adamSteps: [[a, b], [c, d], [f, g], [h, i], [size('n0'), size('n1')], 1e-3, 0.9, 0.999, 1e-8, 0, true, 1, e],
     cast: ['f32>f16', a, b, n],
     // No rows and no columns, so the K × K Gram matrix is all K touches.
-    alsHalfStep: [BigInt64Array.of(0n), new Int32Array(0), new Float32Array(0), size('rows', 0), a, size('cols', 0), b,
-      size('K', 4), 0.1, size('cgSteps', 3)],
+    alsHalfStep: [BigInt64Array.of(0n), new Int32Array(0), new Float32Array(0), size('rows', 0), a, size('cols', 0), b, size('K', 4), 0.1, size('cgSteps', 3)],
     packPadded: [a, size('Tpad'), E, bs, sorted, b],
     unpackPadded: [a, size('Tpad'), E, bs, sorted, b],
     gruForward: [a, E, H, L, [b], [c], [d], [e], f, bs, sorted, 0, 1, true, g, h, i],
@@ -90,18 +115,30 @@ function cases(): Record<string, unknown[]> {
   };
 }
 
-const sizesOf = (args: unknown[]): Size[] =>
-  args.flatMap((x) => (x instanceof Size ? [x] : Array.isArray(x) ? sizesOf(x) : []));
-const fill = (args: unknown[], v: Map<Size, number>): unknown[] =>
-  args.map((x) => (x instanceof Size ? v.get(x)! : Array.isArray(x) ? fill(x, v) : x));
+const sizesOf = (args: unknown[]): Size[] => args.flatMap((x) => (x instanceof Size ? [x] : Array.isArray(x) ? sizesOf(x) : []));
+const fill = (args: unknown[], v: Map<Size, number>): unknown[] => args.map((x) => (x instanceof Size ? v.get(x)! : Array.isArray(x) ? fill(x, v) : x));
 
 /** Sizes for a call: each subset of the sizes at one huge value, and each pair at two different ones; the other sizes usual, or OTHER. */
 function* variants(sizes: Size[]): Generator<Map<Size, number>> {
   const huge: Map<Size, number>[] = [];
   for (let subset = 1; subset < 1 << sizes.length; subset++)
     for (const x of HUGE) huge.push(new Map(sizes.filter((_, p) => (subset >> p) & 1).map((s) => [s, x])));
-  sizes.forEach((s, p) => sizes.slice(p + 1).forEach((t) =>
-    HUGE.forEach((x) => HUGE.forEach((y) => x !== y && huge.push(new Map([[s, x], [t, y]]))))));
+  sizes.forEach((s, p) =>
+    sizes.slice(p + 1).forEach((t) =>
+      HUGE.forEach((x) =>
+        HUGE.forEach(
+          (y) =>
+            x !== y &&
+            huge.push(
+              new Map([
+                [s, x],
+                [t, y],
+              ]),
+            ),
+        ),
+      ),
+    ),
+  );
   for (const h of huge)
     for (const other of h.size === sizes.length ? ['usual'] : ['usual', OTHER])
       yield new Map(sizes.map((s) => [s, h.get(s) ?? (other === 'usual' ? s.usual : OTHER)]));

@@ -9,7 +9,8 @@ import { decodeNpy, encodeNpy, fromFloat16Bits, readNpy, toFloat16Bits, writeNpy
 
 /** A .npy file from parts: version, header dict text (padded to 64 unless `pad` is false) and data. */
 function npyBytes(dict: string, data: Uint8Array = new Uint8Array(0), opts: { major?: number; minor?: number; pad?: boolean } = {}): Buffer {
-  const major = opts.major ?? 1, minor = opts.minor ?? 0;
+  const major = opts.major ?? 1,
+    minor = opts.minor ?? 0;
   const pre = major === 1 ? 10 : 12;
   let header = dict;
   if (opts.pad !== false) header += ' '.repeat((64 - ((pre + dict.length + 1) % 64)) % 64) + '\n';
@@ -118,7 +119,11 @@ describe('npy encoding is byte-exact', () => {
 describe('npy decoding rejects bad files, naming the file', () => {
   const f4 = (n: number) => new Uint8Array(4 * n);
   const cases: [string, Buffer, RegExp][] = [
-    ['bad magic', Buffer.concat([Buffer.from('\x93NUMPZ', 'latin1'), npyBytes(dict('<f4', '(1,)'), f4(1)).subarray(6)]), /^bad\.npy: not a \.npy file \(bad magic\)/],
+    [
+      'bad magic',
+      Buffer.concat([Buffer.from('\x93NUMPZ', 'latin1'), npyBytes(dict('<f4', '(1,)'), f4(1)).subarray(6)]),
+      /^bad\.npy: not a \.npy file \(bad magic\)/,
+    ],
     ['too short for magic', Buffer.from([0x93, 0x4e]), /^bad\.npy: not a \.npy file/],
     ['version 4.0', npyBytes(dict('<f4', '(1,)'), f4(1), { major: 4 }), /^bad\.npy: unsupported \.npy format version 4\.0/],
     ['version 1.1', npyBytes(dict('<f4', '(1,)'), f4(1), { minor: 1 }), /^bad\.npy: unsupported \.npy format version 1\.1/],
@@ -132,10 +137,22 @@ describe('npy decoding rejects bad files, naming the file', () => {
     ['shape not a tuple', npyBytes(dict('<f4', '(2)'), f4(2)), /^bad\.npy: malformed header/],
     ['not a dict', npyBytes("['<f4', False, (1,)]", f4(1)), /^bad\.npy: malformed header: expected a dict literal/],
     ['unterminated dict', npyBytes("{'descr': '<f4', 'fortran_order': False, 'shape': (1,)", f4(1)), /^bad\.npy: malformed header/],
-    ['missing key', npyBytes("{'descr': '<f4', 'shape': (1,), }", f4(1)), /^bad\.npy: malformed header: keys must be descr, fortran_order, shape; got descr, shape/],
+    [
+      'missing key',
+      npyBytes("{'descr': '<f4', 'shape': (1,), }", f4(1)),
+      /^bad\.npy: malformed header: keys must be descr, fortran_order, shape; got descr, shape/,
+    ],
     ['extra key', npyBytes("{'descr': '<f4', 'fortran_order': False, 'shape': (1,), 'x': 'y'}", f4(1)), /^bad\.npy: malformed header: keys must be/],
-    ['fortran_order not a bool', npyBytes("{'descr': '<f4', 'fortran_order': 0, 'shape': (1,), }", f4(1)), /^bad\.npy: malformed header: unreadable value for key 'fortran_order'/],
-    ['header length past the end', npyBytes(dict('<f4', '(1,)')).subarray(0, 60), /^bad\.npy: malformed header: header length 118 runs past the end of the file \(60 bytes\)/],
+    [
+      'fortran_order not a bool',
+      npyBytes("{'descr': '<f4', 'fortran_order': 0, 'shape': (1,), }", f4(1)),
+      /^bad\.npy: malformed header: unreadable value for key 'fortran_order'/,
+    ],
+    [
+      'header length past the end',
+      npyBytes(dict('<f4', '(1,)')).subarray(0, 60),
+      /^bad\.npy: malformed header: header length 118 runs past the end of the file \(60 bytes\)/,
+    ],
     ['data too short', npyBytes(dict('<f4', '(2, 3)'), f4(5)), /^bad\.npy: data section is 20 bytes, but shape \(2, 3\) of '<f4' needs 24 bytes/],
     ['data too long', npyBytes(dict('<i8', '(2,)'), new Uint8Array(17)), /^bad\.npy: data section is 17 bytes, but shape \(2,\) of '<i8' needs 16 bytes/],
   ];
@@ -148,7 +165,11 @@ describe('npy decoding rejects bad files, naming the file', () => {
     const file = join(dir, 'short.npy');
     writeFileSync(file, npyBytes(dict('<i4', '(4,)'), new Uint8Array(12)));
     let message = '';
-    try { readNpy(file); } catch (e) { message = (e as Error).message; }
+    try {
+      readNpy(file);
+    } catch (e) {
+      message = (e as Error).message;
+    }
     expect(message).toBe(`${file}: data section is 12 bytes, but shape (4,) of '<i4' needs 16 bytes`);
   });
 });

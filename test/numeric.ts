@@ -45,13 +45,16 @@ export async function f64(t: Tensor): Promise<Float64Array> {
 /** |a − b| ≤ atol + rtol·|b| elementwise; throws naming the worst element. */
 export function expectClose(actual: ArrayLike<number>, expected: ArrayLike<number>, atol: number, rtol: number, label: string): void {
   if (actual.length !== expected.length) throw new Error(`${label}: ${actual.length} values, expected ${expected.length}`);
-  let worst = -1, worstExcess = 0;
+  let worst = -1,
+    worstExcess = 0;
   for (let i = 0; i < actual.length; i++) {
     const excess = Math.abs(actual[i]! - expected[i]!) - (atol + rtol * Math.abs(expected[i]!));
-    if (!(excess <= 0) && (worst < 0 || !(excess <= worstExcess))) { worst = i; worstExcess = excess; }
+    if (!(excess <= 0) && (worst < 0 || !(excess <= worstExcess))) {
+      worst = i;
+      worstExcess = excess;
+    }
   }
-  if (worst >= 0)
-    throw new Error(`${label}: element ${worst} is ${actual[worst]}, expected ${expected[worst]} (atol ${atol}, rtol ${rtol})`);
+  if (worst >= 0) throw new Error(`${label}: element ${worst} is ${actual[worst]}, expected ${expected[worst]} (atol ${atol}, rtol ${rtol})`);
 }
 
 /**
@@ -65,7 +68,10 @@ export function probe(out: Tensor, weights: Float32Array): Tensor {
 
 /** Fresh gradients of probe(f(inputs)) in each input's .grad (any backend). */
 export function backwardProbe(f: (xs: Tensor[]) => Tensor, xs: Tensor[], weights: Float32Array): void {
-  for (const x of xs) { x.grad?.dispose(); x.grad = null; }
+  for (const x of xs) {
+    x.grad?.dispose();
+    x.grad = null;
+  }
   tidy(() => backward(probe(f(xs), weights)));
 }
 
@@ -79,7 +85,13 @@ export function analyticGrads(f: (xs: Tensor[]) => Tensor, xs: Tensor[], weights
  * Central finite differences of probe(f(inputs)) on the reference backend, at up to
  * `maxPoints` elements of each differentiated input.
  */
-export function numericGrads(f: (xs: Tensor[]) => Tensor, xs: Tensor[], weights: Float32Array, h = 1e-6, maxPoints = 24): { input: number; index: number; value: number }[] {
+export function numericGrads(
+  f: (xs: Tensor[]) => Tensor,
+  xs: Tensor[],
+  weights: Float32Array,
+  h = 1e-6,
+  maxPoints = 24,
+): { input: number; index: number; value: number }[] {
   const loss = (): number => noGrad(() => tidy(() => values(probe(f(xs), weights))[0]!));
   const out: { input: number; index: number; value: number }[] = [];
   xs.forEach((x, k) => {
@@ -100,5 +112,8 @@ export function numericGrads(f: (xs: Tensor[]) => Tensor, xs: Tensor[], weights:
 }
 
 export function dispose(ts: Tensor[]): void {
-  for (const t of ts) { t.grad?.dispose(); t.dispose(); }
+  for (const t of ts) {
+    t.grad?.dispose();
+    t.dispose();
+  }
 }

@@ -32,11 +32,16 @@ function gruSpec(name: string, layout: PackedLayout, E: number, H: number, L: nu
     inputs,
     f: (xs) => {
       const pick = (k: number): Tensor[] => Array.from({ length: L }, (_, l) => xs[1 + 4 * l + k]!);
-      const { output, hn } = ops.gru(xs[0]!, layout, { wIh: pick(0), wHh: pick(1), bIh: pick(2), bHh: pick(3) }, {
-        h0: opts.h0 ? xs[1 + 4 * L] : null,
-        dropout: opts.dropout,
-        seed: 1234,
-      });
+      const { output, hn } = ops.gru(
+        xs[0]!,
+        layout,
+        { wIh: pick(0), wHh: pick(1), bIh: pick(2), bHh: pick(3) },
+        {
+          h0: opts.h0 ? xs[1 + 4 * L] : null,
+          dropout: opts.dropout,
+          seed: 1234,
+        },
+      );
       return ops.concat([flat(output), flat(hn)]);
     },
   };
@@ -75,7 +80,14 @@ export const OP_SPECS: OpSpec[] = [
   { name: 'dropout', inputs: [g(5, 9)], f: ([x]) => ops.dropout(x!, 0.3, { seed: 42 }) },
   { name: 'embedding (repeated ids)', inputs: [g(10, 6), ids([3, 4], [1, 7, 1, 0, 9, 7, 7, 2, 1, 5, 3, 9])], f: ([t, i]) => ops.embedding(t!, i!) },
   { name: 'concat', inputs: [g(4, 2), g(4, 5), g(4, 1)], f: (xs) => ops.concat(xs) },
-  { name: 'split', inputs: [g(3, 8)], f: ([x]) => { const [a, b] = ops.split(x!, [5, 3]); return ops.concat([b!, ops.scale(a!, 2)]); } },
+  {
+    name: 'split',
+    inputs: [g(3, 8)],
+    f: ([x]) => {
+      const [a, b] = ops.split(x!, [5, 3]);
+      return ops.concat([b!, ops.scale(a!, 2)]);
+    },
+  },
   { name: 'sum', inputs: [g(3, 7)], f: ([x]) => ops.sum(x!) },
   { name: 'mean', inputs: [g(3, 7)], f: ([x]) => ops.mean(x!) },
   {

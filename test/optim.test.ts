@@ -12,7 +12,9 @@ function run(backend: string, Opt: typeof Adam, cfg: ConstructorParameters<typeo
   });
   const opt = new Opt(ps, cfg);
   for (let step = 0; step < 5; step++) {
-    ps.forEach((p) => { p.grad = tensor(randn([...p.shape], rng, 3), p.shape, { backend }).keep(); });
+    ps.forEach((p) => {
+      p.grad = tensor(randn([...p.shape], rng, 3), p.shape, { backend }).keep();
+    });
     opt.step();
     opt.zeroGrad();
   }
@@ -29,7 +31,8 @@ describe('fused Adam / AdamW', () => {
     ['AdamW + global-norm clipping', AdamW, { lr: 0.01, weightDecay: 0.1, maxGradNorm: 0.5 }],
   ] as const)
     it(`${name}: cpu matches the reference over 5 steps`, () => {
-      const cpu = run('cpu', Opt, cfg), ref = run('reference', Opt, cfg);
+      const cpu = run('cpu', Opt, cfg),
+        ref = run('reference', Opt, cfg);
       cpu.forEach((c, i) => expectClose(c, ref[i]!, 1e-6, 1e-5, `${name} parameter ${i}`));
     });
 
@@ -62,7 +65,8 @@ describe('fused Adam / AdamW', () => {
           p.grad = tensor([0.3, -2, 1e-3], [3], { backend }).keep();
           opt.step();
           opt.zeroGrad();
-          const weights = values(p), { moments } = await opt.stateDict();
+          const weights = values(p),
+            { moments } = await opt.stateDict();
           p.grad = tensor([0.3, bad, 1e-3], [3], { backend }).keep();
           const error = new RegExp(`gradient norm is ${bad}.*the weights were not updated`);
           if (async) await expect(opt.stepAsync()).rejects.toThrow(error);

@@ -33,7 +33,9 @@ const { writeNpy: realWriteNpy } = await vi.importActual<typeof import('../ts/da
 function diskFullAfter(ok: number): void {
   const mock = vi.mocked(writeNpy);
   for (let i = 0; i < ok; i++) mock.mockImplementationOnce(realWriteNpy);
-  mock.mockImplementationOnce((path) => { throw new Error(`${path}: ENOSPC: no space left on device (simulated)`); });
+  mock.mockImplementationOnce((path) => {
+    throw new Error(`${path}: ENOSPC: no space left on device (simulated)`);
+  });
 }
 
 const root = mkdtempSync(join(tmpdir(), 'seqcore-outputs-'));
@@ -48,8 +50,14 @@ const relevant = ids(1, 2, 3);
 const submission = (dir: string, value: number): void => writeSubmission(dir, relevant, new Float32Array(6).fill(value), 2, relevant);
 /** Every file under `dir` (names relative to it) with its bytes. */
 function snapshot(dir: string): Record<string, string> {
-  return Object.fromEntries(readdirSync(dir, { recursive: true, withFileTypes: true }).filter((e) => e.isFile())
-    .map((e) => { const path = join(e.parentPath, e.name); return [path.slice(dir.length + 1), readFileSync(path).toString('base64')]; }));
+  return Object.fromEntries(
+    readdirSync(dir, { recursive: true, withFileTypes: true })
+      .filter((e) => e.isFile())
+      .map((e) => {
+        const path = join(e.parentPath, e.name);
+        return [path.slice(dir.length + 1), readFileSync(path).toString('base64')];
+      }),
+  );
 }
 const leftovers = (dir: string): string[] => readdirSync(dir).filter((n) => /\.seqcore-(tmp|old)-\d+$/.test(n));
 /** The pid of a process that has exited. */
@@ -60,10 +68,14 @@ async function child(code: string): Promise<ChildProcess & { exited: Promise<num
   const c = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', code], { stdio: ['ignore', 'pipe', 'pipe'] });
   children.push(c);
   let err = '';
-  c.stderr.on('data', (b: Buffer) => { err += b.toString(); });
+  c.stderr.on('data', (b: Buffer) => {
+    err += b.toString();
+  });
   const exited = new Promise<number | null>((done) => c.on('exit', (status) => done(status)));
   await new Promise<void>((ready, fail) => {
-    c.stdout.on('data', (b: Buffer) => { if (b.toString().includes('ready')) ready(); });
+    c.stdout.on('data', (b: Buffer) => {
+      if (b.toString().includes('ready')) ready();
+    });
     void exited.then((status) => fail(new Error(`child exited (${status}) before it was ready: ${err}`)));
   });
   return Object.assign(c, { exited });
@@ -123,7 +135,9 @@ describe('multi-file outputs', () => {
     submission(dir, 1);
     const aside = `${dir}.seqcore-old-${deadPid()}`;
     renameSync(dir, aside);
-    expect(() => readSubmission(dir, relevant)).toThrow(`${dir}: missing while a write replaces it, or since that write was killed (the previous version is ${aside}`);
+    expect(() => readSubmission(dir, relevant)).toThrow(
+      `${dir}: missing while a write replaces it, or since that write was killed (the previous version is ${aside}`,
+    );
     writeFileAtomic(join(root, 'other.txt'), 'x');
     expect(readSubmission(dir, relevant).values).toEqual(new Float32Array(6).fill(1));
     expect(existsSync(aside)).toBe(false);
@@ -163,8 +177,15 @@ describe('temporary files of dead processes', () => {
     ['a command taking an --out in it', (dir: string): void => lockOutput(join(dir, 'run'))],
   ])('are removed by %s; those of a live process are kept', async (_, write) => {
     const dir = mkdtempSync(join(root, 'stale-'));
-    const dead = deadPid(), live = (await child(`console.log('ready'); ${blockForever}`)).pid!;
-    const made = [`a.npy.seqcore-tmp-${dead}`, `events.seq.seqcore-tmp-${dead}`, `sub.seqcore-tmp-${dead}`, `b.npy.seqcore-tmp-${live}`, `out.seqcore-tmp-${live}`];
+    const dead = deadPid(),
+      live = (await child(`console.log('ready'); ${blockForever}`)).pid!;
+    const made = [
+      `a.npy.seqcore-tmp-${dead}`,
+      `events.seq.seqcore-tmp-${dead}`,
+      `sub.seqcore-tmp-${dead}`,
+      `b.npy.seqcore-tmp-${live}`,
+      `out.seqcore-tmp-${live}`,
+    ];
     for (const name of made) {
       if (name.includes('.npy') || name.includes('.seq')) writeFileSync(join(dir, name), 'x');
       else mkdirSync(join(dir, name));
@@ -198,7 +219,9 @@ describe('what is not a seqcore temporary', () => {
     mkdirSync(stuck);
     writeFileSync(join(stuck, '.seqcore-output'), '');
     // As in a shared folder (/tmp), where another user's leftover is not ours to remove: EPERM.
-    vi.mocked(rmSync).mockImplementationOnce(() => { throw Object.assign(new Error(`EPERM: operation not permitted, rm '${stuck}'`), { code: 'EPERM' }); });
+    vi.mocked(rmSync).mockImplementationOnce(() => {
+      throw Object.assign(new Error(`EPERM: operation not permitted, rm '${stuck}'`), { code: 'EPERM' });
+    });
     writeFileAtomic(join(dir, 'c.npy'), 'y');
     expect(readFileSync(join(dir, 'c.npy'), 'utf8')).toBe('y');
     expect(existsSync(stuck)).toBe(true);

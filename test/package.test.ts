@@ -10,12 +10,18 @@ import { findAddonFile, packageRoot, platformTag } from '../ts/addon_path.js';
 type Pkg = { name: string; version: string; os?: string[]; cpu?: string[]; libc?: string[]; files?: string[]; [k: string]: unknown };
 const read = (path: string): Pkg => JSON.parse(readFileSync(path, 'utf8')) as Pkg;
 const root = read(join(packageRoot, 'package.json'));
-const tags = readdirSync(join(packageRoot, 'npm'), { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name);
+const tags = readdirSync(join(packageRoot, 'npm'), { withFileTypes: true })
+  .filter((d) => d.isDirectory())
+  .map((d) => d.name);
 
 describe('the npm package', () => {
   it('lists every platform package as an optional dependency at its own version', () => {
     const optional = root.optionalDependencies as Record<string, string>;
-    expect(Object.keys(optional).filter((n) => n.startsWith('@seqcore/')).sort()).toEqual(tags.map((t) => `@seqcore/${t}`).sort());
+    expect(
+      Object.keys(optional)
+        .filter((n) => n.startsWith('@seqcore/'))
+        .sort(),
+    ).toEqual(tags.map((t) => `@seqcore/${t}`).sort());
     for (const tag of tags) {
       const p = read(join(packageRoot, 'npm', tag, 'package.json'));
       expect(p.name).toBe(`@seqcore/${tag}`);
@@ -35,7 +41,10 @@ describe('the npm package', () => {
     for (const hook of ['preinstall', 'install', 'postinstall']) expect(scripts[hook], hook).toBeUndefined();
     expect(root.files).toEqual(expect.arrayContaining(['dist/', 'kernels/', 'native/', 'CMakeLists.txt', 'LICENSE']));
     for (const tool of ['typescript', 'cmake-js', 'node-addon-api']) expect(Object.keys(root.dependencies as object), tool).not.toContain(tool);
-    expect(root.exports).toEqual({ '.': { types: './dist/index.d.ts', import: './dist/index.js', require: './dist/index.js' }, './package.json': './package.json' });
+    expect(root.exports).toEqual({
+      '.': { types: './dist/index.d.ts', import: './dist/index.js', require: './dist/index.js' },
+      './package.json': './package.json',
+    });
     expect(existsSync(join(packageRoot, 'LICENSE'))).toBe(true);
   });
 

@@ -18,13 +18,18 @@ describe('symmetric eigen-decomposition (Jacobi)', () => {
   });
 
   it('A V = V Λ, VᵀV = I and eigenvalues descending on a random 17×17 matrix', () => {
-    const d = 17, a = randomSymmetric(d, new Rng(3));
+    const d = 17,
+      a = randomSymmetric(d, new Rng(3));
     const { values, vectors: v } = symmetricEigen(a, d);
     for (let i = 1; i < d; i++) expect(values[i]!).toBeLessThanOrEqual(values[i - 1]!);
     for (let i = 0; i < d; i++)
       for (let c = 0; c < d; c++) {
-        let av = 0, vtv = 0;
-        for (let k = 0; k < d; k++) { av += a[i * d + k]! * v[k * d + c]!; vtv += v[k * d + i]! * v[k * d + c]!; }
+        let av = 0,
+          vtv = 0;
+        for (let k = 0; k < d; k++) {
+          av += a[i * d + k]! * v[k * d + c]!;
+          vtv += v[k * d + i]! * v[k * d + c]!;
+        }
         expect(av).toBeCloseTo(v[i * d + c]! * values[c]!, 10);
         expect(vtv).toBeCloseTo(i === c ? 1 : 0, 12);
       }
@@ -34,9 +39,12 @@ describe('symmetric eigen-decomposition (Jacobi)', () => {
 describe('PCA', () => {
   // Rows z·diag(5, 2, 1, 0.5, 0.1, 0.1)·R + (3, −1, …): the principal directions are the rows of
   // R, with variances 25 and 4 (up to sampling error).
-  const d = 6, n = 6000, rng = new Rng(9);
+  const d = 6,
+    n = 6000,
+    rng = new Rng(9);
   const R = symmetricEigen(randomSymmetric(d, rng), d).vectors; // orthonormal columns
-  const sd = [5, 2, 1, 0.5, 0.1, 0.1], x = new Float32Array(n * d);
+  const sd = [5, 2, 1, 0.5, 0.1, 0.1],
+    x = new Float32Array(n * d);
   for (let i = 0; i < n; i++) {
     const z = sd.map((s) => s * rng.normal());
     for (let j = 0; j < d; j++) x[i * d + j] = z.reduce((acc, zk, k) => acc + zk * R[j * d + k]!, 0) + (j === 0 ? 3 : -1);
@@ -55,9 +63,11 @@ describe('PCA', () => {
 
   it('matches a float64 covariance computed directly, and projects to uncorrelated columns', () => {
     const p = fitPca(x, n, d, 3);
-    const mean = new Float64Array(d), cov = new Float64Array(d * d);
+    const mean = new Float64Array(d),
+      cov = new Float64Array(d * d);
     for (let i = 0; i < n; i++) for (let j = 0; j < d; j++) mean[j] += x[i * d + j]! / n;
-    for (let i = 0; i < n; i++) for (let j = 0; j < d; j++) for (let k = 0; k < d; k++) cov[j * d + k] += (x[i * d + j]! - mean[j]!) * (x[i * d + k]! - mean[k]!) / (n - 1);
+    for (let i = 0; i < n; i++)
+      for (let j = 0; j < d; j++) for (let k = 0; k < d; k++) cov[j * d + k] += ((x[i * d + j]! - mean[j]!) * (x[i * d + k]! - mean[k]!)) / (n - 1);
     const exact = symmetricEigen(cov, d).values;
     // float32 GEMM over 6000 rows against a float64 sum: relative agreement ~1e-5.
     for (let c = 0; c < 3; c++) expect(p.variance[c]! / exact[c]!).toBeCloseTo(1, 4);
@@ -65,7 +75,7 @@ describe('PCA', () => {
     for (let a = 0; a < 3; a++)
       for (let b = 0; b < 3; b++) {
         let s = 0;
-        for (let i = 0; i < n; i++) s += y[i * 3 + a]! * y[i * 3 + b]! / (n - 1);
+        for (let i = 0; i < n; i++) s += (y[i * 3 + a]! * y[i * 3 + b]!) / (n - 1);
         expect(s / Math.sqrt(p.variance[a]! * p.variance[b]!)).toBeCloseTo(a === b ? 1 : 0, 3);
       }
   });

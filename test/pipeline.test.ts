@@ -16,7 +16,18 @@ afterAll(() => rmSync(out, { recursive: true, force: true }));
 
 describe('System 1 end to end (tiny)', () => {
   it('generate → targets → ingest → baseline → train → embed → export → evaluate', async () => {
-    const r = await runPipeline({ out, clients: 1500, epochs: 1, model: 'small', pca: 8, evalHidden: 16, evalInner: 32, evalEpochs: 1, seed: 3, log: () => {} });
+    const r = await runPipeline({
+      out,
+      clients: 1500,
+      epochs: 1,
+      model: 'small',
+      pca: 8,
+      evalHidden: 16,
+      evalInner: 32,
+      evalEpochs: 1,
+      seed: 3,
+      log: () => {},
+    });
     const tasks = ['churn', 'category propensity', 'sku propensity', 'conversion (hidden)', 'price propensity (hidden)'];
     expect(r.results.map(([n]) => n)).toEqual(['count baseline', 'UBP autoencoder', 'statistics', 'ALS user×category', 'ALS user×url', 'ensemble']);
     for (const [, rs] of r.results) expect(rs.map((t) => t.task)).toEqual(tasks);
@@ -24,7 +35,8 @@ describe('System 1 end to end (tiny)', () => {
       expect(t.score).toBeGreaterThan(0);
       expect(t.score).toBeLessThanOrEqual(1);
     }
-    const emb = readNpy(join(out, 'ubp', 'embeddings.npy')), ids = readNpy(join(out, 'ubp', 'client_ids.npy'));
+    const emb = readNpy(join(out, 'ubp', 'embeddings.npy')),
+      ids = readNpy(join(out, 'ubp', 'client_ids.npy'));
     expect(emb.dtype).toBe('float16');
     expect(emb.shape[0]).toBe(ids.shape[0]);
     const ens = readNpy(join(out, 'ensemble', 'embeddings.npy'));
@@ -35,9 +47,19 @@ describe('System 1 end to end (tiny)', () => {
     const st = readSafetensors(join(out, 'ubp-model', 'model.safetensors'));
     expect(st.metadata.seqcore_model).toBe('ubp');
     const model = new UbpAutoencoder(JSON.parse(st.metadata.config!) as UbpConfig);
-    expect([...st.tensors.keys()].sort()).toEqual(model.namedParameters().map(([n]) => n).sort());
+    expect([...st.tensors.keys()].sort()).toEqual(
+      model
+        .namedParameters()
+        .map(([n]) => n)
+        .sort(),
+    );
     model.dispose();
-    for (const f of ['scores.png', 'training_loss.png']) expect(readFileSync(join(out, 'ensemble', f)).subarray(1, 4).toString()).toBe('PNG');
+    for (const f of ['scores.png', 'training_loss.png'])
+      expect(
+        readFileSync(join(out, 'ensemble', f))
+          .subarray(1, 4)
+          .toString(),
+      ).toBe('PNG');
   });
 
   it('interrupted at any point (first step, mid-training, between evaluations) and rerun, it writes the same report', async () => {
@@ -56,7 +78,10 @@ describe('System 1 end to end (tiny)', () => {
 
   it('`seqcore ubp ensemble` rebuilds the same ensemble from the cache and the latents', async () => {
     const cli = join(out, 'cli');
-    const code = await ubpCommand(['ensemble', '--data', join(out, 'events.seq'), '--out', cli, '--embeddings', join(out, 'ubp'), '--pca', '8', '--seed', '3'], () => false);
+    const code = await ubpCommand(
+      ['ensemble', '--data', join(out, 'events.seq'), '--out', cli, '--embeddings', join(out, 'ubp'), '--pca', '8', '--seed', '3'],
+      () => false,
+    );
     expect(code).toBe(0);
     for (const f of ['client_ids.npy', 'embeddings.npy'])
       expect(readFileSync(join(cli, 'ensemble', f)).equals(readFileSync(join(out, 'ensemble', f)))).toBe(true);
@@ -69,8 +94,27 @@ describe('System 1 end to end (tiny)', () => {
     process.stdout.write = ((chunk: string) => lines.push(...chunk.split('\n').filter(Boolean)) > 0) as typeof process.stdout.write;
     let code: number;
     try {
-      code = await ubpCommand(['eval', '--data', join(out, 'data'), '--targets', join(out, 'targets'), '--embeddings', emb, '--baseline', join(out, 'baseline'),
-        '--eval-hidden', '16', '--eval-inner', '32', '--eval-epochs', '1', '--json'], () => false);
+      code = await ubpCommand(
+        [
+          'eval',
+          '--data',
+          join(out, 'data'),
+          '--targets',
+          join(out, 'targets'),
+          '--embeddings',
+          emb,
+          '--baseline',
+          join(out, 'baseline'),
+          '--eval-hidden',
+          '16',
+          '--eval-inner',
+          '32',
+          '--eval-epochs',
+          '1',
+          '--json',
+        ],
+        () => false,
+      );
     } finally {
       process.stdout.write = write;
     }

@@ -11,7 +11,9 @@ describe('kernel profiler', () => {
     ops.matmul(a, a).dispose(); // not profiled
     const p = new Profiler();
     setProfiler(p);
-    const b = ops.matmul(a, a), c = ops.sigmoid(b), d = ops.matmul(c, a);
+    const b = ops.matmul(a, a),
+      c = ops.sigmoid(b),
+      d = ops.matmul(c, a);
     setProfiler(null);
     ops.add(d, d).dispose(); // not profiled
     const events = await p.finish();

@@ -18,7 +18,11 @@ import { embedTexts, generateProfiles, loadProfiles, readProfileTexts, reduceDim
 import { itemTextFrom, profilePrompt } from '../ts/profiles/prompt.js';
 
 type Fault = 'ok' | '429' | '500' | 'bad-json' | 'hang' | '401' | 'cut' | '429-day' | '503-date';
-interface Seen { path: string; body: { model: string; messages?: { content: string }[]; input?: string[] }; auth: string | undefined }
+interface Seen {
+  path: string;
+  body: { model: string; messages?: { content: string }[]; input?: string[] };
+  auth: string | undefined;
+}
 
 /** An OpenAI-compatible server whose next replies follow `faults` (then 'ok'). */
 class FakeServer {
@@ -38,25 +42,51 @@ class FakeServer {
 
   private handle(req: IncomingMessage, res: ServerResponse): void {
     let data = '';
-    req.on('data', (c) => { data += c; });
+    req.on('data', (c) => {
+      data += c;
+    });
     req.on('end', () => {
       const body = JSON.parse(data) as Seen['body'];
       this.seen.push({ path: req.url!, body, auth: req.headers.authorization });
       const prompt = body.messages?.[0]?.content ?? body.input?.join('\n') ?? '';
-      const fault = this.poison && prompt.includes(this.poison) ? '500' : this.faults.shift() ?? 'ok';
+      const fault = this.poison && prompt.includes(this.poison) ? '500' : (this.faults.shift() ?? 'ok');
       if (fault === 'hang') return; // never answers: the client's timeout must fire
-      if (fault === '429') { res.writeHead(429, { 'retry-after': '0.01' }); res.end('slow down'); return; }
-      if (fault === '500') { res.writeHead(500); res.end('boom'); return; }
-      if (fault === '401') { res.writeHead(401); res.end('bad key'); return; }
-      if (fault === '429-day') { res.writeHead(429, { 'retry-after': '86400' }); res.end('come back tomorrow'); return; }
-      if (fault === '503-date') { res.writeHead(503, { 'retry-after': new Date(Date.now() + 1500).toUTCString() }); res.end('restarting'); return; }
-      if (fault === 'cut') { // promises 100 bytes, sends 13, hangs up
+      if (fault === '429') {
+        res.writeHead(429, { 'retry-after': '0.01' });
+        res.end('slow down');
+        return;
+      }
+      if (fault === '500') {
+        res.writeHead(500);
+        res.end('boom');
+        return;
+      }
+      if (fault === '401') {
+        res.writeHead(401);
+        res.end('bad key');
+        return;
+      }
+      if (fault === '429-day') {
+        res.writeHead(429, { 'retry-after': '86400' });
+        res.end('come back tomorrow');
+        return;
+      }
+      if (fault === '503-date') {
+        res.writeHead(503, { 'retry-after': new Date(Date.now() + 1500).toUTCString() });
+        res.end('restarting');
+        return;
+      }
+      if (fault === 'cut') {
+        // promises 100 bytes, sends 13, hangs up
         res.writeHead(200, { 'content-type': 'application/json', 'content-length': '100' });
         res.write('{"choices": [', () => res.destroy());
         return;
       }
       res.writeHead(200, { 'content-type': 'application/json' });
-      if (fault === 'bad-json') { res.end('{"choices": [ {'); return; }
+      if (fault === 'bad-json') {
+        res.end('{"choices": [ {');
+        return;
+      }
       if (req.url === '/v1/chat/completions') {
         const n = (prompt.match(/^\d+\. /gm) ?? []).length;
         res.end(JSON.stringify({ choices: [{ message: { role: 'assistant', content: `Preferences: ${n} items. Trends: none.` } }] }));
@@ -71,12 +101,41 @@ class FakeServer {
 
 const fake = new FakeServer();
 let dir = '';
-beforeAll(async () => { await fake.start(); dir = mkdtempSync(join(tmpdir(), 'seqcore-profiles-')); });
-afterAll(() => { fake.server.closeAllConnections(); fake.server.close(); rmSync(dir, { recursive: true, force: true }); });
-afterEach(() => { fake.seen = []; fake.faults = []; fake.poison = null; });
+beforeAll(async () => {
+  await fake.start();
+  dir = mkdtempSync(join(tmpdir(), 'seqcore-profiles-'));
+});
+afterAll(() => {
+  fake.server.closeAllConnections();
+  fake.server.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+afterEach(() => {
+  fake.seen = [];
+  fake.faults = [];
+  fake.poison = null;
+});
 
-const cfg = (over: Partial<EndpointConfig> = {}): EndpointConfig => ({ baseUrl: fake.url, model: 'tiny-llm', apiKey: 'sk-test', timeoutMs: 2000, retries: 3, backoffMs: 5, ...over });
-const items = itemTextFrom(new Map([[1, 'rose lipstick'], [2, 'argan shampoo']]), new Map([[1, [7, 8]], [2, [8]], [3, [9]]]));
+const cfg = (over: Partial<EndpointConfig> = {}): EndpointConfig => ({
+  baseUrl: fake.url,
+  model: 'tiny-llm',
+  apiKey: 'sk-test',
+  timeoutMs: 2000,
+  retries: 3,
+  backoffMs: 5,
+  ...over,
+});
+const items = itemTextFrom(
+  new Map([
+    [1, 'rose lipstick'],
+    [2, 'argan shampoo'],
+  ]),
+  new Map([
+    [1, [7, 8]],
+    [2, [8]],
+    [3, [9]],
+  ]),
+);
 const users = [10, 11, 12, 13];
 const histories = [[1, 2], [2, 3, 3], [1], [3, 1, 2, 2, 1]].map((h) => Int32Array.from(h));
 let run = 0;
@@ -88,7 +147,12 @@ describe('profiles generate (chat completions)', () => {
     run++;
     const r = await gen();
     expect(r.requests).toBe(4);
-    expect(r.profiles).toEqual(['Preferences: 2 items. Trends: none.', 'Preferences: 3 items. Trends: none.', 'Preferences: 1 items. Trends: none.', 'Preferences: 5 items. Trends: none.']);
+    expect(r.profiles).toEqual([
+      'Preferences: 2 items. Trends: none.',
+      'Preferences: 3 items. Trends: none.',
+      'Preferences: 1 items. Trends: none.',
+      'Preferences: 5 items. Trends: none.',
+    ]);
     expect(fake.seen.every((s) => s.path === '/v1/chat/completions' && s.auth === 'Bearer sk-test' && s.body.model === 'tiny-llm')).toBe(true);
     const p = profilePrompt(histories[0]!, items);
     expect(p).toContain('1. rose lipstick [attribute 7, attribute 8]');
@@ -107,7 +171,12 @@ describe('profiles generate (chat completions)', () => {
     run++;
     const r = await gen({ users: [20], histories: [Int32Array.from({ length: 7 }, (_, i) => 1 + (i % 3))], chunk: 3 });
     expect(r.requests).toBe(4); // parts of 3, 3, 1 items, then the merge
-    expect(fake.seen.slice(0, 3).map((s) => s.body.messages![0]!.content.match(/part (\d) of 3/)?.[1]).sort()).toEqual(['1', '2', '3']);
+    expect(
+      fake.seen
+        .slice(0, 3)
+        .map((s) => s.body.messages![0]!.content.match(/part (\d) of 3/)?.[1])
+        .sort(),
+    ).toEqual(['1', '2', '3']);
     expect(fake.seen[3]!.body.messages![0]!.content).toMatch(/^Below are profiles of 3 consecutive parts/);
   });
 
@@ -144,7 +213,9 @@ describe('profiles generate (chat completions)', () => {
     run++;
     fake.faults = ['cut', 'cut'];
     const err = await gen({ users: [51], histories: [Int32Array.from([1])], endpoint: cfg({ retries: 1 }) }).catch((e: Error) => e);
-    expect((err as Error).message).toMatch(/^user 51: http:\/\/127\.0\.0\.1:\d+\/v1\/chat\/completions: failed after 2 attempts; last: HTTP 200 body cut short/);
+    expect((err as Error).message).toMatch(
+      /^user 51: http:\/\/127\.0\.0\.1:\d+\/v1\/chat\/completions: failed after 2 attempts; last: HTTP 200 body cut short/,
+    );
   });
 
   it('waits no longer than the request timeout, whatever Retry-After says', { timeout: 5000 }, async () => {
@@ -199,7 +270,13 @@ describe('profiles embed (embeddings)', () => {
 
   it('names the URL and the texts when an embeddings body is cut short every time', async () => {
     fake.faults = ['cut', 'cut'];
-    const err = await embedTexts({ texts: ['cut one', 'cut two'], endpoint: cfg({ retries: 1 }), concurrency: 1, batch: 2, cachePath: join(dir, 'cut.jsonl') }).catch((e: Error) => e);
+    const err = await embedTexts({
+      texts: ['cut one', 'cut two'],
+      endpoint: cfg({ retries: 1 }),
+      concurrency: 1,
+      batch: 2,
+      cachePath: join(dir, 'cut.jsonl'),
+    }).catch((e: Error) => e);
     expect((err as Error).message).toMatch(/^texts 0, 1: http:\/\/127\.0\.0\.1:\d+\/v1\/embeddings: failed after 2 attempts; last: HTTP 200 body cut short/);
   });
 
@@ -240,7 +317,8 @@ describe('offline attribute profiles (TF-IDF + truncated SVD)', () => {
     const x = tfidf([[1, 2], [3], [1]], attrs);
     // user 0: tokens 0:1, 1:2 → tf 1/3, 2/3; df: t0 2, t1 2, t2 1; idf = ln(4/3)+1, ln(4/3)+1, ln(4/2)+1
     const i01 = Math.log(4 / 3) + 1;
-    const u0 = [1 / 3 * i01, 2 / 3 * i01], n0 = Math.hypot(...u0);
+    const u0 = [(1 / 3) * i01, (2 / 3) * i01],
+      n0 = Math.hypot(...u0);
     expect(Array.from(x.values.subarray(0, 2))).toEqual(u0.map((v) => v / n0).map((v) => expect.closeTo(v, 12)) as unknown as number[]);
     expect(Array.from(x.indptr)).toEqual([0, 2, 3, 5]);
     expect(() => parseItemAttributes('{"x": [1]}', 'attrs.json')).toThrow(/attrs.json: key 'x' is not a positive integer item id/);
@@ -249,7 +327,8 @@ describe('offline attribute profiles (TF-IDF + truncated SVD)', () => {
   it('the randomised SVD finds the exact leading singular values', () => {
     const attrs = new Map(Array.from({ length: 40 }, (_, i) => [i + 1, [i % 7, 7 + (i % 5), 12 + (i % 3)]] as [number, number[]]));
     const hist = Array.from({ length: 60 }, (_, u) => Array.from({ length: 3 + (u % 5) }, (_, k) => 1 + ((u * 7 + k * 13) % 40)));
-    const x = tfidf(hist, attrs), d = x.cols;
+    const x = tfidf(hist, attrs),
+      d = x.cols;
     const gram = new Float64Array(d * d); // XᵀX, exact
     for (let r = 0; r < x.rows; r++)
       for (let p = x.indptr[r]!; p < x.indptr[r + 1]!; p++)

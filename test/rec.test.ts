@@ -36,8 +36,14 @@ describe('user sequences and the leave-one-out split', () => {
     expect(s.items).toBe(10);
     const l = leaveOneOut(s);
     expect(l.train.map((q) => Array.from(q))).toEqual([[5], [3, 4]]);
-    expect(l.valid.map((v) => [Array.from(v.input), v.target])).toEqual([[[5], 6], [[3, 4], 9]]);
-    expect(l.test.map((v) => [Array.from(v.input), v.target])).toEqual([[[5, 6], 7], [[3, 4, 9], 8]]);
+    expect(l.valid.map((v) => [Array.from(v.input), v.target])).toEqual([
+      [[5], 6],
+      [[3, 4], 9],
+    ]);
+    expect(l.test.map((v) => [Array.from(v.input), v.target])).toEqual([
+      [[5, 6], 7],
+      [[3, 4, 9], 8],
+    ]);
   });
 
   it('names the line and field of bad input', () => {

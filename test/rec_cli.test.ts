@@ -11,9 +11,13 @@ import { readSafetensors, Rng } from '../ts/index.js';
 const dir = mkdtempSync(join(tmpdir(), 'seqcore-rec-cli-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-const data = join(dir, 'users.txt'), attrs = join(dir, 'attrs.json');
+const data = join(dir, 'users.txt'),
+  attrs = join(dir, 'attrs.json');
 const rng = new Rng(2);
-writeFileSync(data, Array.from({ length: 80 }, (_, u) => `${u + 1} ${Array.from({ length: 4 + rng.int(6) }, (_, k) => 1 + ((u + 3 * k) % 25)).join(' ')}`).join('\n'));
+writeFileSync(
+  data,
+  Array.from({ length: 80 }, (_, u) => `${u + 1} ${Array.from({ length: 4 + rng.int(6) }, (_, k) => 1 + ((u + 3 * k) % 25)).join(' ')}`).join('\n'),
+);
 writeFileSync(attrs, JSON.stringify(Object.fromEntries(Array.from({ length: 25 }, (_, i) => [i + 1, [i % 4, 4 + (i % 3)]]))));
 
 function seqcore(...args: string[]): { code: number; out: string; err: string } {
@@ -39,7 +43,23 @@ describe('seqcore rec / profiles', () => {
     expect(g.code, g.err).toBe(0);
     expect(g.err).toMatch(/80×3 offline attribute profiles \(TF-IDF \+ truncated SVD, not an LLM\)/);
     const out = join(dir, 'run');
-    const t = seqcore('rec', 'train', '--data', data, ...SMALL, '--profiles', p, '--distill-layer', '1', '--ft-epoch', '1', '--out', out, '--json', '--keep-history');
+    const t = seqcore(
+      'rec',
+      'train',
+      '--data',
+      data,
+      ...SMALL,
+      '--profiles',
+      p,
+      '--distill-layer',
+      '1',
+      '--ft-epoch',
+      '1',
+      '--out',
+      out,
+      '--json',
+      '--keep-history',
+    );
     expect(t.code, t.err).toBe(0);
     expect(t.err).toMatch(/profiles: 80 of 80 users have one \(3 dims\)/);
     expect((JSON.parse(t.out) as { protocol: string }).protocol).toMatch(/history items kept/);
@@ -69,9 +89,15 @@ describe('seqcore rec / profiles', () => {
 
   it('names what is wrong', () => {
     expect(seqcore('rec', 'train', '--data', data, '--split', 'temporal', '--out', dir).err).toMatch(/--split temporal needs timestamps: give --interactions/);
-    expect(seqcore('rec', 'train', '--data', data, '--model', 'lstm', '--out', dir).err).toMatch(/--model must be one of sasrec, bert4rec, gru4rec, got 'lstm'/);
-    expect(seqcore('rec', 'train', '--data', data, '--hidden', '6', '--heads', '4', ...['--epochs', '1'], '--out', dir).err).toMatch(/hidden size 6 must be a multiple of heads \(4\)/);
+    expect(seqcore('rec', 'train', '--data', data, '--model', 'lstm', '--out', dir).err).toMatch(
+      /--model must be one of sasrec, bert4rec, gru4rec, got 'lstm'/,
+    );
+    expect(seqcore('rec', 'train', '--data', data, '--hidden', '6', '--heads', '4', ...['--epochs', '1'], '--out', dir).err).toMatch(
+      /hidden size 6 must be a multiple of heads \(4\)/,
+    );
     expect(seqcore('profiles', 'generate', '--data', data, '--out', join(dir, 'x.jsonl')).err).toMatch(/no chat endpoint: give --base-url/);
-    expect(seqcore('rec', 'table', '--data', data, '--attributes', attrs, '--profiles', join(dir, 'prof'), '--out', dir).err).toMatch(/rec table builds its own attribute profiles/);
+    expect(seqcore('rec', 'table', '--data', data, '--attributes', attrs, '--profiles', join(dir, 'prof'), '--out', dir).err).toMatch(
+      /rec table builds its own attribute profiles/,
+    );
   }, 120_000);
 });

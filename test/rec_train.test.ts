@@ -20,7 +20,9 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 /** Users walking a fixed random cycle through 30 items from random starts. */
 function cycleData(users: number, seed = 1): RecSplit {
-  const rng = new Rng(seed), V = 30, perm = rng.shuffle(Array.from({ length: V }, (_, i) => i + 1));
+  const rng = new Rng(seed),
+    V = 30,
+    perm = rng.shuffle(Array.from({ length: V }, (_, i) => i + 1));
   const next = new Map(perm.map((it, k) => [it, perm[(k + 1) % V]!]));
   const sequences = Array.from({ length: users }, () => {
     const s = [perm[rng.int(V)]!];
@@ -32,8 +34,28 @@ function cycleData(users: number, seed = 1): RecSplit {
 }
 
 const base = (split: RecSplit, kind: 'sasrec' | 'gru4rec' | 'bert4rec'): RecTrainOptions => ({
-  split, model: { kind, hidden: 16, blocks: kind === 'gru4rec' ? 1 : 2, heads: 2, maxLen: 8, dropout: 0.1, attentionDropout: 0.1, ffnMultiplier: 2, activation: 'gelu' },
-  epochs: 12, batch: 32, lr: 0.01, weightDecay: 0, clip: 5, seed: 3, patience: 50, negatives: 0, maskProb: 0.3, excludeHistory: true,
+  split,
+  model: {
+    kind,
+    hidden: 16,
+    blocks: kind === 'gru4rec' ? 1 : 2,
+    heads: 2,
+    maxLen: 8,
+    dropout: 0.1,
+    attentionDropout: 0.1,
+    ffnMultiplier: 2,
+    activation: 'gelu',
+  },
+  epochs: 12,
+  batch: 32,
+  lr: 0.01,
+  weightDecay: 0,
+  clip: 5,
+  seed: 3,
+  patience: 50,
+  negatives: 0,
+  maskProb: 0.3,
+  excludeHistory: true,
 });
 
 describe('recommender batches', () => {
@@ -41,8 +63,15 @@ describe('recommender batches', () => {
   it('next-item: the target of each position is the item after it, windows keep the last maxLen + 1 items, positions end at maxLen − 1', () => {
     const b = nextItemBatch(train, [0, 1], 2);
     expect(Array.from(b.layout.lengths)).toEqual([2, 1]);
-    const at = (u: number, t: number): [number, number, number] => { const r = b.layout.row(u, t); return [b.ids[r]!, b.targets[r]!, b.positions[r]!]; };
-    expect([at(0, 0), at(0, 1), at(1, 0)]).toEqual([[6, 7, 0], [7, 8, 1], [9, 10, 1]]);
+    const at = (u: number, t: number): [number, number, number] => {
+      const r = b.layout.row(u, t);
+      return [b.ids[r]!, b.targets[r]!, b.positions[r]!];
+    };
+    expect([at(0, 0), at(0, 1), at(1, 0)]).toEqual([
+      [6, 7, 0],
+      [7, 8, 1],
+      [9, 10, 1],
+    ]);
   });
   it('masked-item: masked rows carry the mask token and their item as target, others are ignored; one mask at least', () => {
     const b = maskedItemBatch(train, [0, 1], 4, 99, 0.01, new Rng(1));
@@ -87,7 +116,8 @@ describe('memory', () => {
 describe('distillation', () => {
   it('pooling weights: mean, exponential exp(γt) and last, per sequence over its packed rows', () => {
     const l = PackedLayout.fromLengths([3, 1]);
-    const w = (p: 'mean' | 'exp' | 'last'): number[][] => [0, 1].map((b) => Array.from({ length: l.lengths[b]! }, (_, t) => poolingWeights(l, p, 0.5)[b * l.total + l.row(b, t)]!));
+    const w = (p: 'mean' | 'exp' | 'last'): number[][] =>
+      [0, 1].map((b) => Array.from({ length: l.lengths[b]! }, (_, t) => poolingWeights(l, p, 0.5)[b * l.total + l.row(b, t)]!));
     expect(w('mean')[0]!.map((x) => x.toFixed(6))).toEqual(['0.333333', '0.333333', '0.333333']);
     const z = 1 + Math.exp(0.5) + Math.exp(1);
     w('exp')[0]!.forEach((x, t) => expect(x).toBeCloseTo(Math.exp(0.5 * t) / z, 6));
@@ -95,8 +125,17 @@ describe('distillation', () => {
   });
 
   it('RMSE and 1 − cosine: value, gradient factor and β', () => {
-    const c = (loss: DistillConfig['loss'], beta: DistillConfig['beta']): DistillConfig => ({ layer: 1, pooling: 'mean', gamma: 0.1, loss, alpha: 0.4, ftEpoch: 2, beta });
-    const m = 0.36, h = 1e-6;
+    const c = (loss: DistillConfig['loss'], beta: DistillConfig['beta']): DistillConfig => ({
+      layer: 1,
+      pooling: 'mean',
+      gamma: 0.1,
+      loss,
+      alpha: 0.4,
+      ftEpoch: 2,
+      beta,
+    });
+    const m = 0.36,
+      h = 1e-6;
     const f = distillFactors(c('rmse', 'scaled'), m, 1.2);
     expect(f.value).toBeCloseTo(0.6, 12);
     expect(f.factor).toBeCloseTo((Math.sqrt(m + h) - Math.sqrt(m - h)) / (2 * h), 6); // d√m/dm by central differences
@@ -105,26 +144,49 @@ describe('distillation', () => {
   });
 
   it('early stopping and learning-rate decay wait for the end of distillation (E_ft)', async () => {
-    const split = cycleData(120), rng = new Rng(4);
-    const profiles: ProfileTable = { dim: 4, vectors: Float32Array.from({ length: 120 * 4 }, () => rng.normal()), rowOf: Int32Array.from(split.users, (_, u) => u) };
+    const split = cycleData(120),
+      rng = new Rng(4);
+    const profiles: ProfileTable = {
+      dim: 4,
+      vectors: Float32Array.from({ length: 120 * 4 }, () => rng.normal()),
+      rowOf: Int32Array.from(split.users, (_, u) => u),
+    };
     const cfg: DistillConfig = { layer: 1, pooling: 'mean', gamma: 0.1, loss: 'mse', alpha: 1, ftEpoch: 4, beta: 'scaled' }; // α 1: nothing but distillation until E_ft
     const lines: string[] = [];
     // patience 1: any epoch without a better NDCG@10 would stop the run if distillation epochs counted
     // lr 1e-30: the weights cannot move, so every epoch after the first is a plateau
-    const r = await trainRecommender({ ...base(split, 'sasrec'), epochs: 6, lr: 1e-30, patience: 1, lrDecay: 0.5, decayPatience: 1, distill: { cfg, profiles }, log: (l) => lines.push(l) });
+    const r = await trainRecommender({
+      ...base(split, 'sasrec'),
+      epochs: 6,
+      lr: 1e-30,
+      patience: 1,
+      lrDecay: 0.5,
+      decayPatience: 1,
+      distill: { cfg, profiles },
+      log: (l) => lines.push(l),
+    });
     const epochs = lines.filter((l) => /^epoch \d+:/.test(l));
     expect(epochs.slice(0, cfg.ftEpoch).some((l) => l.includes('(best'))).toBe(true); // a plateau while distilling…
     expect(epochs.length).toBeGreaterThan(cfg.ftEpoch); // …did not stop the run
     const endOfDistillation = lines.indexOf(epochs[cfg.ftEpoch - 1]!);
-    lines.forEach((l, i) => { if (l.startsWith('no better')) expect(i).toBeGreaterThan(endOfDistillation); });
+    lines.forEach((l, i) => {
+      if (l.startsWith('no better')) expect(i).toBeGreaterThan(endOfDistillation);
+    });
     expect(r.epochsRun).toBeGreaterThan(cfg.ftEpoch);
   }, 120_000);
 
   for (const pooling of ['mean', 'attention'] as const)
     it(`${pooling} pooling: trains with profiles for half the users, distils only before E_ft, saves no trace of the profile path`, async () => {
-      const split = cycleData(120), p = 5, rng = new Rng(9);
-      const profiles: ProfileTable = { dim: p, vectors: Float32Array.from({ length: 60 * p }, () => rng.normal()), rowOf: Int32Array.from(split.users, (_, u) => (u % 2 ? (u - 1) / 2 : -1)) };
-      const lines: string[] = [], out = join(dir, `distil-${pooling}`);
+      const split = cycleData(120),
+        p = 5,
+        rng = new Rng(9);
+      const profiles: ProfileTable = {
+        dim: p,
+        vectors: Float32Array.from({ length: 60 * p }, () => rng.normal()),
+        rowOf: Int32Array.from(split.users, (_, u) => (u % 2 ? (u - 1) / 2 : -1)),
+      };
+      const lines: string[] = [],
+        out = join(dir, `distil-${pooling}`);
       const cfg: DistillConfig = { layer: 1, pooling, gamma: 0.1, loss: 'rmse', alpha: 0.5, ftEpoch: 2, beta: 'scaled' };
       const r = await trainRecommender({ ...base(split, 'sasrec'), epochs: 3, distill: { cfg, profiles }, checkpoint: out, log: (l) => lines.push(l) });
       const epochs = lines.filter((l) => /^epoch \d+:/.test(l));
@@ -168,10 +230,16 @@ describe('learning-rate decay on plateau', () => {
 describe('interrupt and resume', () => {
   // 150 users in batches of 32: 5 steps an epoch. Stops after the first step, at the end of
   // epoch 1 (before its validation), in the middle of epoch 2, and twice in one run.
-  const STOPS: [string, number[]][] = [['first step', [1]], ['end of the first epoch', [5]], ['mid-epoch', [7]], ['twice', [2, 6]]];
+  const STOPS: [string, number[]][] = [
+    ['first step', [1]],
+    ['end of the first epoch', [5]],
+    ['mid-epoch', [7]],
+    ['twice', [2, 6]],
+  ];
   for (const kind of ['sasrec', 'gru4rec', 'bert4rec'] as const) {
     it(`${kind}: a run stopped at any point and resumed ends bit-identical to an uninterrupted run`, async () => {
-      const split = cycleData(150), opts = { ...base(split, kind), epochs: 3 };
+      const split = cycleData(150),
+        opts = { ...base(split, kind), epochs: 3 };
       const ref = join(dir, `${kind}-full`, 'train.ckpt');
       const full = await trainRecommender({ ...opts, checkpoint: ref });
       for (const [name, stops] of STOPS) {
@@ -179,7 +247,12 @@ describe('interrupt and resume', () => {
         const losses: number[] = [];
         for (const stop of stops) {
           let steps = 0;
-          const cut = await trainRecommender({ ...opts, checkpoint: ck, resume: true, shouldStop: () => ++steps === stop - (stops[stops.indexOf(stop) - 1] ?? 0) });
+          const cut = await trainRecommender({
+            ...opts,
+            checkpoint: ck,
+            resume: true,
+            shouldStop: () => ++steps === stop - (stops[stops.indexOf(stop) - 1] ?? 0),
+          });
           expect(cut.interrupted, name).toBe(true);
           losses.push(...cut.losses);
         }
@@ -193,22 +266,34 @@ describe('interrupt and resume', () => {
   }
 
   it('refuses to resume with settings that change the batches or the model, naming them', async () => {
-    const split = cycleData(60), ck = join(dir, 'other-settings', 'train.ckpt');
+    const split = cycleData(60),
+      ck = join(dir, 'other-settings', 'train.ckpt');
     let steps = 0;
     await trainRecommender({ ...base(split, 'sasrec'), epochs: 2, checkpoint: ck, shouldStop: () => ++steps === 1 });
-    await expect(trainRecommender({ ...base(split, 'sasrec'), epochs: 2, batch: 16, checkpoint: ck, resume: true }))
-      .rejects.toThrow(`${ck}: written by a run with other settings (batch 32 there, 16 now)`);
+    await expect(trainRecommender({ ...base(split, 'sasrec'), epochs: 2, batch: 16, checkpoint: ck, resume: true })).rejects.toThrow(
+      `${ck}: written by a run with other settings (batch 32 there, 16 now)`,
+    );
     // More epochs is a legitimate way to go on.
     expect((await trainRecommender({ ...base(split, 'sasrec'), epochs: 3, checkpoint: ck, resume: true })).epochsRun).toBe(3);
   }, 120_000);
 
   it('a mid-epoch checkpoint every step (as a SIGKILL would find it) resumes bit-identical', async () => {
-    const split = cycleData(150), opts = { ...base(split, 'sasrec'), epochs: 2 };
-    const ref = join(dir, 'kill-full', 'train.ckpt'), ck = join(dir, 'kill', 'train.ckpt');
+    const split = cycleData(150),
+      opts = { ...base(split, 'sasrec'), epochs: 2 };
+    const ref = join(dir, 'kill-full', 'train.ckpt'),
+      ck = join(dir, 'kill', 'train.ckpt');
     await trainRecommender({ ...opts, checkpoint: ref });
     let steps = 0;
     // Stopped without the interrupt's own save: the periodic checkpoint after step 7 (epoch 2, step 2) is what is left.
-    await trainRecommender({ ...opts, checkpoint: ck, checkpointSeconds: 0, shouldStop: () => { if (++steps === 8) throw new Error('killed'); return false; } }).catch(() => {});
+    await trainRecommender({
+      ...opts,
+      checkpoint: ck,
+      checkpointSeconds: 0,
+      shouldStop: () => {
+        if (++steps === 8) throw new Error('killed');
+        return false;
+      },
+    }).catch(() => {});
     expect((loadCheckpoint(ck).meta.within as { done: number }).done).toBe(2);
     await trainRecommender({ ...opts, checkpoint: ck, resume: true });
     expect(readFileSync(ck).equals(readFileSync(ref))).toBe(true);
@@ -221,8 +306,12 @@ describe('splits', () => {
     for (let u = 1; u <= 4; u++) for (let k = 0; k < 5; k++) rows.push(`${u},${u + k},${u * 10 + k * 20}`);
     const s = temporalSplit(parseInteractions(rows.join('\n')), 0.5, 0.75);
     // timestamps 10…120; t_valid = 60th-percentile element, t_test likewise
-    const all = rows.slice(1).map((r) => Number(r.split(',')[2])).sort((a, b) => a - b);
-    const tv = all[10]!, tt = all[15]!;
+    const all = rows
+      .slice(1)
+      .map((r) => Number(r.split(',')[2]))
+      .sort((a, b) => a - b);
+    const tv = all[10]!,
+      tt = all[15]!;
     s.train.forEach((seq, u) => seq.forEach((item) => expect((u + 1) * 10 + (item - u - 1) * 20).toBeLessThan(tv)));
     for (const c of s.test) expect(c.input.length).toBeGreaterThan(0);
     expect(s.test.every((c) => c.target === c.input[c.input.length - 1]! + 1)).toBe(true);

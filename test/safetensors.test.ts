@@ -7,7 +7,18 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { decodeSafetensors, encodeSafetensors, GRU, manualSeed, PackedLayout, readSafetensors, tensor, tidy, writeSafetensors, type SafeFile } from '../ts/index.js';
+import {
+  decodeSafetensors,
+  encodeSafetensors,
+  GRU,
+  manualSeed,
+  PackedLayout,
+  readSafetensors,
+  tensor,
+  tidy,
+  writeSafetensors,
+  type SafeFile,
+} from '../ts/index.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'seqcore-safetensors-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -73,7 +84,10 @@ describe('safetensors', () => {
   it('a module saved and loaded into a fresh one computes the same; a mismatch names the file and parameter', async () => {
     const path = join(dir, 'gru.safetensors');
     const layout = PackedLayout.fromLengths([4, 2, 1]);
-    const x = tensor(Float32Array.from({ length: layout.total * 5 }, (_, i) => Math.cos(i)), [layout.total, 5]).keep();
+    const x = tensor(
+      Float32Array.from({ length: layout.total * 5 }, (_, i) => Math.cos(i)),
+      [layout.total, 5],
+    ).keep();
     manualSeed(1);
     const a = new GRU(5, 7, { layers: 2 });
     await a.save(path, { epochs: '12' });
@@ -89,26 +103,44 @@ describe('safetensors', () => {
   });
 
   const torch = spawnSync('/usr/bin/python3', ['-c', 'import torch'], { encoding: 'utf8' });
-  const why = torch.error ? '/usr/bin/python3 is not installed' : torch.status !== 0 ? 'PyTorch is not installed for /usr/bin/python3 (apt-get install python3-torch)' : null;
+  const why = torch.error
+    ? '/usr/bin/python3 is not installed'
+    : torch.status !== 0
+      ? 'PyTorch is not installed for /usr/bin/python3 (apt-get install python3-torch)'
+      : null;
   if (why) console.log(`skipping the torch.nn.GRU check: ${why}`);
-  it.skipIf(why !== null)('a GRU saved by seqcore loads into torch.nn.GRU (load_state_dict, strict) and gives the same outputs', async () => {
-    const [E, H, L, T, B] = [5, 7, 2, 4, 3];
-    manualSeed(3);
-    const gru = new GRU(E, H, { layers: L });
-    // Equal lengths: the packed rows are time-major, (T, B, ·) as torch.nn.GRU takes them.
-    const layout = PackedLayout.fromLengths(new Array(B).fill(T));
-    const xs = Float32Array.from({ length: T * B * E }, (_, i) => Math.sin(0.7 * i));
-    const y = tidy(() => gru.forward(tensor(xs, [T * B, E]), layout).output.toArray() as Float32Array);
-    const model = join(dir, 'torch-gru.safetensors'), inputs = join(dir, 'torch-inputs.safetensors');
-    await gru.save(model, { input_size: String(E), hidden_size: String(H), num_layers: String(L) });
-    writeSafetensors(inputs, { tensors: new Map([['x', { dtype: 'F32', shape: [T, B, E], data: xs }], ['y', { dtype: 'F32', shape: [T, B, H], data: y }]]), metadata: {} });
-    const r = spawnSync('/usr/bin/python3', ['test/torch_load_gru.py', model, inputs], { encoding: 'utf8', env: { ...process.env, OMP_WAIT_POLICY: 'PASSIVE' } });
-    expect(r.status, r.stderr).toBe(0);
-    const out = JSON.parse(r.stdout) as { maxError: number; params: string[] };
-    expect(out.params).toEqual(['bias_hh_l0', 'bias_hh_l1', 'bias_ih_l0', 'bias_ih_l1', 'weight_hh_l0', 'weight_hh_l1', 'weight_ih_l0', 'weight_ih_l1']);
-    // float32 on both sides, summed in other orders
-    expect(out.maxError).toBeLessThan(1e-5);
-    expect(readFileSync(model).length).toBeGreaterThan(8);
-    gru.dispose();
-  }, 60_000);
+  it.skipIf(why !== null)(
+    'a GRU saved by seqcore loads into torch.nn.GRU (load_state_dict, strict) and gives the same outputs',
+    async () => {
+      const [E, H, L, T, B] = [5, 7, 2, 4, 3];
+      manualSeed(3);
+      const gru = new GRU(E, H, { layers: L });
+      // Equal lengths: the packed rows are time-major, (T, B, ·) as torch.nn.GRU takes them.
+      const layout = PackedLayout.fromLengths(new Array(B).fill(T));
+      const xs = Float32Array.from({ length: T * B * E }, (_, i) => Math.sin(0.7 * i));
+      const y = tidy(() => gru.forward(tensor(xs, [T * B, E]), layout).output.toArray() as Float32Array);
+      const model = join(dir, 'torch-gru.safetensors'),
+        inputs = join(dir, 'torch-inputs.safetensors');
+      await gru.save(model, { input_size: String(E), hidden_size: String(H), num_layers: String(L) });
+      writeSafetensors(inputs, {
+        tensors: new Map([
+          ['x', { dtype: 'F32', shape: [T, B, E], data: xs }],
+          ['y', { dtype: 'F32', shape: [T, B, H], data: y }],
+        ]),
+        metadata: {},
+      });
+      const r = spawnSync('/usr/bin/python3', ['test/torch_load_gru.py', model, inputs], {
+        encoding: 'utf8',
+        env: { ...process.env, OMP_WAIT_POLICY: 'PASSIVE' },
+      });
+      expect(r.status, r.stderr).toBe(0);
+      const out = JSON.parse(r.stdout) as { maxError: number; params: string[] };
+      expect(out.params).toEqual(['bias_hh_l0', 'bias_hh_l1', 'bias_ih_l0', 'bias_ih_l1', 'weight_hh_l0', 'weight_hh_l1', 'weight_ih_l0', 'weight_ih_l1']);
+      // float32 on both sides, summed in other orders
+      expect(out.maxError).toBeLessThan(1e-5);
+      expect(readFileSync(model).length).toBeGreaterThan(8);
+      gru.dispose();
+    },
+    60_000,
+  );
 });

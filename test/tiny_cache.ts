@@ -6,11 +6,20 @@ import { writeColumns } from '../ts/data/columnar.js';
 import { EventCache } from '../ts/data/ingest.js';
 
 export function tinyCache(path: string): EventCache {
-  writeColumns(path, { kind: 'seqcore-events', version: 1 }, {
-    clients: BigInt64Array.from([10n, 11n, 12n]), offsets: Int32Array.from([0, 3, 4, 4]),
-    event: Int32Array.from([8, 6, 5, 9]), sku: Int32Array.from([3, 6, 6, 3]), category: Int32Array.from([3, 8, 8, 3]),
-    price: Int32Array.from([3, 45, 45, 3]), url: Int32Array.from([7, 3, 3, 3]),
-    day: Int16Array.from([5, 20, 40, 45]), week: Uint8Array.from([5, 7, 10, 10]),
-  });
+  writeColumns(
+    path,
+    { kind: 'seqcore-events', version: 1 },
+    {
+      clients: BigInt64Array.from([10n, 11n, 12n]),
+      offsets: Int32Array.from([0, 3, 4, 4]),
+      event: Int32Array.from([8, 6, 5, 9]),
+      sku: Int32Array.from([3, 6, 6, 3]),
+      category: Int32Array.from([3, 8, 8, 3]),
+      price: Int32Array.from([3, 45, 45, 3]),
+      url: Int32Array.from([7, 3, 3, 3]),
+      day: Int16Array.from([5, 20, 40, 45]),
+      week: Uint8Array.from([5, 7, 10, 10]),
+    },
+  );
   return new EventCache(path);
 }

@@ -44,7 +44,8 @@ describe('training', () => {
     const opt = new AdamW(model.parameters(), { lr: 0.003, maxGradNorm: 1 });
     const rng = new Rng(3);
     for (let i = 0; i < 50; i++) trainStep(model, opt, src, rng, 64); // warm up allocators and JIT
-    const live = native.stats(), rss = process.memoryUsage().rss;
+    const live = native.stats(),
+      rss = process.memoryUsage().rss;
     for (let i = 0; i < 1000; i++) trainStep(model, opt, src, rng, 64);
     // Every native buffer of a step is freed by tidy: the count and bytes are exactly equal,
     // and the allocator's cache of freed blocks has not grown either.

@@ -18,14 +18,25 @@ beforeAll(async () => {
 });
 
 const base = (out: string): UbpTrainOptions => ({
-  cache, out, model: { fields: ['event', 'category', 'sku'], embed: 16, combine: 'sum', hidden: 16, layers: 2, dropout: 0.1 },
-  batchSize: 32, lr: 3e-3, epochs: 2, maxEvents: 40, valFraction: 0.1, patience: 5, seed: 7, resume: false, log: () => {},
+  cache,
+  out,
+  model: { fields: ['event', 'category', 'sku'], embed: 16, combine: 'sum', hidden: 16, layers: 2, dropout: 0.1 },
+  batchSize: 32,
+  lr: 3e-3,
+  epochs: 2,
+  maxEvents: 40,
+  valFraction: 0.1,
+  patience: 5,
+  seed: 7,
+  resume: false,
+  log: () => {},
 });
 
 describe('UBP autoencoder', () => {
   it('learns: the training loss falls well below its start', async () => {
     const r = await trainUbp({ ...base(join(dir, 'learn')), epochs: 4 });
-    const first = r.losses.slice(0, 3).reduce((a, b) => a + b) / 3, last = r.losses.slice(-3).reduce((a, b) => a + b) / 3;
+    const first = r.losses.slice(0, 3).reduce((a, b) => a + b) / 3,
+      last = r.losses.slice(-3).reduce((a, b) => a + b) / 3;
     expect(last).toBeLessThan(0.7 * first);
     expect(r.valLosses).toHaveLength(4);
     expect(r.valLosses[3]!).toBeLessThan(r.valLosses[0]!);
@@ -35,7 +46,12 @@ describe('UBP autoencoder', () => {
     const ref = join(dir, 'straight');
     const straight = await trainUbp(base(ref));
     const perEpoch = straight.steps / 2;
-    for (const [name, stops] of [['first step', [1]], ['end of epoch 1', [perEpoch]], ['mid-epoch 2', [perEpoch + 3]], ['twice', [2, perEpoch + 1]]] as const) {
+    for (const [name, stops] of [
+      ['first step', [1]],
+      ['end of epoch 1', [perEpoch]],
+      ['mid-epoch 2', [perEpoch + 3]],
+      ['twice', [2, perEpoch + 1]],
+    ] as const) {
       const out = join(dir, `cut-${name}`);
       let prev = 0;
       for (const stop of stops) {
@@ -58,11 +74,13 @@ describe('UBP autoencoder', () => {
   });
 
   it('resumes a checkpoint of an older version that stored the best loss Infinity as null', async () => {
-    const ref = join(dir, 'straight-null'), out = join(dir, 'cut-null');
+    const ref = join(dir, 'straight-null'),
+      out = join(dir, 'cut-null');
     await trainUbp(base(ref));
     let n = 0;
     await trainUbp({ ...base(out), shouldStop: () => ++n >= 1 });
-    const ckpt = join(out, 'checkpoint.ckpt'), ck = loadCheckpoint(ckpt);
+    const ckpt = join(out, 'checkpoint.ckpt'),
+      ck = loadCheckpoint(ckpt);
     expect(ck.meta.bestVal).toBe(Infinity);
     saveCheckpoint(ckpt, { ...ck, meta: { ...ck.meta, bestVal: null } }); // as JSON.stringify wrote Infinity
     const resumed = await trainUbp({ ...base(out), resume: true });
@@ -73,14 +91,17 @@ describe('UBP autoencoder', () => {
   it('refuses settings that would train nothing or validate on nothing', async () => {
     await expect(trainUbp({ ...base(join(dir, 'bad')), epochs: -2 })).rejects.toThrow('ubp train: epochs must be a positive integer, got -2');
     await expect(trainUbp({ ...base(join(dir, 'bad')), valFraction: 0 })).rejects.toThrow('ubp train: valFraction must be in (0, 1), got 0');
-    await expect(trainUbp({ ...base(join(dir, 'bad')), valFraction: 1e-9 })).rejects.toThrow(/leaves \d+ for training and 0 for validation; each needs at least one/);
+    await expect(trainUbp({ ...base(join(dir, 'bad')), valFraction: 1e-9 })).rejects.toThrow(
+      /leaves \d+ for training and 0 for validation; each needs at least one/,
+    );
   });
 
   it('embeds every relevant client in order; clients without events get zeros', async () => {
     await trainUbp({ ...base(join(dir, 'emb')), epochs: 1 });
     const c = new EventCache(cache);
     const r = await embedUbp({ cache, model: join(dir, 'emb', 'model.ckpt'), out: join(dir, 'emb', 'out'), batchSize: 64, maxEvents: 40 });
-    const ids = readNpy(join(dir, 'emb', 'out', 'client_ids.npy')), emb = readNpy(join(dir, 'emb', 'out', 'embeddings.npy'));
+    const ids = readNpy(join(dir, 'emb', 'out', 'client_ids.npy')),
+      emb = readNpy(join(dir, 'emb', 'out', 'embeddings.npy'));
     expect(Array.from(ids.data as BigInt64Array)).toEqual(Array.from(c.file.readArray<BigInt64Array>('relevant')));
     expect(emb.shape).toEqual([r.clients, 16]);
     expect(emb.dtype).toBe('float16'); // written as a submission
@@ -98,7 +119,11 @@ describe('UBP autoencoder', () => {
     for (const preset of [UBP_CONFIGS.wide, UBP_CONFIGS.dayEvent]) {
       const m = new UbpAutoencoder({ ...preset, fields: [...preset.fields], vocab: vocabSizes(c, preset.fields) });
       const b = batches(c, { batchSize: 4, fields: [...preset.fields] as never, maxEvents: 6 }).next().value!;
-      const loss = tidy(() => { const l = m.loss(b); backward(l); return l.item(); });
+      const loss = tidy(() => {
+        const l = m.loss(b);
+        backward(l);
+        return l.item();
+      });
       expect(Number.isFinite(loss)).toBe(true);
       expect(m.parameters().every((p) => p.grad !== null)).toBe(true);
       expect(tidy(() => m.encode(b).shape)).toEqual([4, preset.hidden]);
@@ -107,9 +132,11 @@ describe('UBP autoencoder', () => {
   });
 
   it('checks its configuration', () => {
-    expect(() => new UbpAutoencoder({ fields: ['event', 'sku'], vocab: { event: 10, sku: 20 }, embed: 8, combine: 'concat', hidden: 8, layers: 1, dropout: 0 }))
-      .toThrow(/adds the latent \(8\) to the token input \(16\)/);
-    expect(() => new UbpAutoencoder({ fields: ['event', 'url'], vocab: { event: 10 }, embed: 8, combine: 'sum', hidden: 8, layers: 1, dropout: 0 }))
-      .toThrow(/no vocabulary size for field 'url'/);
+    expect(
+      () => new UbpAutoencoder({ fields: ['event', 'sku'], vocab: { event: 10, sku: 20 }, embed: 8, combine: 'concat', hidden: 8, layers: 1, dropout: 0 }),
+    ).toThrow(/adds the latent \(8\) to the token input \(16\)/);
+    expect(() => new UbpAutoencoder({ fields: ['event', 'url'], vocab: { event: 10 }, embed: 8, combine: 'sum', hidden: 8, layers: 1, dropout: 0 })).toThrow(
+      /no vocabulary size for field 'url'/,
+    );
   });
 });

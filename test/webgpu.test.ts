@@ -19,7 +19,9 @@ describe('webgpu backend', () => {
 
 describe('webgpu backend: kernels outside the op specs', () => {
   const on = (backend: string, data: number[] | Int32Array | Float32Array, shape: number[], dtype: 'float32' | 'int32' = 'float32'): Tensor =>
-    tensor(data instanceof Int32Array || data instanceof Float32Array ? data : dtype === 'int32' ? Int32Array.from(data) : Float32Array.from(data), shape, { backend });
+    tensor(data instanceof Int32Array || data instanceof Float32Array ? data : dtype === 'int32' ? Int32Array.from(data) : Float32Array.from(data), shape, {
+      backend,
+    });
 
   it('casts as the cpu does, bit for bit (odd lengths, float16 rounding and overflow, int64 signs)', async () => {
     const f = [0, -0.5, 1 / 3, 65504, 70000, 1e-8, -2.75e-5];
@@ -31,8 +33,12 @@ describe('webgpu backend: kernels outside the op specs', () => {
     ] as const) {
       const run = async (backend: string): Promise<number[]> => {
         let t = on(backend, [...data], [data.length], from);
-        for (const d of chain) { const next = ops.cast(t, d); t.dispose(); t = next; }
-        const out = Array.from(await t.data() as ArrayLike<number>);
+        for (const d of chain) {
+          const next = ops.cast(t, d);
+          t.dispose();
+          t = next;
+        }
+        const out = Array.from((await t.data()) as ArrayLike<number>);
         t.dispose();
         return out;
       };
@@ -47,22 +53,30 @@ describe('webgpu backend: kernels outside the op specs', () => {
     const table = on('webgpu', [1, 2, 3, 4, 5, 6], [3, 2]);
     const rows = ops.embedding(table, on('webgpu', [0, 3, 1], [3], 'int32'));
     await expect(rows.data()).rejects.toThrow(/embeddingGather: id 3 at position 1 is outside the table/);
-    expect(Array.from(await rows.data() as Float32Array)).toEqual([1, 2, 0, 0, 3, 4]); // the fault is raised once
+    expect(Array.from((await rows.data()) as Float32Array)).toEqual([1, 2, 0, 0, 3, 4]); // the fault is raised once
     for (const t of [g, narrow, table, rows]) t.dispose();
   });
 
-  it('reduces past llvmpipe\'s cap of 65,535 iterations per loop (sum of 9M, column sums of 70,000 rows)', async () => {
+  it("reduces past llvmpipe's cap of 65,535 iterations per loop (sum of 9M, column sums of 70,000 rows)", async () => {
     const rng = new Rng(5);
-    const big = randn([9_000_000], rng), tall = randn([70_000, 3], rng);
+    const big = randn([9_000_000], rng),
+      tall = randn([70_000, 3], rng);
     const onBoth = async (f: (backend: string) => Tensor): Promise<[Float64Array, Float64Array]> => [await f64(f('webgpu')), await f64(f('cpu'))];
     const [s, sc] = await onBoth((b) => ops.sum(on(b, big, [big.length])));
     expectClose(s, sc, 0, 1e-5, 'sum of 9M');
-    const [r, rc] = await onBoth((b) => { const out = Tensor.empty([3], 'float32', on(b, [0], [1]).backend); kernel('sumRows', b)(on(b, tall, [70_000, 3]), out); return out; });
+    const [r, rc] = await onBoth((b) => {
+      const out = Tensor.empty([3], 'float32', on(b, [0], [1]).backend);
+      kernel('sumRows', b)(on(b, tall, [70_000, 3]), out);
+      return out;
+    });
     expectClose(r, rc, 1e-3, 1e-5, 'column sums of 70,000 rows');
   });
 
   it('embedding gradients: ids from the host are summed per id in a fixed order; ids made on the GPU by atomic adds', async () => {
-    const rng = new Rng(8), n = 5000, V = 7, E = 5;
+    const rng = new Rng(8),
+      n = 5000,
+      V = 7,
+      E = 5;
     const ids = Int32Array.from({ length: n }, () => (rng.uniform() < 0.8 ? 0 : rng.int(V))); // one hot id, as pad is
     const dy = randn([n, E], rng);
     const grad = async (backend: string, idsOf: (b: string) => Tensor): Promise<Float64Array> => {
@@ -72,7 +86,8 @@ describe('webgpu backend: kernels outside the op specs', () => {
     };
     const fromHost = (b: string): Tensor => on(b, ids, [n], 'int32');
     const fromGpu = (b: string): Tensor => ops.cast(tensor(BigInt64Array.from(ids, BigInt), [n], { backend: b }), 'int32');
-    const want = await grad('cpu', fromHost), sorted = await grad('webgpu', fromHost);
+    const want = await grad('cpu', fromHost),
+      sorted = await grad('webgpu', fromHost);
     expectClose(sorted, want, 1e-4, 1e-5, 'planned on the host');
     expect(await grad('webgpu', fromHost)).toEqual(sorted); // bit for bit, run after run
     expectClose(await grad('webgpu', fromGpu), want, 1e-4, 1e-5, 'atomic adds');
@@ -88,7 +103,7 @@ describe('webgpu backend: kernels outside the op specs', () => {
     const x = on('webgpu', [1, 2], [2]);
     webgpu().dispatch1d('elementwise', 'no_such_entry', [x], { n: 2, d: 0, op: 0, off: 0, s: 0, stride: 0 }, 2);
     await expect(x.data()).rejects.toThrow(/webgpu: .*no_such_entry.*raised at this read/s);
-    expect(Array.from(await x.data() as Float32Array)).toEqual([1, 2]); // raised once
+    expect(Array.from((await x.data()) as Float32Array)).toEqual([1, 2]); // raised once
     x.dispose();
   });
 
@@ -96,7 +111,7 @@ describe('webgpu backend: kernels outside the op specs', () => {
     const src = ops.cast(on('webgpu', [1, 2, 3], [3]), 'float16');
     const dst = Tensor.empty([3], 'float16', src.backend);
     kernel('copy', src)(src, dst);
-    expect(Array.from(await ops.cast(dst, 'float32').data() as Float32Array)).toEqual([1, 2, 3]);
+    expect(Array.from((await ops.cast(dst, 'float32').data()) as Float32Array)).toEqual([1, 2, 3]);
     src.dispose();
     dst.dispose();
   });
@@ -105,10 +120,14 @@ describe('webgpu backend: kernels outside the op specs', () => {
     const a = on('webgpu', randn([48, 48], new Rng(2)), [48, 48]);
     const p = new Profiler();
     setProfiler(p);
-    const b = ops.matmul(a, a), c = ops.gelu(b);
+    const b = ops.matmul(a, a),
+      c = ops.gelu(b);
     setProfiler(null);
     const events = await p.finish();
-    expect(events.map((e) => [e.backend, e.op])).toEqual([['webgpu', 'gemm'], ['webgpu', 'unary']]);
+    expect(events.map((e) => [e.backend, e.op])).toEqual([
+      ['webgpu', 'gemm'],
+      ['webgpu', 'unary'],
+    ]);
     expect(events.every((e) => e.dur > 0)).toBe(true);
     expect([...p.sources].some((s) => s.startsWith('webgpu: '))).toBe(true);
     expectClose(await f64(c), await f64(ops.gelu(ops.matmul(a, a))), 0, 0, 'profiled and unprofiled results');
@@ -123,10 +142,14 @@ describe('webgpu backend: kernels outside the op specs', () => {
       const run = async (backend: string): Promise<Float64Array[]> => {
         const rng = new Rng(3);
         const ps = [[4, 3], [7]].map((s) => on(backend, randn(s, rng), s).keep());
-        ps.forEach((p) => { p.requiresGrad = true; });
+        ps.forEach((p) => {
+          p.requiresGrad = true;
+        });
         const opt = new Opt(ps, cfg);
         for (let step = 0; step < 5; step++) {
-          ps.forEach((p) => { p.grad = on(backend, randn([...p.shape], rng, 3), [...p.shape]).keep(); });
+          ps.forEach((p) => {
+            p.grad = on(backend, randn([...p.shape], rng, 3), [...p.shape]).keep();
+          });
           await opt.stepAsync();
           opt.zeroGrad();
         }
@@ -135,28 +158,41 @@ describe('webgpu backend: kernels outside the op specs', () => {
         ps.forEach((p) => p.dispose());
         return out;
       };
-      const gpuRun = await run('webgpu'), ref = await run('reference');
+      const gpuRun = await run('webgpu'),
+        ref = await run('reference');
       gpuRun.forEach((c, i) => expectClose(c, ref[i]!, 1e-6, 1e-5, `${name} parameter ${i}`));
     });
 });
 
 describe('webgpu selfAttention at training sizes', () => {
   it('matches the cpu with lengths up to 50 over several workgroups (causal, bidirectional, attention dropout)', async () => {
-    const D = 32, layout = PackedLayout.fromLengths([50, 12, 1, 33, 50, 7, 50, 29]);
-    for (const [causal, dropout] of [[true, 0], [false, 0], [true, 0.5]] as const) {
+    const D = 32,
+      layout = PackedLayout.fromLengths([50, 12, 1, 33, 50, 7, 50, 29]);
+    for (const [causal, dropout] of [
+      [true, 0],
+      [false, 0],
+      [true, 0.5],
+    ] as const) {
       const o = { heads: 4, causal, dropout, seed: 21 };
-      const rng = new Rng(8), shapes = [[layout.total, D], [3 * D, D], [3 * D], [D, D], [D]];
+      const rng = new Rng(8),
+        shapes = [[layout.total, D], [3 * D, D], [3 * D], [D, D], [D]];
       const host = shapes.map((s, k) => randn(s, rng, k === 0 ? 1 : 1 / Math.sqrt(D)));
       const outs: Float64Array[][] = [];
       for (const backend of ['webgpu', 'cpu']) {
-        const xs = host.map((h, k) => { const t = tensor(h, shapes[k]!, { backend }).keep(); t.requiresGrad = true; return t; });
+        const xs = host.map((h, k) => {
+          const t = tensor(h, shapes[k]!, { backend }).keep();
+          t.requiresGrad = true;
+          return t;
+        });
         const y = ops.selfAttention(xs[0]!, layout, xs[1]!, xs[2]!, xs[3]!, xs[4]!, o);
         backwardProbe(([x, a, b, c, d]) => ops.selfAttention(x!, layout, a!, b!, c!, d!, o), xs, randn([layout.total, D], new Rng(9)));
         outs.push([await f64(y), ...(await Promise.all(xs.map((x) => f64(x.grad!))))]);
         y.dispose();
         dispose(xs);
       }
-      outs[0]!.forEach((v, k) => expectClose(v, outs[1]![k]!, 1e-5, 1e-4, `${causal ? 'causal' : 'bidirectional'}, dropout ${dropout}, ${k ? `gradient ${k - 1}` : 'forward'}`));
+      outs[0]!.forEach((v, k) =>
+        expectClose(v, outs[1]![k]!, 1e-5, 1e-4, `${causal ? 'causal' : 'bidirectional'}, dropout ${dropout}, ${k ? `gradient ${k - 1}` : 'forward'}`),
+      );
     }
   });
 });

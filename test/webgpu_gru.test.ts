@@ -24,8 +24,8 @@ const CASES: Case[] = [
   { name: '2 layers, dropout 0.3, no h0', lengths: [4, 2, 3], E: 3, H: 6, L: 2, h0: false, dropout: 0.3, flow: 'both' },
   // 3H = 36: the GEMMs span two 32-wide tiles.
   { name: 'unequal lengths [5, 2, 4, 1], 2 layers with h0', lengths: [5, 2, 4, 1], E: 4, H: 12, L: 2, h0: true, dropout: 0, flow: 'both' },
-  { name: 'only hn\'s gradient flows', lengths: [5, 2, 4, 1], E: 4, H: 7, L: 2, h0: true, dropout: 0, flow: 'hn' },
-  { name: 'only the output\'s gradient flows', lengths: [2, 5, 1], E: 2, H: 4, L: 2, h0: true, dropout: 0, flow: 'output' },
+  { name: "only hn's gradient flows", lengths: [5, 2, 4, 1], E: 4, H: 7, L: 2, h0: true, dropout: 0, flow: 'hn' },
+  { name: "only the output's gradient flows", lengths: [2, 5, 1], E: 2, H: 4, L: 2, h0: true, dropout: 0, flow: 'output' },
   { name: '3 layers, dropout 0.5, h0, unequal lengths', lengths: [6, 3, 1, 4, 2], E: 5, H: 8, L: 3, h0: true, dropout: 0.5, flow: 'both' },
   // Two dispatches per step and layer: more than the backend's 256 uniform slots, so the
   // recurrence is submitted in several parts.
@@ -36,7 +36,12 @@ const CASES: Case[] = [
 function specs(c: Case, layout: PackedLayout): InputSpec[] {
   const s: InputSpec[] = [{ shape: [layout.total, c.E], grad: true }];
   for (let l = 0; l < c.L; l++)
-    s.push({ shape: [3 * c.H, l === 0 ? c.E : c.H], grad: true }, { shape: [3 * c.H, c.H], grad: true }, { shape: [3 * c.H], grad: true }, { shape: [3 * c.H], grad: true });
+    s.push(
+      { shape: [3 * c.H, l === 0 ? c.E : c.H], grad: true },
+      { shape: [3 * c.H, c.H], grad: true },
+      { shape: [3 * c.H], grad: true },
+      { shape: [3 * c.H], grad: true },
+    );
   if (c.h0) s.push({ shape: [c.L, layout.batch, c.H], grad: true });
   return s;
 }
@@ -53,20 +58,31 @@ describe('webgpu GRU against the float64 reference', () => {
   for (const c of CASES) {
     it(c.name, async () => {
       const layout = PackedLayout.fromLengths(c.lengths);
-      const gpu = makeInputs(specs(c, layout), 'webgpu', new Rng(17)), ref = makeInputs(specs(c, layout), 'reference', new Rng(17));
+      const gpu = makeInputs(specs(c, layout), 'webgpu', new Rng(17)),
+        ref = makeInputs(specs(c, layout), 'reference', new Rng(17));
 
       // Inference forward (no gates saved).
-      const want = tidy(() => { const r = gruOf(c, layout, ref); return { output: values(r.output), hn: values(r.hn) }; });
-      const [out, hn] = noGrad(() => tidy(() => { const r = gruOf(c, layout, gpu); return [r.output, r.hn]; }));
+      const want = tidy(() => {
+        const r = gruOf(c, layout, ref);
+        return { output: values(r.output), hn: values(r.hn) };
+      });
+      const [out, hn] = noGrad(() =>
+        tidy(() => {
+          const r = gruOf(c, layout, gpu);
+          return [r.output, r.hn];
+        }),
+      );
       expectClose(await f64(out!), want.output, 1e-5, 1e-4, `${c.name}: output (inference)`);
       expectClose(await f64(hn!), want.hn, 1e-5, 1e-4, `${c.name}: hn (inference)`);
       dispose([out!, hn!]);
 
       // Training forward and backward of the loss Σ output·wOut + Σ hn·wHn (or one term).
-      const wOut = randn([layout.total, c.H], new Rng(5)), wHn = randn([c.L, layout.batch, c.H], new Rng(6));
+      const wOut = randn([layout.total, c.H], new Rng(5)),
+        wHn = randn([c.L, layout.batch, c.H], new Rng(6));
       let seen: Tensor[] = [];
       const loss = (xs: Tensor[]): Tensor => {
-        const r = gruOf(c, layout, xs), be = xs[0]!.backend;
+        const r = gruOf(c, layout, xs),
+          be = xs[0]!.backend;
         if (xs === gpu) seen = [r.output.keep(), r.hn.keep()];
         const a = ops.sum(ops.mul(r.output, tensor(wOut, r.output.shape, { backend: be })));
         const b = ops.sum(ops.mul(r.hn, tensor(wHn, r.hn.shape, { backend: be })));

@@ -24,8 +24,19 @@ useWebGpu();
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const run = (backend: string): UbpTrainOptions => ({
-  cache, out: join(dir, backend), model: { fields: ['event', 'category', 'sku', 'week'], embed: 24, combine: 'sum', hidden: 24, layers: 2, dropout: 0.1 },
-  batchSize: 32, lr: 3e-3, epochs: 2, maxEvents: 40, valFraction: 0.1, patience: 5, seed: 3, resume: false, log: () => {}, backend,
+  cache,
+  out: join(dir, backend),
+  model: { fields: ['event', 'category', 'sku', 'week'], embed: 24, combine: 'sum', hidden: 24, layers: 2, dropout: 0.1 },
+  batchSize: 32,
+  lr: 3e-3,
+  epochs: 2,
+  maxEvents: 40,
+  valFraction: 0.1,
+  patience: 5,
+  seed: 3,
+  resume: false,
+  log: () => {},
+  backend,
 });
 
 describe('the UBP autoencoder on webgpu', () => {
@@ -53,15 +64,36 @@ describe('the recommenders on webgpu', () => {
   // Users walking a fixed cycle through 20 items (test/rec_train.test.ts has the same idea).
   const sequences = Array.from({ length: 64 }, (_, u) => Int32Array.from({ length: 4 + (u % 6) }, (_, k) => 1 + ((u * 7 + k) % 20)));
   const split = looSplit({ users: sequences.map((_, u) => u + 1), sequences, items: 21 });
-  const profiles = { dim: 3, vectors: Float32Array.from({ length: 64 * 3 }, (_, i) => Math.sin(i)), rowOf: Int32Array.from({ length: 64 }, (_, u) => (u % 3 ? u : -1)) };
+  const profiles = {
+    dim: 3,
+    vectors: Float32Array.from({ length: 64 * 3 }, (_, i) => Math.sin(i)),
+    rowOf: Int32Array.from({ length: 64 }, (_, u) => (u % 3 ? u : -1)),
+  };
   for (const kind of ['sasrec', 'gru4rec', 'bert4rec'] as const)
     it(`${kind} follows the cpu loss curve step by step${kind === 'sasrec' ? ' (with attention-pooled distillation)' : ''}`, async () => {
-      const run = (backend: string) => onBackend(backend, () => trainRecommender({
-        split, model: { kind, hidden: 8, blocks: 1, heads: 2, maxLen: 6, dropout: 0.1, attentionDropout: 0.1, ffnMultiplier: 2, activation: 'gelu' },
-        epochs: 2, batch: 16, lr: 0.01, weightDecay: 0.01, clip: 1, seed: 5, patience: 5, negatives: 0, maskProb: 0.3, excludeHistory: true,
-        distill: kind === 'sasrec' ? { cfg: { layer: 1, pooling: 'attention', gamma: 0.1, loss: 'mse', alpha: 0.3, ftEpoch: 1, beta: 'scaled' }, profiles } : undefined,
-      }));
-      const cpu = await run('cpu'), gpu = await run('webgpu');
+      const run = (backend: string) =>
+        onBackend(backend, () =>
+          trainRecommender({
+            split,
+            model: { kind, hidden: 8, blocks: 1, heads: 2, maxLen: 6, dropout: 0.1, attentionDropout: 0.1, ffnMultiplier: 2, activation: 'gelu' },
+            epochs: 2,
+            batch: 16,
+            lr: 0.01,
+            weightDecay: 0.01,
+            clip: 1,
+            seed: 5,
+            patience: 5,
+            negatives: 0,
+            maskProb: 0.3,
+            excludeHistory: true,
+            distill:
+              kind === 'sasrec'
+                ? { cfg: { layer: 1, pooling: 'attention', gamma: 0.1, loss: 'mse', alpha: 0.3, ftEpoch: 1, beta: 'scaled' }, profiles }
+                : undefined,
+          }),
+        );
+      const cpu = await run('cpu'),
+        gpu = await run('webgpu');
       expect(gpu.losses.length).toBe(8);
       // Same tolerance and reason as the autoencoder above.
       expectClose(gpu.losses, cpu.losses, 0, 1e-4, `${kind} training loss per step`);

@@ -13,7 +13,9 @@ import { layoutOf, packUniforms, uniformLayout } from '../ts/backend/webgpu/unif
 import { parseModule, type WgslModule } from '../ts/backend/webgpu/wgsl_structs.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const KERNEL_FILES = readdirSync(join(ROOT, 'kernels')).filter((f) => f.endsWith('.wgsl') && f !== 'common.wgsl').map((f) => f.slice(0, -'.wgsl'.length));
+const KERNEL_FILES = readdirSync(join(ROOT, 'kernels'))
+  .filter((f) => f.endsWith('.wgsl') && f !== 'common.wgsl')
+  .map((f) => f.slice(0, -'.wgsl'.length));
 
 /** The names of the module's compute entry points. */
 function entryPoints(module: WgslModule): string[] {
@@ -47,18 +49,36 @@ fn uses_neither() { let x = 1u; }
 
 describe('WGSL structs and uniforms', () => {
   it('reads structs (multi-line, trailing comma, commas inside <…>) and uniform variables, not comments', () => {
-    const one = parseModule(ONE), two = parseModule(TWO);
+    const one = parseModule(ONE),
+      two = parseModule(TWO);
     expect([...one.structs.keys()]).toEqual(['Params']);
-    expect(one.structs.get('Params')!.fields).toEqual([{ name: 'n', type: 'u32' }, { name: 'off', type: 'i32' }, { name: 'eps', type: 'f32' }]);
+    expect(one.structs.get('Params')!.fields).toEqual([
+      { name: 'n', type: 'u32' },
+      { name: 'off', type: 'i32' },
+      { name: 'eps', type: 'f32' },
+    ]);
     expect(one.uniforms).toEqual([{ group: 0, binding: 0, name: 'P', type: 'Params' }]);
     expect(two.structs.get('A')!.fields.map((f) => f.name)).toEqual(['n', 'h']);
-    expect(two.structs.get('B')!.fields).toEqual([{ name: 'n', type: 'u32' }, { name: 'w', type: 'array<f32,4>' }, { name: 'v', type: 'vec4<f32>' }]);
+    expect(two.structs.get('B')!.fields).toEqual([
+      { name: 'n', type: 'u32' },
+      { name: 'w', type: 'array<f32,4>' },
+      { name: 'v', type: 'vec4<f32>' },
+    ]);
     expect(() => parseModule('struct S { @align(16) x: u32 }')).toThrow(/struct S: cannot read the member '@align\(16\) x: u32'/);
   });
 
   it('gives an entry point the struct of the uniform it names', () => {
-    const one = parseModule(ONE), two = parseModule(TWO);
-    expect(layoutOf('one.main', one, 'main')).toMatchObject({ struct: 'Params', fields: [{ name: 'n', type: 'u32' }, { name: 'off', type: 'i32' }, { name: 'eps', type: 'f32' }], bytes: 16 });
+    const one = parseModule(ONE),
+      two = parseModule(TWO);
+    expect(layoutOf('one.main', one, 'main')).toMatchObject({
+      struct: 'Params',
+      fields: [
+        { name: 'n', type: 'u32' },
+        { name: 'off', type: 'i32' },
+        { name: 'eps', type: 'f32' },
+      ],
+      bytes: 16,
+    });
     expect(layoutOf('two.uses_a', two, 'uses_a')).toMatchObject({ struct: 'A', bytes: 16 });
     expect(() => layoutOf('two.uses_both', two, 'uses_both')).toThrow(/two\.uses_both: the entry point names PA and PB of the uniforms PA, PB/);
     expect(() => layoutOf('two.uses_neither', two, 'uses_neither')).toThrow(/names none of the uniforms/);
@@ -67,13 +87,15 @@ describe('WGSL structs and uniforms', () => {
     expect(() => layoutOf('x.main', parseModule('@group(0) @binding(2) var<uniform> Q: S;'), 'main')).toThrow(/uniform Q is at group 0 binding 2/);
   });
 
-  it('packs named values in the struct\'s order, and names the kernel, struct and field of a wrong one', () => {
+  it("packs named values in the struct's order, and names the kernel, struct and field of a wrong one", () => {
     const layout = layoutOf('one.main', parseModule(ONE), 'main');
     const view = new DataView(new ArrayBuffer(256));
     packUniforms(layout, { eps: 0.5, n: 7, off: -3 }, view);
     expect([view.getUint32(0, true), view.getInt32(4, true), view.getFloat32(8, true)]).toEqual([7, -3, 0.5]);
     const pack = (values: Record<string, number>) => () => packUniforms(layout, values, view);
-    expect(pack({ n: 7, of: -3, eps: 0.5 })).toThrow("webgpu one.main: uniform struct Params field 'off' is missing, and it has no field 'of' (its fields: n, off, eps)");
+    expect(pack({ n: 7, of: -3, eps: 0.5 })).toThrow(
+      "webgpu one.main: uniform struct Params field 'off' is missing, and it has no field 'of' (its fields: n, off, eps)",
+    );
     expect(pack({ n: 7, eps: 0.5 })).toThrow("webgpu one.main: uniform struct Params field 'off' is missing (its fields: n, off, eps)");
     expect(pack({ n: 7, off: -3, eps: 0.5, scale: 1 })).toThrow("webgpu one.main: uniform struct Params has no field 'scale' (its fields: n, off, eps)");
     expect(pack({ n: -1, off: 0, eps: 0 })).toThrow("uniform struct Params field 'n' is u32 and cannot hold -1");
@@ -91,7 +113,7 @@ describe('WGSL structs and uniforms', () => {
     }
   });
 
-  it('every dispatch site in ts/backend/webgpu passes exactly its struct\'s fields, as numbers; every entry point is dispatched', () => {
+  it("every dispatch site in ts/backend/webgpu passes exactly its struct's fields, as numbers; every entry point is dispatched", () => {
     const sites = dispatchSites();
     const problems: string[] = [];
     const dispatched = new Set<string>();
@@ -100,15 +122,22 @@ describe('WGSL structs and uniforms', () => {
       for (const file of files)
         for (const entry of entries) {
           dispatched.add(`${file}.${entry}`);
-          const struct = uniformLayout(file, entry), names = new Set(fields.map((f) => f.name));
+          const struct = uniformLayout(file, entry),
+            names = new Set(fields.map((f) => f.name));
           const missing = struct.fields.map((f) => f.name).filter((n) => !names.has(n));
           const extra = [...names].filter((n) => !struct.names.has(n));
           if (missing.length || extra.length) problems.push(`${where}: ${file}.${entry} (struct ${struct.struct}) missing [${missing}], unknown [${extra}]`);
         }
     }
     expect(problems).toEqual([]);
-    expect(KERNELS.filter((k) => !dispatched.has(k)), 'entry points never dispatched').toEqual([]);
-    expect([...dispatched].filter((k) => !KERNELS.includes(k)), 'dispatched entry points that do not exist').toEqual([]);
+    expect(
+      KERNELS.filter((k) => !dispatched.has(k)),
+      'entry points never dispatched',
+    ).toEqual([]);
+    expect(
+      [...dispatched].filter((k) => !KERNELS.includes(k)),
+      'dispatched entry points that do not exist',
+    ).toEqual([]);
   }, 60_000);
 });
 

@@ -47,7 +47,8 @@ export function findAddonFile(file: string, envVar: string, suffix = ''): AddonL
     // not installed: the error below says what to do
   }
   return {
-    error: `no ${file} for ${platformTag()}: looked in ${local} and the package ${pkg}, which npm installs with seqcore ` +
+    error:
+      `no ${file} for ${platformTag()}: looked in ${local} and the package ${pkg}, which npm installs with seqcore ` +
       `where a prebuilt one exists (not with --omit=optional). Elsewhere build it from source: npx seqcore build ` +
       `(needs CMake and a C++17 compiler${suffix === '-cuda' ? ', and nvcc for the CUDA addon' : ''})`,
   };

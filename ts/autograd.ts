@@ -62,7 +62,7 @@ export function setCheckFinite(on: boolean): void {
 export function assertFinite(op: string, what: string, ts: readonly (Tensor | null)[]): void {
   if (!checkFinite) return;
   ts.forEach((t, i) => {
-    if (!t || (t.dtype !== 'float32')) return;
+    if (!t || t.dtype !== 'float32') return;
     const at = kernel('firstNonFinite', t)(t);
     if (at >= 0) throw new Error(`checkFinite: op '${op}' produced NaN/Inf in ${what} ${i} (shape [${t.shape.join(', ')}]) at flat index ${at}`);
   });
@@ -113,11 +113,13 @@ function topoOrder(root: Node): Node[] {
  * second backward() through it is an error.
  */
 export function backward(loss: Tensor, grad?: Tensor): void {
-  if (!loss.requiresGrad) throw new Error(`backward: ${loss.describe()} does not require grad (no parameter was used to compute it, or it was computed under noGrad)`);
+  if (!loss.requiresGrad)
+    throw new Error(`backward: ${loss.describe()} does not require grad (no parameter was used to compute it, or it was computed under noGrad)`);
   if (!grad && loss.size !== 1) throw new Error(`backward: ${loss.describe()} is not a single value; pass its gradient explicitly`);
   if (grad && grad.shape.join() !== loss.shape.join()) throw new Error(`backward: gradient [${grad.shape.join(', ')}] does not match ${loss.describe()}`);
   const root = loss.node;
-  if (!root) { // loss is itself a leaf
+  if (!root) {
+    // loss is itself a leaf
     accumulateLeaf(loss, seed(loss, grad));
     return;
   }
@@ -155,7 +157,10 @@ function seed(loss: Tensor, grad?: Tensor): Tensor {
 
 function accumulate(grads: Map<Tensor, Tensor>, t: Tensor, g: Tensor): void {
   const prev = grads.get(t);
-  if (!prev) { grads.set(t, g); return; }
+  if (!prev) {
+    grads.set(t, g);
+    return;
+  }
   kernel('axpy', prev)(1, g, prev);
   g.dispose();
 }

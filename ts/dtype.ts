@@ -21,21 +21,31 @@ export const BYTES_PER_ELEMENT: Record<DType, number> = {
 
 export function hostArray<D extends DType>(dtype: D, size: number): HostArrays[D] {
   switch (dtype) {
-    case 'float32': return new Float32Array(size) as HostArrays[D];
-    case 'float16': return new Uint16Array(size) as HostArrays[D];
-    case 'int32': return new Int32Array(size) as HostArrays[D];
-    case 'int64': return new BigInt64Array(size) as HostArrays[D];
-    case 'uint8': return new Uint8Array(size) as HostArrays[D];
+    case 'float32':
+      return new Float32Array(size) as HostArrays[D];
+    case 'float16':
+      return new Uint16Array(size) as HostArrays[D];
+    case 'int32':
+      return new Int32Array(size) as HostArrays[D];
+    case 'int64':
+      return new BigInt64Array(size) as HostArrays[D];
+    case 'uint8':
+      return new Uint8Array(size) as HostArrays[D];
   }
   throw new TypeError(`unknown dtype '${String(dtype)}'`);
 }
 
 export function isHostArrayOf(dtype: DType, data: unknown): boolean {
   switch (dtype) {
-    case 'float32': return data instanceof Float32Array;
-    case 'float16': return data instanceof Uint16Array;
-    case 'int32': return data instanceof Int32Array;
-    case 'int64': return data instanceof BigInt64Array;
-    case 'uint8': return data instanceof Uint8Array;
+    case 'float32':
+      return data instanceof Float32Array;
+    case 'float16':
+      return data instanceof Uint16Array;
+    case 'int32':
+      return data instanceof Int32Array;
+    case 'int64':
+      return data instanceof BigInt64Array;
+    case 'uint8':
+      return data instanceof Uint8Array;
   }
 }

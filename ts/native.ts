@@ -28,9 +28,24 @@ export interface NativeAddon extends NativeKernels {
 export interface NativeKernels {
   /** Copies `bytes` bytes from storage src to storage dst. */
   copy(src: number, dst: number, bytes: number): void;
-  gemm(transA: boolean, transB: boolean, M: number, N: number, K: number, alpha: number,
-    a: number, aOffset: number, lda: number, b: number, bOffset: number, ldb: number,
-    beta: number, c: number, cOffset: number, ldc: number): void;
+  gemm(
+    transA: boolean,
+    transB: boolean,
+    M: number,
+    N: number,
+    K: number,
+    alpha: number,
+    a: number,
+    aOffset: number,
+    lda: number,
+    b: number,
+    bOffset: number,
+    ldb: number,
+    beta: number,
+    c: number,
+    cOffset: number,
+    ldc: number,
+  ): void;
   binary(op: number, a: number, b: number, out: number, n: number): void;
   scale(x: number, s: number, out: number, n: number): void;
   axpy(alpha: number, x: number, y: number, n: number): void;
@@ -66,27 +81,107 @@ export interface NativeKernels {
   /** out[0..2) = [norm, clip factor] of the k sums of squares (Kernels.gradClip); maxNorm may be Infinity. */
   gradClip(sumsOfSquares: number, k: number, maxNorm: number, out: number): void;
   /** Adam/AdamW on tensor t = (params[t], grads[t], ms[t], vs[t]) of n[t] floats each, the gradients scaled by clip[1] (gradClip's out); nothing is written when it is not finite. */
-  adamSteps(params: number[], grads: number[], ms: number[], vs: number[], n: number[], lr: number, beta1: number, beta2: number,
-    eps: number, weightDecay: number, decoupled: boolean, step: number, clip: number): void;
+  adamSteps(
+    params: number[],
+    grads: number[],
+    ms: number[],
+    vs: number[],
+    n: number[],
+    lr: number,
+    beta1: number,
+    beta2: number,
+    eps: number,
+    weightDecay: number,
+    decoupled: boolean,
+    step: number,
+    clip: number,
+  ): void;
   cast(kind: string, x: number, y: number, n: number): void;
   /** out[0] = mean loss; the grad reads dout[0]. */
   bceLogits(x: number, y: number, n: number, out: number): void;
   /** One implicit-ALS half step: X (rows×K, storage) against Y (cols×K, storage). */
-  alsHalfStep(indptr: BigInt64Array, indices: Int32Array, values: Float32Array, rows: number, Y: number, cols: number, X: number, K: number, lambda: number, cgSteps: number): void;
+  alsHalfStep(
+    indptr: BigInt64Array,
+    indices: Int32Array,
+    values: Float32Array,
+    rows: number,
+    Y: number,
+    cols: number,
+    X: number,
+    K: number,
+    lambda: number,
+    cgSteps: number,
+  ): void;
   bceLogitsGrad(x: number, y: number, dout: number, dx: number, n: number): void;
   packPadded(padded: number, Tpad: number, E: number, batchSizes: Int32Array, sortedIndices: Int32Array, packed: number): void;
   unpackPadded(packed: number, Tpad: number, E: number, batchSizes: Int32Array, sortedIndices: Int32Array, padded: number): void;
-  gruForward(x: number, E: number, H: number, L: number, wIh: number[], wHh: number[], bIh: number[], bHh: number[],
-    h0: number | null, batchSizes: Int32Array, sortedIndices: Int32Array, dropout: number, seed: number,
-    save: boolean, workspace: number, out: number, hn: number): void;
-  gruBackward(x: number, E: number, H: number, L: number, wIh: number[], wHh: number[], h0: number | null,
-    batchSizes: Int32Array, sortedIndices: Int32Array, dropout: number, workspace: number, out: number, dout: number | null,
-    dhn: number | null, dx: number | null, dwIh: number[], dwHh: number[], dbIh: number[], dbHh: number[], dh0: number | null): void;
+  gruForward(
+    x: number,
+    E: number,
+    H: number,
+    L: number,
+    wIh: number[],
+    wHh: number[],
+    bIh: number[],
+    bHh: number[],
+    h0: number | null,
+    batchSizes: Int32Array,
+    sortedIndices: Int32Array,
+    dropout: number,
+    seed: number,
+    save: boolean,
+    workspace: number,
+    out: number,
+    hn: number,
+  ): void;
+  gruBackward(
+    x: number,
+    E: number,
+    H: number,
+    L: number,
+    wIh: number[],
+    wHh: number[],
+    h0: number | null,
+    batchSizes: Int32Array,
+    sortedIndices: Int32Array,
+    dropout: number,
+    workspace: number,
+    out: number,
+    dout: number | null,
+    dhn: number | null,
+    dx: number | null,
+    dwIh: number[],
+    dwHh: number[],
+    dbIh: number[],
+    dbHh: number[],
+    dh0: number | null,
+  ): void;
   gruWorkspaceFloats(L: number, total: number, H: number, save: boolean, dropout: boolean): number;
-  attention(qkv: number, D: number, heads: number, causal: boolean, batchSizes: Int32Array, sortedIndices: Int32Array,
-    dropout: number, seed: number, out: number, probs: number): void;
-  attentionGrad(qkv: number, probs: number, dout: number, D: number, heads: number, causal: boolean, batchSizes: Int32Array,
-    sortedIndices: Int32Array, dropout: number, seed: number, dqkv: number): void;
+  attention(
+    qkv: number,
+    D: number,
+    heads: number,
+    causal: boolean,
+    batchSizes: Int32Array,
+    sortedIndices: Int32Array,
+    dropout: number,
+    seed: number,
+    out: number,
+    probs: number,
+  ): void;
+  attentionGrad(
+    qkv: number,
+    probs: number,
+    dout: number,
+    D: number,
+    heads: number,
+    causal: boolean,
+    batchSizes: Int32Array,
+    sortedIndices: Int32Array,
+    dropout: number,
+    seed: number,
+    dqkv: number,
+  ): void;
 }
 
 /**

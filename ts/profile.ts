@@ -64,9 +64,15 @@ export class Profiler {
       by.set(k, r);
     }
     const total = [...by.values()].reduce((a, r) => a + r.ms, 0);
-    const rows = [...by.values()].sort((a, b) => b.ms - a.ms).map((r) =>
-      `| ${r.backend} | ${r.op} | ${r.calls} | ${r.ms.toFixed(3)} | ${((1000 * r.ms) / r.calls).toFixed(1)} | ${((100 * r.ms) / Math.max(total, 1e-12)).toFixed(1)} |`);
-    return [`timing: ${[...sources].join('; ')}`, '', '| backend | kernel | calls | total ms | mean µs | share % |', '|---|---|---|---|---|---|', ...rows].join('\n');
+    const rows = [...by.values()]
+      .sort((a, b) => b.ms - a.ms)
+      .map(
+        (r) =>
+          `| ${r.backend} | ${r.op} | ${r.calls} | ${r.ms.toFixed(3)} | ${((1000 * r.ms) / r.calls).toFixed(1)} | ${((100 * r.ms) / Math.max(total, 1e-12)).toFixed(1)} |`,
+      );
+    return [`timing: ${[...sources].join('; ')}`, '', '| backend | kernel | calls | total ms | mean µs | share % |', '|---|---|---|---|---|---|', ...rows].join(
+      '\n',
+    );
   }
 
   /** Chrome trace JSON (chrome://tracing, ui.perfetto.dev): one complete event per kernel call, one track per backend. */

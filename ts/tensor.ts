@@ -13,8 +13,7 @@ export function shapeSize(shape: Shape): number {
 }
 
 export function checkShape(shape: Shape, what = 'shape'): void {
-  for (const d of shape)
-    if (!Number.isInteger(d) || d < 0) throw new TypeError(`${what} [${shape.join(', ')}] must hold non-negative integers`);
+  for (const d of shape) if (!Number.isInteger(d) || d < 0) throw new TypeError(`${what} [${shape.join(', ')}] must hold non-negative integers`);
 }
 
 // Backstop only: a tensor that is garbage-collected without dispose() still releases its
@@ -51,7 +50,11 @@ export class Tensor {
   private storageRef: Storage | null;
   private kept = false;
 
-  constructor(shape: Shape, readonly dtype: DType, storage: Storage) {
+  constructor(
+    shape: Shape,
+    readonly dtype: DType,
+    storage: Storage,
+  ) {
     checkShape(shape);
     this.shape = Object.freeze([...shape]);
     this.size = shapeSize(shape);
@@ -73,9 +76,15 @@ export class Tensor {
     if (!this.storageRef) throw new Error(`${this.describe()} was disposed and cannot be used`);
     return this.storageRef;
   }
-  get backend(): Backend { return this.storage.backend; }
-  get rank(): number { return this.shape.length; }
-  get isDisposed(): boolean { return this.storageRef === null; }
+  get backend(): Backend {
+    return this.storage.backend;
+  }
+  get rank(): number {
+    return this.shape.length;
+  }
+  get isDisposed(): boolean {
+    return this.storageRef === null;
+  }
 
   describe(): string {
     return `tensor${this.name ? ` '${this.name}'` : ''} #${this.id} [${this.shape.join(', ')}] ${this.dtype}`;
@@ -126,8 +135,7 @@ export class Tensor {
   /** A tensor of another shape sharing this one's storage (no copy). Not differentiable by itself: see ops.reshape. */
   view(shape: Shape): Tensor {
     checkShape(shape);
-    if (shapeSize(shape) !== this.size)
-      throw new TypeError(`view: cannot view ${this.describe()} as [${shape.join(', ')}] (${shapeSize(shape)} elements)`);
+    if (shapeSize(shape) !== this.size) throw new TypeError(`view: cannot view ${this.describe()} as [${shape.join(', ')}] (${shapeSize(shape)} elements)`);
     const s = this.storage;
     s.refs++;
     return new Tensor(shape, this.dtype, s);
@@ -139,21 +147,18 @@ export class Tensor {
     for (const sc of scopes) sc.delete(this);
     return this;
   }
-  get isKept(): boolean { return this.kept; }
+  get isKept(): boolean {
+    return this.kept;
+  }
 }
 
 /** Creates a tensor from host data (a typed array of the dtype, or plain numbers). */
-export function tensor(
-  data: HostArray | readonly number[],
-  shape?: Shape,
-  opts: { dtype?: DType; backend?: Backend | string } = {},
-): Tensor {
+export function tensor(data: HostArray | readonly number[], shape?: Shape, opts: { dtype?: DType; backend?: Backend | string } = {}): Tensor {
   const dtype = opts.dtype ?? inferDtype(data);
   const backend = typeof opts.backend === 'string' ? getBackend(opts.backend) : (opts.backend ?? getBackend());
   const s = shape ?? [data.length];
   checkShape(s);
-  if (shapeSize(s) !== data.length)
-    throw new TypeError(`tensor: ${data.length} values do not fill shape [${s.join(', ')}] (${shapeSize(s)} elements)`);
+  if (shapeSize(s) !== data.length) throw new TypeError(`tensor: ${data.length} values do not fill shape [${s.join(', ')}] (${shapeSize(s)} elements)`);
   let host: HostArray;
   if (isHostArrayOf(dtype, data)) host = data as HostArray;
   else if (Array.isArray(data)) {
@@ -164,8 +169,7 @@ export function tensor(
       else (host as Float32Array)[i] = v;
     }
   } else throw new TypeError(`tensor: a ${data.constructor.name} cannot hold dtype ${dtype}`);
-  if (dtype === 'float16' && Array.isArray(data))
-    throw new TypeError('tensor: build float16 tensors by casting a float32 tensor (ops.cast)');
+  if (dtype === 'float16' && Array.isArray(data)) throw new TypeError('tensor: build float16 tensors by casting a float32 tensor (ops.cast)');
   const t = Tensor.empty(s, dtype, backend);
   backend.upload(t.storage, dtype, host);
   return t;
@@ -238,8 +242,7 @@ function close<T>(scope: Set<Tensor>, result: T): T {
 function collectTensors(v: unknown, out: Set<Tensor>): void {
   if (v instanceof Tensor) out.add(v);
   else if (Array.isArray(v)) for (const x of v) collectTensors(x, out);
-  else if (v && typeof v === 'object' && Object.getPrototypeOf(v) === Object.prototype)
-    for (const x of Object.values(v)) collectTensors(x, out);
+  else if (v && typeof v === 'object' && Object.getPrototypeOf(v) === Object.prototype) for (const x of Object.values(v)) collectTensors(x, out);
 }
 
 export type { DType, HostArray, HostArrays };

@@ -12,7 +12,9 @@ import { errorMessage } from '../report.js';
 
 const { values } = parseArgs({ options: { backend: { type: 'string', default: 'cuda' } } });
 const backend = values.backend!;
-const line = (o: Record<string, unknown>): void => { process.stdout.write(`${JSON.stringify({ suite: 'conformance', backend, gru: process.env.SEQCORE_GRU ?? 'auto', ...o })}\n`); };
+const line = (o: Record<string, unknown>): void => {
+  process.stdout.write(`${JSON.stringify({ suite: 'conformance', backend, gru: process.env.SEQCORE_GRU ?? 'auto', ...o })}\n`);
+};
 
 let failed = 0;
 try {

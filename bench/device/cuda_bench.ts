@@ -39,15 +39,29 @@ const VALIDATED = ['W1', 'W2', 'W4'];
 
 const { values } = parseArgs({
   options: {
-    seconds: { type: 'string', default: '0.25' }, repeats: { type: 'string', default: '5' },
-    'torch-timeout': { type: 'string', default: '150' }, python: { type: 'string', default: 'python3' },
+    seconds: { type: 'string', default: '0.25' },
+    repeats: { type: 'string', default: '5' },
+    'torch-timeout': { type: 'string', default: '150' },
+    python: { type: 'string', default: 'python3' },
   },
 });
-const seconds = number('--seconds', values.seconds, { min: 0, above: true }), repeats = integer('--repeats', values.repeats, 1, 100);
+const seconds = number('--seconds', values.seconds, { min: 0, above: true }),
+  repeats = integer('--repeats', values.repeats, 1, 100);
 
 /** PyTorch's lines (echoed), and its values by suite and case. */
 function runTorchSide(): Map<string, number> {
-  const args = ['--gemm', String(N), '--precisions', PRECISIONS.join(','), '--lengths', JSON.stringify(lengthsOf('W4')), '--seconds', String(seconds), '--repeats', String(repeats)];
+  const args = [
+    '--gemm',
+    String(N),
+    '--precisions',
+    PRECISIONS.join(','),
+    '--lengths',
+    JSON.stringify(lengthsOf('W4')),
+    '--seconds',
+    String(seconds),
+    '--repeats',
+    String(repeats),
+  ];
   const found = new Map<string, number>();
   for (const o of runTorch(values.python!, args, number('--torch-timeout', values['torch-timeout'], { min: 0, above: true }))) {
     emit(o);
@@ -72,7 +86,13 @@ async function gemmCase(p: Precision, cuda: CudaAddon, A: Float32Array, B: Float
   const name = `${N}x${N}x${N} ${p}`;
   if (!validated(`gemm ${name}`, 'seqcore', 'cpu backend', worst(product(cuda, A, B), want).diff, GEMM_TOLERANCE[p] * Math.sqrt(N))) return null;
   const ids = [A.byteLength, B.byteLength, A.byteLength].map((bytes) => cuda.alloc(bytes, true));
-  const w = { seqs: 1, flops: 2 * N ** 3, run: () => cuda.gemm(false, false, N, N, N, 1, ids[0]!, 0, N, ids[1]!, 0, N, 0, ids[2]!, 0, N), opt: null, dispose: () => ids.forEach((id) => cuda.free(id)) };
+  const w = {
+    seqs: 1,
+    flops: 2 * N ** 3,
+    run: () => cuda.gemm(false, false, N, N, N, 1, ids[0]!, 0, N, ids[1]!, 0, N, 0, ids[2]!, 0, N),
+    opt: null,
+    dispose: () => ids.forEach((id) => cuda.free(id)),
+  };
   try {
     const s = await median(w, seconds, repeats, drain);
     emit({ suite: 'gemm-cuda', case: name, impl: 'seqcore', value: w.flops / s / 1e9, unit: 'GFLOP/s', ms: 1000 * s });
@@ -98,7 +118,8 @@ const cuda = await startCuda();
 const drain = async (): Promise<void> => cuda.synchronize();
 
 const rng = new Rng(1);
-const A = Float32Array.from({ length: N * N }, () => rng.normal()), B = Float32Array.from({ length: N * N }, () => rng.normal());
+const A = Float32Array.from({ length: N * N }, () => rng.normal()),
+  B = Float32Array.from({ length: N * N }, () => rng.normal());
 const wantC = product(native, A, B);
 const wantGrads = new Map<string, Float32Array[]>();
 for (const name of VALIDATED) wantGrads.set(name, await valuesOn('cpu', name));
@@ -135,5 +156,10 @@ for (const p of PRECISIONS) {
 }
 report(rows, true, []);
 const about = `median of ${repeats} runs of ≥ ${seconds} s; reference: PyTorch on the same GPU; ratio = seqcore ÷ torch (> 1: seqcore faster)`;
-for (const suite of ['gemm-cuda', 'gru-cuda']) report(rows.filter((r) => r.suite === suite), false, [`${suite}: ${about}`]);
+for (const suite of ['gemm-cuda', 'gru-cuda'])
+  report(
+    rows.filter((r) => r.suite === suite),
+    false,
+    [`${suite}: ${about}`],
+  );
 process.exit(status());

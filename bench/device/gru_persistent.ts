@@ -51,29 +51,60 @@ const SIDES = ['torch', 'seqcore'] as const;
 
 const { values } = parseArgs({
   options: {
-    workloads: { type: 'string', default: 'W1,W2,W3,W4,S1,S1c,S1i' }, sides: { type: 'string', default: SIDES.join(',') },
-    summary: { type: 'string' }, seconds: { type: 'string', default: '0.25' }, repeats: { type: 'string', default: '3' },
-    'torch-timeout': { type: 'string', default: '200' }, python: { type: 'string', default: 'python3' }, smoke: { type: 'boolean', default: false },
+    workloads: { type: 'string', default: 'W1,W2,W3,W4,S1,S1c,S1i' },
+    sides: { type: 'string', default: SIDES.join(',') },
+    summary: { type: 'string' },
+    seconds: { type: 'string', default: '0.25' },
+    repeats: { type: 'string', default: '3' },
+    'torch-timeout': { type: 'string', default: '200' },
+    python: { type: 'string', default: 'python3' },
+    smoke: { type: 'boolean', default: false },
     precision: { type: 'string', default: 'fp32' },
   },
 });
 /** seqcore's GEMM precision (SEQCORE_CUDA_PRECISION); bf16 lines carry impl names ending in -bf16. */
 const precision = oneOf('--precision', values.precision, ['fp32', 'bf16'] as const);
 const suffix = precision === 'bf16' ? '-bf16' : '';
-const seconds = number('--seconds', values.seconds, { min: 0, above: true }), repeats = integer('--repeats', values.repeats, 1, 100);
+const seconds = number('--seconds', values.seconds, { min: 0, above: true }),
+  repeats = integer('--repeats', values.repeats, 1, 100);
 const shape = values.smoke ? SMOKE_SHAPE : S1_SHAPE;
 const TABLE = { ...WORKLOADS, ...systemOne(shape) };
 
 /** The line of one measured case: `s` seconds per step of a workload of this size. */
 function measured(name: string, impl: string, w: Pick<Workload, 'seqs' | 'flops'>, s: number, peak: number | null, more = {}): void {
   const tflops = w.flops / s / 1e12;
-  emit({ suite: SUITE, case: name, impl, value: w.seqs / s, unit: 'seq/s', tflops, peakPercent: peak === null ? null : (100 * tflops) / peak, ms: 1000 * s, ...more });
+  emit({
+    suite: SUITE,
+    case: name,
+    impl,
+    value: w.seqs / s,
+    unit: 'seq/s',
+    tflops,
+    peakPercent: peak === null ? null : (100 * tflops) / peak,
+    ms: 1000 * s,
+    ...more,
+  });
 }
 
 /** PyTorch's cases, fp32 and bf16 autocast, as this suite's lines (with its other lines as they are). */
 async function torchSide(names: string[]): Promise<void> {
-  const args = ['--gemm', '0', '--precisions', 'fp32,bf16', '--workloads', names.join(','), '--lengths', JSON.stringify(lengthsOf('S1c')),
-    '--s1-shape', `${shape.E},${shape.H},${shape.layers}`, '--seconds', String(seconds), '--repeats', String(repeats), ...(values.smoke ? ['--device', 'cpu'] : [])];
+  const args = [
+    '--gemm',
+    '0',
+    '--precisions',
+    'fp32,bf16',
+    '--workloads',
+    names.join(','),
+    '--lengths',
+    JSON.stringify(lengthsOf('S1c')),
+    '--s1-shape',
+    `${shape.E},${shape.H},${shape.layers}`,
+    '--seconds',
+    String(seconds),
+    '--repeats',
+    String(repeats),
+    ...(values.smoke ? ['--device', 'cpu'] : []),
+  ];
   const sizes = new Map<string, Pick<Workload, 'seqs' | 'flops'>>(); // built on the cpu once, for the FLOPs
   let device: string | null = null;
   for (const o of runTorch(values.python!, args, number('--torch-timeout', values['torch-timeout'], { min: 0, above: true }))) {
@@ -93,7 +124,14 @@ async function torchSide(names: string[]): Promise<void> {
       sizes.set(name, { seqs: w.seqs, flops: w.flops });
       w.dispose();
     }
-    measured(name, impl, sizes.get(name)!, (o.ms as number) / 1000, peakTflops(device, precision === 'bf16' ? 'bf16' : 'fp32'), o.dtype ? { dtype: o.dtype } : {});
+    measured(
+      name,
+      impl,
+      sizes.get(name)!,
+      (o.ms as number) / 1000,
+      peakTflops(device, precision === 'bf16' ? 'bf16' : 'fp32'),
+      o.dtype ? { dtype: o.dtype } : {},
+    );
   }
 }
 
@@ -133,14 +171,21 @@ function checked(what: string, impl: string, got: Float32Array[], against: [stri
  * Workload `name` with SEQCORE_GRU=`algorithm` (which the addon reads at each GRU call): its
  * values, validated against `against`, then timed; the values, or null when the run failed.
  */
-async function algorithm(name: string, algorithm: 'per-step' | 'persistent', against: [string, Float32Array[] | null][], dev: Device): Promise<Float32Array[] | null> {
+async function algorithm(
+  name: string,
+  algorithm: 'per-step' | 'persistent',
+  against: [string, Float32Array[] | null][],
+  dev: Device,
+): Promise<Float32Array[] | null> {
   process.env.SEQCORE_GRU = algorithm;
   const impl = `seqcore-${algorithm}${suffix}`;
-  let w: Workload | null = null, got: Float32Array[] | null = null;
+  let w: Workload | null = null,
+    got: Float32Array[] | null = null;
   try {
     w = await build(dev.backend, name, TABLE);
     got = await w.values();
-    if (checked(`${name} ${w.opt ? 'gradients' : 'output'}`, impl, got, against)) measured(name, impl, w, await median(w, seconds, repeats, dev.drain), dev.peak);
+    if (checked(`${name} ${w.opt ? 'gradients' : 'output'}`, impl, got, against))
+      measured(name, impl, w, await median(w, seconds, repeats, dev.drain), dev.peak);
   } catch (e) {
     failed({ suite: SUITE, case: name, impl, error: errorMessage(e) }); // e.g. persistent cannot run on this GPU
   } finally {
@@ -167,35 +212,67 @@ async function seqcoreSide(names: string[]): Promise<void> {
   }
 }
 
-type Line = { suite: string; case: string; impl?: string; value?: number; tflops?: number; peakPercent?: number | null; ok?: boolean; error?: string; maxError?: number };
+type Line = {
+  suite: string;
+  case: string;
+  impl?: string;
+  value?: number;
+  tflops?: number;
+  peakPercent?: number | null;
+  ok?: boolean;
+  error?: string;
+  maxError?: number;
+};
 
 /** The summary lines and table of this suite's lines in `file`. */
 function summary(file: string): void {
-  const lines = readFileSync(file, 'utf8').split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Line);
+  const lines = readFileSync(file, 'utf8')
+    .split('\n')
+    .filter((l) => l.startsWith('{'))
+    .map((l) => JSON.parse(l) as Line);
   const ours = lines.filter((l) => l.suite === SUITE);
   const find = (name: string, impl: string): Line | undefined => ours.find((l) => l.case === name && l.impl === impl && l.value !== undefined);
   const fixed = (x: number | null | undefined, digits: number): string => (x === null || x === undefined ? '-' : x.toFixed(digits));
-  const vsTorch: Row[] = [], vsPerStep: Row[] = [];
+  const vsTorch: Row[] = [],
+    vsPerStep: Row[] = [];
   for (const name of new Set(ours.map((l) => l.case))) {
     const p = find(name, 'seqcore-persistent');
     if (!p) continue;
-    const step = find(name, 'seqcore-per-step'), torch = find(name, 'torch'), bf16 = find(name, 'torch-bf16');
+    const step = find(name, 'seqcore-per-step'),
+      torch = find(name, 'torch'),
+      bf16 = find(name, 'torch-bf16');
     // seqcore with bf16 GEMMs: the faster of its two recurrences, beside torch's autocast
     const ours16 = Math.max(find(name, 'seqcore-per-step-bf16')?.value ?? 0, find(name, 'seqcore-persistent-bf16')?.value ?? 0);
-    vsTorch.push({ suite: SUITE, case: name, ours: p.value!, reference: torch?.value ?? null, unit: 'seq/s', extra: {
-      'TFLOP/s': fixed(p.tflops, 2), '% peak': fixed(p.peakPercent, 1), 'per-step': fixed(step?.value, 1), '÷ per-step': step ? (p.value! / step.value!).toFixed(2) : '-',
-      'torch % peak': fixed(torch?.peakPercent, 1), 'torch-bf16': fixed(bf16?.value, 1), 'bf16 % peak': fixed(bf16?.peakPercent, 1),
-      'seqcore bf16': ours16 ? ours16.toFixed(1) : '-', '÷ torch-bf16': ours16 && bf16 ? (ours16 / bf16.value!).toFixed(2) : '-',
-    } });
+    vsTorch.push({
+      suite: SUITE,
+      case: name,
+      ours: p.value!,
+      reference: torch?.value ?? null,
+      unit: 'seq/s',
+      extra: {
+        'TFLOP/s': fixed(p.tflops, 2),
+        '% peak': fixed(p.peakPercent, 1),
+        'per-step': fixed(step?.value, 1),
+        '÷ per-step': step ? (p.value! / step.value!).toFixed(2) : '-',
+        'torch % peak': fixed(torch?.peakPercent, 1),
+        'torch-bf16': fixed(bf16?.value, 1),
+        'bf16 % peak': fixed(bf16?.peakPercent, 1),
+        'seqcore bf16': ours16 ? ours16.toFixed(1) : '-',
+        '÷ torch-bf16': ours16 && bf16 ? (ours16 / bf16.value!).toFixed(2) : '-',
+      },
+    });
     vsPerStep.push({ suite: `${SUITE}-vs-per-step`, case: name, ours: p.value!, reference: step?.value ?? null, unit: 'seq/s' });
   }
   report(vsTorch, true, []);
   report(vsPerStep, true, []);
-  const failures = lines.filter((l) => l.ok === false).map((l) => `failed: ${[l.suite, l.case, l.impl].filter(Boolean).join(' ')}: ${l.error ?? `max error ${l.maxError}`}`);
+  const failures = lines
+    .filter((l) => l.ok === false)
+    .map((l) => `failed: ${[l.suite, l.case, l.impl].filter(Boolean).join(' ')}: ${l.error ?? `max error ${l.maxError}`}`);
   const header = [
     `${SUITE}: seqcore cuda with SEQCORE_GRU=persistent, in sequences/s; reference: torch.nn.GRU fp32 (cuDNN, no TF32) on the same GPU; ratio = persistent ÷ torch (> 1: seqcore faster);`,
-    '  % peak: of the GPU\'s dense FP32 peak (BF16 for torch-bf16); per-step: SEQCORE_GRU=per-step;',
-    '  seqcore bf16: --precision bf16 (GEMM inputs rounded to bfloat16 on tensor cores), the faster recurrence; torch-bf16: torch.autocast(bfloat16)', ...failures,
+    "  % peak: of the GPU's dense FP32 peak (BF16 for torch-bf16); per-step: SEQCORE_GRU=per-step;",
+    '  seqcore bf16: --precision bf16 (GEMM inputs rounded to bfloat16 on tensor cores), the faster recurrence; torch-bf16: torch.autocast(bfloat16)',
+    ...failures,
   ];
   if (vsTorch.length) report(vsTorch, false, header);
   else for (const h of [...header, 'no persistent case ran']) process.stdout.write(`${h}\n`);

@@ -8,17 +8,23 @@ import { native, startBackend } from '../../ts/index.js';
 import { errorMessage } from '../report.js';
 import { build, time, WORKLOADS, type Step } from '../gru_workloads.js';
 
-export const emit = (o: Record<string, unknown>): void => { process.stdout.write(`${JSON.stringify(o)}\n`); };
+export const emit = (o: Record<string, unknown>): void => {
+  process.stdout.write(`${JSON.stringify(o)}\n`);
+};
 
 let failures = 0;
 /** A case that failed or did not run: its line, with ok false. */
-export const failed = (o: Record<string, unknown>): void => { failures++; emit({ ...o, ok: false }); };
+export const failed = (o: Record<string, unknown>): void => {
+  failures++;
+  emit({ ...o, ok: false });
+};
 /** The exit status: 0 when no case failed, else 1. */
 export const status = (): number => (failures ? 1 : 0);
 
 /** Largest |got − want| and largest |want|. */
 export function worst(got: ArrayLike<number>, want: ArrayLike<number>): { diff: number; scale: number } {
-  let diff = got.length === want.length ? 0 : Infinity, scale = 0;
+  let diff = got.length === want.length ? 0 : Infinity,
+    scale = 0;
   for (let i = 0; i < want.length; i++) {
     const d = Math.abs(got[i]! - want[i]!);
     diff = d > diff || Number.isNaN(d) ? d : diff; // a NaN stays the worst
@@ -30,7 +36,12 @@ export function worst(got: ArrayLike<number>, want: ArrayLike<number>): { diff: 
 /** Largest max |g − w| ÷ max |w| over a workload's values (Workload.values). */
 export function relativeError(got: Float32Array[], want: Float32Array[]): number {
   if (got.length !== want.length) return Infinity;
-  return Math.max(...got.map((g, i) => { const { diff, scale } = worst(g, want[i]!); return diff / Math.max(scale, 1e-30); }));
+  return Math.max(
+    ...got.map((g, i) => {
+      const { diff, scale } = worst(g, want[i]!);
+      return diff / Math.max(scale, 1e-30);
+    }),
+  );
 }
 
 /** One validation line; a failure counts. */
@@ -64,7 +75,10 @@ export async function median(w: Step, seconds: number, repeats: number, drain: (
 export function runTorch(python: string, args: string[], timeoutSeconds: number): Record<string, unknown>[] {
   const script = join(process.cwd(), 'bench', 'device', 'torch_cuda.py');
   const r = spawnSync(python, [script, ...args], { encoding: 'utf8', timeout: timeoutSeconds * 1000, maxBuffer: 1 << 24 });
-  const lines = (r.stdout ?? '').split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, unknown>);
+  const lines = (r.stdout ?? '')
+    .split('\n')
+    .filter((l) => l.startsWith('{'))
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
   if (r.status !== 0) {
     const why = r.error ? r.error.message : r.signal ? `killed by ${r.signal}` : `exit status ${r.status}`;
     failed({ suite: 'torch-info', error: `${python} ${script}: ${why}: ${(r.stderr ?? '').trim().split('\n').slice(-3).join(' | ')}` });

@@ -6,15 +6,20 @@ module.exports = function train(seqcore, label) {
   const layout = PackedLayout.fromLengths([6, 4, 3, 1]);
   const gru = new GRU(8, 16);
   const opt = new Adam(gru.parameters(), { lr: 0.05 });
-  const x = tensor(Float32Array.from({ length: layout.total * 8 }, (_, i) => Math.sin(i)), [layout.total, 8]).keep();
+  const x = tensor(
+    Float32Array.from({ length: layout.total * 8 }, (_, i) => Math.sin(i)),
+    [layout.total, 8],
+  ).keep();
   const losses = [];
   for (let step = 0; step < 10; step++) {
-    losses.push(tidy(() => {
-      const out = gru.forward(x, layout).output;
-      const loss = ops.mean(ops.mul(out, out));
-      backward(loss);
-      return loss.item();
-    }));
+    losses.push(
+      tidy(() => {
+        const out = gru.forward(x, layout).output;
+        const loss = ops.mean(ops.mul(out, out));
+        backward(loss);
+        return loss.item();
+      }),
+    );
     opt.step();
     opt.zeroGrad();
   }

@@ -24,7 +24,10 @@ describe('webgpu', () => {
 });
 
 for (const name of OPTIONAL) {
-  const absent = await startBackend(name).then(() => null, (e: unknown) => (e instanceof Error ? e.message : String(e)));
+  const absent = await startBackend(name).then(
+    () => null,
+    (e: unknown) => (e instanceof Error ? e.message : String(e)),
+  );
   if (absent) console.log(`conformance: ${name} skipped: ${absent}`);
   else describe(name, () => cases(backendCases(name)));
 }

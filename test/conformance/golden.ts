@@ -8,10 +8,21 @@ import { dispose, expectClose, f64 } from '../numeric.js';
 import type { Case } from './case.js';
 
 interface Golden {
-  E: number; H: number; L: number; T: number; lengths: number[];
+  E: number;
+  H: number;
+  L: number;
+  T: number;
+  lengths: number[];
   params: Record<string, number[]>;
-  x: number[]; h0: number[]; w_out: number[]; w_hn: number[];
-  out: number[]; hn: number[]; grad_x: number[]; grad_h0: number[]; grad_params: Record<string, number[]>;
+  x: number[];
+  h0: number[];
+  w_out: number[];
+  w_hn: number[];
+  out: number[];
+  hn: number[];
+  grad_x: number[];
+  grad_h0: number[];
+  grad_params: Record<string, number[]>;
 }
 
 // Beside this file in test/, and beside its compiled copy (bench/device/pack.sh copies it).
@@ -23,19 +34,24 @@ export function goldenCase(backend: string): Case {
 
 async function checkGolden(backend: string): Promise<void> {
   const fx = JSON.parse(readFileSync(FIXTURE, 'utf8')) as Golden;
-  const { E, H, L, T, lengths } = fx, B = lengths.length, layout = PackedLayout.fromLengths(lengths);
+  const { E, H, L, T, lengths } = fx,
+    B = lengths.length,
+    layout = PackedLayout.fromLengths(lengths);
   await onBackend(backend, async () => {
     const gru = new GRU(E, H, { layers: L });
     const shapes = new Map(gru.namedParameters().map(([n, p]) => [n, p.shape]));
     gru.loadStateDict(new Map(Object.entries(fx.params).map(([k, v]) => [k, { shape: [...shapes.get(k)!], data: Float32Array.from(v) }])));
-    const x = tensor(Float32Array.from(fx.x), [B, T, E]), h0 = tensor(Float32Array.from(fx.h0), [L, B, H]);
+    const x = tensor(Float32Array.from(fx.x), [B, T, E]),
+      h0 = tensor(Float32Array.from(fx.h0), [L, B, H]);
     x.requiresGrad = true;
     h0.requiresGrad = true;
     try {
       const [out, hn] = tidy(() => {
         const r = gru.forward(ops.packPadded(x, layout), layout, h0);
         const out = ops.unpackPadded(r.output, layout, T);
-        backward(ops.add(ops.sum(ops.mul(out, tensor(Float32Array.from(fx.w_out), [B, T, H]))), ops.sum(ops.mul(r.hn, tensor(Float32Array.from(fx.w_hn), [L, B, H])))));
+        backward(
+          ops.add(ops.sum(ops.mul(out, tensor(Float32Array.from(fx.w_out), [B, T, H]))), ops.sum(ops.mul(r.hn, tensor(Float32Array.from(fx.w_hn), [L, B, H])))),
+        );
         return [out.keep(), r.hn.keep()];
       });
       const label = `${backend} gru golden`;

@@ -15,9 +15,11 @@ const gradient = (x: Tensor): Promise<Float64Array> => (x.grad ? f64(x.grad) : P
 
 async function checkOp(spec: OpSpec, backend: string): Promise<void> {
   const label = `${backend} ${spec.name}`;
-  const xs = makeInputs(spec.inputs, backend, new Rng(7)), ref = makeInputs(spec.inputs, 'reference', new Rng(7));
+  const xs = makeInputs(spec.inputs, backend, new Rng(7)),
+    ref = makeInputs(spec.inputs, 'reference', new Rng(7));
   try {
-    const out = tidy(() => spec.f(xs)), want = tidy(() => spec.f(ref));
+    const out = tidy(() => spec.f(xs)),
+      want = tidy(() => spec.f(ref));
     if (out.shape.join() !== want.shape.join()) throw new Error(`${label}: output shape [${out.shape.join(', ')}], reference [${want.shape.join(', ')}]`);
     // Every backend computes in float32, the reference in float64: hence the tolerances.
     expectClose(await f64(out), await f64(want), spec.atol ?? 1e-5, 1e-4, `${label} forward`);
@@ -30,7 +32,8 @@ async function checkOp(spec: OpSpec, backend: string): Promise<void> {
     const numeric = spec.noFiniteDiff ? [] : numericGrads(spec.f, ref, weights);
     for (const [k, x] of xs.entries()) {
       if (!x.requiresGrad) continue;
-      const g = await gradient(x), gRef = await gradient(ref[k]!);
+      const g = await gradient(x),
+        gRef = await gradient(ref[k]!);
       expectClose(g, gRef, 1e-4, 1e-3, `${label} gradient of input ${k}`);
       for (const { input, index, value } of numeric) {
         if (input !== k) continue;

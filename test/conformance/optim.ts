@@ -18,7 +18,8 @@ interface State {
 }
 
 function state(backend: string, bad?: number): State {
-  const rng = new Rng(5), on = (x: Float32Array): Tensor => tensor(x, [x.length], { backend }).keep();
+  const rng = new Rng(5),
+    on = (x: Float32Array): Tensor => tensor(x, [x.length], { backend }).keep();
   const host = SIZES.map((n) => ({ p: randn([n], rng), g: randn([n], rng, 0.1), m: randn([n], rng, 0.01), v: randn([n], rng, 0.01).map((x) => x * x) }));
   if (bad !== undefined) host[3]!.g[17] = bad;
   return { params: host.map((h) => on(h.p)), grads: host.map((h) => on(h.g)), ms: host.map((h) => on(h.m)), vs: host.map((h) => on(h.v)) };
@@ -51,10 +52,13 @@ export function optimCases(backend: string): Case[] {
     ...OPTIONS.map(([name, maxNorm, o]): Case => ({
       name: `gradClip and adamSteps: ${name}`,
       async run() {
-        const got = state(backend), want = state('reference');
+        const got = state(backend),
+          want = state('reference');
         try {
-          const clip = update(got, maxNorm, o), wantClip = update(want, maxNorm, o);
-          const c = await f64(clip), w = await f64(wantClip);
+          const clip = update(got, maxNorm, o),
+            wantClip = update(want, maxNorm, o);
+          const c = await f64(clip),
+            w = await f64(wantClip);
           clip.dispose();
           wantClip.dispose();
           if (maxNorm < Infinity && !(w[0]! > maxNorm)) throw new Error(`the test's gradients have norm ${w[0]}: they must be clipped at ${maxNorm}`);
@@ -69,7 +73,8 @@ export function optimCases(backend: string): Case[] {
     ...[NaN, Infinity].map((bad): Case => ({
       name: `${bad} in a gradient: gradClip's factor is NaN and adamSteps writes nothing`,
       async run() {
-        const s = state(backend, bad), before = await Promise.all(all(s).map(f64));
+        const s = state(backend, bad),
+          before = await Promise.all(all(s).map(f64));
         try {
           const clip = update(s, 1, OPTIONS[1]![2]);
           const [norm, factor] = await f64(clip);
@@ -77,7 +82,8 @@ export function optimCases(backend: string): Case[] {
           if (!Object.is(norm, bad) || !Number.isNaN(factor)) throw new Error(`${backend} gradClip: [${norm}, ${factor}], expected [${bad}, NaN]`);
           const after = await Promise.all(all(s).map(f64));
           const changed = after.findIndex((x, i) => x.some((v, j) => !Object.is(v, before[i]![j])));
-          const n = SIZES.length, which = `${['params', 'grads', 'ms', 'vs'][Math.floor(changed / n)]}[${changed % n}]`;
+          const n = SIZES.length,
+            which = `${['params', 'grads', 'ms', 'vs'][Math.floor(changed / n)]}[${changed % n}]`;
           if (changed >= 0) throw new Error(`${backend} adamSteps wrote ${which} after ${bad} in a gradient`);
         } finally {
           all(s).forEach((t) => t.dispose());

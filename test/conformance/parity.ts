@@ -8,7 +8,8 @@ import { trainStep } from '../../ts/train/step.js';
 import { expectClose } from '../numeric.js';
 import type { Case } from './case.js';
 
-const STEPS = 20, SEED = 3;
+const STEPS = 20,
+  SEED = 3;
 
 export function parityCases(backend: string): Case[] {
   return [
@@ -18,7 +19,8 @@ export function parityCases(backend: string): Case[] {
 }
 
 async function parity(backend: string, model: string, losses: (backend: string) => Promise<number[]>): Promise<void> {
-  const want = await losses('cpu'), got = await losses(backend);
+  const want = await losses('cpu'),
+    got = await losses(backend);
   if (want.length !== STEPS) throw new Error(`cpu ${model}: ${want.length} training steps, expected ${STEPS}`);
   // Sums in another order (tiled GEMM, tree reductions, atomic adds) differ in the last bits,
   // and Adam carries those differences through every step. Measured, webgpu on llvmpipe:
@@ -34,13 +36,15 @@ const VOCAB: Record<(typeof UBP.fields)[number], number> = { event: 10, category
 
 function tokenBatch(rng: Rng): TokenBatch {
   const layout = PackedLayout.fromLengths(Array.from({ length: 6 }, () => 3 + rng.int(3)));
-  const ids = Object.fromEntries(UBP.fields.map((f) => {
-    const out = new Int32Array(layout.total);
-    layout.lengths.forEach((n, b) => {
-      for (let t = 0; t < n; t++) out[layout.row(b, t)] = t === 0 ? TOKEN.start : t === n - 1 ? TOKEN.end : TOKEN.first + rng.int(VOCAB[f] - TOKEN.first);
-    });
-    return [f, out];
-  }));
+  const ids = Object.fromEntries(
+    UBP.fields.map((f) => {
+      const out = new Int32Array(layout.total);
+      layout.lengths.forEach((n, b) => {
+        for (let t = 0; t < n; t++) out[layout.row(b, t)] = t === 0 ? TOKEN.start : t === n - 1 ? TOKEN.end : TOKEN.first + rng.int(VOCAB[f] - TOKEN.first);
+      });
+      return [f, out];
+    }),
+  );
   return { layout, ids };
 }
 
@@ -67,10 +71,23 @@ const sequences = Array.from({ length: 8 * STEPS }, (_, u) => Int32Array.from({ 
 const SPLIT = looSplit({ users: sequences.map((_, u) => u + 1), sequences, items: 21 });
 
 async function sasrecLosses(backend: string): Promise<number[]> {
-  const r = await onBackend(backend, () => trainRecommender({
-    split: SPLIT, model: { kind: 'sasrec', hidden: 16, blocks: 2, heads: 2, maxLen: 8, dropout: 0.1, attentionDropout: 0.1, ffnMultiplier: 2, activation: 'gelu' },
-    epochs: 1, batch: 8, lr: 0.01, weightDecay: 0.01, clip: 1, seed: SEED, patience: 1, negatives: 0, maskProb: 0, excludeHistory: true, maxSteps: STEPS,
-  }));
+  const r = await onBackend(backend, () =>
+    trainRecommender({
+      split: SPLIT,
+      model: { kind: 'sasrec', hidden: 16, blocks: 2, heads: 2, maxLen: 8, dropout: 0.1, attentionDropout: 0.1, ffnMultiplier: 2, activation: 'gelu' },
+      epochs: 1,
+      batch: 8,
+      lr: 0.01,
+      weightDecay: 0.01,
+      clip: 1,
+      seed: SEED,
+      patience: 1,
+      negatives: 0,
+      maskProb: 0,
+      excludeHistory: true,
+      maxSteps: STEPS,
+    }),
+  );
   r.model.dispose();
   return r.losses;
 }

@@ -61,7 +61,8 @@ export function backendNames(): string[] {
 /** Starts backend `name` (once: a starter returns its started backend on later calls). */
 export async function startBackend(name: string): Promise<Backend> {
   const start = starters.get(name);
-  if (!start) throw new Error(`--backend: unknown backend '${name}' (expected one of ${backendNames().join(', ') || 'none; importing \'seqcore\' registers them'})`);
+  if (!start)
+    throw new Error(`--backend: unknown backend '${name}' (expected one of ${backendNames().join(', ') || "none; importing 'seqcore' registers them"})`);
   await start();
   return getBackend(name);
 }

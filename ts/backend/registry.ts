@@ -139,7 +139,18 @@ export interface Kernels {
    * hn (L×B×H); with `save` the workspace keeps what backward needs. Dropout p between
    * layers with masks drawn from dropoutUniform(seed + l, i).
    */
-  gruForward(x: Tensor, w: GruParams, h0: Tensor | null, layout: PackedLayout, dropout: number, seed: number, save: boolean, workspace: Tensor, out: Tensor, hn: Tensor): void;
+  gruForward(
+    x: Tensor,
+    w: GruParams,
+    h0: Tensor | null,
+    layout: PackedLayout,
+    dropout: number,
+    seed: number,
+    save: boolean,
+    workspace: Tensor,
+    out: Tensor,
+    hn: Tensor,
+  ): void;
   /** Gradients (overwritten) from dout (total×H) and dhn (L×B×H); null where none. */
   /**
    * Multi-head self-attention within each sequence of a packed batch: qkv (total×3D, each
@@ -152,8 +163,31 @@ export interface Kernels {
    */
   attention(qkv: Tensor, layout: PackedLayout, heads: number, causal: boolean, dropout: number, seed: number, out: Tensor, probs: Tensor): void;
   /** dqkv (total×3D, overwritten) from dout (total×D) and the forward's probs; M redrawn from (seed, j). */
-  attentionGrad(qkv: Tensor, probs: Tensor, dout: Tensor, layout: PackedLayout, heads: number, causal: boolean, dropout: number, seed: number, dqkv: Tensor): void;
-  gruBackward(x: Tensor, w: GruParams, h0: Tensor | null, layout: PackedLayout, dropout: number, workspace: Tensor, out: Tensor, dout: Tensor | null, dhn: Tensor | null, dx: Tensor | null, dw: GruParams, dh0: Tensor | null): void;
+  attentionGrad(
+    qkv: Tensor,
+    probs: Tensor,
+    dout: Tensor,
+    layout: PackedLayout,
+    heads: number,
+    causal: boolean,
+    dropout: number,
+    seed: number,
+    dqkv: Tensor,
+  ): void;
+  gruBackward(
+    x: Tensor,
+    w: GruParams,
+    h0: Tensor | null,
+    layout: PackedLayout,
+    dropout: number,
+    workspace: Tensor,
+    out: Tensor,
+    dout: Tensor | null,
+    dhn: Tensor | null,
+    dx: Tensor | null,
+    dw: GruParams,
+    dh0: Tensor | null,
+  ): void;
 }
 
 export type KernelName = keyof Kernels;
@@ -179,7 +213,9 @@ export function kernel<K extends KernelName>(op: K, on: Tensor | string): Kernel
   // Kernels that return a value (firstNonFinite) are host reads, timed like any other call.
   return ((...args: unknown[]) => {
     let r: unknown;
-    p.run(op, backend as never, () => { r = f(...args); });
+    p.run(op, backend as never, () => {
+      r = f(...args);
+    });
     return r;
   }) as Kernels[K];
 }

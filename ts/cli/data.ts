@@ -12,7 +12,9 @@ export const DATA_USAGE = `       seqcore data generate --clients N --out DIR [-
        seqcore data targets --dir DIR --out DIR
        seqcore data ingest-log --file F.csv|.tsv|.parquet|.txt --out FILE [--user C] [--item C] [--time C] [--event C]`;
 
-const log = (l: string): void => { process.stdout.write(`${l}\n`); };
+const log = (l: string): void => {
+  process.stdout.write(`${l}\n`);
+};
 
 function need(values: Record<string, string | boolean | undefined>, name: string): string {
   const v = values[name];
@@ -27,16 +29,28 @@ export async function dataCommand(argv: string[]): Promise<number> {
   const { values } = parseArgs({
     args: rest,
     options: {
-      clients: { type: 'string' }, out: { type: 'string' }, seed: { type: 'string', default: '1' },
-      dir: { type: 'string' }, 'top-k': { type: 'string', default: '5000' }, before: { type: 'string' },
-      file: { type: 'string' }, user: { type: 'string' }, item: { type: 'string' }, time: { type: 'string' }, event: { type: 'string' },
+      clients: { type: 'string' },
+      out: { type: 'string' },
+      seed: { type: 'string', default: '1' },
+      dir: { type: 'string' },
+      'top-k': { type: 'string', default: '5000' },
+      before: { type: 'string' },
+      file: { type: 'string' },
+      user: { type: 'string' },
+      item: { type: 'string' },
+      time: { type: 'string' },
+      event: { type: 'string' },
     },
   });
   if (values.out) lockOutput(values.out); // one run at a time per output
   switch (sub) {
     case 'generate': {
       const s = await generate({ clients: positiveInt('clients', need(values, 'clients')), out: need(values, 'out'), seed: seed('--seed', values.seed), log });
-      log(`generated ${Object.entries(s.events).map(([k, v]) => `${v} ${k}`).join(', ')}; ${s.skus} skus, ${s.categories} categories, ${s.urls} urls; ${s.relevantClients} relevant clients`);
+      log(
+        `generated ${Object.entries(s.events)
+          .map(([k, v]) => `${v} ${k}`)
+          .join(', ')}; ${s.skus} skus, ${s.categories} categories, ${s.urls} urls; ${s.relevantClients} relevant clients`,
+      );
       return 0;
     }
     case 'ingest':
@@ -44,7 +58,15 @@ export async function dataCommand(argv: string[]): Promise<number> {
       return 0;
     case 'ingest-log': {
       const out = need(values, 'out');
-      const r = await ingestLog({ file: need(values, 'file'), out, user: values.user, item: values.item, time: values.time, event: values.event, topK: positiveInt('top-k', values['top-k']!) });
+      const r = await ingestLog({
+        file: need(values, 'file'),
+        out,
+        user: values.user,
+        item: values.item,
+        time: values.time,
+        event: values.event,
+        topK: positiveInt('top-k', values['top-k']!),
+      });
       log(`ingest-log: ${r.clients} users, ${r.events} events → ${out}`);
       return 0;
     }

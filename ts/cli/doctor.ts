@@ -11,18 +11,32 @@ export const DOCTOR_USAGE = '       seqcore doctor [--json]';
 
 type Part<T> = ({ ok: true } & T) | { ok: false; error: string };
 
-interface CpuPart { isa: { active: string; best: string }; threads: number }
+interface CpuPart {
+  isa: { active: string; best: string };
+  threads: number;
+}
 interface WebGpuPart {
-  vendor: string; architecture: string; device: string; description: string;
+  vendor: string;
+  architecture: string;
+  device: string;
+  description: string;
   /** The Dawn backend it was found on: 'default' (the platform's) or a forced/fallback one. */
   dawnBackend: string;
   /** Why this is a software renderer (no GPU does the work), or null for hardware. */
   software: string | null;
 }
-interface CudaDevicePart { index: number; name: string; computeCapability: string; memoryBytes: number; multiprocessors: number }
+interface CudaDevicePart {
+  index: number;
+  name: string;
+  computeCapability: string;
+  memoryBytes: number;
+  multiprocessors: number;
+}
 interface CudaPart {
   /** null: no driver (cudaDriverGetVersion gives 0). */
-  driverVersion: string | null; runtimeVersion: string; devices: CudaDevicePart[];
+  driverVersion: string | null;
+  runtimeVersion: string;
+  devices: CudaDevicePart[];
   cublasLt: { path: string | null; version: string | null; searched: string[]; error: string | null };
   /** The GRU recurrence device 0 runs at some shapes ('persistent' or 'per-step (why)'), when it could start. */
   gru?: Record<string, string>;
@@ -36,7 +50,11 @@ const GRU_SHAPES = [256, 512, 1024].flatMap((H) => [
 ]);
 /** CUDA fails with its details when the addon loads but no device or no cuBLASLt is usable. */
 type CudaReport = Part<CudaPart> | ({ ok: false; error: string } & CudaPart);
-export interface DoctorReport { cpu: Part<CpuPart>; webgpu: Part<WebGpuPart>; cuda: CudaReport }
+export interface DoctorReport {
+  cpu: Part<CpuPart>;
+  webgpu: Part<WebGpuPart>;
+  cuda: CudaReport;
+}
 
 const message = (e: unknown): string => (e instanceof Error ? e.message : String(e));
 
@@ -76,9 +94,20 @@ function cudaPart(): CudaReport {
   try {
     const info = loaded.addon.deviceInfo();
     const lt = loaded.addon.cublasInfo();
-    const devices = info.devices.map((d, index) => ({ index, name: d.name, computeCapability: `${d.major}.${d.minor}`, memoryBytes: d.totalBytes, multiprocessors: d.multiprocessors }));
+    const devices = info.devices.map((d, index) => ({
+      index,
+      name: d.name,
+      computeCapability: `${d.major}.${d.minor}`,
+      memoryBytes: d.totalBytes,
+      multiprocessors: d.multiprocessors,
+    }));
     const cublasLt = { path: lt.path, version: lt.version === null ? null : cublasVersion(lt.version), searched: lt.searched, error: lt.error };
-    const common = { driverVersion: info.driverVersion > 0 ? cudaVersion(info.driverVersion) : null, runtimeVersion: cudaVersion(info.runtimeVersion), devices, cublasLt };
+    const common = {
+      driverVersion: info.driverVersion > 0 ? cudaVersion(info.driverVersion) : null,
+      runtimeVersion: cudaVersion(info.runtimeVersion),
+      devices,
+      cublasLt,
+    };
     if (info.error !== null || devices.length === 0) return { ...common, ok: false, error: info.error ?? 'no CUDA device is visible' };
     if (lt.error !== null) return { ...common, ok: false, error: `cuBLASLt: ${lt.error}` };
     loaded.addon.init(Number(process.env.SEQCORE_CUDA_DEVICE ?? 0));
@@ -100,7 +129,9 @@ const why = (error: string): string => error.replace(/\n/g, '\n        ');
 function text(r: DoctorReport): string {
   const lines: string[] = [];
   const { cpu, webgpu, cuda } = r;
-  lines.push(cpu.ok ? `cpu     ${cpu.isa.active} (best this CPU supports: ${cpu.isa.best}), ${cpu.threads} threads` : `cpu     not available: ${why(cpu.error)}`);
+  lines.push(
+    cpu.ok ? `cpu     ${cpu.isa.active} (best this CPU supports: ${cpu.isa.best}), ${cpu.threads} threads` : `cpu     not available: ${why(cpu.error)}`,
+  );
   if (!webgpu.ok) lines.push(`webgpu  not available: ${why(webgpu.error)}`);
   else {
     const name = [webgpu.vendor, webgpu.architecture, webgpu.device].filter((s) => s).join(' ');
@@ -109,9 +140,14 @@ function text(r: DoctorReport): string {
   }
   if ('driverVersion' in cuda) {
     lines.push(`cuda    ${cuda.driverVersion ? `driver ${cuda.driverVersion}` : 'no driver'}, runtime ${cuda.runtimeVersion}`);
-    for (const d of cuda.devices) lines.push(`        device ${d.index}: ${d.name}, compute capability ${d.computeCapability}, ${gib(d.memoryBytes)}, ${d.multiprocessors} SMs`);
+    for (const d of cuda.devices)
+      lines.push(`        device ${d.index}: ${d.name}, compute capability ${d.computeCapability}, ${gib(d.memoryBytes)}, ${d.multiprocessors} SMs`);
     const lt = cuda.cublasLt;
-    lines.push(lt.path ? `        cuBLASLt ${lt.version ?? '(version unknown)'} from ${lt.path}` : `        cuBLASLt not loaded: ${why(lt.error ?? `not found in ${lt.searched.join(', ')}`)}`);
+    lines.push(
+      lt.path
+        ? `        cuBLASLt ${lt.version ?? '(version unknown)'} from ${lt.path}`
+        : `        cuBLASLt not loaded: ${why(lt.error ?? `not found in ${lt.searched.join(', ')}`)}`,
+    );
     for (const [shape, algorithm] of Object.entries(cuda.gru ?? {})) lines.push(`        GRU at ${shape}: ${algorithm}`);
   }
   if (!cuda.ok) lines.push(`${'driverVersion' in cuda ? '        ' : 'cuda    '}not available: ${why(cuda.error)}`);

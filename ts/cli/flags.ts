@@ -30,9 +30,11 @@ function describe(r: Range): string {
 /** `raw` (a flag's string or a config's JSON value) as a number in `r`; `label` is '--epochs' or 'FILE: "epochs"'. */
 export function number(label: string, raw: unknown, r: Range): number {
   const n = typeof raw === 'number' ? raw : typeof raw === 'string' && raw.trim() !== '' ? Number(raw) : NaN;
-  const ok = Number.isFinite(n) && (!r.integer || Number.isInteger(n))
-    && (r.min === undefined || (r.above ? n > r.min : n >= r.min))
-    && (r.max === undefined || (r.below ? n < r.max : n <= r.max));
+  const ok =
+    Number.isFinite(n) &&
+    (!r.integer || Number.isInteger(n)) &&
+    (r.min === undefined || (r.above ? n > r.min : n >= r.min)) &&
+    (r.max === undefined || (r.below ? n < r.max : n <= r.max));
   if (!ok) throw new Error(`${label} must be ${describe(r)}, got ${shown(raw)}`);
   return n;
 }

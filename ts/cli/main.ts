@@ -175,7 +175,10 @@ main(process.argv.slice(2)).then(
     process.stderr.write(`seqcore: ${e instanceof Error ? e.message : String(e)}\n`);
     // A flag the command does not take, or a value where none goes: a usage error.
     if (String((e as { code?: unknown }).code).startsWith('ERR_PARSE_ARGS_')) {
-      const command = process.argv.slice(2, 4).filter((a) => !a.startsWith('-')).join(' ');
+      const command = process.argv
+        .slice(2, 4)
+        .filter((a) => !a.startsWith('-'))
+        .join(' ');
       process.stderr.write(`(seqcore ${command} --help lists the flags)\n`);
       process.exit(2);
     }

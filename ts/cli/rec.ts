@@ -33,17 +33,47 @@ export const REC_USAGE = `       seqcore rec train (--data USERS.txt | --interac
                          SASRec, SASRec + offline attribute-profile distillation (same seeds), GRU4Rec: a markdown table`;
 
 const OPTIONS = {
-  data: { type: 'string' }, interactions: { type: 'string' }, split: { type: 'string', default: 'loo' },
-  model: { type: 'string', default: 'sasrec' }, out: { type: 'string' }, checkpoint: { type: 'string' },
-  hidden: { type: 'string', default: '64' }, blocks: { type: 'string', default: '2' }, heads: { type: 'string', default: '1' },
-  'max-len': { type: 'string', default: '50' }, dropout: { type: 'string', default: '0.5' }, 'attention-dropout': { type: 'string', default: '0' }, ffn: { type: 'string', default: '1' },
-  activation: { type: 'string', default: 'gelu' }, epochs: { type: 'string', default: '200' }, batch: { type: 'string', default: '128' },
-  lr: { type: 'string', default: '0.001' }, 'weight-decay': { type: 'string', default: '0' }, clip: { type: 'string', default: '0.5' },
-  patience: { type: 'string', default: '20' }, 'lr-decay': { type: 'string', default: '1' }, 'decay-patience': { type: 'string', default: '2' }, negatives: { type: 'string', default: '0' }, 'mask-prob': { type: 'string', default: '0.15' },
-  profiles: { type: 'string' }, attributes: { type: 'string' }, 'profile-dim': { type: 'string', default: '64' }, 'distill-layer': { type: 'string' }, pooling: { type: 'string', default: 'mean' }, gamma: { type: 'string', default: '0.1' },
-  'distill-loss': { type: 'string', default: 'mse' }, alpha: { type: 'string', default: '0.4' }, 'ft-epoch': { type: 'string', default: '12' },
-  beta: { type: 'string', default: 'scaled' }, 'keep-history': { type: 'boolean', default: false }, seed: { type: 'string', default: '1' },
-  seeds: { type: 'string' }, 'checkpoint-seconds': { type: 'string', default: String(CHECKPOINT_SECONDS) }, backend: { type: 'string' }, resume: { type: 'boolean', default: false }, json: { type: 'boolean', default: false },
+  data: { type: 'string' },
+  interactions: { type: 'string' },
+  split: { type: 'string', default: 'loo' },
+  model: { type: 'string', default: 'sasrec' },
+  out: { type: 'string' },
+  checkpoint: { type: 'string' },
+  hidden: { type: 'string', default: '64' },
+  blocks: { type: 'string', default: '2' },
+  heads: { type: 'string', default: '1' },
+  'max-len': { type: 'string', default: '50' },
+  dropout: { type: 'string', default: '0.5' },
+  'attention-dropout': { type: 'string', default: '0' },
+  ffn: { type: 'string', default: '1' },
+  activation: { type: 'string', default: 'gelu' },
+  epochs: { type: 'string', default: '200' },
+  batch: { type: 'string', default: '128' },
+  lr: { type: 'string', default: '0.001' },
+  'weight-decay': { type: 'string', default: '0' },
+  clip: { type: 'string', default: '0.5' },
+  patience: { type: 'string', default: '20' },
+  'lr-decay': { type: 'string', default: '1' },
+  'decay-patience': { type: 'string', default: '2' },
+  negatives: { type: 'string', default: '0' },
+  'mask-prob': { type: 'string', default: '0.15' },
+  profiles: { type: 'string' },
+  attributes: { type: 'string' },
+  'profile-dim': { type: 'string', default: '64' },
+  'distill-layer': { type: 'string' },
+  pooling: { type: 'string', default: 'mean' },
+  gamma: { type: 'string', default: '0.1' },
+  'distill-loss': { type: 'string', default: 'mse' },
+  alpha: { type: 'string', default: '0.4' },
+  'ft-epoch': { type: 'string', default: '12' },
+  beta: { type: 'string', default: 'scaled' },
+  'keep-history': { type: 'boolean', default: false },
+  seed: { type: 'string', default: '1' },
+  seeds: { type: 'string' },
+  'checkpoint-seconds': { type: 'string', default: String(CHECKPOINT_SECONDS) },
+  backend: { type: 'string' },
+  resume: { type: 'boolean', default: false },
+  json: { type: 'boolean', default: false },
 } as const;
 
 type Values = ReturnType<typeof parseArgs<{ options: typeof OPTIONS }>>['values'];
@@ -58,12 +88,20 @@ export function loadSplit(v: Values): RecSplit {
   const kind = oneOf(v, 'split', ['loo', 'temporal'] as const);
   if (v.data && v.interactions) throw new Error('give --data (one line of items per user) or --interactions (user,item,timestamp CSV), not both');
   if (kind === 'temporal') {
-    if (!v.interactions) throw new Error('--split temporal needs timestamps: give --interactions FILE.csv (user,item,timestamp); a --data file has only the order of items');
+    if (!v.interactions)
+      throw new Error('--split temporal needs timestamps: give --interactions FILE.csv (user,item,timestamp); a --data file has only the order of items');
     return temporalSplit(readInteractions(v.interactions));
   }
   if (v.interactions) {
     const d = readInteractions(v.interactions);
-    return looSplit({ users: d.users, sequences: d.items.map((s, u) => { if (s.length < 3) throw new Error(`${v.interactions}: user ${d.users[u]} has ${s.length} interaction(s); leave-one-out needs at least 3`); return s; }), items: d.itemCount });
+    return looSplit({
+      users: d.users,
+      sequences: d.items.map((s, u) => {
+        if (s.length < 3) throw new Error(`${v.interactions}: user ${d.users[u]} has ${s.length} interaction(s); leave-one-out needs at least 3`);
+        return s;
+      }),
+      items: d.itemCount,
+    });
   }
   if (!v.data) throw new Error(`--data or --interactions is required\n${REC_USAGE}`);
   return looSplit(readSequences(v.data));
@@ -72,9 +110,11 @@ export function loadSplit(v: Values): RecSplit {
 function distillConfig(v: Values, kind: RecModelKind): DistillConfig {
   return {
     layer: v['distill-layer'] === undefined ? (kind === 'gru4rec' ? 1 : int(v, 'blocks')) : int(v, 'distill-layer', 0),
-    pooling: oneOf(v, 'pooling', POOLINGS) as Pooling, gamma: nonNeg(v, 'gamma'),
+    pooling: oneOf(v, 'pooling', POOLINGS) as Pooling,
+    gamma: nonNeg(v, 'gamma'),
     loss: oneOf(v, 'distill-loss', DISTILL_LOSSES) as DistillLossKind,
-    alpha: flags.number('--alpha', v.alpha, { min: 0, max: 1 }), ftEpoch: int(v, 'ft-epoch', 0),
+    alpha: flags.number('--alpha', v.alpha, { min: 0, max: 1 }),
+    ftEpoch: int(v, 'ft-epoch', 0),
     beta: oneOf(v, 'beta', ['one', 'scaled'] as const),
   };
 }
@@ -95,16 +135,31 @@ function trainOptions(v: Values, split: RecSplit, log: (l: string) => void, shou
   return {
     split,
     model: {
-      kind, hidden: int(v, 'hidden', 1, MAX_WIDTH), blocks: int(v, 'blocks', 1, MAX_DEPTH), heads: int(v, 'heads', 1, MAX_WIDTH), maxLen: int(v, 'max-len', 1, MAX_WIDTH),
+      kind,
+      hidden: int(v, 'hidden', 1, MAX_WIDTH),
+      blocks: int(v, 'blocks', 1, MAX_DEPTH),
+      heads: int(v, 'heads', 1, MAX_WIDTH),
+      maxLen: int(v, 'max-len', 1, MAX_WIDTH),
       dropout: flags.fraction('--dropout', v.dropout),
-      attentionDropout: flags.fraction('--attention-dropout', v['attention-dropout']), ffnMultiplier: int(v, 'ffn', 1, MAX_DEPTH), activation: oneOf(v, 'activation', ['gelu', 'relu'] as const),
+      attentionDropout: flags.fraction('--attention-dropout', v['attention-dropout']),
+      ffnMultiplier: int(v, 'ffn', 1, MAX_DEPTH),
+      activation: oneOf(v, 'activation', ['gelu', 'relu'] as const),
     },
-    epochs: int(v, 'epochs'), batch: int(v, 'batch'), lr: posNum(v, 'lr'), weightDecay: nonNeg(v, 'weight-decay'),
-    clip: posNum(v, 'clip'), patience: int(v, 'patience'),
-    lrDecay: posNum(v, 'lr-decay', 1), decayPatience: int(v, 'decay-patience'),
+    epochs: int(v, 'epochs'),
+    batch: int(v, 'batch'),
+    lr: posNum(v, 'lr'),
+    weightDecay: nonNeg(v, 'weight-decay'),
+    clip: posNum(v, 'clip'),
+    patience: int(v, 'patience'),
+    lrDecay: posNum(v, 'lr-decay', 1),
+    decayPatience: int(v, 'decay-patience'),
     // More negatives than items only repeats items; the trainer checks against the data's item count.
     negatives: int(v, 'negatives', 0),
-    maskProb: flags.fraction('--mask-prob', v['mask-prob'], true), excludeHistory: !v['keep-history'], distill, log, shouldStop,
+    maskProb: flags.fraction('--mask-prob', v['mask-prob'], true),
+    excludeHistory: !v['keep-history'],
+    distill,
+    log,
+    shouldStop,
     checkpointSeconds: nonNeg(v, 'checkpoint-seconds'),
   };
 }
@@ -122,19 +177,37 @@ export async function recCommand(argv: string[], shouldStop: () => boolean): Pro
 }
 
 async function recOn(sub: string | undefined, v: Values, shouldStop: () => boolean): Promise<number> {
-  const log = (l: string): void => { process.stderr.write(`${l}\n`); };
+  const log = (l: string): void => {
+    process.stderr.write(`${l}\n`);
+  };
   if (v.out) lockOutput(v.out); // one run at a time per output
   const split = loadSplit(v);
   const excludeHistory = !v['keep-history'];
   // --json: JSON Lines, the result as one object (progress goes to stderr)
-  const say = (text: string, json: unknown): void => { process.stdout.write(v.json ? `${JSON.stringify(json)}\n` : `${text}\n`); };
+  const say = (text: string, json: unknown): void => {
+    process.stdout.write(v.json ? `${JSON.stringify(json)}\n` : `${text}\n`);
+  };
   if (sub === 'train') {
     if (!v.out) throw new Error(`--out is required\n${REC_USAGE}`);
     mkdirSync(v.out, { recursive: true });
-    const r = await trainRecommender({ ...trainOptions(v, split, log, shouldStop), seed: flags.seed('--seed', v.seed), checkpoint: join(v.out, 'train.ckpt'), resume: v.resume });
-    if (r.interrupted) { log(`interrupted: rerun with --resume to continue from ${join(v.out, 'train.ckpt')}`); return 130; }
-    say(`${protocol(split, excludeHistory)}; best epoch ${r.bestEpoch + 1}; model: ${join(v.out, 'train.ckpt.best')}\n${table([['test', r.test!]])}`,
-      { protocol: protocol(split, excludeHistory), excludeHistory, bestEpoch: r.bestEpoch + 1, valid: r.valid, test: r.test, sequencesPerSecond: r.sequences / r.trainSeconds });
+    const r = await trainRecommender({
+      ...trainOptions(v, split, log, shouldStop),
+      seed: flags.seed('--seed', v.seed),
+      checkpoint: join(v.out, 'train.ckpt'),
+      resume: v.resume,
+    });
+    if (r.interrupted) {
+      log(`interrupted: rerun with --resume to continue from ${join(v.out, 'train.ckpt')}`);
+      return 130;
+    }
+    say(`${protocol(split, excludeHistory)}; best epoch ${r.bestEpoch + 1}; model: ${join(v.out, 'train.ckpt.best')}\n${table([['test', r.test!]])}`, {
+      protocol: protocol(split, excludeHistory),
+      excludeHistory,
+      bestEpoch: r.bestEpoch + 1,
+      valid: r.valid,
+      test: r.test,
+      sequencesPerSecond: r.sequences / r.trainSeconds,
+    });
     return 0;
   }
   if (sub === 'table') {
@@ -145,11 +218,21 @@ async function recOn(sub: string | undefined, v: Values, shouldStop: () => boole
     mkdirSync(v.out, { recursive: true });
     const base = trainOptions(v, split, log, shouldStop);
     const rows = await recTable({
-      split, attributes: readItemAttributes(v.attributes), out: v.out, seeds: parseSeeds(v), base, profileDim: int(v, 'profile-dim', 1, MAX_WIDTH), log,
+      split,
+      attributes: readItemAttributes(v.attributes),
+      out: v.out,
+      seeds: parseSeeds(v),
+      base,
+      profileDim: int(v, 'profile-dim', 1, MAX_WIDTH),
+      log,
       distill: distillConfig(v, base.model.kind),
     });
     if (!rows) return 130;
-    say(`${protocol(split, excludeHistory)}; test metrics, mean ± std over seeds\n\n${markdownTable(rows)}`, { protocol: protocol(split, excludeHistory), excludeHistory, rows });
+    say(`${protocol(split, excludeHistory)}; test metrics, mean ± std over seeds\n\n${markdownTable(rows)}`, {
+      protocol: protocol(split, excludeHistory),
+      excludeHistory,
+      rows,
+    });
     return 0;
   }
   if (sub !== 'eval') throw new Error(`unknown rec command '${sub ?? ''}'\n${REC_USAGE}`);
@@ -162,21 +245,30 @@ async function recOn(sub: string | undefined, v: Values, shouldStop: () => boole
     say(`${protocol(split, excludeHistory)}\n${table([['test', test]])}`, { protocol: protocol(split, excludeHistory), excludeHistory, test });
     return 0;
   }
-  const seeds = parseSeeds(v), opts = trainOptions(v, split, log, shouldStop);
+  const seeds = parseSeeds(v),
+    opts = trainOptions(v, split, log, shouldStop);
   const runs: RankingMetrics[] = [];
   for (const seed of seeds) {
     log(`seed ${seed}`);
     // With --out each seed's run checkpoints, and a rerun resumes where it stopped.
     const r = await trainRecommender({ ...opts, seed, ...(v.out ? { checkpoint: join(v.out, `seed${seed}`, 'train.ckpt'), resume: true } : {}) });
-    if (r.interrupted) { log(v.out ? `interrupted: rerun the same command to resume from ${v.out}` : 'interrupted (give --out DIR to checkpoint and resume)'); return 130; }
+    if (r.interrupted) {
+      log(v.out ? `interrupted: rerun the same command to resume from ${v.out}` : 'interrupted (give --out DIR to checkpoint and resume)');
+      return 130;
+    }
     runs.push(r.test!);
   }
   const s = Object.fromEntries(KEYS.map((k) => [k, meanStd(runs.map((r) => r[k]))]));
-  say(`${protocol(split, excludeHistory)}; ${seeds.length} seed(s): ${seeds.join(', ')}\n${KEYS.map((k) => `${k.padEnd(8)} ${s[k]!.mean.toFixed(4)} ± ${s[k]!.std.toFixed(4)}`).join('\n')}`,
-    { protocol: protocol(split, excludeHistory), excludeHistory, seeds, runs, summary: s });
+  say(
+    `${protocol(split, excludeHistory)}; ${seeds.length} seed(s): ${seeds.join(', ')}\n${KEYS.map((k) => `${k.padEnd(8)} ${s[k]!.mean.toFixed(4)} ± ${s[k]!.std.toFixed(4)}`).join('\n')}`,
+    { protocol: protocol(split, excludeHistory), excludeHistory, seeds, runs, summary: s },
+  );
   return 0;
 }
 
 function table(rows: [string, RankingMetrics][]): string {
-  return [`split  ${KEYS.map((k) => k.padStart(8)).join(' ')}`, ...rows.map(([n, m]) => `${n.padEnd(6)} ${KEYS.map((k) => m[k].toFixed(4).padStart(8)).join(' ')}`)].join('\n');
+  return [
+    `split  ${KEYS.map((k) => k.padStart(8)).join(' ')}`,
+    ...rows.map(([n, m]) => `${n.padEnd(6)} ${KEYS.map((k) => m[k].toFixed(4).padStart(8)).join(' ')}`),
+  ].join('\n');
 }

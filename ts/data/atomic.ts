@@ -27,7 +27,11 @@ export function writeFileAtomic(path: string, data: string | Uint8Array): void {
     writeFileSync(tmp, data);
     renameSync(tmp, path);
   } catch (e) {
-    try { rmSync(tmp, { force: true }); } catch { /* keep the original error */ }
+    try {
+      rmSync(tmp, { force: true });
+    } catch {
+      /* keep the original error */
+    }
     throw fileError(path, e);
   }
 }
@@ -43,7 +47,9 @@ export function checkFileSet(paths: readonly string[]): void {
   const missing = paths.filter((p) => !existsSync(p));
   if (!missing.length) return;
   if (missing.length === paths.length) throw new Error(`${paths[0]}: no such file`);
-  throw new Error(`${missing.join(', ')}: missing beside ${paths.filter((p) => !missing.includes(p)).join(', ')}; a write of the set was interrupted: write it again`);
+  throw new Error(
+    `${missing.join(', ')}: missing beside ${paths.filter((p) => !missing.includes(p)).join(', ')}; a write of the set was interrupted: write it again`,
+  );
 }
 
 /** This process's temporary folders being filled (pids repeat: a leftover may carry ours). */
@@ -58,7 +64,10 @@ export function writeDirAtomic<T>(dir: string, fill: (tmp: string) => T): T;
 export function writeDirAtomic<T>(dir: string, fill: (tmp: string) => T | Promise<T>): T | Promise<T> {
   dir = resolve(dir); // "out/" would otherwise put the temporary folder inside out
   const tmp = startDir(dir);
-  const done = (): void => { filling.delete(tmp); swapIn(tmp, dir); };
+  const done = (): void => {
+    filling.delete(tmp);
+    swapIn(tmp, dir);
+  };
   const fail = (e: unknown): never => {
     filling.delete(tmp);
     rmSync(tmp, { recursive: true, force: true });
@@ -66,7 +75,13 @@ export function writeDirAtomic<T>(dir: string, fill: (tmp: string) => T | Promis
   };
   try {
     const r = fill(tmp);
-    if (r instanceof Promise) return r.then((v) => { done(); return v; }).catch(fail);
+    if (r instanceof Promise)
+      return r
+        .then((v) => {
+          done();
+          return v;
+        })
+        .catch(fail);
     done();
     return r;
   } catch (e) {
@@ -81,7 +96,9 @@ function startDir(dir: string): string {
   removeStale(parent);
   // Replacing removes the folder: refuse one that holds files seqcore did not write as an output.
   if (existsSync(dir) && !existsSync(join(dir, OUTPUT_MARKER)) && readdirSync(dir).length)
-    throw new Error(`${dir}: not empty and not written by seqcore (no ${OUTPUT_MARKER}); an output folder is replaced as a whole, so give a new or empty folder, or remove this one`);
+    throw new Error(
+      `${dir}: not empty and not written by seqcore (no ${OUTPUT_MARKER}); an output folder is replaced as a whole, so give a new or empty folder, or remove this one`,
+    );
   const tmp = temporaryName(dir);
   mkdirSync(tmp);
   // Marked from the start: removeStale removes only marked (or empty) folders.
@@ -102,7 +119,8 @@ function mark(folder: string): void {
 
 function swapIn(tmp: string, dir: string): void {
   mark(tmp); // again, in case fill removed it
-  const old = temporaryName(dir, 'old'), had = existsSync(dir);
+  const old = temporaryName(dir, 'old'),
+    had = existsSync(dir);
   if (had) renameSync(dir, old);
   try {
     renameSync(tmp, dir);
@@ -119,7 +137,8 @@ function swapIn(tmp: string, dir: string): void {
  * replace the data with the output once it was read.
  */
 export function checkApart(out: string, input: string): void {
-  const o = resolve(out), i = resolve(input);
+  const o = resolve(out),
+    i = resolve(input);
   if (i === o || i.startsWith(o + sep))
     throw new Error(`${out}: this output folder is replaced as a whole, which would delete ${input}, read by the same command: give another output folder`);
 }
@@ -131,9 +150,13 @@ export function checkApart(out: string, input: string): void {
 export function checkOutputDir(dir: string): void {
   if (existsSync(dir)) return;
   const parent = dirname(dir);
-  const aside = existsSync(parent) ? readdirSync(parent).find((n) => TEMPORARY.exec(n)?.[1] === basename(dir) && n.includes('.seqcore-old-') && setAside(join(parent, n))) : undefined;
+  const aside = existsSync(parent)
+    ? readdirSync(parent).find((n) => TEMPORARY.exec(n)?.[1] === basename(dir) && n.includes('.seqcore-old-') && setAside(join(parent, n)))
+    : undefined;
   if (!aside) throw new Error(`${dir}: no such folder`);
-  throw new Error(`${dir}: missing while a write replaces it, or since that write was killed (the previous version is ${join(parent, aside)}, put back by the next write into ${parent})`);
+  throw new Error(
+    `${dir}: missing while a write replaces it, or since that write was killed (the previous version is ${join(parent, aside)}, put back by the next write into ${parent})`,
+  );
 }
 
 /** Whether process `pid` exists (EPERM: it does, under another user). */
@@ -168,7 +191,8 @@ export function removeStale(folder: string): void {
     return; // no folder, nothing left in it
   }
   for (const name of names) {
-    const m = TEMPORARY.exec(name), path = join(folder, name);
+    const m = TEMPORARY.exec(name),
+      path = join(folder, name);
     if (!m || ((m[2] === 'old' || isFolder(path)) && !setAside(path))) continue;
     const pid = Number(m[3]);
     if (pid === process.pid ? filling.has(path) : pidAlive(pid)) continue;

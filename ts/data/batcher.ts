@@ -40,9 +40,11 @@ export function* batches(cache: EventCache, o: BatchOptions): Generator<Batch> {
     const layout = PackedLayout.fromLengths(kept.map((k) => k + 2));
     const ids: Record<string, Int32Array> = {};
     for (const f of o.fields) {
-      const src = data[f]!, out = new Int32Array(layout.total);
+      const src = data[f]!,
+        out = new Int32Array(layout.total);
       clients.forEach((c, b) => {
-        const end = cache.offsets[c + 1]!, first = end - kept[b]!;
+        const end = cache.offsets[c + 1]!,
+          first = end - kept[b]!;
         out[layout.row(b, 0)] = TOKEN.start;
         for (let e = first; e < end; e++) out[layout.row(b, e - first + 1)] = src[e]!;
         out[layout.row(b, kept[b]! + 1)] = TOKEN.end;

@@ -13,7 +13,12 @@ export type ColumnArray = Int8Array | Uint8Array | Int16Array | Uint16Array | In
 const CTORS = { Int8Array, Uint8Array, Int16Array, Uint16Array, Int32Array, Uint32Array, Float32Array, Float64Array, BigInt64Array };
 type CtorName = keyof typeof CTORS;
 
-interface Entry { name: string; type: CtorName; length: number; offset: number }
+interface Entry {
+  name: string;
+  type: CtorName;
+  length: number;
+  offset: number;
+}
 
 // JSON has no Infinity or NaN (JSON.stringify writes null), yet training state holds them (a
 // best loss of Infinity before the first validation, a best score of -Infinity): they are
@@ -55,7 +60,11 @@ export function writeColumns(path: string, meta: Record<string, unknown>, arrays
     closeSync(fd);
     renameSync(tmp, path);
   } catch (err) {
-    try { closeSync(fd); } catch { /* already closed */ }
+    try {
+      closeSync(fd);
+    } catch {
+      /* already closed */
+    }
     rmSync(tmp, { force: true });
     throw fileError(path, err);
   }
@@ -68,10 +77,14 @@ function checkEntries(path: string, arrays: unknown[], dataBytes: number): Entry
     if (!isObject(e) || typeof e.name !== 'string') throw new Error(`${what}: expected {name, type, length, offset}`);
     const { name, type, length, offset } = e;
     if (typeof type !== 'string' || !Object.hasOwn(CTORS, type)) throw new Error(`${what} ('${name}'): unknown type ${JSON.stringify(type)}`);
-    for (const [field, v] of [['length', length], ['offset', offset]] as const)
+    for (const [field, v] of [
+      ['length', length],
+      ['offset', offset],
+    ] as const)
       if (!Number.isSafeInteger(v) || (v as number) < 0) throw new Error(`${what} ('${name}'): ${field} ${JSON.stringify(v)} is not a non-negative integer`);
     const end = (offset as number) + (length as number) * CTORS[type as CtorName].BYTES_PER_ELEMENT;
-    if (end > dataBytes) throw new Error(`${what} ('${name}'): bytes ${offset as number}..${end} run past the end of the data (${dataBytes} bytes; truncated?)`);
+    if (end > dataBytes)
+      throw new Error(`${what} ('${name}'): bytes ${offset as number}..${end} run past the end of the data (${dataBytes} bytes; truncated?)`);
     return { name, type: type as CtorName, length: length as number, offset: offset as number, end };
   });
   const seen = new Set<string>();
@@ -132,7 +145,8 @@ export class ColumnFile {
     const fd = openSync(this.path, 'r');
     try {
       const got = readSync(fd, new Uint8Array(a.buffer), 0, a.byteLength, this.base + e.offset);
-      if (got !== a.byteLength) throw new Error(`${this.path}: array '${name}' ends early (${got} of ${a.byteLength} bytes; the file changed since it was opened?)`);
+      if (got !== a.byteLength)
+        throw new Error(`${this.path}: array '${name}' ends early (${got} of ${a.byteLength} bytes; the file changed since it was opened?)`);
     } catch (err) {
       throw fileError(this.path, err);
     } finally {

@@ -15,7 +15,13 @@ export async function openDuck(): Promise<{ conn: DuckDBConnection; close: () =>
   const { DuckDBInstance } = await import('@duckdb/node-api');
   const db = await DuckDBInstance.create(':memory:');
   const conn = await db.connect();
-  return { conn, close: () => { conn.closeSync(); db.closeSync(); } };
+  return {
+    conn,
+    close: () => {
+      conn.closeSync();
+      db.closeSync();
+    },
+  };
 }
 
 /** SQL string literal: every path and value put into SQL goes through it (a folder named "it's" must not end the string). */
@@ -66,9 +72,9 @@ export async function checkFile(conn: DuckDBConnection, dir: string, name: keyof
     if (bad.length) throw new Error(`${file} row ${bad[0]!.r}: column '${col}' is null`);
   }
   const checks: [string, string, string][] = [];
-  if ('timestamp' in SCHEMA[name]) checks.push(['timestamp', `try_strptime(timestamp, '${TIMESTAMP_FORMAT}') IS NULL`, 'is not a timestamp "YYYY-MM-DD HH:mm:ss"']);
-  for (const col of ['query', 'name'])
-    if (col in SCHEMA[name]) checks.push([col, `NOT ${codesOk(col)}`, 'is not 16 codes 0..255 written "[a b c ...]"']);
+  if ('timestamp' in SCHEMA[name])
+    checks.push(['timestamp', `try_strptime(timestamp, '${TIMESTAMP_FORMAT}') IS NULL`, 'is not a timestamp "YYYY-MM-DD HH:mm:ss"']);
+  for (const col of ['query', 'name']) if (col in SCHEMA[name]) checks.push([col, `NOT ${codesOk(col)}`, 'is not 16 codes 0..255 written "[a b c ...]"']);
   for (const [col, where, what] of checks) {
     const bad = await rows(conn, `SELECT file_row_number AS r, CAST(${col} AS VARCHAR) AS v FROM ${src} WHERE ${where} LIMIT 1`);
     if (bad.length) throw new Error(`${file} row ${bad[0]!.r}: column '${col}' value '${bad[0]!.v}' ${what}`);

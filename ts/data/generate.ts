@@ -40,7 +40,10 @@ export interface GenerateStats {
 /** Samples ranks 0..n-1 with probability ∝ 1/(rank+1)^s. */
 class Zipf {
   private readonly cdf: Float64Array;
-  constructor(readonly n: number, s: number) {
+  constructor(
+    readonly n: number,
+    s: number,
+  ) {
     this.cdf = new Float64Array(n);
     let acc = 0;
     for (let i = 0; i < n; i++) this.cdf[i] = acc += 1 / (i + 1) ** s;
@@ -48,7 +51,8 @@ class Zipf {
   }
   sample(rng: Rng): number {
     const u = rng.uniform();
-    let lo = 0, hi = this.n - 1;
+    let lo = 0,
+      hi = this.n - 1;
     while (lo < hi) {
       const mid = (lo + hi) >> 1;
       if (this.cdf[mid]! < u) lo = mid + 1;
@@ -84,7 +88,13 @@ class CsvSink {
 }
 
 // Event type mix of the real data (156M visits, 10M searches, 5.7M adds, 1.9M removes, 1.8M buys).
-const MIX: [EventType, number][] = [['page_visit', 0.89], ['search_query', 0.057], ['add_to_cart', 0.033], ['remove_from_cart', 0.011], ['product_buy', 0.009]];
+const MIX: [EventType, number][] = [
+  ['page_visit', 0.89],
+  ['search_query', 0.057],
+  ['add_to_cart', 0.033],
+  ['remove_from_cart', 0.011],
+  ['product_buy', 0.009],
+];
 
 export async function generate(o: GenerateOptions): Promise<GenerateStats> {
   if (!Number.isInteger(o.clients) || o.clients < 1) throw new RangeError(`generate: clients must be a positive integer, got ${o.clients}`);
@@ -99,11 +109,14 @@ export async function generate(o: GenerateOptions): Promise<GenerateStats> {
   const nSku = Math.min(1_260_000, Math.max(500, Math.round(o.clients * 0.066)));
   const nCat = Math.min(6800, Math.max(20, Math.round(nSku / 185)));
   const nUrl = Math.min(12_700_000, Math.max(1000, Math.round(o.clients * 0.67)));
-  const skuPop = new Zipf(nSku, 1.05), catPop = new Zipf(nCat, 1.1), urlPop = new Zipf(nUrl, 1.1);
+  const skuPop = new Zipf(nSku, 1.05),
+    catPop = new Zipf(nCat, 1.1),
+    urlPop = new Zipf(nUrl, 1.1);
   // Tastes are spread wider than the catalogue (flatter than catPop), so knowing a client's
   // favourites says more than knowing what is popular.
   const tastePop = new Zipf(nCat, 0.5);
-  const skuCat = new Int32Array(nSku), skuPrice = new Int32Array(nSku);
+  const skuCat = new Int32Array(nSku),
+    skuPrice = new Int32Array(nSku);
   const catPrice = Int32Array.from({ length: nCat }, () => rng.int(90));
   const catCodes = Array.from({ length: nCat }, () => Uint8Array.from({ length: 16 }, () => rng.int(256)));
   const skusOfCat: number[][] = Array.from({ length: nCat }, () => []);
@@ -132,7 +145,7 @@ export async function generate(o: GenerateOptions): Promise<GenerateStats> {
       const buyer = Math.exp(0.9 * rng.normal());
       const n = Math.max(1, Math.min(5000, Math.round(2 * Math.exp(1.72 * rng.normal()))));
       const first = t0 + rng.uniform() * span * 0.9;
-      const life = Math.min(t0 + span - 1000, first + span * Math.min(1, 0.05 + 0.6 * rng.uniform() * Math.log1p(n) / 3));
+      const life = Math.min(t0 + span - 1000, first + span * Math.min(1, 0.05 + (0.6 * rng.uniform() * Math.log1p(n)) / 3));
       const pickSku = (): number => {
         if (rng.uniform() < loyalty) {
           const list = skusOfCat[fav[rng.int(3)]!]!;
@@ -146,15 +159,25 @@ export async function generate(o: GenerateOptions): Promise<GenerateStats> {
       const mixTotal = MIX.reduce((a, [t, p]) => a + (t === 'page_visit' || t === 'search_query' ? p : p * buyer), 0);
       for (let e = 0; e < n; e++) {
         const ts = formatTimestamp(first + rng.uniform() * (life - first));
-        let u = rng.uniform() * mixTotal, type: EventType = 'page_visit';
+        let u = rng.uniform() * mixTotal,
+          type: EventType = 'page_visit';
         for (const [t, p] of MIX) {
-          if ((u -= t === 'page_visit' || t === 'search_query' ? p : p * buyer) < 0) { type = t; break; }
+          if ((u -= t === 'page_visit' || t === 'search_query' ? p : p * buyer) < 0) {
+            type = t;
+            break;
+          }
         }
         if (type !== 'page_visit' && type !== 'search_query') engaged = true;
         switch (type) {
-          case 'page_visit': sinks[type].row(`${c},${ts},${rng.uniform() < 0.3 ? (fav[0]! * 7919 + rng.int(5)) % nUrl : urlPop.sample(rng)}`); break;
-          case 'search_query': sinks[type].row(`${c},${ts},"${near(catCodes[fav[rng.int(3)]!]!)}"`); break;
-          case 'remove_from_cart': sinks[type].row(`${c},${ts},${added.length ? added[rng.int(added.length)] : pickSku()}`); break;
+          case 'page_visit':
+            sinks[type].row(`${c},${ts},${rng.uniform() < 0.3 ? (fav[0]! * 7919 + rng.int(5)) % nUrl : urlPop.sample(rng)}`);
+            break;
+          case 'search_query':
+            sinks[type].row(`${c},${ts},"${near(catCodes[fav[rng.int(3)]!]!)}"`);
+            break;
+          case 'remove_from_cart':
+            sinks[type].row(`${c},${ts},${added.length ? added[rng.int(added.length)] : pickSku()}`);
+            break;
           default: {
             const s = pickSku();
             if (type === 'add_to_cart') added.push(s);
@@ -170,15 +193,22 @@ export async function generate(o: GenerateOptions): Promise<GenerateStats> {
     // CSV → Parquet with exactly the challenge's columns and types; the CSVs are scratch.
     const { conn, close } = await openDuck();
     for (const name of [...EVENT_TYPES, 'product_properties'] as const) {
-      const cols = Object.entries(SCHEMA[name]).map(([k, t]) => `'${k}': '${t}'`).join(', ');
-      await conn.run(`COPY (SELECT * FROM read_csv(${lit(join(dir, `${name}.csv`))}, header = false, columns = {${cols}}, quote = '"')) TO ${lit(join(dir, `${name}.parquet`))} (FORMAT PARQUET)`);
+      const cols = Object.entries(SCHEMA[name])
+        .map(([k, t]) => `'${k}': '${t}'`)
+        .join(', ');
+      await conn.run(
+        `COPY (SELECT * FROM read_csv(${lit(join(dir, `${name}.csv`))}, header = false, columns = {${cols}}, quote = '"')) TO ${lit(join(dir, `${name}.parquet`))} (FORMAT PARQUET)`,
+      );
       rmSync(join(dir, `${name}.csv`));
     }
     close();
     writeNpy(join(dir, 'relevant_clients.npy'), { dtype: 'int64', shape: [relevant.length], data: BigInt64Array.from(relevant) });
     return {
       events: Object.fromEntries(EVENT_TYPES.map((t) => [t, sinks[t].count])) as Record<EventType, number>,
-      skus: nSku, categories: nCat, urls: nUrl, relevantClients: relevant.length,
+      skus: nSku,
+      categories: nCat,
+      urls: nUrl,
+      relevantClients: relevant.length,
     };
   });
 }

@@ -143,23 +143,45 @@ export async function ingest(o: IngestOptions): Promise<IngestStats> {
       const known = new Set(clients);
       const absent = [...new Set(relevant.filter((id) => !known.has(id)))];
       if (absent.length) {
-        const later = new Set((await rows(conn, `SELECT DISTINCT client_id AS c FROM ev_all WHERE client_id IN (${absent.join(', ')})`)).map((x) => BigInt(x.c as bigint)));
+        const later = new Set(
+          (await rows(conn, `SELECT DISTINCT client_id AS c FROM ev_all WHERE client_id IN (${absent.join(', ')})`)).map((x) => BigInt(x.c as bigint)),
+        );
         const unknown = relevant.findIndex((id) => !known.has(id) && !later.has(id));
         if (unknown >= 0) throw new Error(`${relevantPath}: client ${relevant[unknown]} at index ${unknown} has no events in the event files`);
-        for (const id of absent) { clients.push(id); offsets.push(events); }
+        for (const id of absent) {
+          clients.push(id);
+          offsets.push(events);
+        }
       }
     }
     const clientIds = BigInt64Array.from(clients);
     const vocabs: Record<string, BigInt64Array> = {};
-    for (const f of ['sku', 'url', 'category']) vocabs[f] = BigInt64Array.from((await rows(conn, `SELECT value FROM v_${f} ORDER BY id`)).map((r) => BigInt(r.value as bigint)));
-    writeColumns(o.out, {
-      kind: 'seqcore-events', version: 1, topK, before: o.before ?? null,
-      first: String(span.lo), last: String(span.hi), clients: clients.length, events,
-    }, {
-      clients: clientIds, offsets: Int32Array.from(offsets), relevant,
-      ...Object.fromEntries(FIELDS.map((f) => [f, cols[f].done()])), query: cols.query.done(), queryCodes: codes.done(),
-      vocabSku: vocabs.sku!, vocabUrl: vocabs.url!, vocabCategory: vocabs.category!,
-    });
+    for (const f of ['sku', 'url', 'category'])
+      vocabs[f] = BigInt64Array.from((await rows(conn, `SELECT value FROM v_${f} ORDER BY id`)).map((r) => BigInt(r.value as bigint)));
+    writeColumns(
+      o.out,
+      {
+        kind: 'seqcore-events',
+        version: 1,
+        topK,
+        before: o.before ?? null,
+        first: String(span.lo),
+        last: String(span.hi),
+        clients: clients.length,
+        events,
+      },
+      {
+        clients: clientIds,
+        offsets: Int32Array.from(offsets),
+        relevant,
+        ...Object.fromEntries(FIELDS.map((f) => [f, cols[f].done()])),
+        query: cols.query.done(),
+        queryCodes: codes.done(),
+        vocabSku: vocabs.sku!,
+        vocabUrl: vocabs.url!,
+        vocabCategory: vocabs.category!,
+      },
+    );
     const stats = { clients: clients.length, events, relevant: relevant.length, seconds: (performance.now() - t0) / 1000 };
     log(`ingest: ${stats.clients} clients, ${stats.events} events → ${o.out} in ${stats.seconds.toFixed(1)} s`);
     return stats;
@@ -180,15 +202,22 @@ export interface Sequences {
  * as INTEGER, then query (VARCHAR or NULL), into per-field columns and client offsets.
  */
 export async function readSequences(result: DuckDBResult): Promise<Sequences> {
-  const clients: bigint[] = [], offsets: number[] = [0];
+  const clients: bigint[] = [],
+    offsets: number[] = [0];
   const cols = {
-    event: new Column((n) => new Uint8Array(n)), sku: new Column((n) => new Int32Array(n)),
-    category: new Column((n) => new Int32Array(n)), price: new Column((n) => new Uint8Array(n)),
-    url: new Column((n) => new Int32Array(n)), day: new Column((n) => new Int16Array(n)),
-    week: new Column((n) => new Uint8Array(n)), query: new Column((n) => new Int32Array(n)),
+    event: new Column((n) => new Uint8Array(n)),
+    sku: new Column((n) => new Int32Array(n)),
+    category: new Column((n) => new Int32Array(n)),
+    price: new Column((n) => new Uint8Array(n)),
+    url: new Column((n) => new Int32Array(n)),
+    day: new Column((n) => new Int16Array(n)),
+    week: new Column((n) => new Uint8Array(n)),
+    query: new Column((n) => new Int32Array(n)),
   };
   const codes = new Column((n) => new Uint8Array(n));
-  let searches = 0, events = 0, last: bigint | null = null;
+  let searches = 0,
+    events = 0,
+    last: bigint | null = null;
   for (let chunk = await result.fetchChunk(); chunk && chunk.rowCount > 0; chunk = await result.fetchChunk()) {
     const n = chunk.rowCount;
     const client = chunk.getColumnVector(0);

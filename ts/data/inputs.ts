@@ -55,7 +55,9 @@ export function rowsOfRelevant(ids: BigInt64Array, relevant: BigInt64Array, file
   const rows = Int32Array.from(relevant, (id) => row.get(id) ?? -1);
   const missing = rows.indexOf(-1);
   if (missing >= 0)
-    throw new Error(`${file}: relevant client ${relevant[missing]} (row ${missing} of the relevant clients) is missing; ${relevant.length - ids.length} of ${relevant.length} relevant clients have no row`);
+    throw new Error(
+      `${file}: relevant client ${relevant[missing]} (row ${missing} of the relevant clients) is missing; ${relevant.length - ids.length} of ${relevant.length} relevant clients have no row`,
+    );
   return rows;
 }
 

@@ -22,7 +22,8 @@ const held = new Set<string>();
  * and in it.
  */
 export function lockOutput(out: string): void {
-  const path = resolve(out), lock = `${path}.lock`;
+  const path = resolve(out),
+    lock = `${path}.lock`;
   if (held.has(lock)) return;
   mkdirSync(dirname(path), { recursive: true });
   const mine = temporaryName(lock);

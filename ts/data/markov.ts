@@ -8,7 +8,12 @@ import { Rng } from '../rng.js';
 export class MarkovSource {
   private readonly table: Int32Array;
 
-  constructor(readonly vocab: number, readonly order: number, readonly q: number, seed = 1) {
+  constructor(
+    readonly vocab: number,
+    readonly order: number,
+    readonly q: number,
+    seed = 1,
+  ) {
     if (!Number.isInteger(vocab) || vocab < 2) throw new RangeError(`MarkovSource: vocab must be an integer ≥ 2, got ${vocab}`);
     if (!Number.isInteger(order) || order < 1) throw new RangeError(`MarkovSource: order must be an integer ≥ 1, got ${order}`);
     if (!(q >= 0 && q <= 1)) throw new RangeError(`MarkovSource: q must be in [0, 1], got ${q}`);
@@ -18,13 +23,16 @@ export class MarkovSource {
 
   /** The entropy floor, in nats. */
   entropy(): number {
-    const V = this.vocab, pTop = this.q + (1 - this.q) / V, pRest = (1 - this.q) / V;
+    const V = this.vocab,
+      pTop = this.q + (1 - this.q) / V,
+      pRest = (1 - this.q) / V;
     return -(pTop * Math.log(pTop)) - (pRest > 0 ? (V - 1) * pRest * Math.log(pRest) : 0);
   }
 
   /** A batch: contexts (batch×order, int32) and next tokens (batch, int32). */
   batch(size: number, rng: Rng): { context: Int32Array; next: Int32Array } {
-    const context = new Int32Array(size * this.order), next = new Int32Array(size);
+    const context = new Int32Array(size * this.order),
+      next = new Int32Array(size);
     for (let b = 0; b < size; b++) {
       let key = 0;
       for (let k = 0; k < this.order; k++) {

@@ -31,7 +31,8 @@ const pyShape = (shape: number[]) => (shape.length === 1 ? `(${shape[0]},)` : `(
 const product = (shape: number[]) => shape.reduce((p, n) => p * n, 1);
 
 function checkShape(shape: unknown, what: string): number[] {
-  if (!Array.isArray(shape) || shape.length < 1 || shape.length > 2) throw new Error(`${what}: shape must be 1-D or 2-D, got ${Array.isArray(shape) ? pyShape(shape) : String(shape)}`);
+  if (!Array.isArray(shape) || shape.length < 1 || shape.length > 2)
+    throw new Error(`${what}: shape must be 1-D or 2-D, got ${Array.isArray(shape) ? pyShape(shape) : String(shape)}`);
   for (const n of shape) if (!Number.isSafeInteger(n) || n < 0) throw new Error(`${what}: bad dimension ${n} in shape ${pyShape(shape)}`);
   return shape;
 }
@@ -61,14 +62,18 @@ export function encodeNpy(a: NpyArray): Uint8Array {
 function parseHeader(text: string): { descr: unknown; fortran_order: unknown; shape: unknown } | string {
   const fields: Record<string, unknown> = {};
   let i = 0;
-  const ws = () => { while (i < text.length && /\s/.test(text[i]!)) i++; };
+  const ws = () => {
+    while (i < text.length && /\s/.test(text[i]!)) i++;
+  };
   const match = (re: RegExp) => {
     re.lastIndex = i;
     const m = re.exec(text);
     if (m) i = re.lastIndex;
     return m;
   };
-  const STR = /'([^'\\]*)'|"([^"\\]*)"/y, BOOL = /True|False/y, TUPLE = /\(\s*((?:\d+\s*,\s*)*(?:\d+\s*)?)\)/y;
+  const STR = /'([^'\\]*)'|"([^"\\]*)"/y,
+    BOOL = /True|False/y,
+    TUPLE = /\(\s*((?:\d+\s*,\s*)*(?:\d+\s*)?)\)/y;
   ws();
   if (text[i++] !== '{') return 'expected a dict literal';
   for (;;) {
@@ -83,7 +88,12 @@ function parseHeader(text: string): { descr: unknown; fortran_order: unknown; sh
     let m: RegExpExecArray | null, value: unknown;
     if ((m = match(STR))) value = m[1] ?? m[2];
     else if ((m = match(BOOL))) value = m[0] === 'True';
-    else if ((m = match(TUPLE)) && (m[1]!.includes(',') || m[1]!.trim() === '')) value = m[1]!.split(',').map((s) => s.trim()).filter((s) => s !== '').map(Number);
+    else if ((m = match(TUPLE)) && (m[1]!.includes(',') || m[1]!.trim() === ''))
+      value = m[1]!
+        .split(',')
+        .map((s) => s.trim())
+        .filter((s) => s !== '')
+        .map(Number);
     else return `unreadable value for key '${key[1] ?? key[2]}' at offset ${at}`; // (2) is an int, not a tuple
     fields[key[1] ?? key[2]!] = value;
     ws();
@@ -102,14 +112,16 @@ export function decodeNpy(buf: Uint8Array, name = '<buffer>'): NpyArray {
   const b = Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength);
   if (b.length < 8 || !b.subarray(0, 6).equals(MAGIC)) throw new Error(`${name}: not a .npy file (bad magic)`);
   const [major, minor] = [b[6]!, b[7]!];
-  if (!((major === 1 || major === 2 || major === 3) && minor === 0)) throw new Error(`${name}: unsupported .npy format version ${major}.${minor} (supported: 1.0, 2.0, 3.0)`);
+  if (!((major === 1 || major === 2 || major === 3) && minor === 0))
+    throw new Error(`${name}: unsupported .npy format version ${major}.${minor} (supported: 1.0, 2.0, 3.0)`);
   const lenBytes = major === 1 ? 2 : 4;
   if (b.length < 6 + 2 + lenBytes) throw new Error(`${name}: malformed header: file ends inside the header length`);
   const hlen = major === 1 ? b.readUInt16LE(8) : b.readUInt32LE(8);
   // NumPy's own limit (max_header_size): a corrupt u32 length within a large file would
   // otherwise be decoded as text, past V8's longest string.
   if (hlen > MAX_HEADER) throw new Error(`${name}: malformed header: header length ${hlen} is over ${MAX_HEADER} bytes`);
-  const start = 8 + lenBytes, dataStart = start + hlen;
+  const start = 8 + lenBytes,
+    dataStart = start + hlen;
   if (b.length < dataStart) throw new Error(`${name}: malformed header: header length ${hlen} runs past the end of the file (${b.length} bytes)`);
   const text = b.toString(major === 3 ? 'utf8' : 'latin1', start, dataStart);
   const h = parseHeader(text);
@@ -122,7 +134,8 @@ export function decodeNpy(buf: Uint8Array, name = '<buffer>'): NpyArray {
   const shape = checkShape(h.shape, name);
 
   const t = DTYPES[dtype];
-  const expected = product(shape) * t.size, present = b.length - dataStart;
+  const expected = product(shape) * t.size,
+    present = b.length - dataStart;
   if (present !== expected) throw new Error(`${name}: data section is ${present} bytes, but shape ${pyShape(shape)} of '${t.descr}' needs ${expected} bytes`);
   // Copy into a fresh buffer: the data offset need not be aligned for the typed array.
   const bytes = new Uint8Array(expected);
@@ -151,10 +164,14 @@ export function toFloat16Bits(values: Float32Array): Uint16Array {
 /** The values of an array as float32, whatever its dtype (float16 decoded). */
 export function npyFloat32(a: NpyArray): Float32Array {
   switch (a.dtype) {
-    case 'float32': return a.data as Float32Array;
-    case 'float16': return fromFloat16Bits(a.data as Uint16Array);
-    case 'int32': return Float32Array.from(a.data as Int32Array);
-    case 'int64': return Float32Array.from(a.data as BigInt64Array, Number);
+    case 'float32':
+      return a.data as Float32Array;
+    case 'float16':
+      return fromFloat16Bits(a.data as Uint16Array);
+    case 'int32':
+      return Float32Array.from(a.data as Int32Array);
+    case 'int64':
+      return Float32Array.from(a.data as BigInt64Array, Number);
   }
 }
 

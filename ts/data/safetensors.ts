@@ -97,7 +97,8 @@ export function decodeSafetensors(buf: Uint8Array, name = '<buffer>'): SafeFile 
     if (!Array.isArray(off) || off.length !== 2 || !off.every((o) => Number.isSafeInteger(o) && o >= 0) || off[1] < off[0])
       fail(`${where} has data_offsets ${JSON.stringify(off)}`);
     const [begin, end] = off as [number, number];
-    const dtype = t.dtype as SafeDtype, shape = t.shape as number[];
+    const dtype = t.dtype as SafeDtype,
+      shape = t.shape as number[];
     if (end - begin !== size(shape) * BYTES[dtype])
       fail(`${where}: shape [${shape.join(', ')}] of ${dtype} needs ${size(shape) * BYTES[dtype]} bytes, data_offsets give ${end - begin}`);
     entries.push([key, dtype, shape, begin, end]);

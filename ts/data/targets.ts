@@ -45,7 +45,8 @@ export async function buildTargets(o: TargetOptions): Promise<TargetSummary> {
 
 /** The targets of the data in o.dir, written into the empty folder `tmp`. */
 async function writeTargets(conn: DuckDBConnection, o: TargetOptions, tmp: string): Promise<TargetSummary> {
-  const days = o.days ?? 14, top = o.top ?? 100;
+  const days = o.days ?? 14,
+    top = o.top ?? 100;
   const buyFile = await checkFile(conn, o.dir, 'product_buy');
   const propsFile = await checkFile(conn, o.dir, 'product_properties');
   const relevant = readRelevantClients(o.dir);
@@ -59,11 +60,18 @@ async function writeTargets(conn: DuckDBConnection, o: TargetOptions, tmp: strin
   const at = (d: Date): string => `strptime(${lit(fmt(d))}, '${TIMESTAMP_FORMAT}')`;
 
   const ranked = async (col: string): Promise<{ ids: bigint[]; popularity: number[] }> => {
-    const r = await rows(conn, `SELECT ${col} AS v, count(*) AS n, sum(count(*)) OVER () AS total FROM buys
-      WHERE ts < ${at(trainStart)} AND ${col} IS NOT NULL GROUP BY ${col} ORDER BY n DESC, ${col} LIMIT ${top}`);
+    const r = await rows(
+      conn,
+      `SELECT ${col} AS v, count(*) AS n, sum(count(*)) OVER () AS total FROM buys
+      WHERE ts < ${at(trainStart)} AND ${col} IS NOT NULL GROUP BY ${col} ORDER BY n DESC, ${col} LIMIT ${top}`,
+    );
     return { ids: r.map((x) => BigInt(x.v as bigint)), popularity: r.map((x) => Number(x.n) / Number(x.total)) };
   };
-  const targets = { category: await ranked('category'), sku: await ranked('sku'), price: { ids: Array.from({ length: 100 }, (_, i) => BigInt(i)), popularity: [] as number[] } };
+  const targets = {
+    category: await ranked('category'),
+    sku: await ranked('sku'),
+    price: { ids: Array.from({ length: 100 }, (_, i) => BigInt(i)), popularity: [] as number[] },
+  };
   const priceCounts = await rows(conn, `SELECT price AS v, count(*) AS n FROM buys WHERE ts < ${at(trainStart)} AND price IS NOT NULL GROUP BY price`);
   const totalPriced = priceCounts.reduce((a, r) => a + Number(r.n), 0);
   targets.price.popularity = targets.price.ids.map((p) => Number(priceCounts.find((r) => BigInt(r.v as bigint) === p)?.n ?? 0) / Math.max(totalPriced, 1));
@@ -78,14 +86,20 @@ async function writeTargets(conn: DuckDBConnection, o: TargetOptions, tmp: strin
     writeNpy(join(tmp, `propensity_${name}.npy`), { dtype: 'int64', shape: [t.ids.length], data: BigInt64Array.from(t.ids) });
     writeNpy(join(tmp, `popularity_propensity_${name}.npy`), { dtype: 'float32', shape: [t.ids.length], data: Float32Array.from(t.popularity) });
   }
-  for (const [split, from, to] of [['train_target', trainStart, validStart], ['validation_target', validStart, new Date(end.getTime() + 1000)]] as const) {
+  for (const [split, from, to] of [
+    ['train_target', trainStart, validStart],
+    ['validation_target', validStart, new Date(end.getTime() + 1000)],
+  ] as const) {
     const window = await rows(conn, `SELECT client_id AS c, sku, category, price FROM buys WHERE ts >= ${at(from)} AND ts < ${at(to)}`);
     const N = relevant.length;
     const buyers = new Set<bigint>();
     // One column per propensity target (fewer than `top` when the input has fewer).
     const width = { category: targets.category.ids.length, sku: targets.sku.ids.length, price: 100 };
     const hot = { category: new Float32Array(N * width.category), sku: new Float32Array(N * width.sku), price: new Float32Array(N * 100) };
-    const col = Object.fromEntries(Object.entries(targets).map(([k, t]) => [k, new Map(t.ids.map((id, j) => [id, j]))])) as Record<keyof typeof hot, Map<bigint, number>>;
+    const col = Object.fromEntries(Object.entries(targets).map(([k, t]) => [k, new Map(t.ids.map((id, j) => [id, j]))])) as Record<
+      keyof typeof hot,
+      Map<bigint, number>
+    >;
     for (const r of window) {
       const c = BigInt(r.c as bigint);
       buyers.add(c);

@@ -13,12 +13,17 @@ export function auroc(scores: ArrayLike<number>, labels: ArrayLike<number>): num
   const n = scores.length;
   if (labels.length !== n) throw new RangeError(`auroc: ${n} scores but ${labels.length} labels`);
   const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => scores[a]! - scores[b]!);
-  let pos = 0, rankSum = 0;
-  for (let i = 0; i < n; ) {
+  let pos = 0,
+    rankSum = 0;
+  for (let i = 0; i < n;) {
     let j = i;
     while (j + 1 < n && scores[order[j + 1]!] === scores[order[i]!]) j++;
     const avgRank = (i + j) / 2 + 1; // 1-based average rank of the tie group
-    for (let k = i; k <= j; k++) if (labels[order[k]!]! > 0.5) { pos++; rankSum += avgRank; }
+    for (let k = i; k <= j; k++)
+      if (labels[order[k]!]! > 0.5) {
+        pos++;
+        rankSum += avgRank;
+      }
     i = j + 1;
   }
   const neg = n - pos;
@@ -28,12 +33,20 @@ export function auroc(scores: ArrayLike<number>, labels: ArrayLike<number>): num
 
 /** Macro AUROC over the columns of row-major users×labels matrices (columns with one class skipped). */
 export function macroAuroc(scores: Float32Array, labels: ArrayLike<number>, users: number, width: number): number {
-  let sum = 0, count = 0;
-  const s = new Float32Array(users), l = new Float32Array(users);
+  let sum = 0,
+    count = 0;
+  const s = new Float32Array(users),
+    l = new Float32Array(users);
   for (let j = 0; j < width; j++) {
-    for (let i = 0; i < users; i++) { s[i] = scores[i * width + j]!; l[i] = labels[i * width + j]!; }
+    for (let i = 0; i < users; i++) {
+      s[i] = scores[i * width + j]!;
+      l[i] = labels[i * width + j]!;
+    }
     const a = auroc(s, l);
-    if (!Number.isNaN(a)) { sum += a; count++; }
+    if (!Number.isNaN(a)) {
+      sum += a;
+      count++;
+    }
   }
   return count ? sum / count : NaN;
 }
@@ -60,7 +73,10 @@ export function diversity(logits: Float32Array, users: number, width: number): n
 /** logits: users×width; popularity: width. */
 export function novelty(logits: Float32Array, popularity: ArrayLike<number>, users: number, width: number, k = 10): number {
   const top = Math.min(k, width);
-  const best = Array.from(popularity).sort((a, b) => b - a).slice(0, top).reduce((a, b) => a + b, 0);
+  const best = Array.from(popularity)
+    .sort((a, b) => b - a)
+    .slice(0, top)
+    .reduce((a, b) => a + b, 0);
   if (best <= 0) return 1;
   let total = 0;
   const idx = Array.from({ length: width }, (_, j) => j);
@@ -72,9 +88,22 @@ export function novelty(logits: Float32Array, popularity: ArrayLike<number>, use
   return (1 - total / users) ** 100;
 }
 
-export interface PropensityScores { auroc: number; novelty: number; diversity: number; score: number }
+export interface PropensityScores {
+  auroc: number;
+  novelty: number;
+  diversity: number;
+  score: number;
+}
 
-export function propensityScores(logits: Float32Array, labels: ArrayLike<number>, popularity: ArrayLike<number>, users: number, width: number): PropensityScores {
-  const a = macroAuroc(logits, labels, users, width), n = novelty(logits, popularity, users, width), d = diversity(logits, users, width);
+export function propensityScores(
+  logits: Float32Array,
+  labels: ArrayLike<number>,
+  popularity: ArrayLike<number>,
+  users: number,
+  width: number,
+): PropensityScores {
+  const a = macroAuroc(logits, labels, users, width),
+    n = novelty(logits, popularity, users, width),
+    d = diversity(logits, users, width);
   return { auroc: a, novelty: n, diversity: d, score: 0.8 * a + 0.1 * n + 0.1 * d };
 }

@@ -78,12 +78,22 @@ function aurocScore(logits: Float32Array, labels: Float32Array): { score: number
 }
 
 /** Trains and scores one task; rows of x and both targets are the task's clients. */
-async function runTask(task: string, x: Float32Array, dim: number, train: Float32Array, valid: Float32Array, width: number, popularity: ArrayLike<number> | null, o: EvalOptions): Promise<TaskResult> {
+async function runTask(
+  task: string,
+  x: Float32Array,
+  dim: number,
+  train: Float32Array,
+  valid: Float32Array,
+  width: number,
+  popularity: ArrayLike<number> | null,
+  o: EvalOptions,
+): Promise<TaskResult> {
   const n = x.length / dim;
   manualSeed(o.seed ?? 1);
   const net = new UniversalNetwork(dim, width, o.hidden, o.inner);
   const opt = new AdamW(net.parameters(), { lr: o.lr ?? 1e-3, weightDecay: 0.01 });
-  const bs = o.batchSize ?? 128, rng = new Rng(o.seed ?? 1);
+  const bs = o.batchSize ?? 128,
+    rng = new Rng(o.seed ?? 1);
   let best: TaskResult = { task, score: -Infinity, auroc: NaN, bestEpoch: 0, losses: [] };
   const losses: number[] = [];
   for (let epoch = 0; epoch < (o.epochs ?? 3); epoch++) {
@@ -91,17 +101,28 @@ async function runTask(task: string, x: Float32Array, dim: number, train: Float3
     const order = rng.shuffle(Array.from({ length: n }, (_, i) => i));
     let sum = 0;
     for (let s = 0; s < n; s += bs) {
-      const idx = order.slice(s, s + bs), m = idx.length;
-      const xb = new Float32Array(m * dim), yb = new Float32Array(m * width);
-      idx.forEach((r, k) => { xb.set(x.subarray(r * dim, (r + 1) * dim), k * dim); yb.set(train.subarray(r * width, (r + 1) * width), k * width); });
-      sum += m * await trainStep(() => ops.bceWithLogits(net.forward(tensor(xb, [m, dim])), tensor(yb, [m, width])), opt);
+      const idx = order.slice(s, s + bs),
+        m = idx.length;
+      const xb = new Float32Array(m * dim),
+        yb = new Float32Array(m * width);
+      idx.forEach((r, k) => {
+        xb.set(x.subarray(r * dim, (r + 1) * dim), k * dim);
+        yb.set(train.subarray(r * width, (r + 1) * width), k * width);
+      });
+      sum += m * (await trainStep(() => ops.bceWithLogits(net.forward(tensor(xb, [m, dim])), tensor(yb, [m, width])), opt));
     }
     losses.push(sum / n);
     net.eval();
     const logits = new Float32Array(n * width);
     for (let s = 0; s < n; s += 1024) {
       const m = Math.min(1024, n - s);
-      logits.set((await readNoGrad(() => net.forward(tensor(x.subarray(s * dim, (s + m) * dim), [m, dim])), (t) => t.data())) as Float32Array, s * width);
+      logits.set(
+        (await readNoGrad(
+          () => net.forward(tensor(x.subarray(s * dim, (s + m) * dim), [m, dim])),
+          (t) => t.data(),
+        )) as Float32Array,
+        s * width,
+      );
     }
     const scores = popularity ? propensityScores(logits, valid, popularity, n, width) : aurocScore(logits, valid);
     const r: TaskResult = { task, ...scores, bestEpoch: epoch + 1, losses: [] };
@@ -120,7 +141,14 @@ export function evaluateEmbeddings(o: EvalOptions): Promise<TaskResult[]> {
 }
 
 /** One task's inputs: rows of x and of both targets are the task's clients. */
-interface Task { name: string; x: Float32Array; train: Float32Array; valid: Float32Array; width: number; popularity: Float32Array | null }
+interface Task {
+  name: string;
+  x: Float32Array;
+  train: Float32Array;
+  valid: Float32Array;
+  width: number;
+  popularity: Float32Array | null;
+}
 
 /**
  * Every input read and checked before any training: the embeddings (readSubmission), and
@@ -128,11 +156,14 @@ interface Task { name: string; x: Float32Array; train: Float32Array; valid: Floa
  */
 function loadTasks(o: EvalOptions): { tasks: Task[]; dim: number } {
   for (const dir of [o.data, o.targets]) checkOutputDir(dir);
-  const relevant = readRelevantClients(o.data), n = relevant.length;
+  const relevant = readRelevantClients(o.data),
+    n = relevant.length;
   const { values: x, dim } = readSubmission(o.embeddings, relevant);
   const file = (f: string): string => join(o.targets, f);
-  const targets = (name: string, shape: number[], why: string): [Float32Array, Float32Array] =>
-    [readFloats(file(`train_target/${name}.npy`), shape, why).values, readFloats(file(`validation_target/${name}.npy`), shape, why).values];
+  const targets = (name: string, shape: number[], why: string): [Float32Array, Float32Array] => [
+    readFloats(file(`train_target/${name}.npy`), shape, why).values,
+    readFloats(file(`validation_target/${name}.npy`), shape, why).values,
+  ];
   const propensity = (k: string, name: string): Task => {
     const popularity = readFloats(file(`popularity_propensity_${k}.npy`), [null], 'one popularity per target').values;
     const [train, valid] = targets(k, [n, popularity.length], `${n} relevant clients × the ${popularity.length} targets of popularity_propensity_${k}.npy`);

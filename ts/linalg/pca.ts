@@ -22,11 +22,14 @@ export function fitPca(x: Float32Array, n: number, d: number, k: number, present
   if (!(k >= 1 && k <= d)) throw new RangeError(`fitPca: k must be in 1..${d}, got ${k}`);
   const rows = present ? [...present.keys()].filter((i) => present[i]) : [...Array(n).keys()];
   if (rows.length < 2) throw new RangeError(`fitPca: needs at least 2 rows, got ${rows.length}`);
-  const m = rows.length, mean64 = new Float64Array(d);
+  const m = rows.length,
+    mean64 = new Float64Array(d);
   for (const r of rows) for (let j = 0; j < d; j++) mean64[j] += x[r * d + j]!;
   const mean = Float32Array.from(mean64, (v) => v / m);
   const centred = new Float32Array(m * d);
-  rows.forEach((r, i) => { for (let j = 0; j < d; j++) centred[i * d + j] = x[r * d + j]! - mean[j]!; });
+  rows.forEach((r, i) => {
+    for (let j = 0; j < d; j++) centred[i * d + j] = x[r * d + j]! - mean[j]!;
+  });
   const cov = tidy(() => {
     const c = tensor(centred, [m, d]);
     return ops.matmul(c, c, { transA: true }).toArray() as Float32Array;

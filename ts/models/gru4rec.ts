@@ -20,10 +20,17 @@ export class Gru4Rec extends Module implements SequenceRecommender {
   readonly drop: Dropout;
   readonly layers = 1;
 
-  constructor(readonly cfg: RecModelConfig, opts: LayerOptions = {}) {
+  constructor(
+    readonly cfg: RecModelConfig,
+    opts: LayerOptions = {},
+  ) {
     super();
-    const rng = opts.rng ?? globalRng(), d = cfg.hidden;
-    this.items = this.param('items', initTensor([cfg.items, d], () => rng.normal() / Math.sqrt(d), opts.backend));
+    const rng = opts.rng ?? globalRng(),
+      d = cfg.hidden;
+    this.items = this.param(
+      'items',
+      initTensor([cfg.items, d], () => rng.normal() / Math.sqrt(d), opts.backend),
+    );
     this.gru = this.child('gru', new GRU(d, d, { ...opts, layers: cfg.blocks, dropout: cfg.dropout }));
     this.norm = this.child('norm', new LayerNorm(d, 1e-8, opts));
     this.drop = this.child('drop', new Dropout(cfg.dropout));

@@ -22,7 +22,10 @@ export class NextEventModel extends Module {
   readonly drop: Dropout;
   readonly head: Linear;
 
-  constructor(readonly cfg: NextEventConfig, opts: LayerOptions = {}) {
+  constructor(
+    readonly cfg: NextEventConfig,
+    opts: LayerOptions = {},
+  ) {
     super();
     this.embed = this.child('embed', new Embedding(cfg.vocab, cfg.embed, opts));
     this.hidden = this.child('hidden', new Linear(cfg.order * cfg.embed, cfg.hidden, opts));

@@ -18,15 +18,27 @@ class Block extends Module {
   readonly ff2: Linear;
   readonly drop: Dropout;
 
-  constructor(readonly cfg: RecModelConfig, readonly causal: boolean, opts: LayerOptions) {
+  constructor(
+    readonly cfg: RecModelConfig,
+    readonly causal: boolean,
+    opts: LayerOptions,
+  ) {
     super();
-    const d = cfg.hidden, rng = opts.rng ?? globalRng(), k = 1 / Math.sqrt(d);
+    const d = cfg.hidden,
+      rng = opts.rng ?? globalRng(),
+      k = 1 / Math.sqrt(d);
     const u = (): number => (2 * rng.uniform() - 1) * k;
     this.ln1 = this.child('ln1', new LayerNorm(d, 1e-8, opts));
     this.wQkv = this.param('w_qkv', initTensor([3 * d, d], u, opts.backend));
-    this.bQkv = this.param('b_qkv', initTensor([3 * d], () => 0, opts.backend));
+    this.bQkv = this.param(
+      'b_qkv',
+      initTensor([3 * d], () => 0, opts.backend),
+    );
     this.wO = this.param('w_o', initTensor([d, d], u, opts.backend));
-    this.bO = this.param('b_o', initTensor([d], () => 0, opts.backend));
+    this.bO = this.param(
+      'b_o',
+      initTensor([d], () => 0, opts.backend),
+    );
     this.ln2 = this.child('ln2', new LayerNorm(d, 1e-8, opts));
     this.ff1 = this.child('ff1', new Linear(d, d * cfg.ffnMultiplier, opts));
     this.ff2 = this.child('ff2', new Linear(d * cfg.ffnMultiplier, d, opts));
@@ -35,7 +47,9 @@ class Block extends Module {
 
   forward(x: Tensor, layout: PackedLayout): Tensor {
     const a = ops.selfAttention(this.ln1.forward(x), layout, this.wQkv, this.bQkv, this.wO, this.bO, {
-      heads: this.cfg.heads, causal: this.causal, dropout: this.training ? this.cfg.attentionDropout : 0,
+      heads: this.cfg.heads,
+      causal: this.causal,
+      dropout: this.training ? this.cfg.attentionDropout : 0,
     });
     const h = ops.add(x, this.drop.forward(a));
     const act = this.cfg.activation === 'relu' ? ops.relu : ops.gelu;
@@ -58,9 +72,14 @@ export class TransformerRecommender extends Module implements SequenceRecommende
   readonly norm: LayerNorm;
   readonly drop: Dropout;
 
-  constructor(readonly cfg: RecModelConfig, readonly causal: boolean, opts: LayerOptions = {}) {
+  constructor(
+    readonly cfg: RecModelConfig,
+    readonly causal: boolean,
+    opts: LayerOptions = {},
+  ) {
     super();
-    const rng = opts.rng ?? globalRng(), d = cfg.hidden;
+    const rng = opts.rng ?? globalRng(),
+      d = cfg.hidden;
     // Rows: padding 0, items 1 … V−1, then BERT4Rec's mask token.
     const rows = cfg.items + (causal ? 0 : 1);
     // N(0, 0.02²), BERT's and RecBole's initialiser: the scores start near uniform and an item

@@ -44,7 +44,10 @@ export class UbpAutoencoder extends Module {
   readonly heads: Linear[];
   readonly inputSize: number;
 
-  constructor(readonly cfg: UbpConfig, opts: LayerOptions = {}) {
+  constructor(
+    readonly cfg: UbpConfig,
+    opts: LayerOptions = {},
+  ) {
     super();
     for (const f of cfg.fields) if (!(cfg.vocab[f]! > 0)) throw new Error(`UbpAutoencoder: no vocabulary size for field '${f}'`);
     this.inputSize = cfg.combine === 'sum' ? cfg.embed : cfg.embed * cfg.fields.length;
@@ -74,13 +77,18 @@ export class UbpAutoencoder extends Module {
 
   /** Latents (B×H, input order of the layout). */
   encode(batch: TokenBatch): Tensor {
-    const hn = this.encodeStates(batch), { layers: L } = this.cfg, B = batch.layout.batch;
+    const hn = this.encodeStates(batch),
+      { layers: L } = this.cfg,
+      B = batch.layout.batch;
     return ops.embedding(ops.reshape(hn, [L * B, this.cfg.hidden]), tensor(Int32Array.from({ length: B }, (_, b) => (L - 1) * B + b)));
   }
 
   /** Σ over fields of the mean next-token cross-entropy, with teacher forcing. */
   loss(batch: TokenBatch): Tensor {
-    const { layout } = batch, L = this.cfg.layers, B = layout.batch, H = this.cfg.hidden;
+    const { layout } = batch,
+      L = this.cfg.layers,
+      B = layout.batch,
+      H = this.cfg.hidden;
     if (layout.lengths.some((n) => n < 2)) throw new Error('UbpAutoencoder: every sequence needs at least a start and an end token');
     const hn = this.encodeStates(batch);
     const latent = ops.embedding(ops.reshape(hn, [L * B, H]), tensor(Int32Array.from({ length: B }, (_, b) => (L - 1) * B + b)));

@@ -14,12 +14,26 @@ import { Module, initTensor } from './module.js';
 export class GRU extends Module {
   readonly params: GruParams;
 
-  constructor(readonly inputSize: number, readonly hiddenSize: number, readonly opts: LayerOptions & { layers?: number; dropout?: number } = {}) {
+  constructor(
+    readonly inputSize: number,
+    readonly hiddenSize: number,
+    readonly opts: LayerOptions & { layers?: number; dropout?: number } = {},
+  ) {
     super();
-    const L = opts.layers ?? 1, H = hiddenSize, rng = opts.rng ?? globalRng(), k = 1 / Math.sqrt(H);
+    const L = opts.layers ?? 1,
+      H = hiddenSize,
+      rng = opts.rng ?? globalRng(),
+      k = 1 / Math.sqrt(H);
     if (!Number.isInteger(L) || L < 1) throw new RangeError(`GRU: layers must be an integer ≥ 1, got ${L}`);
-    const make = (name: string, shape: number[]): Tensor => this.param(name, initTensor(shape, () => (2 * rng.uniform() - 1) * k, opts.backend));
-    const wIh: Tensor[] = [], wHh: Tensor[] = [], bIh: Tensor[] = [], bHh: Tensor[] = [];
+    const make = (name: string, shape: number[]): Tensor =>
+      this.param(
+        name,
+        initTensor(shape, () => (2 * rng.uniform() - 1) * k, opts.backend),
+      );
+    const wIh: Tensor[] = [],
+      wHh: Tensor[] = [],
+      bIh: Tensor[] = [],
+      bHh: Tensor[] = [];
     for (let l = 0; l < L; l++) {
       wIh.push(make(`weight_ih_l${l}`, [3 * H, l === 0 ? inputSize : H]));
       wHh.push(make(`weight_hh_l${l}`, [3 * H, H]));

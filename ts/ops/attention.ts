@@ -34,7 +34,14 @@ function project(a: Tensor, w: Tensor, bias: Tensor): Tensor {
  */
 export function selfAttention(x: Tensor, layout: PackedLayout, wQkv: Tensor, bQkv: Tensor, wO: Tensor, bO: Tensor, o: AttentionOptions): Tensor {
   const op = 'selfAttention';
-  for (const [n, t] of [['x', x], ['wQkv', wQkv], ['bQkv', bQkv], ['wO', wO], ['bO', bO]] as const) checkFloat(op, n, t);
+  for (const [n, t] of [
+    ['x', x],
+    ['wQkv', wQkv],
+    ['bQkv', bQkv],
+    ['wO', wO],
+    ['bO', bO],
+  ] as const)
+    checkFloat(op, n, t);
   checkSameBackend(op, x, wQkv, bQkv, wO, bO);
   checkRank(op, 'x', x, 2);
   const [total, D] = x.shape as [number, number];
@@ -42,25 +49,40 @@ export function selfAttention(x: Tensor, layout: PackedLayout, wQkv: Tensor, bQk
   if (!Number.isInteger(o.heads) || o.heads < 1 || D % o.heads) fail(op, `hidden size ${D} must be a multiple of heads (${o.heads})`);
   const p = o.dropout ?? 0;
   checkDropout(op, 'dropout', p);
-  const seed = p > 0 ? o.seed ?? globalRng().nextUint32() : 0;
-  const want: [string, Tensor, number[]][] = [['wQkv', wQkv, [3 * D, D]], ['bQkv', bQkv, [3 * D]], ['wO', wO, [D, D]], ['bO', bO, [D]]];
+  const seed = p > 0 ? (o.seed ?? globalRng().nextUint32()) : 0;
+  const want: [string, Tensor, number[]][] = [
+    ['wQkv', wQkv, [3 * D, D]],
+    ['bQkv', bQkv, [3 * D]],
+    ['wO', wO, [D, D]],
+    ['bO', bO, [D]],
+  ];
   for (const [n, t, s] of want) if (t.shape.join() !== s.join()) fail(op, `${n} ${fmt(t.shape)} must be ${fmt(s)} for x ${fmt(x.shape)}`);
   const qkv = project(x, wQkv, bQkv);
-  const a = alloc(x, [total, D]), probs = alloc(x, [kernel('attentionProbFloats', x)(layout, o.heads)]);
+  const a = alloc(x, [total, D]),
+    probs = alloc(x, [kernel('attentionProbFloats', x)(layout, o.heads)]);
   kernel('attention', x)(qkv, layout, o.heads, o.causal, p, seed, a, probs);
   const y = project(a, wO, bO);
-  record(op, [x, wQkv, bQkv, wO, bO], [y], ([g]) => {
-    const dy = g!;
-    const dWo = gemm(dy, a, true, false), dbO = alloc(dy, [D]), da = gemm(dy, wO, false, false);
-    kernel('sumRows', dy)(dy, dbO);
-    const dqkv = alloc(dy, [total, 3 * D]);
-    kernel('attentionGrad', dy)(qkv, probs, da, layout, o.heads, o.causal, p, seed, dqkv);
-    da.dispose();
-    const dWqkv = gemm(dqkv, x, true, false), dbQkv = alloc(dy, [3 * D]);
-    kernel('sumRows', dqkv)(dqkv, dbQkv);
-    const dx = x.requiresGrad ? gemm(dqkv, wQkv, false, false) : null;
-    dqkv.dispose();
-    return [dx, dWqkv, dbQkv, dWo, dbO];
-  }, [qkv, a, probs]);
+  record(
+    op,
+    [x, wQkv, bQkv, wO, bO],
+    [y],
+    ([g]) => {
+      const dy = g!;
+      const dWo = gemm(dy, a, true, false),
+        dbO = alloc(dy, [D]),
+        da = gemm(dy, wO, false, false);
+      kernel('sumRows', dy)(dy, dbO);
+      const dqkv = alloc(dy, [total, 3 * D]);
+      kernel('attentionGrad', dy)(qkv, probs, da, layout, o.heads, o.causal, p, seed, dqkv);
+      da.dispose();
+      const dWqkv = gemm(dqkv, x, true, false),
+        dbQkv = alloc(dy, [3 * D]);
+      kernel('sumRows', dqkv)(dqkv, dbQkv);
+      const dx = x.requiresGrad ? gemm(dqkv, wQkv, false, false) : null;
+      dqkv.dispose();
+      return [dx, dWqkv, dbQkv, dWo, dbO];
+    },
+    [qkv, a, probs],
+  );
   return y;
 }

@@ -38,8 +38,7 @@ export function checkSameShape(op: string, a: Tensor, b: Tensor, an = 'a', bn = 
 
 export function checkSameBackend(op: string, ...ts: Tensor[]): void {
   const b = ts[0]!.backend;
-  for (const t of ts)
-    if (t.backend !== b) fail(op, `tensors live on different backends (${b.name} and ${t.backend.name})`);
+  for (const t of ts) if (t.backend !== b) fail(op, `tensors live on different backends (${b.name} and ${t.backend.name})`);
 }
 
 export function lastDim(t: Tensor): number {

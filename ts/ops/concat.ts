@@ -37,7 +37,9 @@ export function split(x: Tensor, widths: readonly number[]): Tensor[] {
     const filled = gs.map((g, i) => g ?? alloc(x, parts[i]!.shape));
     const dx = alloc(x, x.shape);
     kernel('concat', dx)(filled, dx);
-    gs.forEach((g, i) => { if (!g) filled[i]!.dispose(); });
+    gs.forEach((g, i) => {
+      if (!g) filled[i]!.dispose();
+    });
     return [dx];
   });
   return parts;

@@ -14,12 +14,19 @@ export function dropout(x: Tensor, p: number, opts: { training?: boolean; seed?:
   checkDropout('dropout', 'p', p);
   if (opts.training === false || p === 0) return x.view(x.shape);
   const seed = opts.seed ?? globalRng().nextUint32();
-  const y = alloc(x, x.shape), mask = alloc(x, x.shape, 'uint8');
+  const y = alloc(x, x.shape),
+    mask = alloc(x, x.shape, 'uint8');
   kernel('dropout', x)(x, y, mask, p, seed);
-  record('dropout', [x], [y], ([g]) => {
-    const dx = alloc(g!, x.shape);
-    kernel('dropoutGrad', g!)(g!, mask, dx, p);
-    return [dx];
-  }, [mask]);
+  record(
+    'dropout',
+    [x],
+    [y],
+    ([g]) => {
+      const dx = alloc(g!, x.shape);
+      kernel('dropoutGrad', g!)(g!, mask, dx, p);
+      return [dx];
+    },
+    [mask],
+  );
   return y;
 }

@@ -16,10 +16,12 @@ export interface GruOptions {
 }
 
 function checkParams(x: Tensor, w: GruParams): { L: number; H: number; E: number } {
-  const op = 'gru', L = w.wIh.length;
+  const op = 'gru',
+    L = w.wIh.length;
   if (L < 1 || w.wHh.length !== L || w.bIh.length !== L || w.bHh.length !== L)
     fail(op, `needs the same number (≥ 1) of wIh, wHh, bIh and bHh tensors, got ${w.wIh.length}, ${w.wHh.length}, ${w.bIh.length}, ${w.bHh.length}`);
-  const H = w.wHh[0]!.shape[1]!, E = x.shape[1]!;
+  const H = w.wHh[0]!.shape[1]!,
+    E = x.shape[1]!;
   const want = (t: Tensor, shape: number[], name: string): void => {
     checkFloat(op, name, t);
     if (t.shape.length !== shape.length || t.shape.some((d, i) => d !== shape[i])) fail(op, `${name} is ${fmt(t.shape)}, expected ${fmt(shape)}`);
@@ -55,16 +57,23 @@ export function gru(x: Tensor, layout: PackedLayout, w: GruParams, opts: GruOpti
   const inputs = [x, ...(h0 ? [h0] : []), ...all];
   const save = isGradEnabled() && inputs.some((t) => t.requiresGrad); // else inference: no gates kept
   const ws = alloc(x, [kernel('gruWorkspaceFloats', x)(L, layout.total, H, save, p > 0)]);
-  const output = alloc(x, [layout.total, H]), hn = alloc(x, [L, layout.batch, H]);
+  const output = alloc(x, [layout.total, H]),
+    hn = alloc(x, [L, layout.batch, H]);
   kernel('gruForward', x)(x, w, h0, layout, p, seed, save, ws, output, hn);
-  record('gru', inputs, [output, hn], ([gOut, gHn]) => {
-    const like = (gOut ?? gHn)!;
-    const dx = x.requiresGrad ? alloc(like, x.shape) : null;
-    const dh0 = h0?.requiresGrad ? alloc(like, h0.shape) : null;
-    const grads = (ts: readonly Tensor[]): Tensor[] => ts.map((t) => alloc(like, t.shape));
-    const dw: GruParams = { wIh: grads(w.wIh), wHh: grads(w.wHh), bIh: grads(w.bIh), bHh: grads(w.bHh) };
-    kernel('gruBackward', like)(x, w, h0, layout, p, ws, output, gOut, gHn, dx, dw, dh0);
-    return [dx, ...(h0 ? [dh0] : []), ...dw.wIh, ...dw.wHh, ...dw.bIh, ...dw.bHh];
-  }, [ws]);
+  record(
+    'gru',
+    inputs,
+    [output, hn],
+    ([gOut, gHn]) => {
+      const like = (gOut ?? gHn)!;
+      const dx = x.requiresGrad ? alloc(like, x.shape) : null;
+      const dh0 = h0?.requiresGrad ? alloc(like, h0.shape) : null;
+      const grads = (ts: readonly Tensor[]): Tensor[] => ts.map((t) => alloc(like, t.shape));
+      const dw: GruParams = { wIh: grads(w.wIh), wHh: grads(w.wHh), bIh: grads(w.bIh), bHh: grads(w.bHh) };
+      kernel('gruBackward', like)(x, w, h0, layout, p, ws, output, gOut, gHn, dx, dw, dh0);
+      return [dx, ...(h0 ? [dh0] : []), ...dw.wIh, ...dw.wHh, ...dw.bIh, ...dw.bHh];
+    },
+    [ws],
+  );
   return { output, hn };
 }

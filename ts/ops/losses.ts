@@ -8,21 +8,29 @@ import { alloc, checkDtype, checkFloat, checkRank, checkSameBackend, checkSameSh
  * targets (N); rows whose target equals ignoreIndex count for nothing (mean over the rest).
  */
 export function softmaxCrossEntropy(logits: Tensor, targets: Tensor, opts: { ignoreIndex?: number } = {}): Tensor {
-  const op = 'softmaxCrossEntropy', ignore = opts.ignoreIndex ?? -100;
+  const op = 'softmaxCrossEntropy',
+    ignore = opts.ignoreIndex ?? -100;
   checkFloat(op, 'logits', logits);
   checkDtype(op, 'targets', targets, 'int32');
   checkRank(op, 'logits', logits, 2);
   checkRank(op, 'targets', targets, 1);
   checkSameBackend(op, logits, targets);
-  if (targets.shape[0] !== logits.shape[0])
-    fail(op, `targets ${fmt(targets.shape)} must have one entry per row of logits ${fmt(logits.shape)}`);
-  const loss = alloc(logits, []), count = alloc(logits, []), lse = alloc(logits, [logits.shape[0]!]);
+  if (targets.shape[0] !== logits.shape[0]) fail(op, `targets ${fmt(targets.shape)} must have one entry per row of logits ${fmt(logits.shape)}`);
+  const loss = alloc(logits, []),
+    count = alloc(logits, []),
+    lse = alloc(logits, [logits.shape[0]!]);
   kernel('softmaxXent', logits)(logits, targets, lse, loss, count, ignore);
-  record(op, [logits, targets], [loss], ([g]) => {
-    const d = alloc(g!, logits.shape);
-    kernel('softmaxXentGrad', g!)(logits, targets, lse, count, g!, d, ignore);
-    return [d, null];
-  }, [lse, count]);
+  record(
+    op,
+    [logits, targets],
+    [loss],
+    ([g]) => {
+      const d = alloc(g!, logits.shape);
+      kernel('softmaxXentGrad', g!)(logits, targets, lse, count, g!, d, ignore);
+      return [d, null];
+    },
+    [lse, count],
+  );
   return loss;
 }
 
@@ -76,4 +84,3 @@ export function cosineSimilarity(a: Tensor, b: Tensor, eps = 1e-8): Tensor {
   });
   return out;
 }
-

@@ -17,15 +17,16 @@ export function gemm(a: Tensor, b: Tensor, transA: boolean, transB: boolean): Te
  * (a stored K×M when transA, b stored N×K when transB).
  */
 export function matmul(a: Tensor, b: Tensor, opts: { transA?: boolean; transB?: boolean } = {}): Tensor {
-  const ta = opts.transA ?? false, tb = opts.transB ?? false;
+  const ta = opts.transA ?? false,
+    tb = opts.transB ?? false;
   checkFloat('matmul', 'a', a);
   checkFloat('matmul', 'b', b);
   checkRank('matmul', 'a', a, 2);
   checkRank('matmul', 'b', b, 2);
   checkSameBackend('matmul', a, b);
-  const ka = ta ? a.shape[0] : a.shape[1], kb = tb ? b.shape[1] : b.shape[0];
-  if (ka !== kb)
-    fail('matmul', `inner dimensions differ: a ${fmt(a.shape)}${ta ? 'ᵀ' : ''} · b ${fmt(b.shape)}${tb ? 'ᵀ' : ''}`);
+  const ka = ta ? a.shape[0] : a.shape[1],
+    kb = tb ? b.shape[1] : b.shape[0];
+  if (ka !== kb) fail('matmul', `inner dimensions differ: a ${fmt(a.shape)}${ta ? 'ᵀ' : ''} · b ${fmt(b.shape)}${tb ? 'ᵀ' : ''}`);
   const c = gemm(a, b, ta, tb);
   record('matmul', [a, b], [c], ([g]) => {
     const dc = g!;
@@ -61,19 +62,25 @@ export function linear(x: Tensor, weight: Tensor, bias?: Tensor | null): Tensor 
   const y = y2.view([...x.shape.slice(0, -1), out]);
   y2.dispose();
   const inputs = bias ? [x, weight, bias] : [x, weight];
-  record(op, inputs, [y], ([g]) => {
-    const dy = g!.view([rows, out]);
-    const dx = x.requiresGrad ? gemm(dy, weight, false, false) : null;
-    const dxs = dx ? dx.view(x.shape) : null;
-    dx?.dispose();
-    const dw = weight.requiresGrad ? gemm(dy, x2, true, false) : null;
-    let db: Tensor | null = null;
-    if (bias?.requiresGrad) {
-      db = alloc(dy, [out]);
-      kernel('sumRows', dy)(dy, db);
-    }
-    dy.dispose();
-    return bias ? [dxs, dw, db] : [dxs, dw];
-  }, [x2]);
+  record(
+    op,
+    inputs,
+    [y],
+    ([g]) => {
+      const dy = g!.view([rows, out]);
+      const dx = x.requiresGrad ? gemm(dy, weight, false, false) : null;
+      const dxs = dx ? dx.view(x.shape) : null;
+      dx?.dispose();
+      const dw = weight.requiresGrad ? gemm(dy, x2, true, false) : null;
+      let db: Tensor | null = null;
+      if (bias?.requiresGrad) {
+        db = alloc(dy, [out]);
+        kernel('sumRows', dy)(dy, db);
+      }
+      dy.dispose();
+      return bias ? [dxs, dw, db] : [dxs, dw];
+    },
+    [x2],
+  );
   return y;
 }

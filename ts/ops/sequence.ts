@@ -29,7 +29,8 @@ export function unpackPadded(packed: Tensor, layout: PackedLayout, length = layo
   checkFloat('unpackPadded', 'packed', packed);
   checkRank('unpackPadded', 'packed', packed, 2);
   if (packed.shape[0] !== layout.total) fail('unpackPadded', `packed ${fmt(packed.shape)} must have ${layout.total} rows for this layout`);
-  if (!Number.isInteger(length) || length < layout.maxLength) fail('unpackPadded', `length ${length} is shorter than the longest sequence (${layout.maxLength})`);
+  if (!Number.isInteger(length) || length < layout.maxLength)
+    fail('unpackPadded', `length ${length} is shorter than the longest sequence (${layout.maxLength})`);
   const out = alloc(packed, [layout.batch, length, packed.shape[1]!]);
   kernel('unpackPadded', packed)(packed, layout, out);
   record('unpackPadded', [packed], [out], ([g]) => {

@@ -34,13 +34,22 @@ export class Adam {
   protected readonly decoupled: boolean = false;
   private readonly slots = new Map<Tensor, Slot>();
 
-  constructor(readonly params: readonly Tensor[], cfg: AdamConfig = {}) {
+  constructor(
+    readonly params: readonly Tensor[],
+    cfg: AdamConfig = {},
+  ) {
     this.lr = cfg.lr ?? 1e-3;
     [this.beta1, this.beta2] = cfg.betas ?? [0.9, 0.999];
     this.eps = cfg.eps ?? 1e-8;
     this.weightDecay = cfg.weightDecay ?? 0;
     this.maxGradNorm = cfg.maxGradNorm;
-    for (const [name, v] of [['lr', this.lr], ['beta1', this.beta1], ['beta2', this.beta2], ['eps', this.eps], ['weightDecay', this.weightDecay]] as const)
+    for (const [name, v] of [
+      ['lr', this.lr],
+      ['beta1', this.beta1],
+      ['beta2', this.beta2],
+      ['eps', this.eps],
+      ['weightDecay', this.weightDecay],
+    ] as const)
       if (!Number.isFinite(v) || v < 0) throw new RangeError(`${this.constructor.name}: ${name} must be a finite non-negative number, got ${v}`);
     if (this.maxGradNorm !== undefined && !(this.maxGradNorm >= 0))
       throw new RangeError(`${this.constructor.name}: maxGradNorm must be a non-negative number (Infinity: no clipping), got ${this.maxGradNorm}`);
@@ -89,10 +98,22 @@ export class Adam {
       kernel('gradClip', clip)(ss, this.maxGradNorm ?? Infinity, clip);
       ss.dispose();
       const slots = ps.map((p) => this.slot(p));
-      kernel('adamSteps', clip)(ps, ps.map((p) => p.grad!), slots.map((s) => s.m), slots.map((s) => s.v), {
-        lr: this.lr, beta1: this.beta1, beta2: this.beta2, eps: this.eps,
-        weightDecay: this.weightDecay, decoupled: this.decoupled, step: this.stepCount,
-      }, clip);
+      kernel('adamSteps', clip)(
+        ps,
+        ps.map((p) => p.grad!),
+        slots.map((s) => s.m),
+        slots.map((s) => s.v),
+        {
+          lr: this.lr,
+          beta1: this.beta1,
+          beta2: this.beta2,
+          eps: this.eps,
+          weightDecay: this.weightDecay,
+          decoupled: this.decoupled,
+          step: this.stepCount,
+        },
+        clip,
+      );
       return clip;
     });
   }
@@ -113,7 +134,9 @@ export class Adam {
   private checked(clip: HostArray): { gradNorm: number } {
     const gradNorm = Number(clip[0]);
     if (!Number.isFinite(gradNorm))
-      throw new Error(`${this.constructor.name}.step: gradient norm is ${gradNorm}; a NaN/Inf reached the gradients (setCheckFinite(true) names the op); the weights were not updated`);
+      throw new Error(
+        `${this.constructor.name}.step: gradient norm is ${gradNorm}; a NaN/Inf reached the gradients (setCheckFinite(true) names the op); the weights were not updated`,
+      );
     return { gradNorm };
   }
 
@@ -137,10 +160,12 @@ export class Adam {
   async stateDict(): Promise<{ step: number; moments: ({ m: Float32Array; v: Float32Array } | null)[] }> {
     return {
       step: this.stepCount,
-      moments: await Promise.all(this.params.map(async (p) => {
-        const s = this.slots.get(p);
-        return s ? { m: await s.m.float32Data(), v: await s.v.float32Data() } : null;
-      })),
+      moments: await Promise.all(
+        this.params.map(async (p) => {
+          const s = this.slots.get(p);
+          return s ? { m: await s.m.float32Data(), v: await s.v.float32Data() } : null;
+        }),
+      ),
     };
   }
 
@@ -151,7 +176,8 @@ export class Adam {
     state.moments.forEach((mv, i) => {
       if (!mv) return;
       const p = this.params[i]!;
-      if (mv.m.length !== p.size) throw new Error(`${this.constructor.name}.loadStateDict: moments of parameter ${i} hold ${mv.m.length} values, the parameter ${p.size}`);
+      if (mv.m.length !== p.size)
+        throw new Error(`${this.constructor.name}.loadStateDict: moments of parameter ${i} hold ${mv.m.length} values, the parameter ${p.size}`);
       const s = this.slot(p);
       p.backend.upload(s.m.storage, 'float32', mv.m);
       p.backend.upload(s.v.storage, 'float32', mv.v);
@@ -159,7 +185,10 @@ export class Adam {
   }
 
   dispose(): void {
-    for (const s of this.slots.values()) { s.m.dispose(); s.v.dispose(); }
+    for (const s of this.slots.values()) {
+      s.m.dispose();
+      s.v.dispose();
+    }
     this.slots.clear();
   }
 }

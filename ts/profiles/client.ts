@@ -23,7 +23,10 @@ export interface EndpointConfig {
 export class EndpointError extends Error {}
 
 class Retryable extends Error {
-  constructor(message: string, readonly retryAfterMs?: number) {
+  constructor(
+    message: string,
+    readonly retryAfterMs?: number,
+  ) {
     super(message);
   }
 }
@@ -130,12 +133,14 @@ export function chat(cfg: EndpointConfig, prompt: string, maxTokens: number): Pr
 export function embed(cfg: EndpointConfig, texts: string[]): Promise<number[][]> {
   return post(cfg, '/embeddings', { model: cfg.model, input: texts }, (j) => {
     const data = field(j, 'data');
-    if (!Array.isArray(data) || data.length !== texts.length) throw new Error(`data has ${Array.isArray(data) ? data.length : 'no'} entries for ${texts.length} inputs`);
+    if (!Array.isArray(data) || data.length !== texts.length)
+      throw new Error(`data has ${Array.isArray(data) ? data.length : 'no'} entries for ${texts.length} inputs`);
     const out: number[][] = new Array(texts.length);
     data.forEach((d, k) => {
       const i = typeof (d as { index?: unknown }).index === 'number' ? (d as { index: number }).index : k;
       const v = field(d, 'embedding');
-      if (!Array.isArray(v) || !v.length || v.some((x) => typeof x !== 'number' || !Number.isFinite(x))) throw new Error(`data[${k}].embedding is not a vector of finite numbers`);
+      if (!Array.isArray(v) || !v.length || v.some((x) => typeof x !== 'number' || !Number.isFinite(x)))
+        throw new Error(`data[${k}].embedding is not a vector of finite numbers`);
       if (i < 0 || i >= texts.length || out[i]) throw new Error(`data[${k}].index ${i} is out of range or repeated`);
       out[i] = v as number[];
     });
@@ -147,7 +152,8 @@ export function embed(cfg: EndpointConfig, texts: string[]): Promise<number[][]>
 /** Runs fn over items with at most `limit` in flight; the first error stops new work and is thrown once running work settles. */
 export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T, i: number) => Promise<R>): Promise<R[]> {
   const out: R[] = new Array(items.length);
-  let next = 0, failure: unknown = null;
+  let next = 0,
+    failure: unknown = null;
   const worker = async (): Promise<void> => {
     while (failure === null && next < items.length) {
       const i = next++;

@@ -24,7 +24,8 @@ export function parseItemAttributes(text: string, file = '<text>'): ItemAttribut
   for (const [k, v] of Object.entries(raw)) {
     const item = Number(k);
     if (!Number.isInteger(item) || item < 1) throw new Error(`${file}: key '${k}' is not a positive integer item id`);
-    if (!Array.isArray(v) || v.some((a) => !Number.isInteger(a) || (a as number) < 0)) throw new Error(`${file}: item ${k}: attributes must be an array of non-negative integer ids`);
+    if (!Array.isArray(v) || v.some((a) => !Number.isInteger(a) || (a as number) < 0))
+      throw new Error(`${file}: item ${k}: attributes must be an array of non-negative integer ids`);
     out.set(item, v as number[]);
   }
   return out;
@@ -35,29 +36,42 @@ export function readItemAttributes(path: string): ItemAttributes {
 }
 
 /** A sparse users×terms matrix in CSR form. */
-interface Csr { rows: number; cols: number; indptr: Int32Array; indices: Int32Array; values: Float64Array }
+interface Csr {
+  rows: number;
+  cols: number;
+  indptr: Int32Array;
+  indices: Int32Array;
+  values: Float64Array;
+}
 
 /** TF-IDF rows of each history's attribute tokens (items without attributes add nothing). */
 export function tfidf(histories: readonly ArrayLike<number>[], attrs: ItemAttributes): Csr {
   const terms = new Map<number, number>();
   const bags = histories.map((h) => {
     const bag = new Map<number, number>();
-    for (const item of Array.from(h)) for (const a of attrs.get(item) ?? []) {
-      let t = terms.get(a);
-      if (t === undefined) terms.set(a, (t = terms.size));
-      bag.set(t, (bag.get(t) ?? 0) + 1);
-    }
+    for (const item of Array.from(h))
+      for (const a of attrs.get(item) ?? []) {
+        let t = terms.get(a);
+        if (t === undefined) terms.set(a, (t = terms.size));
+        bag.set(t, (bag.get(t) ?? 0) + 1);
+      }
     return bag;
   });
-  const n = histories.length, df = new Float64Array(terms.size);
+  const n = histories.length,
+    df = new Float64Array(terms.size);
   for (const bag of bags) for (const t of bag.keys()) df[t]!++;
   const idf = Float64Array.from(df, (d) => Math.log((1 + n) / (1 + d)) + 1);
-  const indptr = new Int32Array(n + 1), indices: number[] = [], values: number[] = [];
+  const indptr = new Int32Array(n + 1),
+    indices: number[] = [],
+    values: number[] = [];
   bags.forEach((bag, u) => {
     const total = [...bag.values()].reduce((a, b) => a + b, 0);
     const entries = [...bag].sort((a, b) => a[0] - b[0]).map(([t, c]) => [t, (c / total) * idf[t]!] as const);
     const norm = Math.hypot(...entries.map(([, v]) => v)) || 1;
-    for (const [t, v] of entries) { indices.push(t); values.push(v / norm); }
+    for (const [t, v] of entries) {
+      indices.push(t);
+      values.push(v / norm);
+    }
     indptr[u + 1] = indices.length;
   });
   return { rows: n, cols: terms.size, indptr, indices: Int32Array.from(indices), values: Float64Array.from(values) };
@@ -68,7 +82,8 @@ function mul(x: Csr, m: Float64Array, k: number, t = false): Float64Array {
   const out = new Float64Array((t ? x.cols : x.rows) * k);
   for (let r = 0; r < x.rows; r++)
     for (let p = x.indptr[r]!; p < x.indptr[r + 1]!; p++) {
-      const v = x.values[p]!, [o, i] = t ? [x.indices[p]! * k, r * k] : [r * k, x.indices[p]! * k];
+      const v = x.values[p]!,
+        [o, i] = t ? [x.indices[p]! * k, r * k] : [r * k, x.indices[p]! * k];
       for (let j = 0; j < k; j++) out[o + j] += v * m[i + j]!;
     }
   return out;
@@ -93,7 +108,8 @@ function orthonormalise(a: Float64Array, n: number, k: number): void {
 export function truncatedSvd(x: Csr, dim: number, opts: { seed?: number; oversample?: number; powerIters?: number } = {}): Float32Array {
   if (!Number.isInteger(dim) || dim < 1) throw new RangeError(`truncated SVD: dim must be a positive integer, got ${dim}`);
   if (dim > Math.min(x.rows, x.cols)) throw new RangeError(`truncated SVD: dim ${dim} exceeds min(users ${x.rows}, attribute tokens ${x.cols})`);
-  const l = Math.min(dim + (opts.oversample ?? 10), x.cols), rng = new Rng(opts.seed ?? 1);
+  const l = Math.min(dim + (opts.oversample ?? 10), x.cols),
+    rng = new Rng(opts.seed ?? 1);
   const omega = Float64Array.from({ length: x.cols * l }, () => rng.normal());
   let q = mul(x, omega, l);
   orthonormalise(q, x.rows, l);
@@ -106,8 +122,7 @@ export function truncatedSvd(x: Csr, dim: number, opts: { seed?: number; oversam
   // B = Qᵀ X (l×cols); B Bᵀ = W S² Wᵀ; U·Σ of X ≈ Q·W·S = Q·(B Bᵀ)^{1/2} restricted: Q·W·S.
   const bt = mul(x, q, l, true); // cols×l = Bᵀ
   const bbt = new Float64Array(l * l);
-  for (let c = 0; c < x.cols; c++)
-    for (let i = 0; i < l; i++) for (let j = 0; j < l; j++) bbt[i * l + j] += bt[c * l + i]! * bt[c * l + j]!;
+  for (let c = 0; c < x.cols; c++) for (let i = 0; i < l; i++) for (let j = 0; j < l; j++) bbt[i * l + j] += bt[c * l + i]! * bt[c * l + j]!;
   const { values, vectors } = symmetricEigen(bbt, l);
   const order = [...values.keys()].sort((a, b) => values[b]! - values[a]!).slice(0, dim);
   const out = new Float32Array(x.rows * dim);

@@ -27,15 +27,22 @@ export interface GenerateOptions {
   log?: (line: string) => void;
 }
 
-export interface PipelineStats { requests: number; cached: number }
+export interface PipelineStats {
+  requests: number;
+  cached: number;
+}
 
 /** A text profile per user (same order); every finished request is cached at once. */
 export async function generateProfiles(o: GenerateOptions): Promise<{ profiles: string[] } & PipelineStats> {
-  const cache = new DiskCache<string>(o.cachePath), stats = { requests: 0, cached: 0 };
+  const cache = new DiskCache<string>(o.cachePath),
+    stats = { requests: 0, cached: 0 };
   const ask = async (user: number, prompt: string): Promise<string> => {
     const key = cacheKey('profile', String(user), o.endpoint.model, prompt);
     const hit = cache.get(key);
-    if (hit !== undefined) { stats.cached++; return hit; }
+    if (hit !== undefined) {
+      stats.cached++;
+      return hit;
+    }
     stats.requests++;
     let text: string;
     try {
@@ -59,7 +66,9 @@ export async function generateProfiles(o: GenerateOptions): Promise<{ profiles: 
     }
     if (++done % 100 === 0 || done === o.users.length) {
       const secs = (performance.now() - t0) / 1000;
-      o.log?.(`profiles ${done}/${o.users.length}  requests ${stats.requests}  cached ${stats.cached}  ${(done / secs).toFixed(1)} users/s  left ${fmtTime(((o.users.length - done) * secs) / done)}`);
+      o.log?.(
+        `profiles ${done}/${o.users.length}  requests ${stats.requests}  cached ${stats.cached}  ${(done / secs).toFixed(1)} users/s  left ${fmtTime(((o.users.length - done) * secs) / done)}`,
+      );
     }
     return text;
   });
@@ -79,7 +88,8 @@ export interface EmbedOptions {
 /** One vector per text (n×D, row-major); cached per text and model. */
 export async function embedTexts(o: EmbedOptions): Promise<{ vectors: Float32Array; dim: number } & PipelineStats> {
   if (!o.texts.length) throw new Error('embedTexts: no texts to embed');
-  const cache = new DiskCache<number[]>(o.cachePath), stats = { requests: 0, cached: 0 };
+  const cache = new DiskCache<number[]>(o.cachePath),
+    stats = { requests: 0, cached: 0 };
   const keys = o.texts.map((t) => cacheKey('embedding', o.endpoint.model, t));
   const missing = [...new Set(keys.filter((k) => cache.get(k) === undefined))];
   const todo = new Set(missing);
@@ -91,7 +101,10 @@ export async function embedTexts(o: EmbedOptions): Promise<{ vectors: Float32Arr
     stats.requests++;
     let vs: number[][];
     try {
-      vs = await embed(o.endpoint, ks.map((k) => o.texts[firstOf.get(k)!]!));
+      vs = await embed(
+        o.endpoint,
+        ks.map((k) => o.texts[firstOf.get(k)!]!),
+      );
     } catch (e) {
       const which = ks.map((k) => firstOf.get(k)!).join(', ');
       throw new Error(`texts ${which}: ${(e as Error).message} (${cache.size} finished embeddings are kept in ${o.cachePath}; rerun to resume)`, { cause: e });
@@ -99,7 +112,8 @@ export async function embedTexts(o: EmbedOptions): Promise<{ vectors: Float32Arr
     ks.forEach((k, j) => cache.set(k, vs[j]!));
     o.log?.(`embeddings ${cache.size}/${new Set(keys).size}`);
   });
-  const dim = cache.get(keys[0]!)!.length, vectors = new Float32Array(keys.length * dim);
+  const dim = cache.get(keys[0]!)!.length,
+    vectors = new Float32Array(keys.length * dim);
   keys.forEach((k, i) => {
     const v = cache.get(k)!;
     if (v.length !== dim) throw new Error(`embedding of text ${i} has ${v.length} dimensions, the first has ${dim} (mixed models in ${o.cachePath}?)`);
@@ -141,20 +155,24 @@ export function writeProfileTexts(path: string, users: readonly number[], profil
 }
 
 export function readProfileTexts(path: string): { users: number[]; profiles: string[] } {
-  const users: number[] = [], lines: number[] = [], profiles: string[] = [];
-  readText(path).split('\n').forEach((line, k) => {
-    if (!line.trim()) return;
-    let o: { user?: unknown; profile?: unknown };
-    try {
-      o = JSON.parse(line) as typeof o;
-    } catch {
-      throw new Error(`${path}:${k + 1}: not a JSON line`);
-    }
-    if (typeof o.user !== 'number' || typeof o.profile !== 'string') throw new Error(`${path}:${k + 1}: needs a numeric 'user' and a string 'profile'`);
-    users.push(o.user);
-    lines.push(k + 1);
-    profiles.push(o.profile);
-  });
+  const users: number[] = [],
+    lines: number[] = [],
+    profiles: string[] = [];
+  readText(path)
+    .split('\n')
+    .forEach((line, k) => {
+      if (!line.trim()) return;
+      let o: { user?: unknown; profile?: unknown };
+      try {
+        o = JSON.parse(line) as typeof o;
+      } catch {
+        throw new Error(`${path}:${k + 1}: not a JSON line`);
+      }
+      if (typeof o.user !== 'number' || typeof o.profile !== 'string') throw new Error(`${path}:${k + 1}: needs a numeric 'user' and a string 'profile'`);
+      users.push(o.user);
+      lines.push(k + 1);
+      profiles.push(o.profile);
+    });
   if (!users.length) throw new Error(`${path}: no profiles (the file is empty or blank)`);
   uniqueIndex(users, path, 'user', (i) => `line ${lines[i]}`);
   return { users, profiles };

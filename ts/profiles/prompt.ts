@@ -20,7 +20,8 @@ export function itemTextFrom(texts: Map<number, string> | null, attrs: Map<numbe
 }
 
 function renderItem(items: ItemText, item: number): string {
-  const t = items.text(item), a = items.attributes(item);
+  const t = items.text(item),
+    a = items.attributes(item);
   return `${t ?? `item ${item}`}${a.length ? ` [${a.join(', ')}]` : ''}`;
 }
 
@@ -28,9 +29,17 @@ function renderItem(items: ItemText, item: number): string {
 export function attributeShares(history: ArrayLike<number>, items: ItemText, top = 5): string {
   const counts = new Map<string, number>();
   let n = 0;
-  for (const i of Array.from(history)) for (const a of items.attributes(i)) { counts.set(a, (counts.get(a) ?? 0) + 1); n++; }
+  for (const i of Array.from(history))
+    for (const a of items.attributes(i)) {
+      counts.set(a, (counts.get(a) ?? 0) + 1);
+      n++;
+    }
   if (!n) return 'none known';
-  return [...counts].sort((x, y) => y[1] - x[1] || (x[0] < y[0] ? -1 : 1)).slice(0, top).map(([a, c]) => `${a} ${Math.round((100 * c) / n)}%`).join(', ');
+  return [...counts]
+    .sort((x, y) => y[1] - x[1] || (x[0] < y[0] ? -1 : 1))
+    .slice(0, top)
+    .map(([a, c]) => `${a} ${Math.round((100 * c) / n)}%`)
+    .join(', ');
 }
 
 const STRUCTURE = `Write a short profile of this user with exactly these three lines:

@@ -20,9 +20,16 @@ export interface RecBatch {
 
 export const IGNORE = -100;
 
-function pack(windows: Int32Array[], users: number[], maxLen: number, targetOf: (b: number, t: number, w: Int32Array) => number, idOf?: (b: number, t: number, w: Int32Array) => number): RecBatch {
+function pack(
+  windows: Int32Array[],
+  users: number[],
+  maxLen: number,
+  targetOf: (b: number, t: number, w: Int32Array) => number,
+  idOf?: (b: number, t: number, w: Int32Array) => number,
+): RecBatch {
   const { ids, layout } = PackedLayout.packIds(windows);
-  const positions = new Int32Array(layout.total), targets = new Int32Array(layout.total);
+  const positions = new Int32Array(layout.total),
+    targets = new Int32Array(layout.total);
   windows.forEach((w, b) => {
     for (let t = 0; t < w.length; t++) {
       const r = layout.row(b, t);
@@ -40,7 +47,12 @@ function pack(windows: Int32Array[], users: number[], maxLen: number, targetOf: 
  */
 export function nextItemBatch(train: readonly Int32Array[], users: readonly number[], maxLen: number): RecBatch {
   const windows = users.map((u) => train[u]!.subarray(Math.max(0, train[u]!.length - maxLen - 1)));
-  return pack(windows.map((w) => w.subarray(0, w.length - 1)), [...users], maxLen, (b, t) => windows[b]![t + 1]!);
+  return pack(
+    windows.map((w) => w.subarray(0, w.length - 1)),
+    [...users],
+    maxLen,
+    (b, t) => windows[b]![t + 1]!,
+  );
 }
 
 /**
@@ -48,14 +60,27 @@ export function nextItemBatch(train: readonly Int32Array[], users: readonly numb
  * the mask token with probability maskProb (at least one per sequence); targets are the
  * masked items, IGNORE elsewhere.
  */
-export function maskedItemBatch(train: readonly Int32Array[], users: readonly number[], maxLen: number, maskToken: number, maskProb: number, rng: Rng): RecBatch {
+export function maskedItemBatch(
+  train: readonly Int32Array[],
+  users: readonly number[],
+  maxLen: number,
+  maskToken: number,
+  maskProb: number,
+  rng: Rng,
+): RecBatch {
   const windows = users.map((u) => train[u]!.subarray(Math.max(0, train[u]!.length - maxLen)));
   const masked = windows.map((w) => {
     const m = Array.from(w, () => rng.uniform() < maskProb);
     if (!m.some(Boolean)) m[rng.int(w.length)] = true;
     return m;
   });
-  return pack(windows, [...users], maxLen, (b, t, w) => (masked[b]![t] ? w[t]! : IGNORE), (b, t, w) => (masked[b]![t] ? maskToken : w[t]!));
+  return pack(
+    windows,
+    [...users],
+    maxLen,
+    (b, t, w) => (masked[b]![t] ? w[t]! : IGNORE),
+    (b, t, w) => (masked[b]![t] ? maskToken : w[t]!),
+  );
 }
 
 /**

@@ -39,12 +39,15 @@ export interface ProfileTable {
 
 /** Fixed pooling weights (B×total): mean, exp(γ·t) normalised, or the last step. */
 export function poolingWeights(layout: PackedLayout, pooling: Exclude<Pooling, 'attention'>, gamma: number): Float32Array {
-  const { batch: B, total } = layout, w = new Float32Array(B * total);
+  const { batch: B, total } = layout,
+    w = new Float32Array(B * total);
   for (let b = 0; b < B; b++) {
     const L = layout.lengths[b]!;
     const raw = Array.from({ length: L }, (_, t) => (pooling === 'mean' ? 1 : pooling === 'exp' ? Math.exp(gamma * (t - (L - 1))) : t === L - 1 ? 1 : 0));
     const z = raw.reduce((a, v) => a + v, 0);
-    raw.forEach((v, t) => { w[b * total + layout.row(b, t)] = v / z; });
+    raw.forEach((v, t) => {
+      w[b * total + layout.row(b, t)] = v / z;
+    });
   }
   return w;
 }
@@ -53,17 +56,30 @@ export class DistillHead extends Module {
   readonly map: Linear;
   readonly query: Tensor | null;
 
-  constructor(readonly cfg: DistillConfig, profileDim: number, hidden: number, opts: LayerOptions = {}) {
+  constructor(
+    readonly cfg: DistillConfig,
+    profileDim: number,
+    hidden: number,
+    opts: LayerOptions = {},
+  ) {
     super();
     const rng = opts.rng ?? globalRng();
     this.map = this.child('map', new Linear(profileDim, hidden, opts));
-    this.query = cfg.pooling === 'attention' ? this.param('query', initTensor([hidden, 1], () => rng.normal() / Math.sqrt(hidden), opts.backend)) : null;
+    this.query =
+      cfg.pooling === 'attention'
+        ? this.param(
+            'query',
+            initTensor([hidden, 1], () => rng.normal() / Math.sqrt(hidden), opts.backend),
+          )
+        : null;
   }
 
   /** h (total×d) packed → H_k (B×d), per sequence in input order. */
   pool(h: Tensor, layout: PackedLayout): Tensor {
-    const { batch: B, total } = layout, b = h.backend;
-    if (!this.query) return ops.matmul(tensor(poolingWeights(layout, this.cfg.pooling as Exclude<Pooling, 'attention'>, this.cfg.gamma), [B, total], { backend: b }), h);
+    const { batch: B, total } = layout,
+      b = h.backend;
+    if (!this.query)
+      return ops.matmul(tensor(poolingWeights(layout, this.cfg.pooling as Exclude<Pooling, 'attention'>, this.cfg.gamma), [B, total], { backend: b }), h);
     // Learned attention: a_b = softmax over sequence b's rows of h·q (other rows masked).
     const s = ops.reshape(ops.matmul(h, this.query), [1, total]);
     const mask = new Float32Array(B * total).fill(-1e9);
@@ -78,10 +94,14 @@ export class DistillHead extends Module {
    * the mean cosine (cosine); ts/rec/train.ts turns it into L_distil.
    */
   term(pooled: Tensor, users: Int32Array, profiles: ProfileTable): { t: Tensor } | null {
-    const rows: number[] = [], sel: number[] = [];
+    const rows: number[] = [],
+      sel: number[] = [];
     users.forEach((u, i) => {
       const r = profiles.rowOf[u]!;
-      if (r >= 0) { rows.push(r); sel.push(i); }
+      if (r >= 0) {
+        rows.push(r);
+        sel.push(i);
+      }
     });
     if (!sel.length) return null;
     const p = new Float32Array(sel.length * profiles.dim);

@@ -15,25 +15,42 @@ export interface EvalCase {
 
 /** Scores (users×items, item 0 and any extra rows included) for the last position of each history. */
 export function scoreHistories(model: SequenceRecommender, histories: readonly Int32Array[]): Tensor {
-  const cfg = model.cfg, b = model.itemTable.backend;
-  const batch = scoringBatch(histories, histories.map((_, i) => i), cfg.maxLen, maskToken(cfg));
-  return noGrad(() => tidy(() => {
-    const ids = tensor(batch.ids, [batch.layout.total], { dtype: 'int32', backend: b });
-    const pos = tensor(batch.positions, [batch.layout.total], { dtype: 'int32', backend: b });
-    const { output } = model.encode(ids, pos, batch.layout);
-    return ops.matmul(ops.lastStep(output, batch.layout), model.itemTable, { transB: true });
-  }));
+  const cfg = model.cfg,
+    b = model.itemTable.backend;
+  const batch = scoringBatch(
+    histories,
+    histories.map((_, i) => i),
+    cfg.maxLen,
+    maskToken(cfg),
+  );
+  return noGrad(() =>
+    tidy(() => {
+      const ids = tensor(batch.ids, [batch.layout.total], { dtype: 'int32', backend: b });
+      const pos = tensor(batch.positions, [batch.layout.total], { dtype: 'int32', backend: b });
+      const { output } = model.encode(ids, pos, batch.layout);
+      return ops.matmul(ops.lastStep(output, batch.layout), model.itemTable, { transB: true });
+    }),
+  );
 }
 
 /** The 0-based full-ranking rank of each case's target (padding and non-item rows never candidates). */
-export async function rankCases(model: SequenceRecommender, cases: readonly EvalCase[], opts: { excludeHistory: boolean; batch?: number }): Promise<Int32Array> {
+export async function rankCases(
+  model: SequenceRecommender,
+  cases: readonly EvalCase[],
+  opts: { excludeHistory: boolean; batch?: number },
+): Promise<Int32Array> {
   const wasTraining = model.training;
   model.eval();
-  const V = model.cfg.items, n = opts.batch ?? 256, ranks = new Int32Array(cases.length);
+  const V = model.cfg.items,
+    n = opts.batch ?? 256,
+    ranks = new Int32Array(cases.length);
   try {
     for (let s = 0; s < cases.length; s += n) {
       const part = cases.slice(s, s + n);
-      const scores = scoreHistories(model, part.map((c) => c.input));
+      const scores = scoreHistories(
+        model,
+        part.map((c) => c.input),
+      );
       const data = (await scores.data()) as Float32Array;
       const W = scores.shape[1]!;
       scores.dispose();
@@ -47,6 +64,10 @@ export async function rankCases(model: SequenceRecommender, cases: readonly Eval
   return ranks;
 }
 
-export async function evaluateCases(model: SequenceRecommender, cases: readonly EvalCase[], opts: { excludeHistory: boolean; ks?: number[] }): Promise<RankingMetrics> {
+export async function evaluateCases(
+  model: SequenceRecommender,
+  cases: readonly EvalCase[],
+  opts: { excludeHistory: boolean; ks?: number[] },
+): Promise<RankingMetrics> {
   return rankingMetrics(await rankCases(model, cases, opts), opts.ks);
 }

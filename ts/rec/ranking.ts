@@ -17,8 +17,7 @@ export interface RankingCase {
 /** The target's 0-based rank among the candidates. */
 export function targetRank(c: RankingCase, excludeHistory: boolean): number {
   const V = c.scores.length;
-  if (!Number.isInteger(c.target) || c.target < 1 || c.target >= V)
-    throw new RangeError(`targetRank: target ${c.target} is not an item in [1, ${V - 1}]`);
+  if (!Number.isInteger(c.target) || c.target < 1 || c.target >= V) throw new RangeError(`targetRank: target ${c.target} is not an item in [1, ${V - 1}]`);
   const s = c.scores[c.target]!;
   if (Number.isNaN(s)) throw new RangeError(`targetRank: the target's score is NaN`);
   const beats = (v: number): boolean => v >= s || Number.isNaN(v); // ties and NaN count against the target
@@ -51,10 +50,14 @@ export function rankingMetrics(ranks: ArrayLike<number>, ks: readonly number[] =
   const out: Record<string, number> = {};
   const n = ranks.length;
   for (const k of ks) {
-    let hr = 0, ndcg = 0;
+    let hr = 0,
+      ndcg = 0;
     for (let u = 0; u < n; u++) {
       const r = ranks[u]!;
-      if (r < k) { hr++; ndcg += 1 / Math.log2(r + 2); }
+      if (r < k) {
+        hr++;
+        ndcg += 1 / Math.log2(r + 2);
+      }
     }
     out[`HR@${k}`] = n ? hr / n : 0;
     out[`NDCG@${k}`] = n ? ndcg / n : 0;

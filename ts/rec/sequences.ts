@@ -30,7 +30,9 @@ export interface UserSequences {
 }
 
 export function parseSequences(text: string, file = '<text>'): UserSequences {
-  const users: number[] = [], lines: number[] = [], sequences: Int32Array[] = [];
+  const users: number[] = [],
+    lines: number[] = [],
+    sequences: Int32Array[] = [];
   let items = 1;
   // Split at '\n' alone, "1 2 3 4\r2 3 4 5" would be one user with 7 items.
   textLines(text).forEach((line, k) => {

@@ -35,13 +35,18 @@ export interface Interactions {
 
 export function parseInteractions(text: string, file = '<text>'): Interactions {
   const lines = text.split('\n');
-  const header = lines[0]!.trim().split(',').map((h) => h.trim());
+  const header = lines[0]!
+    .trim()
+    .split(',')
+    .map((h) => h.trim());
   const col = (name: string): number => {
     const i = header.indexOf(name);
     if (i < 0) throw new Error(`${file}:1: the header needs a '${name}' column (found: ${header.join(', ')})`);
     return i;
   };
-  const cu = col('user'), ci = col('item'), ct = col('timestamp');
+  const cu = col('user'),
+    ci = col('item'),
+    ct = col('timestamp');
   const byUser = new Map<number, { item: number; time: number; k: number }[]>();
   let itemCount = 1;
   for (let k = 1; k < lines.length; k++) {
@@ -54,7 +59,9 @@ export function parseInteractions(text: string, file = '<text>'): Interactions {
         throw new Error(`${file}:${k + 1}: field '${name}' ('${f[c] ?? ''}') is not ${int ? 'a positive integer id' : 'a number'}`);
       return v;
     };
-    const u = num(cu, 'user', true), item = checkItemId(num(ci, 'item', true), `${file}:${k + 1}`), time = num(ct, 'timestamp', false);
+    const u = num(cu, 'user', true),
+      item = checkItemId(num(ci, 'item', true), `${file}:${k + 1}`),
+      time = num(ct, 'timestamp', false);
     if (item >= itemCount) itemCount = item + 1;
     let list = byUser.get(u);
     if (!list) byUser.set(u, (list = []));
@@ -78,9 +85,13 @@ export function temporalSplit(d: Interactions, validQuantile = 0.8, testQuantile
   if (!(validQuantile > 0 && validQuantile < testQuantile && testQuantile < 1))
     throw new RangeError(`temporal split: need 0 < valid quantile (${validQuantile}) < test quantile (${testQuantile}) < 1`);
   const all = Float64Array.from(d.times.flatMap((t) => Array.from(t))).sort();
-  const tValid = quantile(all, validQuantile), tTest = quantile(all, testQuantile);
-  const before = (u: number, t: number): Int32Array => d.items[u]!.subarray(0, d.times[u]!.findIndex((x) => x >= t) < 0 ? d.items[u]!.length : d.times[u]!.findIndex((x) => x >= t));
-  const train: Int32Array[] = [], valid: EvalCase[] = [], test: EvalCase[] = [];
+  const tValid = quantile(all, validQuantile),
+    tTest = quantile(all, testQuantile);
+  const before = (u: number, t: number): Int32Array =>
+    d.items[u]!.subarray(0, d.times[u]!.findIndex((x) => x >= t) < 0 ? d.items[u]!.length : d.times[u]!.findIndex((x) => x >= t));
+  const train: Int32Array[] = [],
+    valid: EvalCase[] = [],
+    test: EvalCase[] = [];
   d.users.forEach((_, u) => {
     const tr = before(u, tValid);
     train.push(tr);
@@ -89,6 +100,7 @@ export function temporalSplit(d: Interactions, validQuantile = 0.8, testQuantile
     const upTo = before(u, tTest);
     if (upTo.length && upTo.length < d.items[u]!.length) test.push({ input: upTo, target: d.items[u]![upTo.length]! });
   });
-  if (!valid.length || !test.length) throw new Error(`temporal split: ${valid.length} validation and ${test.length} test users; the data has too few interactions after the cut-offs`);
+  if (!valid.length || !test.length)
+    throw new Error(`temporal split: ${valid.length} validation and ${test.length} test users; the data has too few interactions after the cut-offs`);
   return { kind: 'temporal', train, valid, test, users: d.users, items: d.itemCount };
 }

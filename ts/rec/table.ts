@@ -12,7 +12,12 @@ import { meanStd, type RankingMetrics } from './ranking.js';
 import type { RecSplit } from './split.js';
 import { trainRecommender, type RecTrainOptions } from './train.js';
 
-export interface TableRow { name: string; seeds: number[]; runs: RankingMetrics[]; bestEpochs: number[] }
+export interface TableRow {
+  name: string;
+  seeds: number[];
+  runs: RankingMetrics[];
+  bestEpochs: number[];
+}
 
 const KEYS = ['HR@10', 'NDCG@10', 'HR@20', 'NDCG@20'] as const;
 
@@ -25,7 +30,14 @@ export function markdownTable(rows: TableRow[]): string {
   // Throughput is left to `npm run bench -- rec`: these runs share the machine with whatever else runs.
   const head = `| model | seeds | ${KEYS.join(' | ')} | best epoch |`;
   const sep = `|${'---|'.repeat(KEYS.length + 3)}`;
-  return [head, sep, ...rows.map((r) => `| ${r.name} | ${r.seeds.join(', ')} | ${KEYS.map((k) => cell(r.runs.map((m) => m[k]))).join(' | ')} | ${r.bestEpochs.map((e) => e + 1).join(', ')} |`)].join('\n');
+  return [
+    head,
+    sep,
+    ...rows.map(
+      (r) =>
+        `| ${r.name} | ${r.seeds.join(', ')} | ${KEYS.map((k) => cell(r.runs.map((m) => m[k]))).join(' | ')} | ${r.bestEpochs.map((e) => e + 1).join(', ')} |`,
+    ),
+  ].join('\n');
 }
 
 export interface TableOptions {
@@ -58,7 +70,15 @@ export async function recTable(o: TableOptions): Promise<TableRow[] | null> {
       if (f) o.log(`${name}, seed ${seed}: finished earlier (${done})`);
       else {
         o.log(`${name}, seed ${seed}`);
-        const r = await trainRecommender({ ...o.base, split: o.split, seed, ...over, model: { ...o.base.model, ...over.model }, checkpoint: join(o.out, key, 'train.ckpt'), resume: true });
+        const r = await trainRecommender({
+          ...o.base,
+          split: o.split,
+          seed,
+          ...over,
+          model: { ...o.base.model, ...over.model },
+          checkpoint: join(o.out, key, 'train.ckpt'),
+          resume: true,
+        });
         if (r.interrupted || !r.test) {
           o.log(`interrupted in ${name}, seed ${seed}: rerun the same command to resume`);
           return false;
@@ -74,9 +94,14 @@ export async function recTable(o: TableOptions): Promise<TableRow[] | null> {
     rows.push(row);
     return true;
   };
-  const finishedAll = await run('sasrec', 'SASRec', o.seeds, { model: { ...o.base.model, kind: 'sasrec' } })
-    && await run('sasrec-distil', `SASRec + attribute-profile distillation (${o.distill.loss}, ${o.distill.pooling} pooling, layer ${o.distill.layer}, α ${o.distill.alpha}, E_ft ${o.distill.ftEpoch}, β ${o.distill.beta})`, o.seeds,
-      { model: { ...o.base.model, kind: 'sasrec' }, distill: { cfg: o.distill, profiles } })
-    && await run('gru4rec', 'GRU4Rec', o.seeds.slice(0, 1), { model: { ...o.base.model, kind: 'gru4rec', blocks: 1 } });
+  const finishedAll =
+    (await run('sasrec', 'SASRec', o.seeds, { model: { ...o.base.model, kind: 'sasrec' } })) &&
+    (await run(
+      'sasrec-distil',
+      `SASRec + attribute-profile distillation (${o.distill.loss}, ${o.distill.pooling} pooling, layer ${o.distill.layer}, α ${o.distill.alpha}, E_ft ${o.distill.ftEpoch}, β ${o.distill.beta})`,
+      o.seeds,
+      { model: { ...o.base.model, kind: 'sasrec' }, distill: { cfg: o.distill, profiles } },
+    )) &&
+    (await run('gru4rec', 'GRU4Rec', o.seeds.slice(0, 1), { model: { ...o.base.model, kind: 'gru4rec', blocks: 1 } }));
   return finishedAll ? rows : null;
 }

@@ -66,11 +66,20 @@ export interface RecTrainResult {
 }
 
 /** Where in an epoch a checkpoint was taken: the epoch's user order, steps done, running loss sums. */
-interface EpochPosition { order: number[]; done: number; sumRec: number; sumDis: number; nDis: number }
+interface EpochPosition {
+  order: number[];
+  done: number;
+  sumRec: number;
+  sumDis: number;
+  nDis: number;
+}
 
 /** The model and the distillation head, so one optimizer and one checkpoint cover both. */
 class Trainable extends Module {
-  constructor(readonly model: SequenceRecommender, readonly head: DistillHead | null) {
+  constructor(
+    readonly model: SequenceRecommender,
+    readonly head: DistillHead | null,
+  ) {
     super();
     this.child('model', model);
     if (head) this.child('distill', head);
@@ -79,9 +88,16 @@ class Trainable extends Module {
 
 /** Mean cross-entropy of the rows that have a target: full softmax over the item table, or sampled. */
 function recLoss(model: SequenceRecommender, output: Tensor, batch: RecBatch, negatives: number): Tensor {
-  const b = output.backend, E = model.itemTable;
-  const rows: number[] = [], targets: number[] = [];
-  batch.targets.forEach((t, r) => { if (t !== IGNORE) { rows.push(r); targets.push(t); } });
+  const b = output.backend,
+    E = model.itemTable;
+  const rows: number[] = [],
+    targets: number[] = [];
+  batch.targets.forEach((t, r) => {
+    if (t !== IGNORE) {
+      rows.push(r);
+      targets.push(t);
+    }
+  });
   const h = rows.length === batch.targets.length ? output : ops.embedding(output, tensor(Int32Array.from(rows), [rows.length], { dtype: 'int32', backend: b }));
   if (negatives <= 0) {
     const logits = ops.matmul(h, E, { transB: true });
@@ -89,9 +105,13 @@ function recLoss(model: SequenceRecommender, output: Tensor, batch: RecBatch, ne
   }
   // Sampled softmax: column 0 is the target's score, then N uniform negatives shared by the
   // batch (a negative that happens to be a row's target is not removed).
-  const rng = globalRng(), d = model.cfg.hidden;
+  const rng = globalRng(),
+    d = model.cfg.hidden;
   const neg = Int32Array.from({ length: negatives }, () => 1 + rng.int(model.cfg.items - 1));
-  const pos = ops.matmul(ops.mul(h, ops.embedding(E, tensor(Int32Array.from(targets), [rows.length], { dtype: 'int32', backend: b }))), tensor(new Float32Array(d).fill(1), [d, 1], { backend: b }));
+  const pos = ops.matmul(
+    ops.mul(h, ops.embedding(E, tensor(Int32Array.from(targets), [rows.length], { dtype: 'int32', backend: b }))),
+    tensor(new Float32Array(d).fill(1), [d, 1], { backend: b }),
+  );
   const negs = ops.matmul(h, ops.embedding(E, tensor(neg, [negatives], { dtype: 'int32', backend: b })), { transB: true });
   return ops.softmaxCrossEntropy(ops.concat([pos, negs]), tensor(new Int32Array(rows.length), [rows.length], { dtype: 'int32', backend: b }));
 }
@@ -110,7 +130,8 @@ async function train(o: RecTrainOptions): Promise<RecTrainResult & { model: Sequ
     throw new RangeError(`--distill-layer ${dist.cfg.layer}: ${cfg.kind} has hidden layers 0 … ${model.layers}`);
   // Sampled logits are rows × negatives: more negatives than items would only repeat items, at
   // any size the flag allows (seen: --negatives 1000000 killed by the OOM killer at 22.8 GB).
-  if (o.negatives > cfg.items - 1) throw new RangeError(`--negatives ${o.negatives}: the data has ${cfg.items - 1} items, so at most ${cfg.items - 1} negatives (0: the full softmax)`);
+  if (o.negatives > cfg.items - 1)
+    throw new RangeError(`--negatives ${o.negatives}: the data has ${cfg.items - 1} items, so at most ${cfg.items - 1} negatives (0: the full softmax)`);
   const head = dist ? new DistillHead(dist.cfg, dist.profiles.dim, cfg.hidden) : null;
   const all = new Trainable(model, head);
   const opt = new AdamW(all.parameters(), { lr: o.lr, weightDecay: o.weightDecay, betas: [0.9, 0.98], maxGradNorm: o.clip });
@@ -120,7 +141,11 @@ async function train(o: RecTrainOptions): Promise<RecTrainResult & { model: Sequ
   const best = o.checkpoint ? `${o.checkpoint}.best` : null;
   if (o.checkpoint) mkdirSync(dirname(o.checkpoint), { recursive: true });
 
-  let epoch = 0, bestEpoch = -1, bestScore = -Infinity, bad = 0, lr = o.lr;
+  let epoch = 0,
+    bestEpoch = -1,
+    bestScore = -Infinity,
+    bad = 0,
+    lr = o.lr;
   // Without a checkpoint the best epoch's parameters are kept in memory, so the test is
   // always scored on the model early stopping chose.
   let bestState: Awaited<ReturnType<SequenceRecommender['stateDict']>> | null = null;
@@ -134,14 +159,19 @@ async function train(o: RecTrainOptions): Promise<RecTrainResult & { model: Sequ
     ({ epoch, bestEpoch, bestScore, bad, lr } = meta as { epoch: number; bestEpoch: number; bestScore: number; bad: number; lr: number });
     within = (meta.within as EpochPosition | undefined) ?? null;
     opt.lr = lr;
-    log(`resumed from ${o.checkpoint}: epoch ${epoch + 1}${within ? `, step ${within.done}` : ''}${bestEpoch >= 0 ? `, best validation NDCG@10 ${bestScore.toFixed(4)} at epoch ${bestEpoch + 1}` : ''}`);
+    log(
+      `resumed from ${o.checkpoint}: epoch ${epoch + 1}${within ? `, step ${within.done}` : ''}${bestEpoch >= 0 ? `, best validation NDCG@10 ${bestScore.toFixed(4)} at epoch ${bestEpoch + 1}` : ''}`,
+    );
   }
   const checkpointDue = every(o.checkpointSeconds ?? CHECKPOINT_SECONDS);
   const save = (next: number, at: EpochPosition | null): Promise<void> =>
     saveTraining(o.checkpoint!, all, opt, { epoch: next, bestEpoch, bestScore, bad, lr, settings, ...(at ? { within: at } : {}) });
 
   const stepsPerEpoch = Math.ceil(trainUsers.length / o.batch);
-  let trainSeconds = 0, sequences = 0, steps = 0, interrupted = false;
+  let trainSeconds = 0,
+    sequences = 0,
+    steps = 0,
+    interrupted = false;
   const losses: number[] = [];
   const logEvery = o.logEvery ?? 50;
   // Every return, interrupted or early (maxSteps), releases the optimizer state and the head.
@@ -156,17 +186,25 @@ async function train(o: RecTrainOptions): Promise<RecTrainResult & { model: Sequ
       const t0 = performance.now();
       for (let s = s0; s < stepsPerEpoch; s++) {
         const users = order.slice(s * o.batch, (s + 1) * o.batch);
-        const batch = mask === undefined ? nextItemBatch(o.split.train, users, cfg.maxLen) : maskedItemBatch(o.split.train, users, cfg.maxLen, mask, o.maskProb, globalRng());
+        const batch =
+          mask === undefined
+            ? nextItemBatch(o.split.train, users, cfg.maxLen)
+            : maskedItemBatch(o.split.train, users, cfg.maxLen, mask, o.maskProb, globalRng());
         const r = await step(all, opt, batch, o.negatives, distilNow);
         sumRec += r.rec;
         losses.push(r.rec);
-        if (r.distil !== null) { sumDis += r.distil; nDis++; }
+        if (r.distil !== null) {
+          sumDis += r.distil;
+          nDis++;
+        }
         sequences += users.length;
         steps++;
         if (steps % logEvery === 0) {
           const secs = trainSeconds + (performance.now() - t0) / 1000;
           const left = ((o.epochs - epoch) * stepsPerEpoch - s - 1) * (secs / steps);
-          log(`epoch ${epoch + 1}/${o.epochs} step ${s + 1}/${stepsPerEpoch}  loss ${(sumRec / (s + 1)).toFixed(4)}${nDis ? `  distil ${(sumDis / nDis).toFixed(4)}` : ''}  ${(sequences / secs).toFixed(0)} seq/s  left ≤ ${fmtTime(left)}`);
+          log(
+            `epoch ${epoch + 1}/${o.epochs} step ${s + 1}/${stepsPerEpoch}  loss ${(sumRec / (s + 1)).toFixed(4)}${nDis ? `  distil ${(sumDis / nDis).toFixed(4)}` : ''}  ${(sequences / secs).toFixed(0)} seq/s  left ≤ ${fmtTime(left)}`,
+          );
         }
         if (o.maxSteps !== undefined && steps >= o.maxSteps) break;
         if (await stopRequested(o.shouldStop)) {
@@ -179,9 +217,11 @@ async function train(o: RecTrainOptions): Promise<RecTrainResult & { model: Sequ
       const epochSeconds = (performance.now() - t0) / 1000;
       trainSeconds += epochSeconds;
       if (interrupted) break;
-      if (o.maxSteps !== undefined && steps >= o.maxSteps) return { model, epochsRun: epoch + 1, bestEpoch: -1, valid: null, test: null, trainSeconds, sequences, losses, interrupted: false };
+      if (o.maxSteps !== undefined && steps >= o.maxSteps)
+        return { model, epochsRun: epoch + 1, bestEpoch: -1, valid: null, test: null, trainSeconds, sequences, losses, interrupted: false };
       const v = await evaluateCases(model, o.split.valid, { excludeHistory: o.excludeHistory, ks: [10] });
-      const score = v['NDCG@10'], improved = score > bestScore;
+      const score = v['NDCG@10'],
+        improved = score > bestScore;
       if (improved) {
         bestScore = score;
         bestEpoch = epoch;
@@ -196,7 +236,9 @@ async function train(o: RecTrainOptions): Promise<RecTrainResult & { model: Sequ
         opt.lr = lr *= o.lrDecay!;
         log(`no better validation NDCG@10 for ${bad} epochs: learning rate ${lr.toPrecision(3)}`);
       }
-      log(`epoch ${epoch + 1}: loss ${(sumRec / stepsPerEpoch).toFixed(4)}${nDis ? `  distil ${(sumDis / nDis).toFixed(4)}` : ''}  valid NDCG@10 ${score.toFixed(4)} HR@10 ${v['HR@10'].toFixed(4)}${improved ? '  best' : `  (best ${bestScore.toFixed(4)} at epoch ${bestEpoch + 1})`}  ${(order.length / epochSeconds).toFixed(0)} training seq/s`);
+      log(
+        `epoch ${epoch + 1}: loss ${(sumRec / stepsPerEpoch).toFixed(4)}${nDis ? `  distil ${(sumDis / nDis).toFixed(4)}` : ''}  valid NDCG@10 ${score.toFixed(4)} HR@10 ${v['HR@10'].toFixed(4)}${improved ? '  best' : `  (best ${bestScore.toFixed(4)} at epoch ${bestEpoch + 1})`}  ${(order.length / epochSeconds).toFixed(0)} training seq/s`,
+      );
       if (o.checkpoint) await save(epoch + 1, null);
     }
     if (interrupted) return { model, epochsRun: epoch, bestEpoch, valid: null, test: null, trainSeconds, sequences, losses, interrupted };
@@ -216,20 +258,30 @@ async function train(o: RecTrainOptions): Promise<RecTrainResult & { model: Sequ
  * atomically), and beside it model.safetensors for other tools, `meta` in its header as JSON.
  */
 async function saveModel(path: string, model: SequenceRecommender, meta: Record<string, unknown>): Promise<void> {
-  saveCheckpoint(path, { meta, arrays: new Map([...await model.stateDict()].map(([k, v]) => [`model.${k}`, v] as const)) });
+  saveCheckpoint(path, { meta, arrays: new Map([...(await model.stateDict())].map(([k, v]) => [`model.${k}`, v] as const)) });
   await model.save(join(dirname(path), 'model.safetensors'), { seqcore_model: 'rec', meta: JSON.stringify(meta) });
 }
 
 /** One optimisation step; returns L_rec and L_distil (null when not distilling or no user in the batch has a profile). */
-async function step(all: Trainable, opt: AdamW, batch: RecBatch, negatives: number, dist: { cfg: DistillConfig; profiles: ProfileTable } | null): Promise<{ rec: number; distil: number | null }> {
-  const model = all.model, b = model.itemTable.backend, n = batch.layout.total;
+async function step(
+  all: Trainable,
+  opt: AdamW,
+  batch: RecBatch,
+  negatives: number,
+  dist: { cfg: DistillConfig; profiles: ProfileTable } | null,
+): Promise<{ rec: number; distil: number | null }> {
+  const model = all.model,
+    b = model.itemTable.backend,
+    n = batch.layout.total;
   try {
     return await tidyAsync(async () => {
       const ids = tensor(batch.ids, [n], { dtype: 'int32', backend: b });
       const pos = tensor(batch.positions, [n], { dtype: 'int32', backend: b });
       const { output, hidden } = model.encode(ids, pos, batch.layout);
       const lRec = recLoss(model, output, batch, negatives);
-      let total = lRec, distil: number | null = null, rec: number | null = null;
+      let total = lRec,
+        distil: number | null = null,
+        rec: number | null = null;
       const term = dist && all.head ? all.head.term(all.head.pool(hidden[dist.cfg.layer]!, batch.layout), batch.users, dist.profiles) : null;
       if (dist && term) {
         // β and RMSE need both values before backward: the only read mid-step (a sync on webgpu).
@@ -240,7 +292,7 @@ async function step(all: Trainable, opt: AdamW, batch: RecBatch, negatives: numb
       }
       backward(total);
       await opt.stepAsync();
-      return { rec: rec ?? await lRec.scalar(), distil };
+      return { rec: rec ?? (await lRec.scalar()), distil };
     });
   } finally {
     opt.zeroGrad();

@@ -16,7 +16,13 @@ async function render(spec: TopLevelSpec): Promise<Chart> {
   const view = new vega.View(vega.parse(vl.compile(spec).spec), { renderer: 'none' });
   try {
     const svg = await view.toSVG();
-    const png = new Resvg(svg, { background: 'white', fitTo: { mode: 'width', value: WIDTH }, font: { loadSystemFonts: true, defaultFontFamily: 'DejaVu Sans' } }).render().asPng();
+    const png = new Resvg(svg, {
+      background: 'white',
+      fitTo: { mode: 'width', value: WIDTH },
+      font: { loadSystemFonts: true, defaultFontFamily: 'DejaVu Sans' },
+    })
+      .render()
+      .asPng();
     return { svg, png: new Uint8Array(png.buffer, png.byteOffset, png.byteLength) };
   } finally {
     view.finalize();
@@ -24,15 +30,20 @@ async function render(spec: TopLevelSpec): Promise<Chart> {
 }
 
 // labelLimit 0: task and embedding names are never cut short
-const config = { font: FONT, title: { fontSize: 16, anchor: 'start' as const }, axis: { labelFontSize: 12, titleFontSize: 13, labelLimit: 0 },
-  legend: { labelFontSize: 12, titleFontSize: 13, labelLimit: 0 } };
+const config = {
+  font: FONT,
+  title: { fontSize: 16, anchor: 'start' as const },
+  axis: { labelFontSize: 12, titleFontSize: 13, labelLimit: 0 },
+  legend: { labelFontSize: 12, titleFontSize: 13, labelLimit: 0 },
+};
 
 /**
  * Grouped bars: for each task (x), one bar per embedding (colour, with a legend), its score
  * printed above it. values: [embedding, task, score] rows, in display order.
  */
 export function scoresChart(title: string, rows: readonly { embedding: string; task: string; score: number }[]): Promise<Chart> {
-  const embeddings = [...new Set(rows.map((r) => r.embedding))], tasks = [...new Set(rows.map((r) => r.task))];
+  const embeddings = [...new Set(rows.map((r) => r.embedding))],
+    tasks = [...new Set(rows.map((r) => r.task))];
   const width = Math.max(420, tasks.length * embeddings.length * 46);
   const data = rows.map((r) => ({ ...r, label: Number.isFinite(r.score) ? r.score.toFixed(3) : 'n/a' }));
   return render({
@@ -48,10 +59,7 @@ export function scoresChart(title: string, rows: readonly { embedding: string; t
       y: { field: 'score', type: 'quantitative', title: 'score (higher is better)' },
       color: { field: 'embedding', type: 'nominal', sort: embeddings, title: 'embedding', legend: { orient: 'bottom' } },
     },
-    layer: [
-      { mark: 'bar' },
-      { mark: { type: 'text', dy: -6, fontSize: 10, angle: 0 }, encoding: { text: { field: 'label' } } },
-    ],
+    layer: [{ mark: 'bar' }, { mark: { type: 'text', dy: -6, fontSize: 10, angle: 0 }, encoding: { text: { field: 'label' } } }],
   } as TopLevelSpec);
 }
 

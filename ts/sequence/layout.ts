@@ -25,7 +25,9 @@ export class PackedLayout {
     const order = Array.from(lengths.keys()).sort((a, b) => lengths[b]! - lengths[a]! || a - b);
     this.sortedIndices = Int32Array.from(order);
     this.unsortedIndices = new Int32Array(this.batch);
-    order.forEach((b, i) => { this.unsortedIndices[b] = i; });
+    order.forEach((b, i) => {
+      this.unsortedIndices[b] = i;
+    });
     this.maxLength = this.batch ? lengths[order[0]!]! : 0;
     this.batchSizes = new Int32Array(this.maxLength);
     for (const len of lengths) for (let t = 0; t < len; t++) this.batchSizes[t]!++;

@@ -20,13 +20,17 @@ export function saveCheckpoint(path: string, ckpt: CheckpointData): void {
 
 export function loadCheckpoint(path: string): CheckpointData {
   const f = new ColumnFile(path);
-  if (f.meta.kind !== 'seqcore-checkpoint') throw new Error(`${path}: not a seqcore checkpoint (kind ${JSON.stringify(f.meta.kind) ?? 'missing'}${f.meta.kind === 'seqcore-events' ? ': an event cache' : ''})`);
+  if (f.meta.kind !== 'seqcore-checkpoint')
+    throw new Error(
+      `${path}: not a seqcore checkpoint (kind ${JSON.stringify(f.meta.kind) ?? 'missing'}${f.meta.kind === 'seqcore-events' ? ': an event cache' : ''})`,
+    );
   const { shapes, meta } = f.meta;
   if (!isObject(shapes) || !isObject(meta)) throw new Error(`${path}: corrupt checkpoint header: 'shapes' and 'meta' must be objects`);
   const arrays = new Map<string, { shape: number[]; data: Float32Array }>();
   for (const name of f.names()) {
     const shape = shapes[name];
-    if (!Array.isArray(shape) || !shape.every((n) => Number.isSafeInteger(n) && n >= 0)) throw new Error(`${path}: array '${name}' has no valid shape (${JSON.stringify(shape)?.slice(0, 60)})`);
+    if (!Array.isArray(shape) || !shape.every((n) => Number.isSafeInteger(n) && n >= 0))
+      throw new Error(`${path}: array '${name}' has no valid shape (${JSON.stringify(shape)?.slice(0, 60)})`);
     const data = f.readArray(name);
     if (!(data instanceof Float32Array)) throw new Error(`${path}: array '${name}' is not float32`);
     const n = (shape as number[]).reduce((p, d) => p * d, 1);
@@ -61,9 +65,14 @@ export function modelConfig<F extends ModelFamily>(path: string, ck: CheckpointD
   const found = familyOf(cfg);
   if (!found) throw new Error(`${path}: holds no model config (a training state?), not ${WANT[family]}; give ${WRITTEN[family]}`);
   if (found !== family) throw new Error(`${path}: ${found === 'rec' ? `a rec (${String(cfg.kind)})` : 'a UBP autoencoder'} checkpoint, not ${WANT[family]}`);
-  const bad = (field: string, what: string): Error => new Error(`${path}: corrupt model config: ${field} ${JSON.stringify(cfg[field])?.slice(0, 60)} is not ${what}`);
-  const posInt = (field: string, min = 1): void => { if (!Number.isSafeInteger(cfg[field]) || (cfg[field] as number) < min) throw bad(field, `an integer ≥ ${min}`); };
-  const rate = (field: string): void => { if (typeof cfg[field] !== 'number' || !((cfg[field] as number) >= 0 && (cfg[field] as number) < 1)) throw bad(field, 'in [0, 1)'); };
+  const bad = (field: string, what: string): Error =>
+    new Error(`${path}: corrupt model config: ${field} ${JSON.stringify(cfg[field])?.slice(0, 60)} is not ${what}`);
+  const posInt = (field: string, min = 1): void => {
+    if (!Number.isSafeInteger(cfg[field]) || (cfg[field] as number) < min) throw bad(field, `an integer ≥ ${min}`);
+  };
+  const rate = (field: string): void => {
+    if (typeof cfg[field] !== 'number' || !((cfg[field] as number) >= 0 && (cfg[field] as number) < 1)) throw bad(field, 'in [0, 1)');
+  };
   if (family === 'rec') {
     posInt('items', 2);
     for (const k of ['hidden', 'blocks', 'heads', 'maxLen', 'ffnMultiplier']) posInt(k);

@@ -60,9 +60,12 @@ async function run(o: ExampleOptions): Promise<ExampleResult> {
     if (o.checkpoint) await saveTraining(o.checkpoint, model, opt, { step });
   };
 
-  o.log(`example: next-event model (${model.parameterCount()} parameters) on a Markov source, vocab ${source.vocab}, order ${source.order}; entropy floor ${source.entropy().toFixed(4)} nats`);
+  o.log(
+    `example: next-event model (${model.parameterCount()} parameters) on a Markov source, vocab ${source.vocab}, order ${source.order}; entropy floor ${source.entropy().toFixed(4)} nats`,
+  );
   const progress = new Progress(o.steps, step, o.log);
-  let ema = NaN, interrupted = false;
+  let ema = NaN,
+    interrupted = false;
   while (step < o.steps) {
     // Each step's batch depends only on (seed, step): a resumed run sees the same data.
     const { context, next } = source.batch(o.batch, new Rng(o.seed * 1000003 + step));
@@ -81,7 +84,10 @@ async function run(o: ExampleOptions): Promise<ExampleResult> {
 
   model.eval();
   const held = source.batch(8192, new Rng(o.seed ^ 0x7fffffff));
-  const evalLoss = await readNoGrad(() => model.loss(tensor(held.context, [8192, source.order]), tensor(held.next)), (l) => l.scalar());
+  const evalLoss = await readNoGrad(
+    () => model.loss(tensor(held.context, [8192, source.order]), tensor(held.next)),
+    (l) => l.scalar(),
+  );
   o.log(`eval loss ${evalLoss.toFixed(4)} nats (entropy floor ${source.entropy().toFixed(4)}, uniform guess ${Math.log(source.vocab).toFixed(4)})`);
   opt.dispose();
   model.dispose();

@@ -14,7 +14,7 @@ function restoreParams(path: string, ck: ReturnType<typeof loadCheckpoint>, mode
 }
 
 export async function saveTraining(path: string, model: Module, opt: Adam, meta: Record<string, unknown>): Promise<void> {
-  const arrays = new Map([...await model.stateDict()].map(([k, v]) => [`model.${k}`, v]));
+  const arrays = new Map([...(await model.stateDict())].map(([k, v]) => [`model.${k}`, v]));
   (await opt.stateDict()).moments.forEach((mv, i) => {
     if (!mv) return;
     arrays.set(`adam.${i}.m`, { shape: [mv.m.length], data: mv.m });
@@ -33,7 +33,8 @@ export function loadTraining(path: string, model: Module, opt: Adam, settings?: 
   if (settings) sameSettings(path, ck.meta.settings as Record<string, unknown> | undefined, settings);
   restoreParams(path, ck, model);
   const moments = model.parameters().map((_, i) => {
-    const m = ck.arrays.get(`adam.${i}.m`), v = ck.arrays.get(`adam.${i}.v`);
+    const m = ck.arrays.get(`adam.${i}.m`),
+      v = ck.arrays.get(`adam.${i}.v`);
     return m && v ? { m: m.data, v: v.data } : null;
   });
   opt.loadStateDict({ step: Number(ck.meta.optStep), moments });
@@ -46,7 +47,9 @@ function sameSettings(path: string, saved: Record<string, unknown> | undefined, 
   const show = (v: unknown): string => JSON.stringify(v) ?? 'none';
   const diff = Object.keys(now).filter((k) => show(saved[k]) !== show(now[k]));
   if (diff.length)
-    throw new Error(`${path}: written by a run with other settings (${diff.map((k) => `${k} ${show(saved[k])} there, ${show(now[k])} now`).join('; ')}): resume with the same settings, or start afresh in another output folder`);
+    throw new Error(
+      `${path}: written by a run with other settings (${diff.map((k) => `${k} ${show(saved[k])} there, ${show(now[k])} now`).join('; ')}): resume with the same settings, or start afresh in another output folder`,
+    );
 }
 
 /** Only the model's parameters (e.g. the best model for embedding). */

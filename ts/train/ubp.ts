@@ -58,15 +58,19 @@ export interface UbpTrainResult {
 
 /** Vocabulary sizes of the fields: one more than the largest id in the cache. */
 export function vocabSizes(cache: EventCache, fields: readonly string[]): Record<string, number> {
-  return Object.fromEntries(fields.map((f) => {
-    let max = 4; // ids up to OOV always exist
-    for (const v of cache.field(f as Field)) if (v > max) max = v;
-    return [f, max + 1];
-  }));
+  return Object.fromEntries(
+    fields.map((f) => {
+      let max = 4; // ids up to OOV always exist
+      for (const v of cache.field(f as Field)) if (v > max) max = v;
+      return [f, max + 1];
+    }),
+  );
 }
 
 function split(cache: EventCache, fraction: number, seed: number): { train: Int32Array; val: Int32Array } {
-  const rng = new Rng(seed ^ 0x5a5a5a5a), train: number[] = [], val: number[] = [];
+  const rng = new Rng(seed ^ 0x5a5a5a5a),
+    train: number[] = [],
+    val: number[] = [];
   for (let i = 0; i < cache.clients.length; i++) {
     if (cache.length(i) === 0) continue;
     (rng.uniform() < fraction ? val : train).push(i);
@@ -89,12 +93,20 @@ async function train(o: UbpTrainOptions): Promise<UbpTrainResult> {
   const opt = new Adam(model.parameters(), { lr: o.lr });
   const { train, val } = split(cache, o.valFraction, o.seed);
   if (!train.length || !val.length)
-    throw new RangeError(`ubp train: valFraction ${o.valFraction} of the ${train.length + val.length} clients with events in ${o.cache} leaves ${train.length} for training and ${val.length} for validation; each needs at least one`);
+    throw new RangeError(
+      `ubp train: valFraction ${o.valFraction} of the ${train.length + val.length} clients with events in ${o.cache} leaves ${train.length} for training and ${val.length} for validation; each needs at least one`,
+    );
   const fields = o.model.fields as unknown as Field[];
   const perEpoch = Math.ceil(train.length / o.batchSize);
-  const ckpt = join(o.out, 'checkpoint.ckpt'), best = join(o.out, 'model.ckpt');
-  let epoch = 0, done = 0, step = 0, bestVal = Infinity, bad = 0;
-  const losses: number[] = [], valLosses: number[] = [];
+  const ckpt = join(o.out, 'checkpoint.ckpt'),
+    best = join(o.out, 'model.ckpt');
+  let epoch = 0,
+    done = 0,
+    step = 0,
+    bestVal = Infinity,
+    bad = 0;
+  const losses: number[] = [],
+    valLosses: number[] = [];
   // What fixes the run's batches and model: a resume must have the same.
   const settings = { config: o.model, batchSize: o.batchSize, maxEvents: o.maxEvents, valFraction: o.valFraction, seed: o.seed };
   if (o.resume && existsSync(ckpt)) {
@@ -108,12 +120,15 @@ async function train(o: UbpTrainOptions): Promise<UbpTrainResult> {
     o.log(`resumed from ${ckpt}: epoch ${epoch + 1}, batch ${done}/${perEpoch}`);
   }
   /** The checkpoint of the position to resume from: epoch `next`, its first `skip` batches done. */
-  const save = (next: number, skip: number): Promise<void> => saveTraining(ckpt, model, opt, { epoch: next, done: skip, step, bestVal, bad, losses, valLosses, config: o.model, settings });
+  const save = (next: number, skip: number): Promise<void> =>
+    saveTraining(ckpt, model, opt, { epoch: next, done: skip, step, bestVal, bad, losses, valLosses, config: o.model, settings });
   const checkpointDue = every(o.checkpointSeconds ?? CHECKPOINT_SECONDS);
   o.log(`ubp: ${model.parameterCount()} parameters; ${train.length} training and ${val.length} validation clients; ${perEpoch} batches per epoch`);
   const progress = new Progress(o.epochs * perEpoch, step, o.log);
-  let interrupted = false, ema = NaN;
-  const profiler = o.profile ? new Profiler() : null, profileFrom = step + 2;
+  let interrupted = false,
+    ema = NaN;
+  const profiler = o.profile ? new Profiler() : null,
+    profileFrom = step + 2;
   for (; epoch < o.epochs && !interrupted; epoch++, done = 0) {
     model.train();
     // The batch order of an epoch depends only on (seed, epoch): a resumed run skips the
@@ -129,7 +144,10 @@ async function train(o: UbpTrainOptions): Promise<UbpTrainResult> {
       done++;
       step++;
       if (step % (o.logEvery ?? 20) === 0) progress.report(step, { loss: ema }, { count: b.clients.length, unit: 'seq' });
-      if (await stopRequested(o.shouldStop)) { interrupted = true; break; }
+      if (await stopRequested(o.shouldStop)) {
+        interrupted = true;
+        break;
+      }
       if (checkpointDue()) await save(epoch, done);
     }
     if (interrupted) break;
@@ -141,9 +159,18 @@ async function train(o: UbpTrainOptions): Promise<UbpTrainResult> {
       bad = 0;
       await saveTraining(best, model, opt, { epoch, config: o.model });
       // the same model as safetensors, for other tools (PyTorch: safetensors.torch.load_file)
-      await model.save(join(o.out, 'model.safetensors'), { seqcore_model: 'ubp', config: JSON.stringify(model.cfg), epoch: String(epoch + 1), validation_loss: String(v) });
+      await model.save(join(o.out, 'model.safetensors'), {
+        seqcore_model: 'ubp',
+        config: JSON.stringify(model.cfg),
+        epoch: String(epoch + 1),
+        validation_loss: String(v),
+      });
+    } else if (++bad >= o.patience) {
+      o.log(`early stop: no improvement for ${bad} epoch(s)`);
+      epoch++;
+      await save(o.epochs, 0);
+      break;
     }
-    else if (++bad >= o.patience) { o.log(`early stop: no improvement for ${bad} epoch(s)`); epoch++; await save(o.epochs, 0); break; }
     await save(epoch + 1, 0); // a finished epoch resumes at the next one (the loop resets done)
   }
   if (interrupted) {
@@ -161,15 +188,22 @@ async function reportProfile(profiler: Profiler, o: UbpTrainOptions): Promise<vo
   const events = await profiler.finish();
   const trace = join(o.out, 'profile.json');
   Profiler.writeTrace(trace, events);
-  o.log(`profile of ${PROFILE_STEPS} training steps (after 2 warm-up steps), per kernel:\n${Profiler.table(events, profiler.sources)}\nChrome trace (chrome://tracing, ui.perfetto.dev): ${trace}`);
+  o.log(
+    `profile of ${PROFILE_STEPS} training steps (after 2 warm-up steps), per kernel:\n${Profiler.table(events, profiler.sources)}\nChrome trace (chrome://tracing, ui.perfetto.dev): ${trace}`,
+  );
 }
 
 async function validationLoss(model: UbpAutoencoder, cache: EventCache, val: Int32Array, fields: Field[], o: UbpTrainOptions): Promise<number> {
   if (val.length === 0) return NaN;
   model.eval();
-  let sum = 0, n = 0;
+  let sum = 0,
+    n = 0;
   for (const b of batches(cache, { batchSize: o.batchSize, fields, maxEvents: o.maxEvents, clients: val })) {
-    sum += (await readNoGrad(() => model.loss(b), (l) => l.scalar())) * b.clients.length;
+    sum +=
+      (await readNoGrad(
+        () => model.loss(b),
+        (l) => l.scalar(),
+      )) * b.clients.length;
     n += b.clients.length;
   }
   model.train();
@@ -180,20 +214,38 @@ async function validationLoss(model: UbpAutoencoder, cache: EventCache, val: Int
  * Latents of the relevant clients (the cache's relevant order) with a trained model, written
  * as a float16 submission (client_ids.npy, embeddings.npy) to `out`; no events → zeros.
  */
-export async function embedUbp(o: { cache: string; model: string; out: string; batchSize: number; maxEvents: number; backend?: string }): Promise<{ clients: number; dim: number }> {
+export async function embedUbp(o: {
+  cache: string;
+  model: string;
+  out: string;
+  batchSize: number;
+  maxEvents: number;
+  backend?: string;
+}): Promise<{ clients: number; dim: number }> {
   const cache = new EventCache(o.cache);
   if (!existsSync(o.model)) throw new Error(`${o.model}: no trained model (run 'seqcore ubp train' first)`);
   const cfg = modelConfig(o.model, loadCheckpoint(o.model), 'ubp');
   const relevant = cache.file.readArray<BigInt64Array>('relevant');
   const rowOf = new Map<number, number>(); // cache index → output row, clients with events only
-  cache.rowsOf(relevant).forEach((ci, r) => { if (ci >= 0 && cache.length(ci) > 0) rowOf.set(ci, r); });
-  const H = cfg.hidden, out = new Float32Array(relevant.length * H);
+  cache.rowsOf(relevant).forEach((ci, r) => {
+    if (ci >= 0 && cache.length(ci) > 0) rowOf.set(ci, r);
+  });
+  const H = cfg.hidden,
+    out = new Float32Array(relevant.length * H);
   await onBackend(o.backend, async () => {
     const model = new UbpAutoencoder({ ...cfg, fields: [...cfg.fields], vocab: vocabSizes(cache, cfg.fields) });
     loadModel(o.model, model);
     model.eval();
-    for (const b of batches(cache, { batchSize: o.batchSize, fields: cfg.fields as unknown as Field[], maxEvents: o.maxEvents, clients: Int32Array.from(rowOf.keys()) })) {
-      const z = (await readNoGrad(() => model.encode(b), (t) => t.data())) as Float32Array;
+    for (const b of batches(cache, {
+      batchSize: o.batchSize,
+      fields: cfg.fields as unknown as Field[],
+      maxEvents: o.maxEvents,
+      clients: Int32Array.from(rowOf.keys()),
+    })) {
+      const z = (await readNoGrad(
+        () => model.encode(b),
+        (t) => t.data(),
+      )) as Float32Array;
       b.clients.forEach((ci, k) => out.set(z.subarray(k * H, (k + 1) * H), rowOf.get(ci)! * H));
     }
     model.dispose();

@@ -23,8 +23,7 @@ export async function countBaseline(o: { data: string; before: string; out: stri
         ${cat ? ', p.category AS v' : t === 'page_visit' ? ', e.url AS v' : ', NULL AS v'}
         FROM read_parquet(${lit(file)}) e ${cat ? `LEFT JOIN read_parquet(${lit(props)}) p USING (sku)` : ''}
         WHERE strptime(e.timestamp, '${TIMESTAMP_FORMAT}') < ${cut}`);
-      for (const days of [1, 7, 30, 0])
-        features.push(`count(*) FILTER (WHERE type = '${t}'${days ? ` AND ts >= ${cut} - INTERVAL ${days} DAY` : ''})`);
+      for (const days of [1, 7, 30, 0]) features.push(`count(*) FILTER (WHERE type = '${t}'${days ? ` AND ts >= ${cut} - INTERVAL ${days} DAY` : ''})`);
       if (cat || t === 'page_visit') {
         const top = (await rows(conn, `SELECT v FROM e_${t} WHERE v IS NOT NULL GROUP BY v ORDER BY count(*) DESC, v LIMIT 10`)).map((r) => String(r.v));
         for (const v of top) features.push(`count(*) FILTER (WHERE type = '${t}' AND v = ${v})`);
@@ -32,10 +31,14 @@ export async function countBaseline(o: { data: string; before: string; out: stri
     }
     const union = EVENT_TYPES.map((t) => `SELECT client_id, ts, v::BIGINT AS v, '${t}' AS type FROM e_${t}`).join(' UNION ALL ');
     const result = await rows(conn, `SELECT client_id, [${features.join(', ')}] AS f FROM (${union}) GROUP BY client_id`);
-    const dim = features.length, byClient = new Map<bigint, number[]>();
+    const dim = features.length,
+      byClient = new Map<bigint, number[]>();
     for (const r of result) byClient.set(BigInt(r.client_id as bigint), (r.f as { items: unknown[] }).items.map(Number));
     const x = new Float32Array(relevant.length * dim);
-    relevant.forEach((c, i) => { const f = byClient.get(c); if (f) x.set(f, i * dim); });
+    relevant.forEach((c, i) => {
+      const f = byClient.get(c);
+      if (f) x.set(f, i * dim);
+    });
     writeSubmission(o.out, relevant, x, dim, relevant);
     return { clients: relevant.length, dim };
   } finally {

@@ -32,7 +32,7 @@ export function quantileTransform(values: Float32Array, n: number, dim: number):
   for (let j = 0; j < dim; j++) {
     for (let r = 0; r < n; r++) col[r] = values[r * dim + j]!;
     const order = Array.from(col.keys()).sort((a, b) => col[a]! - col[b]!);
-    for (let i = 0; i < n; ) {
+    for (let i = 0; i < n;) {
       let k = i;
       while (k + 1 < n && col[order[k + 1]!] === col[order[i]!]) k++;
       const q = n > 1 ? (i + k) / 2 / (n - 1) : 0.5;
@@ -54,7 +54,8 @@ export function l2Normalise(values: Float32Array, n: number, dim: number): void 
 /** Each column centred and scaled to unit variance (constant columns: zeros). */
 export function standardise(values: Float32Array, n: number, dim: number): void {
   for (let j = 0; j < dim; j++) {
-    let s = 0, s2 = 0;
+    let s = 0,
+      s2 = 0;
     for (let i = 0; i < n; i++) s += values[i * dim + j]!;
     const mean = s / n;
     for (let i = 0; i < n; i++) s2 += (values[i * dim + j]! - mean) ** 2;
@@ -71,7 +72,8 @@ export function buildEnsemble(members: Member[], relevant: BigInt64Array, out: s
     return { ...m, values: applyPca(fitPca(m.values, n, m.dim, m.pca), m.values, n), dim: m.pca };
   });
   const dim = members.reduce((a, m) => a + m.dim, 0);
-  if (dim > MAX_COLUMNS) throw new Error(`ensemble: ${dim} columns in all (${members.map((m) => `${m.name} ${m.dim}`).join(', ')}); the challenge takes at most ${MAX_COLUMNS}`);
+  if (dim > MAX_COLUMNS)
+    throw new Error(`ensemble: ${dim} columns in all (${members.map((m) => `${m.name} ${m.dim}`).join(', ')}); the challenge takes at most ${MAX_COLUMNS}`);
   for (const m of members) {
     if (m.normalise === 'quantile') quantileTransform(m.values, n, m.dim);
     else l2Normalise(m.values, n, m.dim);

@@ -18,7 +18,9 @@ export function writeSubmission(dir: string, clientIds: BigInt64Array, embedding
   const bits = toFloat16Bits(embeddings);
   for (let i = 0; i < bits.length; i++)
     if ((bits[i]! & 0x7c00) === 0x7c00)
-      throw new Error(`submission: row ${Math.floor(i / dim)} (client ${clientIds[Math.floor(i / dim)]}) column ${i % dim} is ${embeddings[i]}, which is ${Number.isNaN(embeddings[i]) ? 'NaN' : 'not finite in float16'}`);
+      throw new Error(
+        `submission: row ${Math.floor(i / dim)} (client ${clientIds[Math.floor(i / dim)]}) column ${i % dim} is ${embeddings[i]}, which is ${Number.isNaN(embeddings[i]) ? 'NaN' : 'not finite in float16'}`,
+      );
   writeDirAtomic(dir, (tmp) => {
     writeNpy(join(tmp, 'client_ids.npy'), { dtype: 'int64', shape: [n], data: clientIds });
     writeNpy(join(tmp, 'embeddings.npy'), { dtype: 'float16', shape: [n, dim], data: bits });
@@ -31,11 +33,13 @@ export function writeSubmission(dir: string, clientIds: BigInt64Array, embedding
  */
 export function readSubmission(dir: string, relevant: BigInt64Array): { values: Float32Array; dim: number } {
   checkOutputDir(dir);
-  const idsPath = join(dir, 'client_ids.npy'), embPath = join(dir, 'embeddings.npy');
+  const idsPath = join(dir, 'client_ids.npy'),
+    embPath = join(dir, 'embeddings.npy');
   const ids = readInt64(idsPath);
   const rows = rowsOfRelevant(ids, relevant, idsPath);
   const emb = readFloats(embPath, [ids.length, null], `one row per id of ${idsPath}`);
-  const dim = emb.shape[1]!, values = new Float32Array(relevant.length * dim);
+  const dim = emb.shape[1]!,
+    values = new Float32Array(relevant.length * dim);
   rows.forEach((r, i) => values.set(emb.values.subarray(r * dim, (r + 1) * dim), i * dim));
   return { values, dim };
 }

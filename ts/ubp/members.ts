@@ -28,7 +28,13 @@ export interface ComputedMember {
 }
 
 /** Writes the statistics (quantile-transformed in the ensemble) and both ALS members (L2, reduced to ALS_ENSEMBLE_COLUMNS) under `out`. */
-export function computeMembers(cache: EventCache, relevant: BigInt64Array, out: string, seed: number, log: (line: string) => void = () => {}): ComputedMember[] {
+export function computeMembers(
+  cache: EventCache,
+  relevant: BigInt64Array,
+  out: string,
+  seed: number,
+  log: (line: string) => void = () => {},
+): ComputedMember[] {
   const rows = cache.rowsOf(relevant);
   const members: ComputedMember[] = [{ name: 'statistics', dir: join(out, 'statistics'), normalise: 'quantile' }];
   let t0 = performance.now();

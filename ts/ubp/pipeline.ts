@@ -55,8 +55,19 @@ export async function runPipeline(o: PipelineOptions): Promise<PipelineResult> {
   const baselineDir = join(o.out, 'baseline');
   await countBaseline({ data, before: t.inputCut, out: baselineDir });
   const train = await trainUbp({
-    cache, out: join(o.out, 'ubp-model'), model: UBP_CONFIGS[o.model], batchSize: 256, lr: 1e-3, epochs: o.epochs,
-    maxEvents: 126, valFraction: 0.02, patience: 2, seed: o.seed, resume: true, log: o.log, shouldStop: o.shouldStop,
+    cache,
+    out: join(o.out, 'ubp-model'),
+    model: UBP_CONFIGS[o.model],
+    batchSize: 256,
+    lr: 1e-3,
+    epochs: o.epochs,
+    maxEvents: 126,
+    valFraction: 0.02,
+    patience: 2,
+    seed: o.seed,
+    resume: true,
+    log: o.log,
+    shouldStop: o.shouldStop,
   });
   const stopped = (): PipelineResult => ({ results: [], trainLosses: train.losses, interrupted: true });
   if (train.interrupted) return stopped();
@@ -70,7 +81,12 @@ export async function runPipeline(o: PipelineOptions): Promise<PipelineResult> {
   const ev = { targets, data, hidden: o.evalHidden, inner: o.evalInner, epochs: o.evalEpochs, seed: o.seed, log: o.log };
   const results: [string, TaskResult[]][] = [];
   // After training nothing is checkpointed: a rerun redoes these steps, so Ctrl-C stops between them.
-  for (const [name, dir] of [['count baseline', baselineDir], ['UBP autoencoder', ubpDir], ...members.map((m) => [m.name, m.dir]), ['ensemble', ensembleDir]] as const) {
+  for (const [name, dir] of [
+    ['count baseline', baselineDir],
+    ['UBP autoencoder', ubpDir],
+    ...members.map((m) => [m.name, m.dir]),
+    ['ensemble', ensembleDir],
+  ] as const) {
     if (await stopRequested(o.shouldStop)) return stopped();
     results.push([name, await evaluateEmbeddings({ ...ev, embeddings: dir })]);
   }
@@ -81,10 +97,14 @@ export async function runPipeline(o: PipelineOptions): Promise<PipelineResult> {
 universal network ${o.evalHidden}/${o.evalInner}, ${o.evalEpochs} epochs per task (best epoch counts).`,
     results,
     loss: {
-      title: 'Autoencoder training loss per step', xTitle: 'training step', series: [{ name: 'training loss', values: train.losses }],
-      text: `${train.losses.filter((_, i) => i % every === 0).map((l, i) => `${i * every}: ${l.toFixed(3)}`).join(', ')}\n\nvalidation: ${train.valLosses.map((v) => v.toFixed(4)).join(', ')}`,
+      title: 'Autoencoder training loss per step',
+      xTitle: 'training step',
+      series: [{ name: 'training loss', values: train.losses }],
+      text: `${train.losses
+        .filter((_, i) => i % every === 0)
+        .map((l, i) => `${i * every}: ${l.toFixed(3)}`)
+        .join(', ')}\n\nvalidation: ${train.valLosses.map((v) => v.toFixed(4)).join(', ')}`,
     },
   });
   return { results, trainLosses: train.losses, interrupted: false };
 }
-

@@ -13,9 +13,12 @@ import { linesChart, scoresChart } from '../report/charts.js';
 export function scoreTable(results: [string, TaskResult[]][]): string {
   const tasks = results[0]![1].map((t) => t.task);
   const sum = (r: TaskResult[]): number => r.reduce((a, x) => a + x.score, 0);
-  return [`| task | ${results.map(([n]) => n).join(' | ')} |`, `|---|${results.map(() => '---|').join('')}`,
+  return [
+    `| task | ${results.map(([n]) => n).join(' | ')} |`,
+    `|---|${results.map(() => '---|').join('')}`,
     ...tasks.map((t, i) => `| ${t} | ${results.map(([, r]) => r[i]!.score.toFixed(4)).join(' | ')} |`),
-    `| **sum** | ${results.map(([, r]) => sum(r).toFixed(4)).join(' | ')} |`].join('\n');
+    `| **sum** | ${results.map(([, r]) => sum(r).toFixed(4)).join(' | ')} |`,
+  ].join('\n');
 }
 
 export interface Report {
@@ -31,7 +34,15 @@ const escapeHtml = (s: string): string => s.replace(/[&<>"]/g, (c) => ({ '&': '&
 
 /** A markdown table (header, rule, rows) as an HTML table. */
 function htmlTable(md: string): string {
-  const rows = md.split('\n').filter((l, i) => i !== 1).map((l) => l.slice(1, -1).split('|').map((c) => escapeHtml(c.trim().replace(/\*\*/g, ''))));
+  const rows = md
+    .split('\n')
+    .filter((l, i) => i !== 1)
+    .map((l) =>
+      l
+        .slice(1, -1)
+        .split('|')
+        .map((c) => escapeHtml(c.trim().replace(/\*\*/g, ''))),
+    );
   const [head, ...body] = rows;
   return `<table>\n<tr>${head!.map((c) => `<th>${c}</th>`).join('')}</tr>\n${body.map((r) => `<tr>${r.map((c) => `<td>${c}</td>`).join('')}</tr>`).join('\n')}\n</table>`;
 }
@@ -46,11 +57,20 @@ const SCORING = "Scores (the challenge's: churn = AUROC; propensity = 0.8·AUROC
 export async function writeReport(r: Report): Promise<void> {
   mkdirSync(r.dir, { recursive: true });
   const table = scoreTable(r.results);
-  const metrics = ['| embedding | task | AUROC | novelty | diversity | score | best epoch |', '|---|---|---|---|---|---|---|',
-    ...r.results.flatMap(([name, rs]) => rs.map((t) =>
-      `| ${name} | ${t.task} | ${t.auroc.toFixed(4)} | ${t.novelty?.toFixed(4) ?? '-'} | ${t.diversity?.toFixed(4) ?? '-'} | ${t.score.toFixed(4)} | ${t.bestEpoch} |`))].join('\n');
-  const scores = await scoresChart('Score per task, one bar per embedding',
-    r.results.flatMap(([embedding, rs]) => rs.map((t) => ({ embedding, task: t.task, score: t.score }))));
+  const metrics = [
+    '| embedding | task | AUROC | novelty | diversity | score | best epoch |',
+    '|---|---|---|---|---|---|---|',
+    ...r.results.flatMap(([name, rs]) =>
+      rs.map(
+        (t) =>
+          `| ${name} | ${t.task} | ${t.auroc.toFixed(4)} | ${t.novelty?.toFixed(4) ?? '-'} | ${t.diversity?.toFixed(4) ?? '-'} | ${t.score.toFixed(4)} | ${t.bestEpoch} |`,
+      ),
+    ),
+  ].join('\n');
+  const scores = await scoresChart(
+    'Score per task, one bar per embedding',
+    r.results.flatMap(([embedding, rs]) => rs.map((t) => ({ embedding, task: t.task, score: t.score }))),
+  );
   const series = r.loss.series.filter((s) => s.values.length);
   const loss = await linesChart(r.loss.title, r.loss.xTitle, 'loss', series.length ? series : [{ name: 'no loss recorded', values: [0] }]);
   const text = `# ${HEADING}

@@ -28,11 +28,14 @@ export function memoryLimitBytes(): number {
 }
 
 function checkMemory(dtype: DType, size: number, bytes: number): void {
-  const live = native.stats().liveBytes, limit = memoryLimitBytes();
+  const live = native.stats().liveBytes,
+    limit = memoryLimitBytes();
   if (live + bytes <= limit) return;
   const gib = (b: number): string => `${(b / GIB).toFixed(2)} GiB`;
-  throw new RangeError(`cpu: a ${dtype} tensor of ${size} elements needs ${gib(bytes)}; with ${gib(live)} of tensors live that is over the memory limit of ${gib(limit)} `
-    + '(90 % of this machine\'s or container\'s memory, or SEQCORE_MEMORY_LIMIT_GB): reduce the batch, sequence length, width or negatives');
+  throw new RangeError(
+    `cpu: a ${dtype} tensor of ${size} elements needs ${gib(bytes)}; with ${gib(live)} of tensors live that is over the memory limit of ${gib(limit)} ` +
+      "(90 % of this machine's or container's memory, or SEQCORE_MEMORY_LIMIT_GB): reduce the batch, sequence length, width or negatives",
+  );
 }
 
 /** Tensors in native memory (64-byte aligned), computed by the kernels of native/cpu. */

@@ -44,14 +44,18 @@ export class CudaBackend implements Backend, KernelTimer {
     const a = this.addon.timerMark();
     run();
     const b = this.addon.timerMark();
-    profile.later(new Promise<void>((resolve, reject) => setImmediate(() => {
-      try {
-        profile.add({ op, backend: this.name, start, dur: this.addon.timerElapsed(a, b) });
-        resolve();
-      } catch (e) {
-        reject(e);
-      }
-    })));
+    profile.later(
+      new Promise<void>((resolve, reject) =>
+        setImmediate(() => {
+          try {
+            profile.add({ op, backend: this.name, start, dur: this.addon.timerElapsed(a, b) });
+            resolve();
+          } catch (e) {
+            reject(e);
+          }
+        }),
+      ),
+    );
   }
 
   async downloadAsync(storage: Storage, dtype: DType, size: number): Promise<HostArray> {
@@ -67,8 +71,11 @@ export type CudaPrecision = 'fp32' | 'tf32' | 'bf16';
  * Starts the backend on `device` (SEQCORE_CUDA_DEVICE, else 0) with GEMM precision `precision`
  * (SEQCORE_CUDA_PRECISION, else exact fp32); throws naming what is missing.
  */
-export function startCuda(addon: CudaAddon, device = Number(process.env.SEQCORE_CUDA_DEVICE ?? 0),
-  precision = (process.env.SEQCORE_CUDA_PRECISION ?? 'fp32') as CudaPrecision): CudaBackend {
+export function startCuda(
+  addon: CudaAddon,
+  device = Number(process.env.SEQCORE_CUDA_DEVICE ?? 0),
+  precision = (process.env.SEQCORE_CUDA_PRECISION ?? 'fp32') as CudaPrecision,
+): CudaBackend {
   if (!Number.isInteger(device) || device < 0) throw new Error(`SEQCORE_CUDA_DEVICE must be a device number, got '${process.env.SEQCORE_CUDA_DEVICE}'`);
   if (!['fp32', 'tf32', 'bf16'].includes(precision)) throw new Error(`SEQCORE_CUDA_PRECISION must be fp32, tf32 or bf16, got '${precision}'`);
   addon.init(device);

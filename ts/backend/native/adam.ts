@@ -8,8 +8,21 @@ export function registerAdam(backend: string, native: NativeKernels): void {
       native.gradClip(sid(sumsOfSquares), sumsOfSquares.size, maxNorm, sid(out));
     },
     adamSteps(params, grads, ms, vs, o, clip) {
-      native.adamSteps(params.map(sid), grads.map(sid), ms.map(sid), vs.map(sid), params.map((p) => p.size),
-        o.lr, o.beta1, o.beta2, o.eps, o.weightDecay, o.decoupled, o.step, sid(clip));
+      native.adamSteps(
+        params.map(sid),
+        grads.map(sid),
+        ms.map(sid),
+        vs.map(sid),
+        params.map((p) => p.size),
+        o.lr,
+        o.beta1,
+        o.beta2,
+        o.eps,
+        o.weightDecay,
+        o.decoupled,
+        o.step,
+        sid(clip),
+      );
     },
   });
 }

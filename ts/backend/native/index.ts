@@ -15,7 +15,18 @@ import { registerSequence } from './sequence.js';
 import { registerShape } from './shape.js';
 
 export function registerNativeKernels(backend: string, native: NativeKernels): void {
-  for (const register of [registerGemm, registerElementwise, registerLayerNorm, registerDropout, registerEmbedding,
-    registerShape, registerReduce, registerLosses, registerAdam, registerSequence, registerAls])
+  for (const register of [
+    registerGemm,
+    registerElementwise,
+    registerLayerNorm,
+    registerDropout,
+    registerEmbedding,
+    registerShape,
+    registerReduce,
+    registerLosses,
+    registerAdam,
+    registerSequence,
+    registerAls,
+  ])
     register(backend, native);
 }

@@ -14,15 +14,53 @@ export function registerSequence(backend: string, native: NativeKernels): void {
       native.unpackPadded(sid(packed), padded.shape[1]!, rowsCols(packed)[1], layout.batchSizes, layout.sortedIndices, sid(padded));
     },
     gruForward(x, w, h0, layout, dropout, seed, save, ws, out, hn) {
-      const L = w.wIh.length, H = w.wHh[0]!.shape[1]!;
-      native.gruForward(sid(x), x.shape[1]!, H, L, w.wIh.map(sid), w.wHh.map(sid), w.bIh.map(sid), w.bHh.map(sid),
-        h0 && sid(h0), layout.batchSizes, layout.sortedIndices, dropout, seed, save, sid(ws), sid(out), sid(hn));
+      const L = w.wIh.length,
+        H = w.wHh[0]!.shape[1]!;
+      native.gruForward(
+        sid(x),
+        x.shape[1]!,
+        H,
+        L,
+        w.wIh.map(sid),
+        w.wHh.map(sid),
+        w.bIh.map(sid),
+        w.bHh.map(sid),
+        h0 && sid(h0),
+        layout.batchSizes,
+        layout.sortedIndices,
+        dropout,
+        seed,
+        save,
+        sid(ws),
+        sid(out),
+        sid(hn),
+      );
     },
     gruBackward(x, w, h0, layout, dropout, ws, out, dout, dhn, dx, dw, dh0) {
-      const L = w.wIh.length, H = w.wHh[0]!.shape[1]!;
-      native.gruBackward(sid(x), x.shape[1]!, H, L, w.wIh.map(sid), w.wHh.map(sid), h0 && sid(h0), layout.batchSizes,
-        layout.sortedIndices, dropout, sid(ws), sid(out), dout && sid(dout), dhn && sid(dhn), dx && sid(dx),
-        dw.wIh.map(sid), dw.wHh.map(sid), dw.bIh.map(sid), dw.bHh.map(sid), dh0 && sid(dh0));
+      const L = w.wIh.length,
+        H = w.wHh[0]!.shape[1]!;
+      native.gruBackward(
+        sid(x),
+        x.shape[1]!,
+        H,
+        L,
+        w.wIh.map(sid),
+        w.wHh.map(sid),
+        h0 && sid(h0),
+        layout.batchSizes,
+        layout.sortedIndices,
+        dropout,
+        sid(ws),
+        sid(out),
+        dout && sid(dout),
+        dhn && sid(dhn),
+        dx && sid(dx),
+        dw.wIh.map(sid),
+        dw.wHh.map(sid),
+        dw.bIh.map(sid),
+        dw.bHh.map(sid),
+        dh0 && sid(dh0),
+      );
     },
   });
 

@@ -16,11 +16,21 @@ export function registerShape(backend: string, native: NativeKernels): void {
   registerKernels(backend, {
     concat(parts, out) {
       const [rows] = rowsCols(out);
-      native.concat(parts.map(sid), parts.map((p) => rowsCols(p)[1]), sid(out), rows);
+      native.concat(
+        parts.map(sid),
+        parts.map((p) => rowsCols(p)[1]),
+        sid(out),
+        rows,
+      );
     },
     split(x, parts) {
       const [rows] = rowsCols(x);
-      native.split(sid(x), parts.map(sid), parts.map((p) => rowsCols(p)[1]), rows);
+      native.split(
+        sid(x),
+        parts.map(sid),
+        parts.map((p) => rowsCols(p)[1]),
+        rows,
+      );
     },
     cast(x, y) {
       const kind = CASTS[`${x.dtype}>${y.dtype}`];

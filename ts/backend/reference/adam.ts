@@ -5,7 +5,8 @@ import type { Tensor } from '../../tensor.js';
 import { refData } from './backend.js';
 
 function gradClip(sumsOfSquares: Tensor, maxNorm: number, out: Tensor): void {
-  const S = refData(sumsOfSquares), O = refData(out);
+  const S = refData(sumsOfSquares),
+    O = refData(out);
   let sum = 0;
   for (let i = 0; i < S.length; i++) sum += S[i]!;
   const norm = Math.sqrt(sum);
@@ -29,7 +30,10 @@ function adamSteps(params: readonly Tensor[], grads: readonly Tensor[], ms: read
   const decay = o.decoupled ? 1 - o.lr * o.weightDecay : 1;
   const l2 = o.decoupled ? 0 : o.weightDecay;
   params.forEach((p, t) => {
-    const P = refData(p), G = refData(grads[t]!), M = refData(ms[t]!), V = refData(vs[t]!);
+    const P = refData(p),
+      G = refData(grads[t]!),
+      M = refData(ms[t]!),
+      V = refData(vs[t]!);
     for (let i = 0; i < p.size; i++) {
       const gi = G[i]! * scale + l2 * P[i]!;
       M[i] = o.beta1 * M[i]! + (1 - o.beta1) * gi;

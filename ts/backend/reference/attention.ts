@@ -20,7 +20,11 @@ function sequences(layout: PackedLayout, heads: number): { L: number; rows: numb
 }
 
 function attention(qkv: Tensor, layout: PackedLayout, heads: number, causal: boolean, dropout: number, seed: number, out: Tensor, probs: Tensor): void {
-  const D = out.shape[1]!, dh = D / heads, X = refData(qkv), O = refData(out), P = refData(probs);
+  const D = out.shape[1]!,
+    dh = D / heads,
+    X = refData(qkv),
+    O = refData(out),
+    P = refData(probs);
   const at = (row: number, part: number, h: number, d: number): number => X[row * 3 * D + part * D + h * dh + d]!;
   for (const { L, rows, off } of sequences(layout, heads))
     for (let h = 0; h < heads; h++)
@@ -31,7 +35,9 @@ function attention(qkv: Tensor, layout: PackedLayout, heads: number, causal: boo
           for (let d = 0; d < dh; d++) dot += at(rows[t]!, 0, h, d) * at(rows[k]!, 1, h, d);
           return dot / Math.sqrt(dh);
         });
-        const mx = Math.max(...s), e = s.map((v) => Math.exp(v - mx)), z = e.reduce((a, b) => a + b, 0);
+        const mx = Math.max(...s),
+          e = s.map((v) => Math.exp(v - mx)),
+          z = e.reduce((a, b) => a + b, 0);
         const p = off + h * L * L + t * L;
         for (let k = 0; k < L; k++) P[p + k] = k < seen ? e[k]! / z : 0;
         for (let d = 0; d < dh; d++) {
@@ -42,15 +48,33 @@ function attention(qkv: Tensor, layout: PackedLayout, heads: number, causal: boo
       }
 }
 
-function attentionGrad(qkv: Tensor, probs: Tensor, dout: Tensor, layout: PackedLayout, heads: number, causal: boolean, dropout: number, seed: number, dqkv: Tensor): void {
-  const D = dout.shape[1]!, dh = D / heads, X = refData(qkv), P = refData(probs), DO = refData(dout), G = refData(dqkv);
+function attentionGrad(
+  qkv: Tensor,
+  probs: Tensor,
+  dout: Tensor,
+  layout: PackedLayout,
+  heads: number,
+  causal: boolean,
+  dropout: number,
+  seed: number,
+  dqkv: Tensor,
+): void {
+  const D = dout.shape[1]!,
+    dh = D / heads,
+    X = refData(qkv),
+    P = refData(probs),
+    DO = refData(dout),
+    G = refData(dqkv);
   const at = (row: number, part: number, h: number, d: number): number => X[row * 3 * D + part * D + h * dh + d]!;
   G.fill(0);
-  const add = (row: number, part: number, h: number, d: number, v: number): void => { G[row * 3 * D + part * D + h * dh + d] += v; };
+  const add = (row: number, part: number, h: number, d: number, v: number): void => {
+    G[row * 3 * D + part * D + h * dh + d] += v;
+  };
   for (const { L, rows, off } of sequences(layout, heads))
     for (let h = 0; h < heads; h++)
       for (let t = 0; t < L; t++) {
-        const seen = causal ? t + 1 : L, p = off + h * L * L + t * L;
+        const seen = causal ? t + 1 : L,
+          p = off + h * L * L + t * L;
         // With M the dropout multipliers: dP_tk = M_tk dO_t·v_k; dS_tk = P_tk (dP_tk − Σ_j P_tj dP_tj); dv_k = Σ_t P_tk M_tk dO_t
         const m = Array.from({ length: seen }, (_, k) => dropoutKeep(dropout, seed, p + k));
         const dp = Array.from({ length: seen }, (_, k) => {

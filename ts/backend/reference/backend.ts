@@ -55,11 +55,9 @@ export class ReferenceBackend implements Backend {
   upload(storage: Storage, dtype: DType, data: HostArray): void {
     const s = this.own(storage, 'upload');
     this.checkDtype(s, dtype, 'upload');
-    if (!isHostArrayOf(dtype, data))
-      throw new TypeError(`reference upload: a ${data.constructor.name} cannot hold dtype ${dtype}`);
+    if (!isHostArrayOf(dtype, data)) throw new TypeError(`reference upload: a ${data.constructor.name} cannot hold dtype ${dtype}`);
     const dst = s.data;
-    if (data.length > dst.length)
-      throw new RangeError(`reference upload: ${data.length} values do not fit ${dst.length} elements`);
+    if (data.length > dst.length) throw new RangeError(`reference upload: ${data.length} values do not fit ${dst.length} elements`);
     if (dst instanceof BigInt64Array) {
       dst.set(data as BigInt64Array);
     } else if (dtype === 'float16') {
@@ -74,20 +72,23 @@ export class ReferenceBackend implements Backend {
     const s = this.own(storage, 'download');
     this.checkDtype(s, dtype, 'download');
     const src = s.data;
-    if (!Number.isInteger(size) || size < 0 || size > src.length)
-      throw new RangeError(`reference download: ${size} elements requested from ${src.length}`);
+    if (!Number.isInteger(size) || size < 0 || size > src.length) throw new RangeError(`reference download: ${size} elements requested from ${src.length}`);
     if (src instanceof BigInt64Array) return src.slice(0, size);
     const v = src.subarray(0, size);
     switch (dtype) {
-      case 'float32': return Float32Array.from(v);
-      case 'int32': return Int32Array.from(v);
-      case 'uint8': return Uint8Array.from(v);
+      case 'float32':
+        return Float32Array.from(v);
+      case 'int32':
+        return Int32Array.from(v);
+      case 'uint8':
+        return Uint8Array.from(v);
       case 'float16': {
         const out = new Uint16Array(size);
         for (let i = 0; i < size; i++) out[i] = f32ToF16(v[i]!);
         return out;
       }
-      case 'int64': break;
+      case 'int64':
+        break;
     }
     throw new TypeError(`reference download: unknown dtype '${String(dtype)}'`);
   }
@@ -99,16 +100,14 @@ export class ReferenceBackend implements Backend {
   }
 
   private checkDtype(s: RefStorage, dtype: DType, what: string): void {
-    if (dtype !== s.dtype)
-      throw new TypeError(`reference ${what}: storage holds ${s.dtype}, not ${dtype}`);
+    if (dtype !== s.dtype) throw new TypeError(`reference ${what}: storage holds ${s.dtype}, not ${dtype}`);
   }
 }
 
 /** The reference storage of t (throws if t lives on another backend or was freed). */
 function refStorage(t: Tensor): RefStorage {
   const s = t.storage;
-  if (!(s instanceof RefStorage))
-    throw new TypeError(`${t.describe()} lives on backend '${s.backend.name}', not 'reference'`);
+  if (!(s instanceof RefStorage)) throw new TypeError(`${t.describe()} lives on backend '${s.backend.name}', not 'reference'`);
   if (s.freed) throw new Error(`${t.describe()}: its reference storage was freed and cannot be used`);
   return s;
 }

@@ -31,10 +31,11 @@ export function dropoutKeep(p: number, seed: number, i: number): number {
 
 function dropout(x: Tensor, y: Tensor, mask: Tensor, p: number, seed: number): void {
   const n = x.size;
-  if (y.size !== n || mask.size !== n)
-    throw new TypeError(`reference dropout: sizes differ (${x.describe()}, ${y.describe()}, ${mask.describe()})`);
+  if (y.size !== n || mask.size !== n) throw new TypeError(`reference dropout: sizes differ (${x.describe()}, ${y.describe()}, ${mask.describe()})`);
   if (mask.dtype !== 'uint8') throw new TypeError(`reference dropout: mask must be uint8, got ${mask.describe()}`);
-  const X = refData(x), Y = refData(y), M = refData(mask);
+  const X = refData(x),
+    Y = refData(y),
+    M = refData(mask);
   // The native kernel compares against p as a float32; so does this, for the same mask.
   const pf = Math.fround(p);
   for (let i = 0; i < n; i++) {
@@ -46,9 +47,10 @@ function dropout(x: Tensor, y: Tensor, mask: Tensor, p: number, seed: number): v
 
 function dropoutGrad(dy: Tensor, mask: Tensor, dx: Tensor, p: number): void {
   const n = dy.size;
-  if (mask.size !== n || dx.size !== n)
-    throw new TypeError(`reference dropoutGrad: sizes differ (${dy.describe()}, ${mask.describe()}, ${dx.describe()})`);
-  const DY = refData(dy), M = refData(mask), DX = refData(dx);
+  if (mask.size !== n || dx.size !== n) throw new TypeError(`reference dropoutGrad: sizes differ (${dy.describe()}, ${mask.describe()}, ${dx.describe()})`);
+  const DY = refData(dy),
+    M = refData(mask),
+    DX = refData(dx);
   for (let i = 0; i < n; i++) DX[i] = M[i] ? DY[i]! / (1 - p) : 0;
 }
 

@@ -9,32 +9,40 @@ const INV_SQRT2 = Math.SQRT1_2;
 const INV_SQRT_2PI = 0.3989422804014327; // 1/√(2π)
 
 function sameSize(what: string, ...ts: Tensor[]): void {
-  for (const t of ts)
-    if (t.size !== ts[0]!.size)
-      throw new TypeError(`reference ${what}: sizes differ (${ts.map((u) => u.describe()).join(', ')})`);
+  for (const t of ts) if (t.size !== ts[0]!.size) throw new TypeError(`reference ${what}: sizes differ (${ts.map((u) => u.describe()).join(', ')})`);
 }
 
 function binary(op: BinaryName, a: Tensor, b: Tensor, out: Tensor): void {
   sameSize('binary', a, b, out);
-  const A = refData(a), B = refData(b), O = refData(out);
+  const A = refData(a),
+    B = refData(b),
+    O = refData(out);
   const n = out.size;
   switch (op) {
-    case 'add': for (let i = 0; i < n; i++) O[i] = A[i]! + B[i]!; return;
-    case 'sub': for (let i = 0; i < n; i++) O[i] = A[i]! - B[i]!; return;
-    case 'mul': for (let i = 0; i < n; i++) O[i] = A[i]! * B[i]!; return;
+    case 'add':
+      for (let i = 0; i < n; i++) O[i] = A[i]! + B[i]!;
+      return;
+    case 'sub':
+      for (let i = 0; i < n; i++) O[i] = A[i]! - B[i]!;
+      return;
+    case 'mul':
+      for (let i = 0; i < n; i++) O[i] = A[i]! * B[i]!;
+      return;
   }
   throw new TypeError(`reference binary: unknown op '${String(op)}'`);
 }
 
 function scale(x: Tensor, s: number, out: Tensor): void {
   sameSize('scale', x, out);
-  const X = refData(x), O = refData(out);
+  const X = refData(x),
+    O = refData(out);
   for (let i = 0; i < out.size; i++) O[i] = s * X[i]!;
 }
 
 function axpy(alpha: number, x: Tensor, y: Tensor): void {
   sameSize('axpy', x, y);
-  const X = refData(x), Y = refData(y);
+  const X = refData(x),
+    Y = refData(y);
   for (let i = 0; i < y.size; i++) Y[i] = Y[i]! + alpha * X[i]!;
 }
 
@@ -51,9 +59,10 @@ function addBias(x: Tensor, bias: Tensor, out: Tensor): void {
   sameSize('addBias', x, out);
   const [rows, D] = rowsCols(x);
   if (bias.size !== D) throw new TypeError(`reference addBias: ${bias.describe()} does not match the last axis of ${x.describe()}`);
-  const X = refData(x), Bi = refData(bias), O = refData(out);
-  for (let r = 0; r < rows; r++)
-    for (let j = 0; j < D; j++) O[r * D + j] = X[r * D + j]! + Bi[j]!;
+  const X = refData(x),
+    Bi = refData(bias),
+    O = refData(out);
+  for (let r = 0; r < rows; r++) for (let j = 0; j < D; j++) O[r * D + j] = X[r * D + j]! + Bi[j]!;
 }
 
 function sumRows(x: Tensor, out: Tensor): void {
@@ -61,8 +70,7 @@ function sumRows(x: Tensor, out: Tensor): void {
   if (out.size !== D) throw new TypeError(`reference sumRows: ${out.describe()} does not match the last axis of ${x.describe()}`);
   const X = refData(x);
   const acc = new Float64Array(D);
-  for (let r = 0; r < rows; r++)
-    for (let j = 0; j < D; j++) acc[j] = acc[j]! + X[r * D + j]!;
+  for (let r = 0; r < rows; r++) for (let j = 0; j < D; j++) acc[j] = acc[j]! + X[r * D + j]!;
   refData(out).set(acc);
 }
 
@@ -73,21 +81,31 @@ function normalCdf(x: number): number {
 
 function unary(op: UnaryName, x: Tensor, y: Tensor): void {
   sameSize('unary', x, y);
-  const X = refData(x), Y = refData(y);
+  const X = refData(x),
+    Y = refData(y);
   const n = y.size;
   switch (op) {
-    case 'sigmoid': for (let i = 0; i < n; i++) Y[i] = 1 / (1 + Math.exp(-X[i]!)); return;
-    case 'tanh': for (let i = 0; i < n; i++) Y[i] = Math.tanh(X[i]!); return;
-    case 'relu': for (let i = 0; i < n; i++) Y[i] = X[i]! > 0 ? X[i]! : 0; return;
+    case 'sigmoid':
+      for (let i = 0; i < n; i++) Y[i] = 1 / (1 + Math.exp(-X[i]!));
+      return;
+    case 'tanh':
+      for (let i = 0; i < n; i++) Y[i] = Math.tanh(X[i]!);
+      return;
+    case 'relu':
+      for (let i = 0; i < n; i++) Y[i] = X[i]! > 0 ? X[i]! : 0;
+      return;
     // 0.5·x·(1 + erf(x/√2)) = x·Φ(x)
-    case 'gelu': for (let i = 0; i < n; i++) Y[i] = X[i]! * normalCdf(X[i]!); return;
+    case 'gelu':
+      for (let i = 0; i < n; i++) Y[i] = X[i]! * normalCdf(X[i]!);
+      return;
   }
   throw new TypeError(`reference unary: unknown op '${String(op)}'`);
 }
 
 function unaryGrad(op: UnaryName, x: Tensor, y: Tensor, dy: Tensor, dx: Tensor): void {
   sameSize('unaryGrad', dy, dx);
-  const DY = refData(dy), DX = refData(dx);
+  const DY = refData(dy),
+    DX = refData(dx);
   const n = dx.size;
   switch (op) {
     case 'sigmoid': {

@@ -15,8 +15,7 @@ function gemm(a: Tensor, b: Tensor, c: Tensor, o: GemmOptions): void {
   const K = o.transA ? ar : ac;
   if ((o.transA ? ac : ar) !== M || (o.transB ? bc : br) !== K || (o.transB ? br : bc) !== N)
     throw new TypeError(
-      `reference gemm: op(a) of ${a.describe()} times op(b) of ${b.describe()} ` +
-        `(transA ${o.transA}, transB ${o.transB}) does not give ${c.describe()}`,
+      `reference gemm: op(a) of ${a.describe()} times op(b) of ${b.describe()} ` + `(transA ${o.transA}, transB ${o.transB}) does not give ${c.describe()}`,
     );
   const A = refData(a);
   const B = refData(b);

@@ -14,8 +14,12 @@ function checkShapes(x: Tensor, gamma: Tensor, mean: Tensor, rstd: Tensor, what:
 
 function layerNorm(x: Tensor, gamma: Tensor, beta: Tensor, y: Tensor, mean: Tensor, rstd: Tensor, eps: number): void {
   const [rows, D] = checkShapes(x, gamma, mean, rstd, 'layerNorm');
-  const X = refData(x), G = refData(gamma), B = refData(beta), Y = refData(y);
-  const MU = refData(mean), RS = refData(rstd);
+  const X = refData(x),
+    G = refData(gamma),
+    B = refData(beta),
+    Y = refData(y);
+  const MU = refData(mean),
+    RS = refData(rstd);
   for (let r = 0; r < rows; r++) {
     const o = r * D;
     let s = 0;
@@ -31,18 +35,23 @@ function layerNorm(x: Tensor, gamma: Tensor, beta: Tensor, y: Tensor, mean: Tens
 }
 
 /** dx = rstd·(g·dy − mean(g·dy) − x̂·mean(g·dy·x̂)); dgamma = Σ dy·x̂, dbeta = Σ dy (overwritten). */
-function layerNormGrad(
-  dy: Tensor, x: Tensor, gamma: Tensor, mean: Tensor, rstd: Tensor, dx: Tensor, dgamma: Tensor, dbeta: Tensor,
-): void {
+function layerNormGrad(dy: Tensor, x: Tensor, gamma: Tensor, mean: Tensor, rstd: Tensor, dx: Tensor, dgamma: Tensor, dbeta: Tensor): void {
   const [rows, D] = checkShapes(x, gamma, mean, rstd, 'layerNormGrad');
-  const DY = refData(dy), X = refData(x), G = refData(gamma), MU = refData(mean), RS = refData(rstd);
+  const DY = refData(dy),
+    X = refData(x),
+    G = refData(gamma),
+    MU = refData(mean),
+    RS = refData(rstd);
   const DX = refData(dx);
-  const dg = new Float64Array(D), db = new Float64Array(D);
+  const dg = new Float64Array(D),
+    db = new Float64Array(D);
   const xhat = new Float64Array(D);
   for (let r = 0; r < rows; r++) {
     const o = r * D;
-    const m = MU[r]!, rs = RS[r]!;
-    let a = 0, c = 0;
+    const m = MU[r]!,
+      rs = RS[r]!;
+    let a = 0,
+      c = 0;
     for (let j = 0; j < D; j++) {
       const xh = (X[o + j]! - m) * rs;
       const g = G[j]! * DY[o + j]!;
@@ -52,7 +61,8 @@ function layerNormGrad(
       dg[j] = dg[j]! + DY[o + j]! * xh;
       db[j] = db[j]! + DY[o + j]!;
     }
-    const ma = a / D, mc = c / D;
+    const ma = a / D,
+      mc = c / D;
     for (let j = 0; j < D; j++) DX[o + j] = rs * (G[j]! * DY[o + j]! - ma - xhat[j]! * mc);
   }
   refData(dgamma).set(dg);

@@ -14,10 +14,16 @@ registerKernels('webgpu', {
   // A dispatch per tensor (a bind group holds a fixed number of buffers); each reads the factor from clip.
   adamSteps(params, grads, ms, vs, o, clip) {
     // The per-step constants of native/common/adam_math.h's adam_scalars, computed once on the host.
-    const bc1 = Math.fround(1 - o.beta1 ** o.step), bc2 = Math.fround(1 - o.beta2 ** o.step);
+    const bc1 = Math.fround(1 - o.beta1 ** o.step),
+      bc2 = Math.fround(1 - o.beta2 ** o.step);
     const constants = {
-      beta1: o.beta1, beta2: o.beta2, eps: o.eps, step_size: o.lr / bc1, inv_sqrt_bc2: 1 / Math.sqrt(bc2),
-      decay: o.decoupled ? 1 - o.lr * o.weightDecay : 1, l2: o.decoupled ? 0 : o.weightDecay,
+      beta1: o.beta1,
+      beta2: o.beta2,
+      eps: o.eps,
+      step_size: o.lr / bc1,
+      inv_sqrt_bc2: 1 / Math.sqrt(bc2),
+      decay: o.decoupled ? 1 - o.lr * o.weightDecay : 1,
+      l2: o.decoupled ? 0 : o.weightDecay,
     };
     params.forEach((p, t) => gpu(p).dispatch1d('adam', 'adam', [grads[t]!, clip, p, ms[t]!, vs[t]!], { n: p.size, ...constants }, p.size));
   },

@@ -11,7 +11,9 @@ import { gpu, scratch } from './backend.js';
 /** kernels/attention.wgsl's idx ([t, i] per packed row, offsets, sorted lengths, probs offsets) and its Params. */
 function attentionIndex(on: Tensor, layout: PackedLayout, D: number, heads: number, causal: boolean, dropout: number, seed: number) {
   const { total, batch: B, maxLength: T, offsets, batchSizes, sortedIndices, lengths } = layout;
-  const ob = 2 * total, lb = ob + T + 1, pb = lb + B;
+  const ob = 2 * total,
+    lb = ob + T + 1,
+    pb = lb + B;
   const idx = new Int32Array(pb + B);
   for (let t = 0; t < T; t++)
     for (let i = 0; i < batchSizes[t]!; i++) {
@@ -34,13 +36,15 @@ function attentionIndex(on: Tensor, layout: PackedLayout, D: number, heads: numb
 registerKernels('webgpu', {
   attentionProbFloats: attentionLayoutFloats,
   attention(qkv, layout, heads, causal, dropout, seed, out, probs) {
-    const b = gpu(out), { idx, params: p } = attentionIndex(qkv, layout, out.shape[1]!, heads, causal, dropout, seed);
+    const b = gpu(out),
+      { idx, params: p } = attentionIndex(qkv, layout, out.shape[1]!, heads, causal, dropout, seed);
     b.dispatch1d('attention', 'attn_probs', [qkv, idx, probs], p, layout.total * heads);
     b.dispatch1d('attention', 'attn_out', [qkv, idx, probs, out], p, layout.total * heads);
     idx.dispose();
   },
   attentionGrad(qkv, probs, dout, layout, heads, causal, dropout, seed, dqkv) {
-    const b = gpu(dqkv), { idx, params: p } = attentionIndex(qkv, layout, dout.shape[1]!, heads, causal, dropout, seed);
+    const b = gpu(dqkv),
+      { idx, params: p } = attentionIndex(qkv, layout, dout.shape[1]!, heads, causal, dropout, seed);
     const ds = scratch(qkv, attentionLayoutFloats(layout, heads));
     b.dispatch1d('attention', 'attn_grad_scores', [qkv, idx, probs, dout, ds], p, layout.total * heads);
     b.dispatch1d('attention', 'attn_grad_qkv', [qkv, idx, probs, dout, ds, dqkv], p, layout.total * heads);

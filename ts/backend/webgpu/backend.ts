@@ -43,7 +43,10 @@ const QUERIES = 4096;
  */
 class BufferPool {
   private readonly free = new Map<number, GPUBuffer[]>();
-  constructor(private readonly device: GPUDevice, private readonly usage: number) {}
+  constructor(
+    private readonly device: GPUDevice,
+    private readonly usage: number,
+  ) {}
 
   take(bytes: number): GPUBuffer {
     const cls = Math.max(256, 2 ** Math.ceil(Math.log2(Math.max(bytes, 1))));
@@ -86,7 +89,11 @@ export class WebGpuBackend implements Backend, KernelTimer {
   private error: string | null = null;
 
   /** `gpu` is held only to keep Dawn's instance alive as long as the device (see device.ts). */
-  constructor(readonly gpu: GPU, readonly device: GPUDevice, readonly description: string) {
+  constructor(
+    readonly gpu: GPU,
+    readonly device: GPUDevice,
+    readonly description: string,
+  ) {
     this.uniformBuffer = device.createBuffer({ size: SLOT * SLOTS, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST });
     this.faults = device.createBuffer({ size: 16, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST });
     this.pool = new BufferPool(device, GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST);
@@ -189,7 +196,7 @@ export class WebGpuBackend implements Backend, KernelTimer {
   get timingSource(): string {
     return this.device.features.has('timestamp-query')
       ? 'GPU timestamp queries'
-      : 'host clock around record and submit, each kernel submitted alone (no timestamp queries; Dawn\'s OpenGL ES backend executes at submit)';
+      : "host clock around record and submit, each kernel submitted alone (no timestamp queries; Dawn's OpenGL ES backend executes at submit)";
   }
 
   /**
@@ -234,7 +241,8 @@ export class WebGpuBackend implements Backend, KernelTimer {
     staging.unmap();
     this.staging.give(staging);
     timed.forEach(({ op, profile, host }, i) => {
-      const begin = ts[2 * i]!, end = ts[2 * i + 1]!;
+      const begin = ts[2 * i]!,
+        end = ts[2 * i + 1]!;
       this.gpuZero ??= { gpu: begin, host };
       const start = this.gpuZero.host + Number(begin - this.gpuZero.gpu) / 1e6;
       profile.add({ op, backend: this.name, start: start - profile.t0, dur: Number(end - begin) / 1e6 });
@@ -267,7 +275,8 @@ export class WebGpuBackend implements Backend, KernelTimer {
    */
   dispatch(file: string, entry: string, tensors: readonly (Tensor | GPUBuffer)[], params: Uniforms, groups: readonly [number, number?]): void {
     if (this.slots === SLOTS || (this.timing && !this.pass && 2 * this.queryOps.length === QUERIES)) this.flush();
-    const slot = this.slots, uniforms = uniformLayout(file, entry);
+    const slot = this.slots,
+      uniforms = uniformLayout(file, entry);
     // Checked even when there is nothing to run, so that a wrong field fails at every size.
     packUniforms(uniforms, params, new DataView(this.uniformHost, slot * SLOT, SLOT));
     if (groups[0] === 0 || groups[1] === 0) return;
@@ -282,11 +291,15 @@ export class WebGpuBackend implements Backend, KernelTimer {
     const limit = this.device.limits.maxStorageBufferBindingSize;
     const over = sizes.findIndex((n) => n > limit);
     if (over >= 0)
-      throw new RangeError(`webgpu ${file}.${entry}: ${'storage' in tensors[over]! ? tensors[over].describe() : 'a buffer'} takes ${sizes[over]} bytes, more than this adapter binds (maxStorageBufferBindingSize ${limit})`);
+      throw new RangeError(
+        `webgpu ${file}.${entry}: ${'storage' in tensors[over]! ? tensors[over].describe() : 'a buffer'} takes ${sizes[over]} bytes, more than this adapter binds (maxStorageBufferBindingSize ${limit})`,
+      );
     // WebGPU forbids a buffer bound writable and bound again in one dispatch; in-place
     // kernels have their own entry points with a single read_write binding.
     if (buffers.indexOf(buffers[buffers.length - 1]!) < buffers.length - 1)
-      throw new Error(`webgpu ${file}.${entry}: the output's buffer is also an input (${tensors.map((t) => ('storage' in t ? t.describe() : 'a buffer')).join(', ')}); use an in-place entry point`);
+      throw new Error(
+        `webgpu ${file}.${entry}: the output's buffer is also an input (${tensors.map((t) => ('storage' in t ? t.describe() : 'a buffer')).join(', ')}); use an in-place entry point`,
+      );
     const bind = this.device.createBindGroup({
       layout: pipeline.getBindGroupLayout(0),
       entries: [

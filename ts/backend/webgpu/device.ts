@@ -50,7 +50,10 @@ export async function findAdapter(o: WebGpuOptions = {}): Promise<FoundAdapter> 
   const forced = o.dawnBackend ?? process.env.SEQCORE_DAWN_BACKEND;
   const attempts: [string[], GPURequestAdapterOptions][] = forced
     ? [[[`backend=${forced}`], forced === 'opengles' || forced === 'opengl' ? { featureLevel: 'compatibility' } : {}]]
-    : [[[], {}], [['backend=opengles'], { featureLevel: 'compatibility' }]];
+    : [
+        [[], {}],
+        [['backend=opengles'], { featureLevel: 'compatibility' }],
+      ];
   const tried: string[] = [];
   for (const [flags, opts] of attempts) {
     const gpu = dawn.create(flags);
@@ -58,7 +61,9 @@ export async function findAdapter(o: WebGpuOptions = {}): Promise<FoundAdapter> 
     if (adapter) return { gpu, adapter, flags };
     tried.push(flags.join(' ') || 'default');
   }
-  throw new Error(`webgpu backend: no adapter (tried Dawn backends: ${tried.join(', ')}); without a GPU, install Mesa's libegl1 libgles2 libegl-mesa0 libgl1-mesa-dri`);
+  throw new Error(
+    `webgpu backend: no adapter (tried Dawn backends: ${tried.join(', ')}); without a GPU, install Mesa's libegl1 libgles2 libegl-mesa0 libgl1-mesa-dri`,
+  );
 }
 
 async function start(o: WebGpuOptions): Promise<WebGpuBackend> {

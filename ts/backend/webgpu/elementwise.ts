@@ -16,7 +16,8 @@ const RCHUNK = 1024;
  * wider matrix, by chunks of RCHUNK rows, then the chunks (deterministic).
  */
 export function sumColumns(x: Tensor, rows: number, stride: number, off: number, d: number, out: Tensor): void {
-  const chunks = Math.ceil(rows / RCHUNK), partials = scratch(out, chunks * d);
+  const chunks = Math.ceil(rows / RCHUNK),
+    partials = scratch(out, chunks * d);
   gpu(out).dispatch1d('elementwise', 'sum_rows_partial', [x, partials], { ...ZERO, n: rows, d, off, stride }, chunks * d);
   gpu(out).dispatch1d('elementwise', 'sum_rows_total', [partials, out], { ...ZERO, n: chunks, d }, d);
   partials.dispose();

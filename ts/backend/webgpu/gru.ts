@@ -44,38 +44,67 @@ function workspaceLayout(L: number, total: number, H: number, save: boolean) {
 }
 
 /** One operand of gemm_at: a tensor's buffer from element `off`, rows `ld` floats apart. */
-interface Operand { t: Tensor; off: number; ld: number; trans: boolean }
+interface Operand {
+  t: Tensor;
+  off: number;
+  ld: number;
+  trans: boolean;
+}
 
 /** c (M×N, dense from element 0) = op(a)·op(b) + beta·c. */
 function gemmAt(a: Operand, b: Operand, c: Tensor, M: number, N: number, K: number, beta = 0): void {
-  gpu(c).dispatch('gemm', 'gemm_at', [a.t, b.t, c], { M, N, K, ta: +a.trans, tb: +b.trans, lda: a.ld, ldb: b.ld, oa: a.off, alpha: 1, beta, ob: b.off, oc: 0 }, [Math.ceil(N / 32), Math.ceil(M / 32)]);
+  gpu(c).dispatch(
+    'gemm',
+    'gemm_at',
+    [a.t, b.t, c],
+    { M, N, K, ta: +a.trans, tb: +b.trans, lda: a.ld, ldb: b.ld, oa: a.off, alpha: 1, beta, ob: b.off, oc: 0 },
+    [Math.ceil(N / 32), Math.ceil(M / 32)],
+  );
 }
 
 registerKernels('webgpu', {
   gruWorkspaceFloats: gruLayoutFloats,
   gruForward(x, w, h0, layout, p, seed, save, ws, out, hn) {
-    const be = gpu(out), L = w.wIh.length, H = w.wHh[0]!.shape[1]!, E0 = x.shape[1]!;
+    const be = gpu(out),
+      L = w.wIh.length,
+      H = w.wHh[0]!.shape[1]!,
+      E0 = x.shape[1]!;
     const { total, batch: B, maxLength: T, offsets, batchSizes } = layout;
     if (ws.size < gruLayoutFloats(L, total, H, save, p > 0)) throw new TypeError(`webgpu gruForward: workspace ${ws.describe()} is too small`);
     const v = workspaceLayout(L, total, H, save);
     const idx = rowIndex(be, layout);
     // S: [h0 in sorted order (B×H) | the layer's outputs (total×H) | its gates (total×4H)]
     const gbase = (B + total) * H;
-    const gi = scratch(ws, total * 3 * H), gh = scratch(ws, B * 3 * H), S = scratch(ws, gbase + (save ? total * 4 * H : 0));
+    const gi = scratch(ws, total * 3 * H),
+      gh = scratch(ws, B * 3 * H),
+      S = scratch(ws, gbase + (save ? total * 4 * H : 0));
     for (let l = 0; l < L; l++) {
       const E = l === 0 ? E0 : H;
       let X: Operand = { t: x, off: 0, ld: E, trans: false };
       if (l > 0) {
         X = { t: ws, off: p > 0 ? v.dropped(l) : v.out(l - 1), ld: H, trans: false };
         if (p > 0)
-          be.dispatch1d('gru', 'dropout_input', [ws], { n: total * H, seed: (seed + l) >>> 0, src_off: v.out(l - 1), drop_off: v.dropped(l), mask_off: v.mask(l), p, keep: 1 / (1 - p) }, total * H);
+          be.dispatch1d(
+            'gru',
+            'dropout_input',
+            [ws],
+            { n: total * H, seed: (seed + l) >>> 0, src_off: v.out(l - 1), drop_off: v.dropped(l), mask_off: v.mask(l), p, keep: 1 / (1 - p) },
+            total * H,
+          );
       }
       gemmAt(X, { t: w.wIh[l]!, off: 0, ld: E, trans: true }, gi, total, 3 * H, E);
       be.dispatch1d('gru', 'gather_h0', [h0 ?? x, idx, S], { n: B * H, H, h0_off: l * B * H, has_h0: h0 ? 1 : 0 }, B * H);
       for (let t = 0; t < T; t++) {
-        const bs = batchSizes[t]!, hbase = t === 0 ? 0 : B + offsets[t - 1]!;
+        const bs = batchSizes[t]!,
+          hbase = t === 0 ? 0 : B + offsets[t - 1]!;
         gemmAt({ t: S, off: hbase * H, ld: H, trans: false }, { t: w.wHh[l]!, off: 0, ld: H, trans: true }, gh, bs, 3 * H, H);
-        be.dispatch1d('gru', 'cell_forward', [gi, gh, w.bIh[l]!, w.bHh[l]!, S], { n: bs * H, H, row0: offsets[t]!, hbase, obase: B + offsets[t]!, gbase, save: save ? 1 : 0 }, bs * H);
+        be.dispatch1d(
+          'gru',
+          'cell_forward',
+          [gi, gh, w.bIh[l]!, w.bHh[l]!, S],
+          { n: bs * H, H, row0: offsets[t]!, hbase, obase: B + offsets[t]!, gbase, save: save ? 1 : 0 },
+          bs * H,
+        );
       }
       const top = l === L - 1;
       be.dispatch1d('gru', 'copy_range', [S, top ? out : ws], { n: total * H, src_off: B * H, dst_off: top ? 0 : v.out(l) }, total * H);
@@ -86,7 +115,10 @@ registerKernels('webgpu', {
   },
 
   gruBackward(x, w, h0, layout, p, ws, out, dout, dhn, dx, dw, dh0) {
-    const be = gpu(out), L = w.wIh.length, H = w.wHh[0]!.shape[1]!, E0 = x.shape[1]!;
+    const be = gpu(out),
+      L = w.wIh.length,
+      H = w.wHh[0]!.shape[1]!,
+      E0 = x.shape[1]!;
     const { total, batch: B, maxLength: T, offsets, batchSizes } = layout;
     if (ws.size < gruLayoutFloats(L, total, H, true, p > 0)) throw new TypeError(`webgpu gruBackward: workspace ${ws.describe()} is too small`);
     const v = workspaceLayout(L, total, H, true);
@@ -94,20 +126,47 @@ registerKernels('webgpu', {
     // Dg: per row [dgi (3H) | dgh (3H) | dh·z (H)]; Gc: a step's dgh·W_hh; HP: each row's
     // previous state; dX: the gradient w.r.t. the input of the layer above the current one.
     const G = 7 * H;
-    const Dg = scratch(ws, total * G), Gc = scratch(ws, B * H), HP = scratch(ws, total * H), dX = L > 1 ? scratch(ws, total * H) : null;
+    const Dg = scratch(ws, total * G),
+      Gc = scratch(ws, B * H),
+      HP = scratch(ws, total * H),
+      dX = L > 1 ? scratch(ws, total * H) : null;
     for (let l = L - 1; l >= 0; l--) {
-      const E = l === 0 ? E0 : H, top = l === L - 1;
+      const E = l === 0 ? E0 : H,
+        top = l === L - 1;
       const X: Operand = l === 0 ? { t: x, off: 0, ld: E, trans: false } : { t: ws, off: p > 0 ? v.dropped(l) : v.out(l - 1), ld: H, trans: false };
-      be.dispatch1d('gru', 'gather_hprev', [top ? out : ws, h0 ?? x, idx, HP], { n: total * H, H, o_off: top ? 0 : v.out(l), h0_off: l * B * H, has_h0: h0 ? 1 : 0 }, total * H);
+      be.dispatch1d(
+        'gru',
+        'gather_hprev',
+        [top ? out : ws, h0 ?? x, idx, HP],
+        { n: total * H, H, o_off: top ? 0 : v.out(l), h0_off: l * B * H, has_h0: h0 ? 1 : 0 },
+        total * H,
+      );
       // The gradient w.r.t. this layer's output: dout at the top, else the layer above's
       // input gradient through its dropout mask.
-      const D = top ? dout : dX, mask = !top && p > 0;
+      const D = top ? dout : dX,
+        mask = !top && p > 0;
       for (let t = T - 1; t >= 0; t--) {
-        const bs = batchSizes[t]!, last = t === T - 1;
-        be.dispatch1d('gru', 'cell_backward', [Gc, D ?? x, ws, HP, idx, dhn ?? x, Dg], {
-          n: bs * H, H, row0: offsets[t]!, next_row0: last ? 0 : offsets[t + 1]!, next_bs: last ? 0 : batchSizes[t + 1]!, dhn_off: l * B * H,
-          has_dhn: dhn ? 1 : 0, has_d: D ? 1 : 0, has_mask: mask ? 1 : 0, mask_off: mask ? v.mask(l + 1) : 0, gates_off: v.gates(l),
-        }, bs * H);
+        const bs = batchSizes[t]!,
+          last = t === T - 1;
+        be.dispatch1d(
+          'gru',
+          'cell_backward',
+          [Gc, D ?? x, ws, HP, idx, dhn ?? x, Dg],
+          {
+            n: bs * H,
+            H,
+            row0: offsets[t]!,
+            next_row0: last ? 0 : offsets[t + 1]!,
+            next_bs: last ? 0 : batchSizes[t + 1]!,
+            dhn_off: l * B * H,
+            has_dhn: dhn ? 1 : 0,
+            has_d: D ? 1 : 0,
+            has_mask: mask ? 1 : 0,
+            mask_off: mask ? v.mask(l + 1) : 0,
+            gates_off: v.gates(l),
+          },
+          bs * H,
+        );
         if (t > 0 || dh0) gemmAt({ t: Dg, off: offsets[t]! * G + 3 * H, ld: G, trans: false }, { t: w.wHh[l]!, off: 0, ld: H, trans: false }, Gc, bs, H, 3 * H);
       }
       if (dh0) be.dispatch1d('gru', 'scatter_dh0', [Gc, Dg, idx, dh0], { n: B * H, H, dh0_off: l * B * H }, B * H);

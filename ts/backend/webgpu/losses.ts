@@ -12,8 +12,11 @@ import { gpu, rowGroups, scratch, WORKGROUP } from './backend.js';
 const CHUNK = WORKGROUP * 256;
 /** out (1) = Σ f(a_i, b_i) / n by the `entry` partial kernel of losses.wgsl. */
 function fullMean(entry: 'mse_partial' | 'bce_partial', a: Tensor, b: Tensor, out: Tensor): void {
-  const be = gpu(out), n = a.size, groups = Math.ceil(n / CHUNK);
-  const partials = scratch(out, groups), params = { n, d: 0, sign: 0, eps: 0 };
+  const be = gpu(out),
+    n = a.size,
+    groups = Math.ceil(n / CHUNK);
+  const partials = scratch(out, groups),
+    params = { n, d: 0, sign: 0, eps: 0 };
   be.dispatch('losses', entry, [a, b, partials], params, rowGroups(groups));
   be.dispatch('losses', 'mean_partials', [partials, out], params, [1]);
   partials.dispose();
@@ -26,20 +29,26 @@ function cosineGradOf(a: Tensor, b: Tensor, dout: Tensor, d: Tensor, eps: number
 
 registerKernels('webgpu', {
   softmax(x, y) {
-    const [N, C] = rowsCols(x), b = gpu(y), lse = scratch(y, N);
+    const [N, C] = rowsCols(x),
+      b = gpu(y),
+      lse = scratch(y, N);
     b.dispatch('softmax', 'row_lse', [x, lse], { rows: N, cols: C }, rowGroups(N));
     b.dispatch1d('softmax', 'apply', [x, lse, y], { rows: N, cols: C }, N * C);
     lse.dispose();
   },
   softmaxGrad(y, dy, dx) {
-    const [N, C] = rowsCols(y), b = gpu(dx), dot = scratch(dx, N);
+    const [N, C] = rowsCols(y),
+      b = gpu(dx),
+      dot = scratch(dx, N);
     b.dispatch('softmax', 'row_dot', [y, dy, dot], { rows: N, cols: C }, rowGroups(N));
     b.dispatch1d('softmax', 'grad_apply', [y, dy, dot, dx], { rows: N, cols: C }, N * C);
     dot.dispose();
   },
   softmaxXent(logits, targets, lse, loss, count, ignore) {
     const [N, C] = rowsCols(logits);
-    const b = gpu(loss), groups = Math.ceil(N / CHUNK), params = { n: N, c: C, op: 0, ignore };
+    const b = gpu(loss),
+      groups = Math.ceil(N / CHUNK),
+      params = { n: N, c: C, op: 0, ignore };
     b.dispatch('softmax_xent', 'row_lse', [logits, lse], params, rowGroups(N));
     const partials = scratch(loss, 2 * groups);
     b.dispatch('softmax_xent', 'total_partial', [logits, targets, lse, b.faults, partials], params, rowGroups(groups));

@@ -10,16 +10,21 @@ const LN_CHUNK = 256;
 registerKernels('webgpu', {
   layerNorm(x, gamma, beta, y, mean, rstd, eps) {
     const [rows, D] = rowsCols(x);
-    const b = gpu(y), p = { rows, d: D, op: 0, eps };
+    const b = gpu(y),
+      p = { rows, d: D, op: 0, eps };
     b.dispatch('layernorm', 'row_mean', [x, mean], p, rowGroups(rows));
     b.dispatch('layernorm', 'row_rstd', [x, mean, rstd], p, rowGroups(rows));
     b.dispatch1d('layernorm', 'scale_shift', [x, mean, rstd, beta, gamma, y], p, rows * D);
   },
   layerNormGrad(dy, x, gamma, mean, rstd, dx, dgamma, dbeta) {
     const [rows, D] = rowsCols(x);
-    const b = gpu(dx), chunks = Math.max(1, Math.ceil(rows / LN_CHUNK));
+    const b = gpu(dx),
+      chunks = Math.max(1, Math.ceil(rows / LN_CHUNK));
     b.dispatch('layernorm', 'grad_x', [x, mean, rstd, dy, gamma, dx], { rows, d: D, op: 0, eps: 0 }, rowGroups(rows));
-    for (const [op, out] of [[0, dgamma], [1, dbeta]] as const) {
+    for (const [op, out] of [
+      [0, dgamma],
+      [1, dbeta],
+    ] as const) {
       const p = { rows, d: D, op, eps: 0 };
       if (chunks === 1) {
         b.dispatch1d('layernorm', 'grad_params', [x, mean, rstd, dy, out], p, D);
@@ -32,7 +37,8 @@ registerKernels('webgpu', {
     }
   },
   dropout(x, y, mask, p, seed) {
-    const b = gpu(y), n = x.size;
+    const b = gpu(y),
+      n = x.size;
     b.dispatch1d('dropout', 'dropout_mask', [mask], { n, seed: seed >>> 0, p }, Math.ceil(n / 4));
     b.dispatch1d('dropout', 'dropout_apply', [x, mask, y], { n, seed: 0, p }, n);
   },

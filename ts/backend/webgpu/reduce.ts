@@ -7,7 +7,9 @@ const CHUNK = WORKGROUP * 256;
 
 /** out (1) = Σ x (op 0) or Σ x² (op 1): per-chunk partials, then their sum (a fixed order). */
 export function reduce(x: Tensor, out: Tensor, op: number): void {
-  const b = gpu(out), groups = Math.ceil(x.size / CHUNK), partials = scratch(out, groups);
+  const b = gpu(out),
+    groups = Math.ceil(x.size / CHUNK),
+    partials = scratch(out, groups);
   b.dispatch('reduce', 'partial_sum', [x, partials], { n: x.size, op }, rowGroups(groups));
   b.dispatch('reduce', 'total', [partials, out], { n: x.size, op }, [1]);
   partials.dispose();

@@ -47,21 +47,27 @@ export function uniformLayout(file: string, entry: string): UniformLayout {
  */
 export function layoutOf(kernel: string, module: WgslModule, entry: string): UniformLayout {
   const wrong = module.uniforms.find((u) => u.group !== 0 || u.binding !== 0);
-  if (wrong) throw new Error(`webgpu ${kernel}: uniform ${wrong.name} is at group ${wrong.group} binding ${wrong.binding}; the backend binds uniforms at group 0 binding 0 only`);
+  if (wrong)
+    throw new Error(
+      `webgpu ${kernel}: uniform ${wrong.name} is at group ${wrong.group} binding ${wrong.binding}; the backend binds uniforms at group 0 binding 0 only`,
+    );
   let uniform = module.uniforms[0];
   if (module.uniforms.length > 1) {
     const body = functionBody(module, entry);
     if (body === null) throw new Error(`webgpu ${kernel}: the shader has no function ${entry}`);
     const named = module.uniforms.filter((u) => new RegExp(`\\b${u.name}\\b`).test(body));
     if (named.length !== 1)
-      throw new Error(`webgpu ${kernel}: the entry point names ${named.length ? named.map((u) => u.name).join(' and ') : 'none'} of the uniforms ${module.uniforms.map((u) => u.name).join(', ')}; it must name exactly one`);
+      throw new Error(
+        `webgpu ${kernel}: the entry point names ${named.length ? named.map((u) => u.name).join(' and ') : 'none'} of the uniforms ${module.uniforms.map((u) => u.name).join(', ')}; it must name exactly one`,
+      );
     uniform = named[0];
   }
   if (!uniform) throw new Error(`webgpu ${kernel}: the shader declares no uniform variable`);
   const struct = module.structs.get(uniform.type);
   if (!struct) throw new Error(`webgpu ${kernel}: uniform ${uniform.name} has type ${uniform.type}, which is not a struct of the shader`);
   const fields = struct.fields.map(({ name, type }) => {
-    if (!SCALARS.has(type)) throw new Error(`webgpu ${kernel}: uniform struct ${struct.name} field '${name}' is ${type}; only u32, i32 and f32 fields are packed (uniforms.ts)`);
+    if (!SCALARS.has(type))
+      throw new Error(`webgpu ${kernel}: uniform struct ${struct.name} field '${name}' is ${type}; only u32, i32 and f32 fields are packed (uniforms.ts)`);
     return { name, type: type as Scalar };
   });
   return { kernel, struct: struct.name, fields, names: new Set(fields.map((f) => f.name)), bytes: Math.max(16, Math.ceil((4 * fields.length) / 16) * 16) };
@@ -71,8 +77,15 @@ export function layoutOf(kernel: string, module: WgslModule, entry: string): Uni
 export function packUniforms(layout: UniformLayout, values: Uniforms, view: DataView): void {
   const { fields } = layout;
   for (let i = 0; i < fields.length; i++) {
-    const { name, type } = fields[i]!, v = values[name];
-    if (v === undefined) throw uniformError(layout, `field '${name}' is missing${unknown(layout, values).map((k) => `, and it has no field '${k}'`).join('')}`);
+    const { name, type } = fields[i]!,
+      v = values[name];
+    if (v === undefined)
+      throw uniformError(
+        layout,
+        `field '${name}' is missing${unknown(layout, values)
+          .map((k) => `, and it has no field '${k}'`)
+          .join('')}`,
+      );
     if (type === 'f32' ? typeof v !== 'number' : !fits(type, v)) throw uniformError(layout, `field '${name}' is ${type} and cannot hold ${String(v)}`);
     if (type === 'u32') view.setUint32(4 * i, v, true);
     else if (type === 'i32') view.setInt32(4 * i, v, true);

@@ -54,7 +54,8 @@ function parseStructs(code: string): Map<string, WgslStruct> {
 /** The members of a struct body, split at the commas outside <…> (array<f32, 4> has one inside); a trailing comma is allowed. */
 function splitTopLevel(body: string): string[] {
   const parts: string[] = [];
-  let depth = 0, start = 0;
+  let depth = 0,
+    start = 0;
   for (let i = 0; i <= body.length; i++) {
     const c = body[i];
     if (c === '<') depth++;
@@ -69,9 +70,12 @@ function splitTopLevel(body: string): string[] {
 
 /** Every module-scope uniform variable of the comment-free code. */
 function parseUniforms(code: string): WgslUniform[] {
-  return [...code.matchAll(/@group\((\d+)\)\s*@binding\((\d+)\)\s*var<uniform>\s+(\w+)\s*:\s*(\w+)\s*;/g)].map(
-    ([, group, binding, name, type]) => ({ group: +group!, binding: +binding!, name: name!, type: type! }),
-  );
+  return [...code.matchAll(/@group\((\d+)\)\s*@binding\((\d+)\)\s*var<uniform>\s+(\w+)\s*:\s*(\w+)\s*;/g)].map(([, group, binding, name, type]) => ({
+    group: +group!,
+    binding: +binding!,
+    name: name!,
+    type: type!,
+  }));
 }
 
 /** The body of `fn name(…) { … }` in the module, braces included; null if there is no such function. */
