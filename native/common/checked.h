@@ -16,8 +16,10 @@ inline bool mul_overflows(T x, T y, T* r) {
   bool over = false;
   if (x != 0 && y != 0) {
     if (std::is_signed<T>::value) {
-      if (x > 0) over = y > 0 ? x > L::max() / y : y < L::min() / x;
-      else over = y > 0 ? x < L::min() / y : x != 0 && y < L::max() / x;
+      if (x > 0)
+        over = y > 0 ? x > L::max() / y : y < L::min() / x;
+      else
+        over = y > 0 ? x < L::min() / y : x != 0 && y < L::max() / x;
     } else {
       over = x > L::max() / y;
     }
@@ -34,7 +36,8 @@ inline bool add_overflows(T x, T y, T* r) {
 #else
   static_assert(std::is_integral<T>::value, "integers only");
   using L = std::numeric_limits<T>;
-  const bool over = std::is_signed<T>::value ? (y > 0 && x > L::max() - y) || (y < 0 && x < L::min() - y) : x > L::max() - y;
+  const bool over =
+      std::is_signed<T>::value ? (y > 0 && x > L::max() - y) || (y < 0 && x < L::min() - y) : x > L::max() - y;
   if (!over) *r = static_cast<T>(x + y);
   return over;
 #endif

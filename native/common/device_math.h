@@ -112,9 +112,9 @@ SEQCORE_HD uint16_t f32_to_f16(float f) {
   const uint16_t sign = static_cast<uint16_t>((x >> 16) & 0x8000u);
   const uint32_t ax = x & 0x7FFFFFFFu;
   if (ax >= 0x7F800000u) return sign | (ax > 0x7F800000u ? 0x7E00u : 0x7C00u);  // NaN / Inf
-  if (ax >= 0x477FF000u) return sign | 0x7C00u;  // rounds to ≥ 65520: overflow to Inf
-  if (ax < 0x38800000u) {                        // below 2^-14: subnormal half or zero
-    if (ax < 0x33000000u) return sign;           // below 2^-25: rounds to zero
+  if (ax >= 0x477FF000u) return sign | 0x7C00u;                                 // rounds to ≥ 65520: overflow to Inf
+  if (ax < 0x38800000u) {                                                       // below 2^-14: subnormal half or zero
+    if (ax < 0x33000000u) return sign;                                          // below 2^-25: rounds to zero
     const uint32_t e = ax >> 23, mant = (ax & 0x7FFFFFu) | 0x800000u;
     const uint32_t shift = 126 - e;  // 14..24
     uint32_t h = mant >> shift;
@@ -131,12 +131,18 @@ SEQCORE_HD uint16_t f32_to_f16(float f) {
 SEQCORE_HD float f16_to_f32(uint16_t h) {
   const uint32_t sign = static_cast<uint32_t>(h & 0x8000u) << 16;
   uint32_t e = (h >> 10) & 0x1Fu, m = h & 0x3FFu, x;
-  if (e == 0x1F) x = sign | 0x7F800000u | (m << 13);
-  else if (e != 0) x = sign | ((e + 112u) << 23) | (m << 13);
-  else if (m == 0) x = sign;
+  if (e == 0x1F)
+    x = sign | 0x7F800000u | (m << 13);
+  else if (e != 0)
+    x = sign | ((e + 112u) << 23) | (m << 13);
+  else if (m == 0)
+    x = sign;
   else {  // subnormal: normalise
     e = 113;
-    while (!(m & 0x400u)) { m <<= 1; --e; }
+    while (!(m & 0x400u)) {
+      m <<= 1;
+      --e;
+    }
     x = sign | (e << 23) | ((m & 0x3FFu) << 13);
   }
   return bits_float(x);

@@ -25,9 +25,9 @@ struct GruWeights {
 };
 
 struct GruGrads {
-  float* dx;  // total×E (may be null)
+  float* dx;                                       // total×E (may be null)
   std::vector<float*> dw_ih, dw_hh, db_ih, db_hh;  // L each, overwritten
-  float* dh0;  // L×B×H original order (may be null)
+  float* dh0;                                      // L×B×H original order (may be null)
 };
 
 }  // namespace seqcore

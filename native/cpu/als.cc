@@ -7,8 +7,8 @@
 
 namespace seqcore {
 
-void als_half_step(const int64_t* indptr, const int32_t* indices, const float* values, int64_t rows,
-                   const float* Y, int64_t cols, float* X, int64_t K, float lambda, int cg_steps) {
+void als_half_step(const int64_t* indptr, const int32_t* indices, const float* values, int64_t rows, const float* Y,
+                   int64_t cols, float* X, int64_t K, float lambda, int cg_steps) {
   // YᵀY + λI, shared by every row; the per-row terms add Σ_j (c_ij − 1) y_j y_jᵀ.
   std::vector<float> G(K * K);
   sgemm(true, false, K, K, cols, 1.f, Y, K, Y, K, 0.f, G.data(), K);

@@ -9,7 +9,7 @@
 
 namespace seqcore {
 
-void als_half_step(const int64_t* indptr, const int32_t* indices, const float* values, int64_t rows,
-                   const float* Y, int64_t cols, float* X, int64_t K, float lambda, int cg_steps);
+void als_half_step(const int64_t* indptr, const int32_t* indices, const float* values, int64_t rows, const float* Y,
+                   int64_t cols, float* X, int64_t K, float lambda, int cg_steps);
 
 }  // namespace seqcore

@@ -25,19 +25,21 @@ void for_each_head(const PackedLayout& l, int64_t heads, F&& fn) {
   int64_t work = 0;
   for (int64_t i = 0; i < l.B; ++i) work += heads * l.lengths[i] * l.lengths[i];
   const int nt = static_cast<int>(std::min<int64_t>({num_threads(), tasks, std::max<int64_t>(1, work / 2048)}));
-  parallel_run([&](int tid, int n) {
-    for (int64_t k = tid; k < tasks; k += n) fn(k / heads, k % heads);
-  }, std::max(nt, 1));
+  parallel_run(
+      [&](int tid, int n) {
+        for (int64_t k = tid; k < tasks; k += n) fn(k / heads, k % heads);
+      },
+      std::max(nt, 1));
 }
 
 // Copies the dh columns starting at `col` of the L rows of sequence i into dst (L×dh).
-void gather(const float* src, int64_t ld, int64_t col, const PackedLayout& l, int64_t i, int64_t L,
-            int64_t dh, float* dst) {
+void gather(const float* src, int64_t ld, int64_t col, const PackedLayout& l, int64_t i, int64_t L, int64_t dh,
+            float* dst) {
   for (int64_t t = 0; t < L; ++t) std::copy_n(src + (l.offsets[t] + i) * ld + col, dh, dst + t * dh);
 }
 
-void scatter(const float* srcm, float* dst, int64_t ld, int64_t col, const PackedLayout& l, int64_t i,
-             int64_t L, int64_t dh) {
+void scatter(const float* srcm, float* dst, int64_t ld, int64_t col, const PackedLayout& l, int64_t i, int64_t L,
+             int64_t dh) {
   for (int64_t t = 0; t < L; ++t) std::copy_n(srcm + t * dh, dh, dst + (l.offsets[t] + i) * ld + col);
 }
 
@@ -55,8 +57,8 @@ struct DropMask {
 
 int64_t attention_prob_floats(const PackedLayout& l, int64_t heads) { return prob_offsets(l, heads)[l.B]; }
 
-void attention_forward(const float* qkv, const PackedLayout& l, int64_t D, int64_t heads, bool causal,
-                       float dropout, uint32_t seed, float* out, float* probs) {
+void attention_forward(const float* qkv, const PackedLayout& l, int64_t D, int64_t heads, bool causal, float dropout,
+                       uint32_t seed, float* out, float* probs) {
   const int64_t dh = D / heads, ld = 3 * D;
   const DropMask mask(dropout, seed);
   const float scale = 1.0f / std::sqrt(static_cast<float>(dh));
@@ -93,8 +95,8 @@ void attention_forward(const float* qkv, const PackedLayout& l, int64_t D, int64
   });
 }
 
-void attention_backward(const float* qkv, const float* probs, const float* dout, const PackedLayout& l,
-                        int64_t D, int64_t heads, bool causal, float dropout, uint32_t seed, float* dqkv) {
+void attention_backward(const float* qkv, const float* probs, const float* dout, const PackedLayout& l, int64_t D,
+                        int64_t heads, bool causal, float dropout, uint32_t seed, float* dqkv) {
   const int64_t dh = D / heads, ld = 3 * D;
   const DropMask mask(dropout, seed);
   const float scale = 1.0f / std::sqrt(static_cast<float>(dh));

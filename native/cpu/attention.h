@@ -19,9 +19,9 @@
 namespace seqcore {
 
 int64_t attention_prob_floats(const PackedLayout& l, int64_t heads);
-void attention_forward(const float* qkv, const PackedLayout& l, int64_t D, int64_t heads, bool causal,
-                       float dropout, uint32_t seed, float* out, float* probs);
-void attention_backward(const float* qkv, const float* probs, const float* dout, const PackedLayout& l,
-                        int64_t D, int64_t heads, bool causal, float dropout, uint32_t seed, float* dqkv);
+void attention_forward(const float* qkv, const PackedLayout& l, int64_t D, int64_t heads, bool causal, float dropout,
+                       uint32_t seed, float* out, float* probs);
+void attention_backward(const float* qkv, const float* probs, const float* dout, const PackedLayout& l, int64_t D,
+                        int64_t heads, bool causal, float dropout, uint32_t seed, float* dqkv);
 
 }  // namespace seqcore

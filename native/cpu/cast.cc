@@ -24,8 +24,7 @@ void cast_i32_f32(const int32_t* x, float* y, int64_t n) {
 
 int64_t cast_i64_i32(const int64_t* x, int32_t* y, int64_t n) {
   for (int64_t i = 0; i < n; ++i)
-    if (x[i] < std::numeric_limits<int32_t>::min() || x[i] > std::numeric_limits<int32_t>::max())
-      return i;
+    if (x[i] < std::numeric_limits<int32_t>::min() || x[i] > std::numeric_limits<int32_t>::max()) return i;
   for (int64_t i = 0; i < n; ++i) y[i] = static_cast<int32_t>(x[i]);
   return -1;
 }

@@ -12,8 +12,7 @@ int64_t total_width(const int64_t* widths, int64_t count) {
 }
 }  // namespace
 
-void concat_last(const float* const* parts, const int64_t* widths, int64_t count, float* out,
-                 int64_t rows) {
+void concat_last(const float* const* parts, const int64_t* widths, int64_t count, float* out, int64_t rows) {
   const int64_t W = total_width(widths, count);
   parallel_for(rows, 1 + (1 << 14) / (W + 1), [&](int64_t b, int64_t e) {
     for (int64_t r = b; r < e; ++r) {
@@ -26,8 +25,7 @@ void concat_last(const float* const* parts, const int64_t* widths, int64_t count
   });
 }
 
-void split_last(const float* x, float* const* parts, const int64_t* widths, int64_t count,
-                int64_t rows) {
+void split_last(const float* x, float* const* parts, const int64_t* widths, int64_t count, int64_t rows) {
   const int64_t W = total_width(widths, count);
   parallel_for(rows, 1 + (1 << 14) / (W + 1), [&](int64_t b, int64_t e) {
     for (int64_t r = b; r < e; ++r) {

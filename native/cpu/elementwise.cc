@@ -15,9 +15,15 @@ constexpr float kInvSqrt2Pi = 0.39894228040143268f;
 void binary(BinaryOp op, const float* a, const float* b, float* out, int64_t n) {
   parallel_for(n, kGrain, [&](int64_t s, int64_t e) {
     switch (op) {
-      case BinaryOp::Add: for (int64_t i = s; i < e; ++i) out[i] = a[i] + b[i]; break;
-      case BinaryOp::Sub: for (int64_t i = s; i < e; ++i) out[i] = a[i] - b[i]; break;
-      case BinaryOp::Mul: for (int64_t i = s; i < e; ++i) out[i] = a[i] * b[i]; break;
+      case BinaryOp::Add:
+        for (int64_t i = s; i < e; ++i) out[i] = a[i] + b[i];
+        break;
+      case BinaryOp::Sub:
+        for (int64_t i = s; i < e; ++i) out[i] = a[i] - b[i];
+        break;
+      case BinaryOp::Mul:
+        for (int64_t i = s; i < e; ++i) out[i] = a[i] * b[i];
+        break;
     }
   });
 }
@@ -70,9 +76,15 @@ void sum_rows(const float* x, float* out, int64_t rows, int64_t D) {
 void unary(UnaryOp op, const float* x, float* y, int64_t n) {
   parallel_for(n, kGrain / 8, [&](int64_t b, int64_t e) {
     switch (op) {
-      case UnaryOp::Sigmoid: for (int64_t i = b; i < e; ++i) y[i] = 1.f / (1.f + std::exp(-x[i])); break;
-      case UnaryOp::Tanh: for (int64_t i = b; i < e; ++i) y[i] = std::tanh(x[i]); break;
-      case UnaryOp::Relu: for (int64_t i = b; i < e; ++i) y[i] = x[i] > 0.f ? x[i] : 0.f; break;
+      case UnaryOp::Sigmoid:
+        for (int64_t i = b; i < e; ++i) y[i] = 1.f / (1.f + std::exp(-x[i]));
+        break;
+      case UnaryOp::Tanh:
+        for (int64_t i = b; i < e; ++i) y[i] = std::tanh(x[i]);
+        break;
+      case UnaryOp::Relu:
+        for (int64_t i = b; i < e; ++i) y[i] = x[i] > 0.f ? x[i] : 0.f;
+        break;
       case UnaryOp::Gelu:  // exact (erf) form, as torch.nn.GELU()
         for (int64_t i = b; i < e; ++i) y[i] = 0.5f * x[i] * (1.f + std::erf(x[i] * kInvSqrt2));
         break;
@@ -83,9 +95,15 @@ void unary(UnaryOp op, const float* x, float* y, int64_t n) {
 void unary_grad(UnaryOp op, const float* x, const float* y, const float* dy, float* dx, int64_t n) {
   parallel_for(n, kGrain / 8, [&](int64_t b, int64_t e) {
     switch (op) {
-      case UnaryOp::Sigmoid: for (int64_t i = b; i < e; ++i) dx[i] = dy[i] * y[i] * (1.f - y[i]); break;
-      case UnaryOp::Tanh: for (int64_t i = b; i < e; ++i) dx[i] = dy[i] * (1.f - y[i] * y[i]); break;
-      case UnaryOp::Relu: for (int64_t i = b; i < e; ++i) dx[i] = x[i] > 0.f ? dy[i] : 0.f; break;
+      case UnaryOp::Sigmoid:
+        for (int64_t i = b; i < e; ++i) dx[i] = dy[i] * y[i] * (1.f - y[i]);
+        break;
+      case UnaryOp::Tanh:
+        for (int64_t i = b; i < e; ++i) dx[i] = dy[i] * (1.f - y[i] * y[i]);
+        break;
+      case UnaryOp::Relu:
+        for (int64_t i = b; i < e; ++i) dx[i] = x[i] > 0.f ? dy[i] : 0.f;
+        break;
       case UnaryOp::Gelu:
         for (int64_t i = b; i < e; ++i) {
           float cdf = 0.5f * (1.f + std::erf(x[i] * kInvSqrt2));

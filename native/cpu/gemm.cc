@@ -18,22 +18,25 @@
 namespace seqcore {
 namespace {
 
-constexpr int64_t KC = 384;       // deep enough to amortise C traffic; B micro-panel KC×NR streams via L1
-constexpr int64_t MC_MAX = 192;   // A block MC×KC stays in L2
-constexpr int64_t NC = 1024;      // B block KC×NC (1.5 MiB) stays in each core's L2
+constexpr int64_t KC = 384;           // deep enough to amortise C traffic; B micro-panel KC×NR streams via L1
+constexpr int64_t MC_MAX = 192;       // A block MC×KC stays in L2
+constexpr int64_t NC = 1024;          // B block KC×NC (1.5 MiB) stays in each core's L2
 constexpr double kSerialFlops = 2e6;  // below this, threading costs more than it gains
 
 GemmMicroKernel pick_kernel() {
   switch (active_isa()) {
-    case Isa::Avx512: return gemm_kernel_avx512();
-    case Isa::Avx2: return gemm_kernel_avx2();
-    default: return gemm_kernel_scalar();
+    case Isa::Avx512:
+      return gemm_kernel_avx512();
+    case Isa::Avx2:
+      return gemm_kernel_avx2();
+    default:
+      return gemm_kernel_scalar();
   }
 }
 
 // out: ceil(mc/mr) panels of mr×kc; rows past mc are zero.
-void pack_a(bool ta, const float* A, int64_t lda, int64_t i0, int64_t mc, int64_t p0, int64_t kc,
-            float alpha, int mr, float* out) {
+void pack_a(bool ta, const float* A, int64_t lda, int64_t i0, int64_t mc, int64_t p0, int64_t kc, float alpha, int mr,
+            float* out) {
   for (int64_t ir = 0; ir < mc; ir += mr) {
     int64_t m = std::min<int64_t>(mr, mc - ir);
     float* o = out + ir * kc;
@@ -54,8 +57,8 @@ void pack_a(bool ta, const float* A, int64_t lda, int64_t i0, int64_t mc, int64_
 }
 
 // out: panels [jp0, jp1) of kc×nr each; columns past nc are zero.
-void pack_b(bool tb, const float* B, int64_t ldb, int64_t p0, int64_t kc, int64_t j0, int64_t nc,
-            int nr, int64_t jp0, int64_t jp1, float* out) {
+void pack_b(bool tb, const float* B, int64_t ldb, int64_t p0, int64_t kc, int64_t j0, int64_t nc, int nr, int64_t jp0,
+            int64_t jp1, float* out) {
   for (int64_t jp = jp0; jp < jp1; ++jp) {
     int64_t jr = jp * nr, n = std::min<int64_t>(nr, nc - jr);
     float* o = out + jr * kc;
@@ -79,8 +82,8 @@ void pack_b(bool tb, const float* B, int64_t ldb, int64_t p0, int64_t kc, int64_
 
 // C (mc × panels [jp0, jp1) of B) = A block · B panels + beta·C: the micro-kernel over every
 // MR×NR tile; edge tiles go through a temporary so the kernel always sees full tiles.
-void macro_kernel(const GemmMicroKernel& uk, int64_t kc, const float* ap, int64_t mc, const float* bp,
-                  int64_t jp0, int64_t jp1, int64_t nc, float beta, float* C, int64_t ldc) {
+void macro_kernel(const GemmMicroKernel& uk, int64_t kc, const float* ap, int64_t mc, const float* bp, int64_t jp0,
+                  int64_t jp1, int64_t nc, float beta, float* C, int64_t ldc) {
   const int mr = uk.mr, nr = uk.nr;
   alignas(64) float tmp[32 * 32];  // edge tile, mr×nr ≤ 32×32
   for (int64_t jp = jp0; jp < jp1; ++jp) {
@@ -108,10 +111,13 @@ void scale_c(int64_t M, int64_t N, float beta, float* C, int64_t ldc) {
 
 }  // namespace
 
-void sgemm(bool ta, bool tb, int64_t M, int64_t N, int64_t K, float alpha, const float* A,
-           int64_t lda, const float* B, int64_t ldb, float beta, float* C, int64_t ldc) {
+void sgemm(bool ta, bool tb, int64_t M, int64_t N, int64_t K, float alpha, const float* A, int64_t lda, const float* B,
+           int64_t ldb, float beta, float* C, int64_t ldc) {
   if (M <= 0 || N <= 0) return;
-  if (K <= 0 || alpha == 0.f) { scale_c(M, N, beta, C, ldc); return; }
+  if (K <= 0 || alpha == 0.f) {
+    scale_c(M, N, beta, C, ldc);
+    return;
+  }
 
   const GemmMicroKernel uk = pick_kernel();
   const int mr = uk.mr, nr = uk.nr;
@@ -136,30 +142,37 @@ void sgemm(bool ta, bool tb, int64_t M, int64_t N, int64_t K, float alpha, const
     const float beta_k = pc == 0 ? beta : 1.f;
     float* af = share_a ? a_full.get(m_panels * mr * kc) : nullptr;
     if (share_a)
-      parallel_run([&](int tid, int nt) {
-        const int64_t p0 = m_panels * tid / nt, p1 = m_panels * (tid + 1) / nt;
-        if (p0 < p1) pack_a(ta, A, lda, p0 * mr, std::min(p1 * mr, M) - p0 * mr, pc, kc, alpha, mr, af + p0 * mr * kc);
-      }, T);
+      parallel_run(
+          [&](int tid, int nt) {
+            const int64_t p0 = m_panels * tid / nt, p1 = m_panels * (tid + 1) / nt;
+            if (p0 < p1)
+              pack_a(ta, A, lda, p0 * mr, std::min(p1 * mr, M) - p0 * mr, pc, kc, alpha, mr, af + p0 * mr * kc);
+          },
+          T);
     for (int64_t jc = 0; jc < N; jc += NC) {
       const int64_t nc = std::min(NC, N - jc);
       const int64_t n_panels = (nc + nr - 1) / nr;
       const int64_t n_parts = m_blocks < T ? std::min<int64_t>(T, n_panels) : 1;
       const int64_t units = m_blocks * n_parts;
-      parallel_run([&](int tid, int nt) {
-        pack_b(tb, B, ldb, pc, kc, jc, nc, nr, n_panels * tid / nt, n_panels * (tid + 1) / nt, bp);
-      }, T);
-      parallel_run([&](int tid, int nt) {
-        static thread_local AlignedBuffer a_buf;
-        float* ap = share_a ? nullptr : a_buf.get(mc_max * kc);
-        for (int64_t u = tid; u < units; u += nt) {
-          const int64_t blk = u / n_parts, part = u % n_parts;
-          const int64_t i0 = m_panels * blk / m_blocks * mr;
-          const int64_t mc = std::min(m_panels * (blk + 1) / m_blocks * mr, M) - i0;
-          const int64_t jp0 = n_panels * part / n_parts, jp1 = n_panels * (part + 1) / n_parts;
-          if (!share_a) pack_a(ta, A, lda, i0, mc, pc, kc, alpha, mr, ap);
-          macro_kernel(uk, kc, share_a ? af + i0 * kc : ap, mc, bp, jp0, jp1, nc, beta_k, C + i0 * ldc + jc, ldc);
-        }
-      }, T);
+      parallel_run(
+          [&](int tid, int nt) {
+            pack_b(tb, B, ldb, pc, kc, jc, nc, nr, n_panels * tid / nt, n_panels * (tid + 1) / nt, bp);
+          },
+          T);
+      parallel_run(
+          [&](int tid, int nt) {
+            static thread_local AlignedBuffer a_buf;
+            float* ap = share_a ? nullptr : a_buf.get(mc_max * kc);
+            for (int64_t u = tid; u < units; u += nt) {
+              const int64_t blk = u / n_parts, part = u % n_parts;
+              const int64_t i0 = m_panels * blk / m_blocks * mr;
+              const int64_t mc = std::min(m_panels * (blk + 1) / m_blocks * mr, M) - i0;
+              const int64_t jp0 = n_panels * part / n_parts, jp1 = n_panels * (part + 1) / n_parts;
+              if (!share_a) pack_a(ta, A, lda, i0, mc, pc, kc, alpha, mr, ap);
+              macro_kernel(uk, kc, share_a ? af + i0 * kc : ap, mc, bp, jp0, jp1, nc, beta_k, C + i0 * ldc + jc, ldc);
+            }
+          },
+          T);
     }
   }
 }
@@ -170,7 +183,8 @@ void pack_b_full(bool tb, int64_t K, int64_t N, const float* B, int64_t ldb, Pac
   const GemmMicroKernel uk = pick_kernel();
   const int64_t n_panels = (N + uk.nr - 1) / uk.nr;
   aligned_free(out->data);
-  out->data = static_cast<float*>(aligned_alloc64(static_cast<size_t>(std::max<int64_t>(K, 1) * n_panels * uk.nr) * sizeof(float)));
+  out->data = static_cast<float*>(
+      aligned_alloc64(static_cast<size_t>(std::max<int64_t>(K, 1) * n_panels * uk.nr) * sizeof(float)));
   if (!out->data) throw std::bad_alloc();
   out->K = K;
   out->N = N;
@@ -178,18 +192,23 @@ void pack_b_full(bool tb, int64_t K, int64_t N, const float* B, int64_t ldb, Pac
   for (int64_t pc = 0; pc < K; pc += KC) {
     const int64_t kc = std::min(KC, K - pc);
     float* dst = out->data + pc * n_panels * uk.nr;
-    parallel_run([&](int tid, int nt) {
-      pack_b(tb, B, ldb, pc, kc, 0, N, uk.nr, n_panels * tid / nt, n_panels * (tid + 1) / nt, dst);
-    }, 2.0 * K * N > kSerialFlops ? 0 : 1);
+    parallel_run(
+        [&](int tid, int nt) {
+          pack_b(tb, B, ldb, pc, kc, 0, N, uk.nr, n_panels * tid / nt, n_panels * (tid + 1) / nt, dst);
+        },
+        2.0 * K * N > kSerialFlops ? 0 : 1);
   }
 }
 
-void sgemm_packed_b(bool ta, int64_t M, const float* A, int64_t lda, const PackedB& B, float beta,
-                    float* C, int64_t ldc) {
+void sgemm_packed_b(bool ta, int64_t M, const float* A, int64_t lda, const PackedB& B, float beta, float* C,
+                    int64_t ldc) {
   const GemmMicroKernel uk = pick_kernel();
   if (uk.nr != B.nr) throw std::logic_error("sgemm_packed_b: B was packed for another SIMD path");
   if (M <= 0 || B.N <= 0) return;
-  if (B.K <= 0) { scale_c(M, B.N, beta, C, ldc); return; }
+  if (B.K <= 0) {
+    scale_c(M, B.N, beta, C, ldc);
+    return;
+  }
   const int64_t n_panels = (B.N + uk.nr - 1) / uk.nr;
   const int64_t mc_max = (MC_MAX + uk.mr - 1) / uk.mr * uk.mr;
   static thread_local AlignedBuffer a_buf;
@@ -199,7 +218,8 @@ void sgemm_packed_b(bool ta, int64_t M, const float* A, int64_t lda, const Packe
     for (int64_t i0 = 0; i0 < M; i0 += mc_max) {
       const int64_t mc = std::min(mc_max, M - i0);
       pack_a(ta, A, lda, i0, mc, pc, kc, 1.f, uk.mr, ap);
-      macro_kernel(uk, kc, ap, mc, B.data + pc * n_panels * uk.nr, 0, n_panels, B.N, pc == 0 ? beta : 1.f, C + i0 * ldc, ldc);
+      macro_kernel(uk, kc, ap, mc, B.data + pc * n_panels * uk.nr, 0, n_panels, B.N, pc == 0 ? beta : 1.f, C + i0 * ldc,
+                   ldc);
     }
   }
 }

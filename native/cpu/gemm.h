@@ -7,9 +7,8 @@
 
 namespace seqcore {
 
-void sgemm(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, float alpha,
-           const float* A, int64_t lda, const float* B, int64_t ldb, float beta, float* C,
-           int64_t ldc);
+void sgemm(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, float alpha, const float* A, int64_t lda,
+           const float* B, int64_t ldb, float beta, float* C, int64_t ldc);
 
 // op(B) packed once into the micro-kernel's panel layout, for products that reuse the same
 // B many times (the GRU's recurrent weights, once per time step).
@@ -25,8 +24,8 @@ struct PackedB {
 void pack_b_full(bool trans_b, int64_t K, int64_t N, const float* B, int64_t ldb, PackedB* out);
 // C (M×N) = op(A)·B + beta·C with B pre-packed; runs on the calling thread only (callers
 // parallelise above it).
-void sgemm_packed_b(bool trans_a, int64_t M, const float* A, int64_t lda, const PackedB& B,
-                    float beta, float* C, int64_t ldc);
+void sgemm_packed_b(bool trans_a, int64_t M, const float* A, int64_t lda, const PackedB& B, float beta, float* C,
+                    int64_t ldc);
 
 // Micro-kernel: c (MR×NR, row stride ldc) = a·b + (beta == 0 ? 0 : beta·c), where
 //   a: packed MR×kc panel, MR values per k;  b: packed kc×NR panel, NR values per k.

@@ -11,8 +11,7 @@ void run(int64_t kc, const float* a, const float* b, float* c, int64_t ldc, floa
     for (int i = 0; i < MR; ++i)
       for (int j = 0; j < NR; ++j) acc[i][j] += a[i] * b[j];
   for (int i = 0; i < MR; ++i)
-    for (int j = 0; j < NR; ++j)
-      c[i * ldc + j] = beta == 0.f ? acc[i][j] : acc[i][j] + beta * c[i * ldc + j];
+    for (int j = 0; j < NR; ++j) c[i * ldc + j] = beta == 0.f ? acc[i][j] : acc[i][j] + beta * c[i * ldc + j];
 }
 }  // namespace
 

@@ -27,18 +27,18 @@ std::vector<int64_t> split_rows(const PackedLayout& l, int nt) {
   return cut;
 }
 
-int recurrence_threads(const PackedLayout& l, int64_t H) {
-  return 6.0 * l.total * H * H < 2e6 ? 1 : num_threads();
-}
+int recurrence_threads(const PackedLayout& l, int64_t H) { return 6.0 * l.total * H * H < 2e6 ? 1 : num_threads(); }
 
 // Runs fn(r0, r1) once per thread on its range of sorted rows (serially when the work is small).
 template <class F>
 void over_row_ranges(const PackedLayout& l, int64_t H, F&& fn) {
   const int nt = recurrence_threads(l, H);
   const std::vector<int64_t> cut = split_rows(l, nt);
-  parallel_run([&](int tid, int) {
-    if (cut[tid] < cut[tid + 1]) fn(cut[tid], cut[tid + 1]);
-  }, nt);
+  parallel_run(
+      [&](int tid, int) {
+        if (cut[tid] < cut[tid + 1]) fn(cut[tid], cut[tid + 1]);
+      },
+      nt);
 }
 
 // The state before step t of sorted rows r0.. : h0 at t = 0, else the previous step's output.
@@ -102,8 +102,10 @@ void layer_backward(const GruLayer& y, const float* h0s, const PackedLayout& l, 
 // rows of src (B×H, original order) → dst (B×H, sorted order), or zeros if src is null.
 void to_sorted(const float* src, const PackedLayout& l, int64_t H, float* dst) {
   for (int64_t i = 0; i < l.B; ++i)
-    if (src) std::memcpy(dst + i * H, src + l.sorted[i] * H, H * sizeof(float));
-    else std::memset(dst + i * H, 0, H * sizeof(float));
+    if (src)
+      std::memcpy(dst + i * H, src + l.sorted[i] * H, H * sizeof(float));
+    else
+      std::memset(dst + i * H, 0, H * sizeof(float));
 }
 
 void from_sorted(const float* src, const PackedLayout& l, int64_t H, float* dst) {
@@ -116,8 +118,8 @@ int64_t gru_workspace_floats(int64_t L, int64_t total, int64_t H, bool save, boo
   return gru_workspace_size(L, total, H, save, dropout);
 }
 
-void gru_forward(const float* x, const GruWeights& w, const float* h0, const PackedLayout& l, float p,
-                 uint32_t seed, bool save, float* ws, float* out, float* hn) {
+void gru_forward(const float* x, const GruWeights& w, const float* h0, const PackedLayout& l, float p, uint32_t seed,
+                 bool save, float* ws, float* out, float* hn) {
   const int64_t H = w.H;
   const int64_t n = l.total * H;
   const GruWorkspaceView v{ws, l.total, H, w.L, save, out};
@@ -146,8 +148,8 @@ void gru_forward(const float* x, const GruWeights& w, const float* h0, const Pac
   }
 }
 
-void gru_backward(const float* x, const GruWeights& w, const float* h0, const PackedLayout& l, float p,
-                  const float* ws, const float* out, const float* dout, const float* dhn, const GruGrads& g) {
+void gru_backward(const float* x, const GruWeights& w, const float* h0, const PackedLayout& l, float p, const float* ws,
+                  const float* out, const float* dout, const float* dhn, const GruGrads& g) {
   const int64_t H = w.H, n = l.total * H;
   // The kernels only read the workspace and output here.
   const GruWorkspaceView v{const_cast<float*>(ws), l.total, H, w.L, true, const_cast<float*>(out)};
@@ -160,8 +162,8 @@ void gru_backward(const float* x, const GruWeights& w, const float* h0, const Pa
     to_sorted(h0 ? h0 + k * l.B * H : nullptr, l, H, h0k);
     const GruLayer y = gru_layer(w, v, x, p, k);
     float* dx = k == 0 ? g.dx : dprev.get(n);
-    layer_backward(y, h0k, l, d, c, dgi.get(l.total * 3 * H), dgh.get(l.total * 3 * H), hprev.get(n), dx,
-                   g.dw_ih[k], g.dw_hh[k], g.db_ih[k], g.db_hh[k]);
+    layer_backward(y, h0k, l, d, c, dgi.get(l.total * 3 * H), dgh.get(l.total * 3 * H), hprev.get(n), dx, g.dw_ih[k],
+                   g.dw_hh[k], g.db_ih[k], g.db_hh[k]);
     if (g.dh0) from_sorted(c, l, H, g.dh0 + k * l.B * H);
     if (k > 0) {  // through the dropout between layer k-1 and k
       float* next = dcur.get(n);
@@ -170,7 +172,8 @@ void gru_backward(const float* x, const GruWeights& w, const float* h0, const Pa
         parallel_for(n, 1 << 15, [&](int64_t b, int64_t e) {
           for (int64_t i = b; i < e; ++i) next[i] = dx[i] * m[i];
         });
-      else std::memcpy(next, dx, n * sizeof(float));
+      else
+        std::memcpy(next, dx, n * sizeof(float));
       d = next;
     }
   }

@@ -14,7 +14,6 @@
 
 namespace seqcore {
 
-
 // Floats of the workspace of a forward: the outputs of layers below the top (total×H each);
 // when `save` (a backward will follow), every layer's gates (total×4H); when dropout is on,
 // each upper layer's dropped input and mask (total×H each).
@@ -24,14 +23,12 @@ int64_t gru_workspace_floats(int64_t L, int64_t total, int64_t H, bool save, boo
 // hn: L×B×H original order. Dropout p between layers (training only: pass 0 otherwise),
 // mask of layer l drawn from dropout_uniform(seed + l, index). Without `save` the gates
 // are not kept (inference).
-void gru_forward(const float* x, const GruWeights& w, const float* h0, const PackedLayout& l,
-                 float p, uint32_t seed, bool save, float* ws, float* out, float* hn);
-
+void gru_forward(const float* x, const GruWeights& w, const float* h0, const PackedLayout& l, float p, uint32_t seed,
+                 bool save, float* ws, float* out, float* hn);
 
 // ws and out as left by gru_forward with save; dout: total×H or null; dhn: L×B×H original
 // order or null.
-void gru_backward(const float* x, const GruWeights& w, const float* h0, const PackedLayout& l,
-                  float p, const float* ws, const float* out, const float* dout, const float* dhn,
-                  const GruGrads& g);
+void gru_backward(const float* x, const GruWeights& w, const float* h0, const PackedLayout& l, float p, const float* ws,
+                  const float* out, const float* dout, const float* dhn, const GruGrads& g);
 
 }  // namespace seqcore

@@ -12,12 +12,12 @@
 namespace seqcore {
 
 struct GruCellKernels {
-  void (*forward)(int64_t rows, int64_t H, const float* gi, const float* gh, const float* b_ih,
-                  const float* b_hh, const float* hprev, float* h, float* gates);
+  void (*forward)(int64_t rows, int64_t H, const float* gi, const float* gh, const float* b_ih, const float* b_hh,
+                  const float* hprev, float* h, float* gates);
   // dh: rows×H gradient w.r.t. h → dgi (rows×3H, w.r.t. x·W_ihᵀ + b_ih), dgh (rows×3H, w.r.t.
   // h_prev·W_hhᵀ + b_hh) and dhp (rows×H) = dh·z, the direct part of the gradient w.r.t. h_prev.
-  void (*backward)(int64_t rows, int64_t H, const float* dh, const float* hprev, const float* gates,
-                   float* dgi, float* dgh, float* dhp);
+  void (*backward)(int64_t rows, int64_t H, const float* dh, const float* hprev, const float* gates, float* dgi,
+                   float* dgh, float* dhp);
 };
 
 GruCellKernels gru_cell_kernels();  // for the active ISA

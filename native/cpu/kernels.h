@@ -24,12 +24,11 @@ void unary(UnaryOp op, const float* x, float* y, int64_t n);
 void unary_grad(UnaryOp op, const float* x, const float* y, const float* dy, float* dx, int64_t n);
 
 // ---- layernorm.cc ----  x, y: rows×D; gamma, beta: D; mean, rstd: rows
-void layernorm(const float* x, const float* gamma, const float* beta, float* y, float* mean,
-               float* rstd, int64_t rows, int64_t D, float eps);
+void layernorm(const float* x, const float* gamma, const float* beta, float* y, float* mean, float* rstd, int64_t rows,
+               int64_t D, float eps);
 // dx (rows×D) written; dgamma, dbeta (D) written (not accumulated)
-void layernorm_grad(const float* dy, const float* x, const float* gamma, const float* mean,
-                    const float* rstd, float* dx, float* dgamma, float* dbeta, int64_t rows,
-                    int64_t D);
+void layernorm_grad(const float* dy, const float* x, const float* gamma, const float* mean, const float* rstd,
+                    float* dx, float* dgamma, float* dbeta, int64_t rows, int64_t D);
 
 // ---- dropout.cc ----  keep element i iff uniform(seed, i) >= p; y = x·keep/(1-p)
 void dropout(const float* x, float* y, uint8_t* mask, int64_t n, float p, uint32_t seed);
@@ -42,10 +41,8 @@ void embedding_gather(const float* table, int64_t V, const int32_t* ids, float* 
 void embedding_scatter_add(const float* dy, const int32_t* ids, float* dtable, int64_t n, int64_t E, int64_t V);
 
 // ---- concat.cc ----  parts[p]: rows×widths[p]; out: rows×Σwidths
-void concat_last(const float* const* parts, const int64_t* widths, int64_t count, float* out,
-                 int64_t rows);
-void split_last(const float* x, float* const* parts, const int64_t* widths, int64_t count,
-                int64_t rows);
+void concat_last(const float* const* parts, const int64_t* widths, int64_t count, float* out, int64_t rows);
+void split_last(const float* x, float* const* parts, const int64_t* widths, int64_t count, int64_t rows);
 
 // ---- reduce.cc ----  float64 accumulation; out: one float
 void sum(const float* x, int64_t n, float* out);
@@ -56,8 +53,8 @@ int64_t first_non_finite(const float* x, int64_t n);
 // ---- softmax_xent.cc ----  logits: N×C; targets: N; lse: N (log-sum-exp, saved for grad)
 // loss[0] = mean over rows with target != ignore of (lse - logit[target]) (0 if none);
 // count[0] = such rows.
-void softmax_xent(const float* logits, const int32_t* targets, float* lse, int64_t N, int64_t C,
-                  int32_t ignore, float* loss, float* count);
+void softmax_xent(const float* logits, const int32_t* targets, float* lse, int64_t N, int64_t C, int32_t ignore,
+                  float* loss, float* count);
 // dlogits = dloss[0]/count[0]·(softmax(logits) - onehot(target)); zero rows where target == ignore.
 void softmax_xent_grad(const float* logits, const int32_t* targets, const float* lse, const float* count,
                        const float* dloss, float* dlogits, int64_t N, int64_t C, int32_t ignore);
@@ -72,8 +69,8 @@ void mse(const float* a, const float* b, int64_t n, float* out);  // mean (a-b)�
 void mse_grad(const float* a, const float* b, const float* dout, float* da, float* db, int64_t n);
 // out[i] = a_i·b_i / (max(|a_i|, eps)·max(|b_i|, eps)); a, b: N×D
 void cosine(const float* a, const float* b, float* out, int64_t N, int64_t D, float eps);
-void cosine_grad(const float* a, const float* b, const float* dout, float* da, float* db,
-                 int64_t N, int64_t D, float eps);
+void cosine_grad(const float* a, const float* b, const float* dout, float* da, float* db, int64_t N, int64_t D,
+                 float eps);
 
 // Mean of the binary cross-entropy with logits: max(x,0) − x·y + log(1 + e^−|x|), y in [0, 1].
 void bce_logits(const float* x, const float* y, int64_t n, float* out);

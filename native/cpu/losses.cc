@@ -27,7 +27,9 @@ void mse_grad(const float* a, const float* b, const float* dout, float* da, floa
 }
 
 namespace {
-struct CosParts { double dot, na, nb; };
+struct CosParts {
+  double dot, na, nb;
+};
 CosParts cos_parts(const float* a, const float* b, int64_t D) {
   CosParts p{0, 0, 0};
   for (int64_t j = 0; j < D; ++j) {
@@ -50,8 +52,8 @@ void cosine(const float* a, const float* b, float* out, int64_t N, int64_t D, fl
   });
 }
 
-void cosine_grad(const float* a, const float* b, const float* dout, float* da, float* db,
-                 int64_t N, int64_t D, float eps) {
+void cosine_grad(const float* a, const float* b, const float* dout, float* da, float* db, int64_t N, int64_t D,
+                 float eps) {
   // cos = a·b / (A·B) with A = max(|a|, eps), B = max(|b|, eps):
   // dcos/da = b/(A·B) - [|a| > eps]·cos·a/|a|², and symmetrically for b.
   parallel_for(N, 1 + 4096 / (D + 1), [&](int64_t s, int64_t e) {

@@ -42,8 +42,10 @@ void unpack_padded(const float* packed, int64_t Tpad, int64_t E, const PackedLay
     for (int64_t i = i0; i < i1; ++i) {
       float* dst = padded + l.sorted[i] * Tpad * E;
       for (int64_t t = 0; t < Tpad; ++t) {
-        if (t < l.lengths[i]) std::memcpy(dst + t * E, packed + (l.offsets[t] + i) * E, E * sizeof(float));
-        else std::memset(dst + t * E, 0, E * sizeof(float));
+        if (t < l.lengths[i])
+          std::memcpy(dst + t * E, packed + (l.offsets[t] + i) * E, E * sizeof(float));
+        else
+          std::memset(dst + t * E, 0, E * sizeof(float));
       }
     }
   });

@@ -17,8 +17,8 @@ struct PackedLayout {
 };
 
 // Builds offsets and lengths; returns an empty string or what is wrong with the arrays.
-const char* packed_layout_init(PackedLayout* layout, const int32_t* batch_sizes, int64_t T,
-                               const int32_t* sorted, int64_t B);
+const char* packed_layout_init(PackedLayout* layout, const int32_t* batch_sizes, int64_t T, const int32_t* sorted,
+                               int64_t B);
 
 // padded: B×Tpad×E batch-first → packed: total×E, and back (padding written as zeros).
 void pack_padded(const float* padded, int64_t Tpad, int64_t E, const PackedLayout& l, float* packed);

@@ -73,7 +73,10 @@ double measure_peak_gflops(double seconds, int threads) {
     auto t0 = std::chrono::steady_clock::now();
     run(iters, &sink);
     double dt = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    if (dt > seconds / 4 || iters > (int64_t(1) << 40)) { iters = static_cast<int64_t>(iters * seconds / dt); break; }
+    if (dt > seconds / 4 || iters > (int64_t(1) << 40)) {
+      iters = static_cast<int64_t>(iters * seconds / dt);
+      break;
+    }
     iters *= 4;
   }
   std::vector<double> flops(64, 0.0);

@@ -5,4 +5,4 @@
 namespace seqcore {
 // GFLOP/s over `threads` threads (0 = the pool's size) for about `seconds`.
 double measure_peak_gflops(double seconds, int threads);
-}
+}  // namespace seqcore

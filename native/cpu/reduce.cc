@@ -9,11 +9,13 @@ namespace {
 template <class F>
 double reduce_sum(int64_t n, F term) {
   std::vector<double> part(num_threads(), 0.0);
-  parallel_run([&](int tid, int nt) {
-    double s = 0;
-    for (int64_t i = n * tid / nt, e = n * (tid + 1) / nt; i < e; ++i) s += term(i);
-    part[tid] = s;
-  }, n >= (1 << 16) ? 0 : 1);
+  parallel_run(
+      [&](int tid, int nt) {
+        double s = 0;
+        for (int64_t i = n * tid / nt, e = n * (tid + 1) / nt; i < e; ++i) s += term(i);
+        part[tid] = s;
+      },
+      n >= (1 << 16) ? 0 : 1);
   double s = 0;
   for (double p : part) s += p;
   return s;

@@ -20,7 +20,10 @@ constexpr int kLanes = 16;
 SEQCORE_TARGET_CLONES
 float row_lse(const float* x, int64_t C) {
   float mv[kLanes], sv[kLanes];
-  for (int k = 0; k < kLanes; ++k) { mv[k] = -INFINITY; sv[k] = 0.f; }
+  for (int k = 0; k < kLanes; ++k) {
+    mv[k] = -INFINITY;
+    sv[k] = 0.f;
+  }
   const int64_t body = C / kLanes * kLanes;
   for (int64_t c = 0; c < body; c += kLanes)
     for (int k = 0; k < kLanes; ++k) mv[k] = x[c + k] > mv[k] ? x[c + k] : mv[k];
@@ -42,23 +45,28 @@ void row_softmax(const float* x, float lse, float scale, float* d, int64_t C) {
 
 }  // namespace
 
-void softmax_xent(const float* logits, const int32_t* targets, float* lse, int64_t N, int64_t C,
-                  int32_t ignore, float* loss_out, float* count_out) {
+void softmax_xent(const float* logits, const int32_t* targets, float* lse, int64_t N, int64_t C, int32_t ignore,
+                  float* loss_out, float* count_out) {
   std::vector<double> loss(num_threads(), 0.0);
   std::vector<int64_t> cnt(num_threads(), 0);
-  parallel_run([&](int tid, int nt) {
-    for (int64_t r = N * tid / nt, e = N * (tid + 1) / nt; r < e; ++r) {
-      const float* x = logits + r * C;
-      lse[r] = row_lse(x, C);
-      if (targets[r] != ignore) {
-        loss[tid] += static_cast<double>(lse[r]) - x[targets[r]];
-        cnt[tid] += 1;
-      }
-    }
-  }, N * C >= (1 << 14) ? 0 : 1);
+  parallel_run(
+      [&](int tid, int nt) {
+        for (int64_t r = N * tid / nt, e = N * (tid + 1) / nt; r < e; ++r) {
+          const float* x = logits + r * C;
+          lse[r] = row_lse(x, C);
+          if (targets[r] != ignore) {
+            loss[tid] += static_cast<double>(lse[r]) - x[targets[r]];
+            cnt[tid] += 1;
+          }
+        }
+      },
+      N * C >= (1 << 14) ? 0 : 1);
   double total = 0;
   int64_t count = 0;
-  for (size_t t = 0; t < loss.size(); ++t) { total += loss[t]; count += cnt[t]; }
+  for (size_t t = 0; t < loss.size(); ++t) {
+    total += loss[t];
+    count += cnt[t];
+  }
   *loss_out = count > 0 ? static_cast<float>(total / static_cast<double>(count)) : 0.f;
   *count_out = static_cast<float>(count);
 }

@@ -5,6 +5,7 @@
 #include <mutex>
 #include <thread>
 #include <vector>
+
 #include "cpu/portable.h"
 #if SEQCORE_X86
 #include <immintrin.h>
@@ -44,7 +45,10 @@ class Pool {
 
   void run(const std::function<void(int, int)>& fn, int nt) {
     if (nt <= 0 || nt > size_) nt = size_;
-    if (nt == 1 || t_in_job) { fn(0, 1); return; }
+    if (nt == 1 || t_in_job) {
+      fn(0, 1);
+      return;
+    }
     std::lock_guard<std::mutex> serial(run_mutex_);  // one job at a time
     job_ = &fn;
     job_threads_ = nt;
@@ -68,7 +72,10 @@ class Pool {
       uint64_t g;
       int spins = 0;
       while ((g = generation_.load(std::memory_order_acquire)) == seen && !stop_.load()) {
-        if (++spins < 40000) { cpu_relax(); continue; }
+        if (++spins < 40000) {
+          cpu_relax();
+          continue;
+        }
         std::unique_lock<std::mutex> lk(m_);
         cv_.wait(lk, [&] { return generation_.load() != seen || stop_.load(); });
       }

@@ -21,11 +21,16 @@ template <class F>
 void parallel_for(int64_t n, int64_t grain, F&& fn) {
   if (n <= 0) return;
   int64_t parts = std::min<int64_t>(num_threads(), std::max<int64_t>(1, n / std::max<int64_t>(grain, 1)));
-  if (parts <= 1) { fn(int64_t(0), n); return; }
-  parallel_run([&](int tid, int nt) {
-    int64_t b = n * tid / nt, e = n * (tid + 1) / nt;
-    if (b < e) fn(b, e);
-  }, static_cast<int>(parts));
+  if (parts <= 1) {
+    fn(int64_t(0), n);
+    return;
+  }
+  parallel_run(
+      [&](int tid, int nt) {
+        int64_t b = n * tid / nt, e = n * (tid + 1) / nt;
+        if (b < e) fn(b, e);
+      },
+      static_cast<int>(parts));
 }
 
 }  // namespace seqcore

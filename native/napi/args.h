@@ -48,7 +48,8 @@ class Args {
   // A dropout probability in [0, 1).
   float dropout(size_t i, const char* name) const {
     double p = num(i, name);
-    if (p < 0 || p >= 1) fail(std::string("argument '") + name + "': dropout probability must be in [0, 1), got " + std::to_string(p));
+    if (p < 0 || p >= 1)
+      fail(std::string("argument '") + name + "': dropout probability must be in [0, 1), got " + std::to_string(p));
     return static_cast<float>(p);
   }
   // A dropout seed: an unsigned 32-bit integer.
@@ -68,13 +69,15 @@ class Args {
   // passes the buffer checks and lets a kernel run past its buffers.
   int64_t mul(int64_t x, int64_t y, const char* what) const {
     int64_t r;
-    if (mul_overflows(x, y, &r)) fail(std::string(what) + " overflows: " + std::to_string(x) + " × " + std::to_string(y));
+    if (mul_overflows(x, y, &r))
+      fail(std::string(what) + " overflows: " + std::to_string(x) + " × " + std::to_string(y));
     return r;
   }
   int64_t mul(int64_t x, int64_t y, int64_t z, const char* what) const { return mul(mul(x, y, what), z, what); }
   int64_t add(int64_t x, int64_t y, const char* what) const {
     int64_t r;
-    if (add_overflows(x, y, &r)) fail(std::string(what) + " overflows: " + std::to_string(x) + " + " + std::to_string(y));
+    if (add_overflows(x, y, &r))
+      fail(std::string(what) + " overflows: " + std::to_string(x) + " + " + std::to_string(y));
     return r;
   }
 
@@ -112,7 +115,8 @@ class Args {
     if (static_cast<uint64_t>(add(off, static_cast<int64_t>(ta.ByteLength()), "byteOffset + data bytes")) > e->bytes)
       fail(std::string(verb) + " " + std::to_string(ta.ByteLength()) + " bytes at offset " + std::to_string(off) +
            " overruns a storage of " + std::to_string(e->bytes) + " bytes");
-    return {static_cast<char*>(e->ptr) + off, static_cast<char*>(ta.ArrayBuffer().Data()) + ta.ByteOffset(), ta.ByteLength()};
+    return {static_cast<char*>(e->ptr) + off, static_cast<char*>(ta.ArrayBuffer().Data()) + ta.ByteOffset(),
+            ta.ByteLength()};
   }
 
   const StorageEntry* entry(size_t i, const char* name, int64_t elems, size_t elem_bytes, int64_t offset = 0) const {
@@ -126,8 +130,10 @@ class Args {
     auto label = [&] {
       return index < 0 ? std::string("argument '") + name + "'" : std::string(name) + "[" + std::to_string(index) + "]";
     };
-    if (!e) fail(label() + " refers to storage " + (is_size(sid) ? std::to_string(static_cast<int64_t>(sid)) : std::to_string(sid)) +
-                 ", which does not exist or was freed (a disposed tensor?)");
+    if (!e)
+      fail(label() + " refers to storage " +
+           (is_size(sid) ? std::to_string(static_cast<int64_t>(sid)) : std::to_string(sid)) +
+           ", which does not exist or was freed (a disposed tensor?)");
     const int64_t end = add(offset, elems, "offset + elements");
     uint64_t bytes;
     if (elems < 0 || mul_overflows<uint64_t>(static_cast<uint64_t>(end), elem_bytes, &bytes) || bytes > e->bytes)

@@ -33,8 +33,10 @@ Napi::Value Transfer(const Napi::CallbackInfo& info, bool to_storage) {
   const char* fn = to_storage ? "write" : "read";
   Args a(info, fn, 3);
   const Args::Transfer t = a.transfer(to_storage ? "writing" : "reading");
-  if (to_storage) std::memcpy(t.storage, t.host, t.bytes);
-  else std::memcpy(t.host, t.storage, t.bytes);
+  if (to_storage)
+    std::memcpy(t.storage, t.host, t.bytes);
+  else
+    std::memcpy(t.host, t.storage, t.bytes);
   return info.Env().Undefined();
 }
 
@@ -105,10 +107,14 @@ Napi::Value SetIsa(const Napi::CallbackInfo& info) {
   if (!info[0].IsString()) a.fail("argument 'isa' must be a string");
   std::string name = info[0].As<Napi::String>();
   Isa isa;
-  if (name == "avx512") isa = Isa::Avx512;
-  else if (name == "avx2") isa = Isa::Avx2;
-  else if (name == "scalar") isa = Isa::Scalar;
-  else a.fail("unknown isa '" + name + "' (expected avx512, avx2 or scalar)");
+  if (name == "avx512")
+    isa = Isa::Avx512;
+  else if (name == "avx2")
+    isa = Isa::Avx2;
+  else if (name == "scalar")
+    isa = Isa::Scalar;
+  else
+    a.fail("unknown isa '" + name + "' (expected avx512, avx2 or scalar)");
   if (!set_isa(isa)) a.fail("this CPU does not support " + name);
   return info.Env().Undefined();
 }

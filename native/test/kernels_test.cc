@@ -117,14 +117,16 @@ void check_dropout_hash() {
     uint32_t seed;
     uint64_t i;
     uint32_t bits;
-  } fixed[] = {{0, 1, 0x3f12ca2fu}, {1, 1, 0x3e5b7ad4u}, {7, 123456789, 0x3f6ef4c3u}, {4294967295u, 1ull << 40, 0x3ecb510eu}};
+  } fixed[] = {
+      {0, 1, 0x3f12ca2fu}, {1, 1, 0x3e5b7ad4u}, {7, 123456789, 0x3f6ef4c3u}, {4294967295u, 1ull << 40, 0x3ecb510eu}};
   double bad = 0;
   for (const auto& f : fixed) {
     const float u = dropout_uniform(f.seed, f.i);
     uint32_t bits;
     std::memcpy(&bits, &u, 4);
     if (bits != f.bits) {
-      std::printf("     dropout_uniform(%u, %llu) = 0x%08x, expected 0x%08x\n", f.seed, static_cast<unsigned long long>(f.i), bits, f.bits);
+      std::printf("     dropout_uniform(%u, %llu) = 0x%08x, expected 0x%08x\n", f.seed,
+                  static_cast<unsigned long long>(f.i), bits, f.bits);
       bad += 1;
     }
   }
@@ -140,8 +142,14 @@ void check_float16() {
   const struct {
     float f;
     uint16_t h;
-  } known[] = {{1.f, 0x3C00}, {-2.f, 0xC000}, {65504.f, 0x7BFF}, {65520.f, 0x7C00}, {1e-8f, 0x0000},
-               {1.f + 1.f / 2048, 0x3C00} /* tie: to even */, {1.f + 3.f / 2048, 0x3C02}, {5.96046448e-8f, 0x0001}};
+  } known[] = {{1.f, 0x3C00},
+               {-2.f, 0xC000},
+               {65504.f, 0x7BFF},
+               {65520.f, 0x7C00},
+               {1e-8f, 0x0000},
+               {1.f + 1.f / 2048, 0x3C00} /* tie: to even */,
+               {1.f + 3.f / 2048, 0x3C02},
+               {5.96046448e-8f, 0x0001}};
   for (const auto& k : known)
     if (f32_to_f16(k.f) != k.h) {
       std::printf("     f32_to_f16(%.9g) = 0x%04x, expected 0x%04x\n", k.f, f32_to_f16(k.f), k.h);

@@ -39,9 +39,10 @@ Napi::Value DeviceInfo(Info info) {
   auto devices = Napi::Array::New(env);
   const cudaError_t e = cudaGetDeviceCount(&count);
   // Without a driver the runtime says "driver version is insufficient": say what is missing.
-  o.Set("error", e == cudaSuccess ? env.Null()
-                 : Napi::String::New(env, driver == 0 ? "no NVIDIA driver is installed (libcuda.so.1 not found)"
-                                                      : cudaGetErrorString(e)));
+  o.Set("error", e == cudaSuccess
+                     ? env.Null()
+                     : Napi::String::New(env, driver == 0 ? "no NVIDIA driver is installed (libcuda.so.1 not found)"
+                                                          : cudaGetErrorString(e)));
   if (e != cudaSuccess) {
     cudaGetLastError();
     count = 0;
@@ -128,7 +129,10 @@ Napi::Value Read(Info info) {  // read(id, typedArray, byteOffset): waits for qu
 class ReadWorker : public Napi::AsyncWorker {
  public:
   ReadWorker(Napi::Env env, const Args::Transfer& t, Napi::TypedArray target)
-      : Napi::AsyncWorker(env), deferred_(Napi::Promise::Deferred::New(env)), read_(t.storage, t.bytes), host_(t.host),
+      : Napi::AsyncWorker(env),
+        deferred_(Napi::Promise::Deferred::New(env)),
+        read_(t.storage, t.bytes),
+        host_(t.host),
         target_(Napi::Persistent(target)) {}
   Napi::Promise promise() const { return deferred_.Promise(); }
   void Execute() override {

@@ -43,9 +43,13 @@ Napi::Value AdamSteps(Info info) {
   std::vector<const float*> g = buffer_array<const float*>(a, info, 1, "grads", count, elems);
   std::vector<float*> m = buffer_array<float*>(a, info, 2, "ms", count, elems);
   std::vector<float*> v = buffer_array<float*>(a, info, 3, "vs", count, elems);
-  AdamParams ap{static_cast<float>(a.num(5, "lr")), static_cast<float>(a.num(6, "beta1")),
-                static_cast<float>(a.num(7, "beta2")), static_cast<float>(a.num(8, "eps")),
-                static_cast<float>(a.num(9, "weightDecay")), a.flag(10, "decoupled"), a.size(11, "step")};
+  AdamParams ap{static_cast<float>(a.num(5, "lr")),
+                static_cast<float>(a.num(6, "beta1")),
+                static_cast<float>(a.num(7, "beta2")),
+                static_cast<float>(a.num(8, "eps")),
+                static_cast<float>(a.num(9, "weightDecay")),
+                a.flag(10, "decoupled"),
+                a.size(11, "step")};
   if (ap.step < 1) a.fail("step must be ≥ 1");
   backend::adam_steps(p.data(), g.data(), m.data(), v.data(), n.data(), count, ap, a.buf<float>(12, "clip", 2));
   return Undef(info);

@@ -12,7 +12,8 @@ std::vector<P> parts(const Args& a, Info info, size_t ids_i, size_t widths_i, in
   if (!info[ids_i].IsArray() || !info[widths_i].IsArray()) a.fail("parts and widths must be arrays");
   auto ids = info[ids_i].As<Napi::Array>();
   auto ws = info[widths_i].As<Napi::Array>();
-  if (ids.Length() != ws.Length() || ids.Length() == 0) a.fail("parts and widths must be non-empty and of equal length");
+  if (ids.Length() != ws.Length() || ids.Length() == 0)
+    a.fail("parts and widths must be non-empty and of equal length");
   std::vector<P> ptrs;
   *total = 0;
   for (uint32_t p = 0; p < ids.Length(); ++p) {
@@ -22,7 +23,8 @@ std::vector<P> parts(const Args& a, Info info, size_t ids_i, size_t widths_i, in
     if (!Args::is_size(w)) a.fail("width of part " + std::to_string(p) + " must be a non-negative integer");
     widths.push_back(static_cast<int64_t>(w));
     *total = a.add(*total, widths.back(), "sum of widths");
-    const StorageEntry* e = a.storage(idv.As<Napi::Number>().DoubleValue(), "parts", p, a.mul(rows, widths.back(), "rows × width"), 4);
+    const StorageEntry* e =
+        a.storage(idv.As<Napi::Number>().DoubleValue(), "parts", p, a.mul(rows, widths.back(), "rows × width"), 4);
     ptrs.push_back(static_cast<P>(e->ptr));
   }
   return ptrs;
@@ -34,7 +36,8 @@ Napi::Value Concat(Info info) {  // concat(partIds, widths, out, rows)
   std::vector<int64_t> w;
   int64_t width;
   auto ps = parts<const float*>(a, info, 0, 1, rows, w, &width);
-  backend::concat_last(ps.data(), w.data(), static_cast<int64_t>(w.size()), a.buf<float>(2, "out", a.mul(rows, width, "rows × width")), rows);
+  backend::concat_last(ps.data(), w.data(), static_cast<int64_t>(w.size()),
+                       a.buf<float>(2, "out", a.mul(rows, width, "rows × width")), rows);
   return Undef(info);
 }
 
@@ -44,7 +47,8 @@ Napi::Value Split(Info info) {  // split(x, partIds, widths, rows)
   std::vector<int64_t> w;
   int64_t width;
   auto ps = parts<float*>(a, info, 1, 2, rows, w, &width);
-  backend::split_last(a.buf<float>(0, "x", a.mul(rows, width, "rows × width")), ps.data(), w.data(), static_cast<int64_t>(w.size()), rows);
+  backend::split_last(a.buf<float>(0, "x", a.mul(rows, width, "rows × width")), ps.data(), w.data(),
+                      static_cast<int64_t>(w.size()), rows);
   return Undef(info);
 }
 

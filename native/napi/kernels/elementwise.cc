@@ -14,7 +14,8 @@ Napi::Value Binary(Info info) {  // backend::binary(op, a, b, out, n)
   Args a(info, "binary", 5);
   int64_t op = a.size(0, "op"), n = a.size(4, "n");
   if (op > 2) a.fail("unknown binary op " + std::to_string(op));
-  backend::binary(static_cast<BinaryOp>(op), a.buf<float>(1, "a", n), a.buf<float>(2, "b", n), a.buf<float>(3, "out", n), n);
+  backend::binary(static_cast<BinaryOp>(op), a.buf<float>(1, "a", n), a.buf<float>(2, "b", n),
+                  a.buf<float>(3, "out", n), n);
   return Undef(info);
 }
 
@@ -71,7 +72,7 @@ Napi::Value UnaryGrad(Info info) {  // unaryGrad(op, x, y, dy, dx, n)
   Args a(info, "unaryGrad", 6);
   int64_t n = a.size(5, "n");
   backend::unary_grad(unary_op(a, 0), a.buf<float>(1, "x", n), a.buf<float>(2, "y", n), a.buf<float>(3, "dy", n),
-             a.buf<float>(4, "dx", n), n);
+                      a.buf<float>(4, "dx", n), n);
   return Undef(info);
 }
 

@@ -17,7 +17,8 @@ Napi::Value EmbeddingGather(Info info) {  // embeddingGather(table, V, E, ids, n
   int64_t V = a.size(1, "V"), E = a.size(2, "E"), n = a.size(4, "n");
   const int32_t* ids = a.buf<int32_t>(3, "ids", n);
   if (kHostMemory) check_ids(a, ids, n, V);
-  backend::embedding_gather(a.buf<float>(0, "table", a.mul(V, E, "V × E")), V, ids, a.buf<float>(5, "out", a.mul(n, E, "n × E")), n, E);
+  backend::embedding_gather(a.buf<float>(0, "table", a.mul(V, E, "V × E")), V, ids,
+                            a.buf<float>(5, "out", a.mul(n, E, "n × E")), n, E);
   return Undef(info);
 }
 
@@ -26,7 +27,8 @@ Napi::Value EmbeddingScatterAdd(Info info) {  // embeddingScatterAdd(dy, ids, n,
   int64_t n = a.size(2, "n"), E = a.size(3, "E"), V = a.size(5, "V");
   const int32_t* ids = a.buf<int32_t>(1, "ids", n);
   if (kHostMemory) check_ids(a, ids, n, V);
-  backend::embedding_scatter_add(a.buf<float>(0, "dy", a.mul(n, E, "n × E")), ids, a.buf<float>(4, "dtable", a.mul(V, E, "V × E")), n, E, V);
+  backend::embedding_scatter_add(a.buf<float>(0, "dy", a.mul(n, E, "n × E")), ids,
+                                 a.buf<float>(4, "dtable", a.mul(V, E, "V × E")), n, E, V);
   return Undef(info);
 }
 

@@ -6,7 +6,9 @@ namespace {
 
 // Elements a row-major rows×cols view with leading dimension ld spans (0 if empty).
 int64_t span(const Args& a, int64_t rows, int64_t cols, int64_t ld, const char* name) {
-  if (ld < cols) a.fail(std::string("leading dimension of '") + name + "' (" + std::to_string(ld) + ") is less than its " + std::to_string(cols) + " columns");
+  if (ld < cols)
+    a.fail(std::string("leading dimension of '") + name + "' (" + std::to_string(ld) + ") is less than its " +
+           std::to_string(cols) + " columns");
   return rows == 0 || cols == 0 ? 0 : a.add(a.mul(rows - 1, ld, "(rows − 1) × ld"), cols, "(rows − 1) × ld + cols");
 }
 
@@ -32,8 +34,6 @@ Napi::Value Gemm(Info info) {
 
 }  // namespace
 
-void register_gemm(Napi::Env env, Napi::Object exports) {
-  export_fn<Gemm>(env, exports, "gemm");
-}
+void register_gemm(Napi::Env env, Napi::Object exports) { export_fn<Gemm>(env, exports, "gemm"); }
 
 }  // namespace seqcore

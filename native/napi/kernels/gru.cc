@@ -51,9 +51,10 @@ Napi::Value GruForward(Info info) {
   bool save = a.flag(13, "save");
   if (a.id(15, "out") == a.id(14, "workspace")) a.fail("out must not share storage with the workspace");
   const int64_t hidden = a.mul(d.L, l.B, d.H, "L × B × H");
-  backend::gru_forward(a.buf<float>(0, "x", a.mul(l.total, d.E, "total × E")), w, a.buf_or_null<float>(8, "h0", hidden), l, p,
-              a.seed(12), save, a.buf<float>(14, "workspace", workspace_floats(a, d.L, l.total, d.H, save, p > 0.f)),
-              a.buf<float>(15, "out", a.mul(l.total, d.H, "total × H")), a.buf<float>(16, "hn", hidden));
+  backend::gru_forward(a.buf<float>(0, "x", a.mul(l.total, d.E, "total × E")), w, a.buf_or_null<float>(8, "h0", hidden),
+                       l, p, a.seed(12), save,
+                       a.buf<float>(14, "workspace", workspace_floats(a, d.L, l.total, d.H, save, p > 0.f)),
+                       a.buf<float>(15, "out", a.mul(l.total, d.H, "total × H")), a.buf<float>(16, "hn", hidden));
   return info.Env().Undefined();
 }
 
@@ -75,16 +76,18 @@ Napi::Value GruBackward(Info info) {
   g.db_hh = buffer_array<float*>(a, info, 18, "dbHh", d.L, [&](int64_t) { return d.bias; });
   g.dh0 = a.buf_or_null<float>(19, "dh0", hidden);
   backend::gru_backward(a.buf<float>(0, "x", inputs), w, a.buf_or_null<float>(6, "h0", hidden), l, p,
-               a.buf<float>(10, "workspace", workspace_floats(a, d.L, l.total, d.H, true, p > 0.f)),
-               a.buf<float>(11, "out", outputs), a.buf_or_null<float>(12, "dout", outputs),
-               a.buf_or_null<float>(13, "dhn", hidden), g);
+                        a.buf<float>(10, "workspace", workspace_floats(a, d.L, l.total, d.H, true, p > 0.f)),
+                        a.buf<float>(11, "out", outputs), a.buf_or_null<float>(12, "dout", outputs),
+                        a.buf_or_null<float>(13, "dhn", hidden), g);
   return info.Env().Undefined();
 }
 
 Napi::Value GruWorkspace(Info info) {  // gruWorkspaceFloats(L, total, H, save, dropout)
   Args a(info, "gruWorkspaceFloats", 5);
-  const int64_t n = workspace_floats(a, a.size(0, "L"), a.size(1, "total"), a.size(2, "H"), a.flag(3, "save"), a.flag(4, "dropout"));
-  if (!Args::is_size(static_cast<double>(n))) a.fail("a workspace of " + std::to_string(n) + " floats is not a size JavaScript holds exactly");
+  const int64_t n =
+      workspace_floats(a, a.size(0, "L"), a.size(1, "total"), a.size(2, "H"), a.flag(3, "save"), a.flag(4, "dropout"));
+  if (!Args::is_size(static_cast<double>(n)))
+    a.fail("a workspace of " + std::to_string(n) + " floats is not a size JavaScript holds exactly");
   return Napi::Number::New(info.Env(), static_cast<double>(n));
 }
 

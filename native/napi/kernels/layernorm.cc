@@ -8,8 +8,8 @@ Napi::Value LayerNorm(Info info) {  // backend::layernorm(x, gamma, beta, y, mea
   Args a(info, "layernorm", 9);
   int64_t rows = a.size(6, "rows"), D = a.size(7, "D"), n = a.mul(rows, D, "rows × D");
   backend::layernorm(a.buf<float>(0, "x", n), a.buf<float>(1, "gamma", D), a.buf<float>(2, "beta", D),
-            a.buf<float>(3, "y", n), a.buf<float>(4, "mean", rows), a.buf<float>(5, "rstd", rows), rows, D,
-            static_cast<float>(a.num(8, "eps")));
+                     a.buf<float>(3, "y", n), a.buf<float>(4, "mean", rows), a.buf<float>(5, "rstd", rows), rows, D,
+                     static_cast<float>(a.num(8, "eps")));
   return Undef(info);
 }
 
@@ -17,8 +17,8 @@ Napi::Value LayerNormGrad(Info info) {  // layernormGrad(dy, x, gamma, mean, rst
   Args a(info, "layernormGrad", 10);
   int64_t rows = a.size(8, "rows"), D = a.size(9, "D"), n = a.mul(rows, D, "rows × D");
   backend::layernorm_grad(a.buf<float>(0, "dy", n), a.buf<float>(1, "x", n), a.buf<float>(2, "gamma", D),
-                 a.buf<float>(3, "mean", rows), a.buf<float>(4, "rstd", rows), a.buf<float>(5, "dx", n),
-                 a.buf<float>(6, "dgamma", D), a.buf<float>(7, "dbeta", D), rows, D);
+                          a.buf<float>(3, "mean", rows), a.buf<float>(4, "rstd", rows), a.buf<float>(5, "dx", n),
+                          a.buf<float>(6, "dgamma", D), a.buf<float>(7, "dbeta", D), rows, D);
   return Undef(info);
 }
 

@@ -23,7 +23,7 @@ Napi::Value Cosine(Info info) {  // backend::cosine(a, b, out, N, D, eps)
   Args a(info, "cosine", 6);
   int64_t N = a.size(3, "N"), D = a.size(4, "D"), n = a.mul(N, D, "N × D");
   backend::cosine(a.buf<float>(0, "a", n), a.buf<float>(1, "b", n), a.buf<float>(2, "out", N), N, D,
-         static_cast<float>(a.num(5, "eps")));
+                  static_cast<float>(a.num(5, "eps")));
   return Undef(info);
 }
 
@@ -31,8 +31,8 @@ Napi::Value CosineGrad(Info info) {  // cosineGrad(a, b, dout, da|null, db|null,
   Args a(info, "cosineGrad", 8);
   int64_t N = a.size(5, "N"), D = a.size(6, "D"), n = a.mul(N, D, "N × D");
   backend::cosine_grad(a.buf<float>(0, "a", n), a.buf<float>(1, "b", n), a.buf<float>(2, "dout", N),
-              a.buf_or_null<float>(3, "da", n), a.buf_or_null<float>(4, "db", n), N, D,
-              static_cast<float>(a.num(7, "eps")));
+                       a.buf_or_null<float>(3, "da", n), a.buf_or_null<float>(4, "db", n), N, D,
+                       static_cast<float>(a.num(7, "eps")));
   return Undef(info);
 }
 

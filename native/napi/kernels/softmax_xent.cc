@@ -1,4 +1,5 @@
-// JavaScript entry points of the softmax and softmax cross-entropy (native/cpu/softmax_xent.cc, native/cuda/softmax_xent.cu).
+// JavaScript entry points of the softmax and softmax cross-entropy (native/cpu/softmax_xent.cc,
+// native/cuda/softmax_xent.cu).
 #include "napi/kernels/common.h"
 
 namespace seqcore {
@@ -8,7 +9,8 @@ namespace {
 void check_targets(const Args& a, const int32_t* t, int64_t N, int64_t C, int32_t ignore) {
   for (int64_t r = 0; r < N; ++r)
     if (t[r] != ignore && (t[r] < 0 || t[r] >= C))
-      a.fail("target " + std::to_string(t[r]) + " at row " + std::to_string(r) + " is outside [0, " + std::to_string(C) + ")");
+      a.fail("target " + std::to_string(t[r]) + " at row " + std::to_string(r) + " is outside [0, " +
+             std::to_string(C) + ")");
 }
 
 Napi::Value SoftmaxXent(Info info) {  // softmaxXent(logits, targets, lse, N, C, ignore, loss, count)
