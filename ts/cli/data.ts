@@ -57,7 +57,9 @@ export async function dataCommand(argv: string[]): Promise<number> {
       await ingest({ dir: need(values, 'dir'), out: need(values, 'out'), topK: positiveInt('top-k', values['top-k']!), before: values.before, log });
       return 0;
     case 'ingest-log': {
-      const out = need(values, 'out');
+      const out = need(values, 'out'),
+        t0 = performance.now();
+      log(`ingest-log: reading ${need(values, 'file')} (DuckDB), then building the event cache`);
       const r = await ingestLog({
         file: need(values, 'file'),
         out,
@@ -67,7 +69,7 @@ export async function dataCommand(argv: string[]): Promise<number> {
         event: values.event,
         topK: positiveInt('top-k', values['top-k']!),
       });
-      log(`ingest-log: ${r.clients} users, ${r.events} events → ${out}`);
+      log(`ingest-log: ${r.clients} users, ${r.events} events → ${out} in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
       return 0;
     }
     case 'targets': {
