@@ -8,7 +8,8 @@ export interface Chart {
   png: Uint8Array;
 }
 
-const WIDTH = 900;
+/** PNGs at 1.5× the SVG's size: crisp text on screens and in print. */
+const ZOOM = 1.5;
 const FONT = 'DejaVu Sans, Liberation Sans, Arial, Helvetica, sans-serif';
 
 async function render(spec: TopLevelSpec): Promise<Chart> {
@@ -18,7 +19,7 @@ async function render(spec: TopLevelSpec): Promise<Chart> {
     const svg = await view.toSVG();
     const png = new Resvg(svg, {
       background: 'white',
-      fitTo: { mode: 'width', value: WIDTH },
+      fitTo: { mode: 'zoom', value: ZOOM },
       font: { loadSystemFonts: true, defaultFontFamily: 'DejaVu Sans' },
     })
       .render()
@@ -44,14 +45,15 @@ const config = {
 export function scoresChart(title: string, rows: readonly { embedding: string; task: string; score: number }[]): Promise<Chart> {
   const embeddings = [...new Set(rows.map((r) => r.embedding))],
     tasks = [...new Set(rows.map((r) => r.task))];
-  const width = Math.max(420, tasks.length * embeddings.length * 46);
+  // about 900 px of bars whatever their number, 14 to 46 px each
+  const step = Math.max(14, Math.min(46, Math.floor(900 / (tasks.length * embeddings.length))));
   const data = rows.map((r) => ({ ...r, label: Number.isFinite(r.score) ? r.score.toFixed(3) : 'n/a' }));
   return render({
     $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
     title,
     config,
     data: { values: data },
-    width: { step: Math.max(14, Math.floor(width / (tasks.length * embeddings.length))) },
+    width: { step },
     height: 320,
     encoding: {
       x: { field: 'task', type: 'nominal', sort: tasks, title: 'task', axis: { labelAngle: 0 } },
