@@ -28,5 +28,6 @@ node train.mjs
 node train.cjs
 node "$root/node_modules/typescript/bin/tsc" -p tsconfig.json
 echo "ts: the consumer type-checks"
-echo "seqcore --version: $(npx --no-install seqcore --version)"
+version=$(npx --no-install seqcore --version) # its own line: a failure in $(…) inside echo would pass
+echo "seqcore --version: $version"
 npx --no-install seqcore doctor

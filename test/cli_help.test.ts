@@ -43,6 +43,15 @@ describe('seqcore --help', () => {
     }, 30_000);
 });
 
+describe('flags a command does not take', () => {
+  it("a ubp subcommand refuses another one's flag (ubp run trains on the cpu: --backend would be ignored)", () => {
+    const r = cli('ubp', 'run', '--out', 'nowhere', '--backend', 'cuda');
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain('ubp run does not take --backend');
+    expect(r.stderr).toContain('(seqcore ubp run --help lists the flags)');
+  }, 30_000);
+});
+
 describe('--threads on every command', () => {
   const threads = (args: string[], env: Record<string, string> = {}): number => {
     const r = spawnSync(process.execPath, ['--import', 'tsx', 'ts/cli/main.ts', 'doctor', '--json', ...args], {
@@ -56,10 +65,14 @@ describe('--threads on every command', () => {
     expect(threads([])).toBe(Math.min(64, availableParallelism()));
     expect(threads([], { SEQCORE_THREADS: '1' })).toBe(1);
     expect(threads(['--threads', '3'], { SEQCORE_THREADS: '1' })).toBe(3);
+    expect(threads(['--threads=2'])).toBe(2);
   }, 60_000);
-  it('a bad count names the flag', () => {
+  it('a bad or missing count names the flag', () => {
     const r = cli('doctor', '--threads', '0');
     expect(r.status).toBe(1);
     expect(r.stderr).toContain('--threads');
+    const none = cli('doctor', '--threads');
+    expect(none.status).toBe(2);
+    expect(none.stderr).toContain('--threads needs a count');
   }, 30_000);
 });

@@ -96,9 +96,13 @@ describe('safetensors', () => {
     expect(b.load(path)).toEqual({ format: 'pt', epochs: '12' });
     const run = (g: GRU): number[] => tidy(() => Array.from(g.forward(x, layout).output.toArray() as Float32Array));
     expect(run(b)).toEqual(run(a));
-    const c = new GRU(5, 8);
+    const c = new GRU(5, 8, { layers: 2 });
+    const before = run(c);
     expect(() => c.load(path)).toThrow(`${path}: loadStateDict: parameter 'weight_ih_l0' has shape [21, 5] in the state, [24, 5] in the model`);
-    for (const g of [a, b, c]) g.dispose();
+    expect(run(c)).toEqual(before); // nothing was written
+    const d = new GRU(5, 7); // one layer: the file's second layer matches nothing
+    expect(() => d.load(path)).toThrow(`${path}: tensors 'weight_ih_l1', 'weight_hh_l1', 'bias_ih_l1', 'bias_hh_l1' match no parameter of the model`);
+    for (const g of [a, b, c, d]) g.dispose();
     x.dispose();
   });
 

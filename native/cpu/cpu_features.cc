@@ -16,6 +16,8 @@ Isa detect_isa() {
 #elif SEQCORE_X86 && defined(_MSC_VER)
   // CPUID says what the processor has, XGETBV what the OS saves on a context switch.
   int r[4];
+  __cpuid(r, 0);
+  if (r[0] < 7) return Isa::Scalar;  // no leaf 7: no AVX2 either
   __cpuid(r, 1);
   const bool fma = (r[2] >> 12) & 1, osxsave = (r[2] >> 27) & 1;
   if (!osxsave) return Isa::Scalar;

@@ -53,7 +53,9 @@ const HELP = new Set(['--help', '-h']);
 
 /**
  * The usage of `cmd` from USAGE: its lines (those of subcommand `sub` alone, when it names
- * one), each with the indented lines that continue it, then the footer; null for no command.
+ * one), each with the more indented lines that continue it, and the notes on the whole command
+ * (lines at the commands' own indent that name no subcommand); then the footer; null for no
+ * command.
  */
 export function usageOf(cmd: string, sub?: string): string | null {
   const lines = USAGE.replace(/^usage: /, '       ').split('\n');
@@ -61,11 +63,16 @@ export function usageOf(cmd: string, sub?: string): string | null {
   const subs = new Set(heads.filter((m) => m?.[1] === cmd).map((m) => m![2]));
   const only = sub !== undefined && subs.has(sub) ? sub : undefined;
   const picked: string[] = [];
-  let on = false;
+  let on = false,
+    current = '';
   lines.forEach((l, i) => {
     const m = heads[i];
-    if (m) on = m[1] === cmd && (only === undefined || m[2] === only);
-    else if (!/^\s/.test(l)) on = false; // the footer, added once below
+    if (m) {
+      current = m[1]!;
+      on = m[1] === cmd && (only === undefined || m[2] === only);
+    } else if (!/^\s/.test(l))
+      on = false; // the footer, added once below
+    else if (/^ {7}\S/.test(l)) on = current === cmd; // a note on the whole command
     if (on) picked.push(l);
   });
   if (!picked.length) return null;
@@ -78,6 +85,8 @@ export function usageOf(cmd: string, sub?: string): string | null {
  */
 function takeThreads(args: string[]): string[] {
   const at = args.indexOf('--threads');
+  if (at >= 0 && (args[at + 1] === undefined || args[at + 1]!.startsWith('-')))
+    throw Object.assign(new Error('--threads needs a count'), { code: 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE' });
   const given = at >= 0 ? args[at + 1] : process.env.SEQCORE_THREADS;
   const n = given === undefined ? availableParallelism() : integer(at >= 0 ? '--threads' : 'SEQCORE_THREADS', given, 1, 1024);
   try {
@@ -88,19 +97,27 @@ function takeThreads(args: string[]): string[] {
   return at < 0 ? args : [...args.slice(0, at), ...args.slice(at + 2)];
 }
 
+/** The command being run ("ubp train"), for the hint after a usage error. */
+let command = '';
+
 async function main(argv: string[]): Promise<number> {
-  const [cmd, ...rest] = takeThreads(takePrecision(argv));
-  if (cmd !== undefined && (HELP.has(cmd) || cmd === 'help')) {
+  // --threads=4 as --threads 4 (the flags taken before any command parses its own)
+  argv = argv.flatMap((a) => (/^--(threads|precision|backend)=/.test(a) ? [a.slice(0, a.indexOf('=')), a.slice(a.indexOf('=') + 1)] : [a]));
+  const words = argv.filter((a, i) => !a.startsWith('-') && !(i > 0 && /^--(threads|precision|backend)$/.test(argv[i - 1]!)));
+  command = words.slice(0, 2).join(' ');
+  // Help first: it needs no valid --threads or --precision.
+  if (argv[0] !== undefined && (HELP.has(argv[0]) || argv[0] === 'help')) {
     process.stdout.write(`${USAGE}\n`);
     return 0;
   }
-  if (cmd !== undefined && rest.some((a) => HELP.has(a))) {
-    const usage = usageOf(cmd, rest[0]);
+  if (words[0] !== undefined && argv.some((a) => HELP.has(a))) {
+    const usage = usageOf(words[0], words[1]);
     if (usage) {
       process.stdout.write(`${usage}\n`);
       return 0;
     }
   }
+  const [cmd, ...rest] = takeThreads(takePrecision(argv));
   const stop = onInterrupt();
   if (cmd === 'data') return dataCommand(rest);
   if (cmd === 'ubp') return ubpCommand(rest, stop);
@@ -175,10 +192,6 @@ main(process.argv.slice(2)).then(
     process.stderr.write(`seqcore: ${e instanceof Error ? e.message : String(e)}\n`);
     // A flag the command does not take, or a value where none goes: a usage error.
     if (String((e as { code?: unknown }).code).startsWith('ERR_PARSE_ARGS_')) {
-      const command = process.argv
-        .slice(2, 4)
-        .filter((a) => !a.startsWith('-'))
-        .join(' ');
       process.stderr.write(`(seqcore ${command} --help lists the flags)\n`);
       process.exit(2);
     }

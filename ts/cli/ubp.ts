@@ -71,10 +71,21 @@ function trainSettings(path: string | undefined, v: { epochs?: string; seed?: st
   };
 }
 
+/** The flags each subcommand takes; any other is a usage error (exit 2), not silently ignored. */
+const SUB_FLAGS: Record<string, readonly string[]> = {
+  run: ['out', 'clients', 'epochs', 'preset', 'pca', 'eval-hidden', 'eval-inner', 'eval-epochs', 'seed'],
+  train: ['data', 'out', 'config', 'resume', 'backend', 'profile', 'epochs', 'seed'],
+  embed: ['data', 'model', 'out', 'backend'],
+  ensemble: ['data', 'out', 'embeddings', 'pca', 'seed'],
+  baseline: ['data', 'before', 'out'],
+  eval: ['data', 'targets', 'embeddings', 'baseline', 'json', 'eval-hidden', 'eval-inner', 'eval-epochs', 'backend'],
+};
+
 export async function ubpCommand(argv: string[], shouldStop: () => boolean): Promise<number> {
   const [sub, ...rest] = argv;
-  const { values: v } = parseArgs({
+  const { values: v, tokens } = parseArgs({
     args: rest,
+    tokens: true,
     options: {
       out: { type: 'string' },
       data: { type: 'string' },
@@ -98,6 +109,12 @@ export async function ubpCommand(argv: string[], shouldStop: () => boolean): Pro
       json: { type: 'boolean', default: false },
     },
   });
+  const allowed = sub !== undefined ? SUB_FLAGS[sub] : undefined;
+  for (const t of tokens)
+    if (allowed && t.kind === 'option' && !allowed.includes(t.name))
+      throw Object.assign(new Error(`ubp ${sub} does not take --${t.name} (it takes ${allowed.map((f) => `--${f}`).join(', ')})`), {
+        code: 'ERR_PARSE_ARGS_UNKNOWN_OPTION',
+      });
   const need = (k: keyof typeof v): string => {
     const x = v[k];
     if (typeof x !== 'string' || !x) throw new Error(`--${k} is required\n${UBP_USAGE}`);

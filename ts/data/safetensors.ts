@@ -68,7 +68,8 @@ export function decodeSafetensors(buf: Uint8Array, name = '<buffer>'): SafeFile 
   };
   if (buf.byteLength < 8) fail(`${buf.byteLength} bytes, shorter than the 8-byte header length`);
   const n = new DataView(buf.buffer, buf.byteOffset, buf.byteLength).getBigUint64(0, true);
-  if (n > BigInt(Math.min(MAX_HEADER, buf.byteLength - 8))) fail(`the header length ${n} runs past the file's ${buf.byteLength} bytes`);
+  if (n > BigInt(MAX_HEADER)) fail(`the header length ${n} is over the format's limit of ${MAX_HEADER} bytes`);
+  if (n > BigInt(buf.byteLength - 8)) fail(`the header length ${n} runs past the file's ${buf.byteLength} bytes`);
   const headerEnd = 8 + Number(n);
   let header: unknown;
   try {
@@ -91,7 +92,7 @@ export function decodeSafetensors(buf: Uint8Array, name = '<buffer>'): SafeFile 
     const t = v as { dtype?: unknown; shape?: unknown; data_offsets?: unknown };
     const where = `tensor '${key}'`;
     if (typeof t !== 'object' || t === null) fail(`${where} is not an object`);
-    if (typeof t.dtype !== 'string' || !(t.dtype in BYTES)) fail(`${where} has dtype ${JSON.stringify(t.dtype)} (seqcore reads F32, F16, I32, I64)`);
+    if (typeof t.dtype !== 'string' || !Object.hasOwn(BYTES, t.dtype)) fail(`${where} has dtype ${JSON.stringify(t.dtype)} (seqcore reads F32, F16, I32, I64)`);
     if (!Array.isArray(t.shape) || !t.shape.every((d) => Number.isSafeInteger(d) && d >= 0)) fail(`${where} has shape ${JSON.stringify(t.shape)}`);
     const off = t.data_offsets;
     if (!Array.isArray(off) || off.length !== 2 || !off.every((o) => Number.isSafeInteger(o) && o >= 0) || off[1] < off[0])

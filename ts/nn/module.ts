@@ -65,15 +65,19 @@ export abstract class Module {
     return new Map(named.map(([n, t], i) => [n, { shape: [...t.shape], data: data[i]! }]));
   }
 
-  /** Loads values saved by stateDict(); every parameter must be present with its shape. */
+  /**
+   * Loads values saved by stateDict(); every parameter must be present with its shape. All are
+   * checked before any is written, so a mismatch leaves the model as it was.
+   */
   loadStateDict(state: Map<string, { shape: number[]; data: Float32Array }>): void {
-    for (const [n, t] of this.namedParameters()) {
+    const named = this.namedParameters();
+    for (const [n, t] of named) {
       const s = state.get(n);
       if (!s) throw new Error(`loadStateDict: missing parameter '${n}'`);
       if (s.shape.join() !== t.shape.join())
         throw new Error(`loadStateDict: parameter '${n}' has shape [${s.shape.join(', ')}] in the state, [${t.shape.join(', ')}] in the model`);
-      t.backend.upload(t.storage, 'float32', s.data);
     }
+    for (const [n, t] of named) t.backend.upload(t.storage, 'float32', state.get(n)!.data);
   }
 
   /**
@@ -94,6 +98,10 @@ export abstract class Module {
    */
   load(path: string): Record<string, string> {
     const file = readSafetensors(path);
+    // strict, as PyTorch's load_state_dict: a tensor the model has no parameter for is an error
+    const names = new Set(this.namedParameters().map(([n]) => n));
+    const extra = [...file.tensors.keys()].filter((n) => !names.has(n));
+    if (extra.length) throw new Error(`${path}: tensor${extra.length > 1 ? 's' : ''} ${extra.map((n) => `'${n}'`).join(', ')} match no parameter of the model`);
     const state = new Map<string, { shape: number[]; data: Float32Array }>();
     for (const [n, t] of file.tensors) {
       if (t.dtype !== 'F32') throw new Error(`${path}: tensor '${n}' is ${t.dtype}; parameters load from F32`);

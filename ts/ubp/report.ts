@@ -7,7 +7,7 @@ import { mkdirSync } from 'node:fs';
 import { writeFilesAtomic } from '../data/atomic.js';
 import { join } from 'node:path';
 import type { TaskResult } from '../eval/universal.js';
-import { linesChart, scoresChart } from '../report/charts.js';
+import { linesChart, scoresChart, type Chart } from '../report/charts.js';
 
 /** The score table: one row per task, one column per embedding, then the sums. */
 export function scoreTable(results: [string, TaskResult[]][]): string {
@@ -67,12 +67,23 @@ export async function writeReport(r: Report): Promise<void> {
       ),
     ),
   ].join('\n');
-  const scores = await scoresChart(
-    'Score per task, one bar per embedding',
-    r.results.flatMap(([embedding, rs]) => rs.map((t) => ({ embedding, task: t.task, score: t.score }))),
-  );
-  const series = r.loss.series.filter((s) => s.values.length);
-  const loss = await linesChart(r.loss.title, r.loss.xTitle, 'loss', series.length ? series : [{ name: 'no loss recorded', values: [0] }]);
+  // The charts are extras: if they cannot be drawn (resvg's native binary missing, say), the
+  // scores still reach the report, with a line saying why the charts are not there.
+  let scores: Chart | null = null,
+    loss: Chart | null = null,
+    why = '';
+  try {
+    scores = await scoresChart(
+      'Score per task, one bar per embedding',
+      r.results.flatMap(([embedding, rs]) => rs.map((t) => ({ embedding, task: t.task, score: t.score }))),
+    );
+    const series = r.loss.series.filter((s) => s.values.length);
+    loss = await linesChart(r.loss.title, r.loss.xTitle, 'loss', series.length ? series : [{ name: 'no loss recorded', values: [0] }]);
+  } catch (e) {
+    scores = loss = null; // both or neither: the report refers to both files
+    why = `charts not drawn: ${(e as Error).message}`;
+    process.stderr.write(`report: ${why}\n`);
+  }
   const text = `# ${HEADING}
 
 ${r.about}
@@ -87,11 +98,11 @@ ${metrics}
 
 ## Scores per task
 
-![scores](scores.png)
+${scores ? '![scores](scores.png)' : `(${why})`}
 
 ## ${r.loss.title}
 
-![training loss](training_loss.png)
+${loss ? '![training loss](training_loss.png)' : `(${why})`}
 
 ${r.loss.text}
 `;
@@ -108,16 +119,20 @@ ${htmlTable(table)}
 <h2>Every metric</h2>
 ${htmlTable(metrics)}
 <h2>Scores per task</h2>
-${scores.svg}
+${scores?.svg ?? `<p>${escapeHtml(why)}</p>`}
 <h2>${escapeHtml(r.loss.title)}</h2>
-${loss.svg}
+${loss?.svg ?? `<p>${escapeHtml(why)}</p>`}
 <pre>${escapeHtml(r.loss.text)}</pre>
 </body>
 </html>
 `;
   writeFilesAtomic([
-    [join(r.dir, 'scores.png'), scores.png],
-    [join(r.dir, 'training_loss.png'), loss.png],
+    ...(scores && loss
+      ? ([
+          [join(r.dir, 'scores.png'), scores.png],
+          [join(r.dir, 'training_loss.png'), loss.png],
+        ] as const)
+      : []),
     [join(r.dir, 'report.html'), html],
     [join(r.dir, 'report.md'), text],
   ]);
