@@ -50,6 +50,17 @@ function htmlTable(md: string): string {
 const HEADING = 'Universal Behavioral Profiles — evaluation report';
 const SCORING = "Scores (the challenge's: churn = AUROC; propensity = 0.8·AUROC + 0.1·novelty + 0.1·diversity)";
 
+/** Both charts of a report, or a rejection when either cannot be drawn. */
+async function charts(r: Report): Promise<{ scores: Chart; loss: Chart }> {
+  const scores = await scoresChart(
+    'Score per task, one bar per embedding',
+    r.results.flatMap(([embedding, rs]) => rs.map((t) => ({ embedding, task: t.task, score: t.score }))),
+  );
+  const series = r.loss.series.filter((s) => s.values.length);
+  const loss = await linesChart(r.loss.title, r.loss.xTitle, 'loss', series.length ? series : [{ name: 'no loss recorded', values: [0] }]);
+  return { scores, loss };
+}
+
 /**
  * report.md and report.html (the same, with the charts inline as SVG), scores.png and
  * training_loss.png, written together (writeFilesAtomic; report.md last).
@@ -69,21 +80,11 @@ export async function writeReport(r: Report): Promise<void> {
   ].join('\n');
   // The charts are extras: if they cannot be drawn (resvg's native binary missing, say), the
   // scores still reach the report, with a line saying why the charts are not there.
-  let scores: Chart | null = null,
-    loss: Chart | null = null,
-    why = '';
-  try {
-    scores = await scoresChart(
-      'Score per task, one bar per embedding',
-      r.results.flatMap(([embedding, rs]) => rs.map((t) => ({ embedding, task: t.task, score: t.score }))),
-    );
-    const series = r.loss.series.filter((s) => s.values.length);
-    loss = await linesChart(r.loss.title, r.loss.xTitle, 'loss', series.length ? series : [{ name: 'no loss recorded', values: [0] }]);
-  } catch (e) {
-    scores = loss = null; // both or neither: the report refers to both files
-    why = `charts not drawn: ${(e as Error).message}`;
-    process.stderr.write(`report: ${why}\n`);
-  }
+  const drawn = await charts(r).catch((e: unknown) => `charts not drawn: ${(e as Error).message}`);
+  const why = typeof drawn === 'string' ? drawn : '';
+  if (why) process.stderr.write(`report: ${why}\n`);
+  const scores = typeof drawn === 'string' ? null : drawn.scores,
+    loss = typeof drawn === 'string' ? null : drawn.loss;
   const text = `# ${HEADING}
 
 ${r.about}
