@@ -33,20 +33,33 @@ every command that computes takes --threads N: the cpu kernels' threads (default
 every command that trains or scores also takes --precision fp32|tf32|bf16: what the GEMMs of --backend cuda
 may round their fp32 inputs to on tensor cores (default fp32: nothing, exact; storage and accumulation stay fp32)`;
 
+/** The flags every command takes, read here before the command parses its own. */
+const SHARED = /^--(threads|precision|backend)$/;
+
+/**
+ * `--name VALUE` taken out of any command's arguments: whether it was given, its value (the
+ * next argument, if any), and the arguments without the two.
+ */
+function takeFlag(args: string[], name: string): { given: boolean; value: string | undefined; rest: string[] } {
+  const at = args.indexOf(`--${name}`);
+  if (at < 0) return { given: false, value: undefined, rest: args };
+  return { given: true, value: args[at + 1], rest: [...args.slice(0, at), ...args.slice(at + 2)] };
+}
+
 /**
  * `--precision fp32|tf32|bf16`, taken from any command's arguments (as --backend reaches every
  * command): the cuda backend's GEMM precision (SEQCORE_CUDA_PRECISION, read when it starts).
  * The other backends compute in exact fp32 only, so tf32 or bf16 with one of them is an error.
  */
 function takePrecision(args: string[]): string[] {
-  const at = args.indexOf('--precision');
-  if (at < 0) return args;
-  const p = oneOf('--precision', args[at + 1], ['fp32', 'tf32', 'bf16'] as const);
-  const b = args.indexOf('--backend');
-  if (p !== 'fp32' && args[b + 1] !== 'cuda')
-    throw new Error(`--precision ${p} needs --backend cuda (the ${b < 0 ? 'cpu' : args[b + 1]} backend computes in exact fp32 only)`);
+  const { given, value, rest } = takeFlag(args, 'precision');
+  if (!given) return args;
+  const p = oneOf('--precision', value, ['fp32', 'tf32', 'bf16'] as const);
+  const b = args.indexOf('--backend'); // left in place: the command reads it
+  const backend = b < 0 ? 'cpu' : args[b + 1];
+  if (p !== 'fp32' && backend !== 'cuda') throw new Error(`--precision ${p} needs --backend cuda (the ${backend} backend computes in exact fp32 only)`);
   process.env.SEQCORE_CUDA_PRECISION = p;
-  return [...args.slice(0, at), ...args.slice(at + 2)];
+  return rest;
 }
 
 const HELP = new Set(['--help', '-h']);
@@ -84,17 +97,17 @@ export function usageOf(cmd: string, sub?: string): string | null {
  * else every core: the cpu kernels' thread count for the whole command.
  */
 function takeThreads(args: string[]): string[] {
-  const at = args.indexOf('--threads');
-  if (at >= 0 && (args[at + 1] === undefined || args[at + 1]!.startsWith('-')))
+  const { given, value, rest } = takeFlag(args, 'threads');
+  if (given && (value === undefined || value.startsWith('-')))
     throw Object.assign(new Error('--threads needs a count'), { code: 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE' });
-  const given = at >= 0 ? args[at + 1] : process.env.SEQCORE_THREADS;
-  const n = given === undefined ? availableParallelism() : integer(at >= 0 ? '--threads' : 'SEQCORE_THREADS', given, 1, 1024);
+  const count = given ? value : process.env.SEQCORE_THREADS;
+  const n = count === undefined ? availableParallelism() : integer(given ? '--threads' : 'SEQCORE_THREADS', count, 1, 1024);
   try {
     native.setThreads(n);
   } catch {
     // no cpu addon here: the cpu backend says why when a command uses it
   }
-  return at < 0 ? args : [...args.slice(0, at), ...args.slice(at + 2)];
+  return rest;
 }
 
 /** The command being run ("ubp train"), for the hint after a usage error. */
@@ -102,8 +115,8 @@ let command = '';
 
 async function main(argv: string[]): Promise<number> {
   // --threads=4 as --threads 4 (the flags taken before any command parses its own)
-  argv = argv.flatMap((a) => (/^--(threads|precision|backend)=/.test(a) ? [a.slice(0, a.indexOf('=')), a.slice(a.indexOf('=') + 1)] : [a]));
-  const words = argv.filter((a, i) => !a.startsWith('-') && !(i > 0 && /^--(threads|precision|backend)$/.test(argv[i - 1]!)));
+  argv = argv.flatMap((a) => (SHARED.test(a.split('=')[0]!) && a.includes('=') ? [a.slice(0, a.indexOf('=')), a.slice(a.indexOf('=') + 1)] : [a]));
+  const words = argv.filter((a, i) => !a.startsWith('-') && !(i > 0 && SHARED.test(argv[i - 1]!)));
   command = words.slice(0, 2).join(' ');
   // Help first: it needs no valid --threads or --precision.
   if (argv[0] !== undefined && (HELP.has(argv[0]) || argv[0] === 'help')) {
