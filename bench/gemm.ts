@@ -64,7 +64,8 @@ export async function gemmSuite(opts: SuiteOptions): Promise<void> {
     torch.close();
   }
   report(rows, opts.json, [
-    `gemm (M×N×K, row-major, no transposes): seqcore ${native.isa().active}, ${opts.threads} threads; measured FP32 peak ${peak.toFixed(0)} GFLOP/s; best of ${opts.rounds} alternating rounds`,
+    `gemm (M×N×K, row-major, no transposes): seqcore ${native.isa().active}, ${opts.threads} threads; ` +
+      `measured FP32 peak ${peak.toFixed(0)} GFLOP/s; best of ${opts.rounds} alternating rounds`,
     `reference: ${torch.label}`,
   ]);
 }

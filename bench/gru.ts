@@ -77,7 +77,8 @@ export async function gruSuite(opts: SuiteOptions): Promise<void> {
     torch.close();
   }
   report(rows, opts.json, [
-    `gru: seqcore ${native.isa().active}, ${opts.threads} threads; measured FP32 peak ${peak.toFixed(0)} GFLOP/s; best of ${opts.rounds} alternating rounds; RSS: a fresh process after 3 steps`,
+    `gru: seqcore ${native.isa().active}, ${opts.threads} threads; measured FP32 peak ${peak.toFixed(0)} GFLOP/s; ` +
+      `best of ${opts.rounds} alternating rounds; RSS: a fresh process after 3 steps`,
     ...Object.entries(ABOUT).map(([k, v]) => `  ${k}: ${v}`),
     `reference: ${torch.label}`,
   ]);

@@ -60,7 +60,8 @@ export async function gruWebGpuSuite(opts: SuiteOptions): Promise<void> {
     });
   }
   report(rows, opts.json, [
-    `gru on webgpu: ${gpu.description}; reference: seqcore cpu backend (${native.isa().active}, ${opts.threads} threads); best of ${opts.rounds} alternating rounds`,
+    `gru on webgpu: ${gpu.description}; reference: seqcore cpu backend (${native.isa().active}, ${opts.threads} threads); ` +
+      `best of ${opts.rounds} alternating rounds`,
     ...skipped,
   ]);
   await gpu.sync();

@@ -60,6 +60,7 @@ export async function ingestSuite(opts: SuiteOptions): Promise<void> {
     });
   }
   report(rows, opts.json, [
-    `ingest: generated challenge Parquet → sequences; each side a fresh process, best of ${opts.rounds}; reference: DuckDB list(... ORDER BY timestamp) GROUP BY client_id materialised in JavaScript`,
+    `ingest: generated challenge Parquet → sequences; each side a fresh process, best of ${opts.rounds}; ` +
+      'reference: DuckDB list(... ORDER BY timestamp) GROUP BY client_id materialised in JavaScript',
   ]);
 }

@@ -5,6 +5,8 @@
 // (trainRecommender: batch building, forward, backward, clipping, AdamW), so it is timed by
 // steps rather than by benny's per-call sampling; each side reports its best round.
 import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { dataHome } from '../ts/data/fetch.js';
 import { native } from '../ts/index.js';
 import { readSequences } from '../ts/rec/sequences.js';
 import { looSplit } from '../ts/rec/split.js';
@@ -12,10 +14,11 @@ import { trainRecommender } from '../ts/rec/train.js';
 import { TorchReference } from './reference.js';
 import { report, type Row, type SuiteOptions } from './report.js';
 
-const DATA = process.env.SEQCORE_BEAUTY ?? 'data/amazon-beauty/Beauty.txt';
+const DATA = process.env.SEQCORE_BEAUTY ?? join(dataHome(), 'amazon-beauty', 'Beauty.txt');
 
 export async function recSuite(opts: SuiteOptions): Promise<void> {
-  if (!existsSync(DATA)) throw new Error(`rec suite: ${DATA} not found (set SEQCORE_BEAUTY to Beauty.txt)`);
+  if (!existsSync(DATA))
+    throw new Error(`rec suite: ${DATA} not found (seqcore data fetch amazon-beauty puts it there, or set SEQCORE_BEAUTY to a Beauty.txt)`);
   native.setThreads(opts.threads);
   const split = looSplit(readSequences(DATA));
   const trainUsers = split.train.filter((s) => s.length >= 2).length;
@@ -72,7 +75,8 @@ export async function recSuite(opts: SuiteOptions): Promise<void> {
     torch.close();
   }
   report(rows, opts.json, [
-    `rec: training on Beauty (${trainUsers} sequences per epoch, batch 128, ${steps} steps per round, best of ${opts.rounds}), ${opts.threads} threads, ${native.isa().active}`,
+    `rec: training on Beauty (${trainUsers} sequences per epoch, batch 128, ${steps} steps per round, best of ${opts.rounds}), ` +
+      `${opts.threads} threads, ${native.isa().active}`,
     `reference: ${torch.label || 'PyTorch'}; hidden 64, length 50, dropout 0.5, full softmax over ${split.items} rows`,
   ]);
 }

@@ -1,6 +1,6 @@
 // Resident memory of `seqcore rec train` epoch by epoch (issue 15: with shapes that change
 // every batch, the freed-block cache must not grow the process after the first epoch):
-//   npm run build:ts && node --import tsx bench/rec_rss.ts --data Beauty.txt --epochs 20 [rec train flags…]
+//   npm run build:ts && node --import tsx bench/rec_rss.ts --sequences Beauty.txt --epochs 20 [rec train flags…]
 // Prints one line per epoch (RSS from /proc, as the epoch line appears) and the growth after epoch 1.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -22,7 +22,8 @@ child.stderr.on('data', (d: Buffer) => {
     if (!/^epoch \d+: /.test(l)) continue;
     rows.push(rssMiB());
     process.stdout.write(
-      `epoch ${rows.length}: RSS ${rows.at(-1)!.toFixed(0)} MiB  (${l.slice(l.indexOf(':') + 2, l.indexOf('valid')).trim()}; ${/[\d.]+ training seq\/s/.exec(l)?.[0] ?? ''})\n`,
+      `epoch ${rows.length}: RSS ${rows.at(-1)!.toFixed(0)} MiB  ` +
+        `(${l.slice(l.indexOf(':') + 2, l.indexOf('valid')).trim()}; ${/[\d.]+ training seq\/s/.exec(l)?.[0] ?? ''})\n`,
     );
   }
 });
@@ -34,6 +35,7 @@ child.on('exit', (code) => {
   }
   const growth = (rows.at(-1)! - rows[0]!) / rows[0]!;
   process.stdout.write(
-    `RSS after epoch 1 ${rows[0]!.toFixed(0)} MiB, after epoch ${rows.length} ${rows.at(-1)!.toFixed(0)} MiB, max ${Math.max(...rows).toFixed(0)} MiB: growth ${(100 * growth).toFixed(1)} %\n`,
+    `RSS after epoch 1 ${rows[0]!.toFixed(0)} MiB, after epoch ${rows.length} ${rows.at(-1)!.toFixed(0)} MiB, ` +
+      `max ${Math.max(...rows).toFixed(0)} MiB: growth ${(100 * growth).toFixed(1)} %\n`,
   );
 });

@@ -24,10 +24,17 @@ export interface Row {
 
 export function report(rows: Row[], json: boolean, header: string[]): void {
   if (json) {
-    for (const r of rows)
-      process.stdout.write(
-        `${JSON.stringify({ suite: r.suite, case: r.case, ours: round(r.ours), reference: r.reference === null ? null : round(r.reference), ratio: r.reference ? round(r.ours / r.reference) : null, unit: r.unit })}\n`,
-      );
+    for (const r of rows) {
+      const line = {
+        suite: r.suite,
+        case: r.case,
+        ours: round(r.ours),
+        reference: r.reference === null ? null : round(r.reference),
+        ratio: r.reference ? round(r.ours / r.reference) : null,
+        unit: r.unit,
+      };
+      process.stdout.write(`${JSON.stringify(line)}\n`);
+    }
     return;
   }
   for (const h of header) process.stdout.write(`${h}\n`);

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The project's style, checked: ESLint (typescript-eslint) and Prettier for the TypeScript,
-# clang-format for the C++ (native/; native/cuda/ is not formatted yet: its kernels were last
-# measured on a GPU as they are). With --fix, Prettier and clang-format rewrite the files instead.
+# clang-format for the C++ and CUDA (native/). With --fix, Prettier and clang-format rewrite the
+# files instead.
 # usage: scripts/lint.sh [--fix]   (npm run lint, npm run format; needs clang-format)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -9,7 +9,7 @@ fix=false
 [ "${1:-}" = --fix ] && fix=true
 command -v clang-format >/dev/null || { echo "$0: clang-format not found (apt-get install clang-format)" >&2; exit 1; }
 ts=("ts/**/*.ts" "test/**/*.ts" "bench/**/*.ts" "scripts/**/*.{ts,mjs,cjs}" eslint.config.js)
-cpp() { git ls-files 'native/*.cc' 'native/*.h' 'native/*.inc' 'native/*.cu' 'native/*.cuh' | grep -v '^native/cuda/'; }
+cpp() { git ls-files 'native/*.cc' 'native/*.h' 'native/*.inc' 'native/*.cu' 'native/*.cuh'; }
 if $fix; then
   npx prettier --write --log-level warn "${ts[@]}"
   cpp | xargs clang-format -i

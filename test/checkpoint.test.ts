@@ -143,7 +143,7 @@ describe('a checkpoint of the wrong model kind', () => {
     const data = join(dir, 'users.txt');
     writeFileSync(data, Array.from({ length: 10 }, (_, u) => `${u + 1} ${[1, 2, 3, 4].map((i) => 1 + ((u + i) % 25)).join(' ')}`).join('\n'));
     const evalWith = (ckpt: string) =>
-      spawnSync(process.execPath, ['--import', 'tsx', 'ts/cli/main.ts', 'rec', 'eval', '--data', data, '--checkpoint', ckpt], { encoding: 'utf8' });
+      spawnSync(process.execPath, ['--import', 'tsx', 'ts/cli/main.ts', 'rec', 'eval', '--sequences', data, '--checkpoint', ckpt], { encoding: 'utf8' });
     const u = evalWith(ubpPath);
     expect(u.status).not.toBe(0);
     expect(u.stderr).toContain(`${ubpPath}: a UBP autoencoder checkpoint, not a recommender model (sasrec, bert4rec, gru4rec)`);

@@ -1,54 +1,98 @@
-// Every command and subcommand answers --help (and -h) with its usage and exit 0; a flag a
-// command does not take is a usage error: exit 2, naming the flag.
+// Every command and subcommand answers --help (and -h) with its usage, every flag described,
+// and exit 0; a flag a command does not take is a usage error: exit 2, naming the flag. Old
+// flag names still work for one release, with a warning.
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { availableParallelism, tmpdir } from 'node:os';
 import { describe, expect, it } from 'vitest';
+import { buildProgram, commandsOf, pathOf } from '../ts/cli/program.js';
+import { cliReference } from '../ts/cli/reference.js';
 
 const cli = (...args: string[]) => spawnSync(process.execPath, ['--import', 'tsx', 'ts/cli/main.ts', ...args], { encoding: 'utf8' });
-const top = cli('--help');
-// "seqcore <command> [<subcommand>]" of every usage line
-const commands = [
-  ...new Set([...top.stdout.matchAll(/^(?:usage:)?\s+seqcore (\w[\w-]*)(?: ([a-z][\w-]*))?/gm)].map((m) => [m[1], m[2]].filter(Boolean).join(' '))),
-];
+const program = buildProgram();
+const commands = commandsOf(program).filter((c) => c.name() !== 'help');
+/** Commands that run something (no subcommands of their own). */
+const leaves = commands.filter((c) => !c.commands.length);
 
 describe('seqcore --help', () => {
-  it('docs/cli.md is this output (scripts/cli-doc.sh regenerates it)', () => {
-    expect(readFileSync('docs/cli.md', 'utf8')).toContain(`\`\`\`\n${top.stdout}\`\`\``);
+  it('docs/cli.md is the help of every command (scripts/cli-doc.sh regenerates it)', () => {
+    expect(readFileSync('docs/cli.md', 'utf8')).toBe(cliReference());
   });
 
-  it('prints every command, exit 0 (also -h and help)', () => {
+  it('lists every command, exit 0 (also -h and help); --version prints the version', () => {
+    const top = cli('--help');
     expect(top.status).toBe(0);
-    expect(commands).toEqual(expect.arrayContaining(['example', 'data generate', 'ubp run', 'ubp eval', 'rec train', 'profiles embed', 'doctor', 'build']));
+    for (const c of program.commands) expect(top.stdout).toContain(`  ${c.name()}`);
     for (const flag of ['-h', 'help']) expect(cli(flag).stdout).toBe(top.stdout);
+    expect(cli('--version').stdout.trim()).toBe((JSON.parse(readFileSync('package.json', 'utf8')) as { version: string }).version);
+  }, 30_000);
+
+  it('every flag of every command has a description, and every command that runs shows an example', () => {
+    for (const c of commands) {
+      expect(c.description(), pathOf(c)).not.toBe('');
+      for (const o of c.options) if (!o.hidden) expect(o.description, `${pathOf(c)} ${o.flags}`).toMatch(/\w{3}/);
+    }
+    const reference = cliReference();
+    for (const c of leaves) expect(reference.split(`## ${pathOf(c)}\n`)[1]!.split('## ')[0], pathOf(c)).toMatch(/Examples?:\n {2}\$ .*seqcore /);
   });
 
-  for (const command of commands)
-    it(`seqcore ${command} --help: its usage, exit 0`, () => {
-      const words = command.split(' ');
+  for (const c of commands.filter((c) => c.parent))
+    it(`${pathOf(c)} --help: its flags, exit 0`, () => {
+      const words = pathOf(c).split(' ').slice(1);
       const r = cli(...words, words.length > 1 ? '-h' : '--help');
       expect(r.status, r.stderr).toBe(0);
-      expect(r.stdout).toMatch(new RegExp(`^\\s+seqcore ${command}\\b`, 'm'));
-      // a subcommand's help shows that subcommand alone
-      if (words.length > 1)
-        for (const other of commands.filter((c) => c.startsWith(`${words[0]} `) && c !== command)) expect(r.stdout).not.toContain(`seqcore ${other} `);
+      expect(r.stdout).toContain(`Usage: ${pathOf(c)} [options]`);
+      for (const o of c.options) if (!o.hidden) expect(r.stdout).toContain(o.flags);
     }, 30_000);
 
-  for (const command of [...new Set(commands.map((c) => c.split(' ')[0]!))])
-    it(`seqcore ${command} with an unknown flag: exit 2, naming it`, () => {
-      const first = commands.find((c) => c.split(' ')[0] === command)!.split(' ');
-      const r = cli(...first, '--no-such-flag');
+  for (const leaf of leaves)
+    it(`${pathOf(leaf)} with an unknown flag: exit 2, naming it`, () => {
+      // its required flags given, which commander checks first
+      const required = leaf.options.filter((o) => o.mandatory).flatMap((o) => [o.long!, 'x']);
+      const r = cli(...pathOf(leaf).split(' ').slice(1), ...required, '--no-such-flag');
       expect(r.status, r.stderr).toBe(2);
-      expect(r.stderr).toContain("Unknown option '--no-such-flag'");
+      expect(r.stderr).toContain("unknown option '--no-such-flag'");
+      expect(r.stderr).toContain(`(${pathOf(leaf)} --help lists the flags)`);
     }, 30_000);
 });
 
-describe('flags a command does not take', () => {
+describe('flags a command does not take, and old names', () => {
   it("a ubp subcommand refuses another one's flag (ubp run trains on the cpu: --backend would be ignored)", () => {
     const r = cli('ubp', 'run', '--out', 'nowhere', '--backend', 'cuda');
     expect(r.status).toBe(2);
-    expect(r.stderr).toContain('ubp run does not take --backend');
-    expect(r.stderr).toContain('(seqcore ubp run --help lists the flags)');
+    expect(r.stderr).toContain("unknown option '--backend'");
+  }, 30_000);
+
+  it('one meaning per flag: the old names (--data, --model, --profile) still work, with a warning', () => {
+    const r = cli('ubp', 'embed', '--data', '/nonexistent/events', '--model', 'm.ckpt', '--out', '/nonexistent/out');
+    expect(r.stderr).toContain('--data is deprecated here: it is now --events');
+    expect(r.stderr).toContain('--model is deprecated here: it is now --checkpoint');
+    expect(r.stderr).toContain('/nonexistent/events');
+    expect(r.status).toBe(1);
+    const both = cli('rec', 'train', '--data', 'a.txt', '--sequences', 'b.txt', '--out', '/nonexistent/out');
+    expect(both.status).toBe(2);
+    expect(both.stderr).toContain('give --sequences, not both it and --data (its old name)');
+  }, 30_000);
+
+  it('ubp train --preset is read, and a setting given both in --config and as a flag is a usage error', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'seqcore-cli-'));
+    const config = join(dir, 'ae.json');
+    writeFileSync(config, JSON.stringify({ preset: 'small', epochs: 2 }));
+    const train = (...args: string[]) => cli('ubp', 'train', '--events', join(dir, 'none'), '--out', join(dir, 'out'), ...args);
+    const both = train('--config', config, '--preset', 'wide');
+    expect(both.status).toBe(2);
+    expect(both.stderr).toContain(`${config} sets "preset" and so does --preset: give it in one place`);
+    expect(train('--config', config, '--epochs', '3').stderr).toContain(`${config} sets "epochs" and so does --epochs`);
+    const bad = train('--preset', 'huge');
+    expect(bad.status).toBe(1);
+    expect(bad.stderr).toContain("--preset must be one of wide, dayEvent, small, got 'huge'");
+  }, 30_000);
+
+  it('a required flag missing is a usage error naming it', () => {
+    const r = cli('ubp', 'train', '--out', '/nonexistent/out');
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain("required option '--events <file>' not specified");
   }, 30_000);
 });
 
@@ -73,6 +117,6 @@ describe('--threads on every command', () => {
     expect(r.stderr).toContain('--threads');
     const none = cli('doctor', '--threads');
     expect(none.status).toBe(2);
-    expect(none.stderr).toContain('--threads needs a count');
+    expect(none.stderr).toContain("option '--threads <n>' argument missing");
   }, 30_000);
 });

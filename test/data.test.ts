@@ -176,7 +176,9 @@ describe('bad input gives an error naming file, column and row, and writes nothi
     [
       'an unparsable timestamp',
       {
-        product_buy: `SELECT * FROM (VALUES (1::BIGINT, '2022-01-01 00:00:00', 10::BIGINT), (2::BIGINT, '2022-13-01 00:00:00', 10::BIGINT)) t(client_id, timestamp, sku)`,
+        product_buy:
+          "SELECT * FROM (VALUES (1::BIGINT, '2022-01-01 00:00:00', 10::BIGINT), " +
+          "(2::BIGINT, '2022-13-01 00:00:00', 10::BIGINT)) t(client_id, timestamp, sku)",
       },
       /product_buy\.parquet row 1: column 'timestamp' value '2022-13-01 00:00:00' is not a timestamp/,
     ],
@@ -249,7 +251,8 @@ describe('generator', () => {
     // Zipf: the top 1 % of skus take a large share of the purchases (a uniform choice would give 1 %).
     const buys = `read_parquet('${join(dir, 'product_buy.parquet')}')`;
     const top = await sql([
-      `SELECT sum(n) FILTER (WHERE r <= (SELECT count(DISTINCT sku) FROM ${buys}) / 100.0) / sum(n) AS share FROM (SELECT sku, count(*) AS n, row_number() OVER (ORDER BY count(*) DESC) AS r FROM ${buys} GROUP BY sku)`,
+      `SELECT sum(n) FILTER (WHERE r <= (SELECT count(DISTINCT sku) FROM ${buys}) / 100.0) / sum(n) AS share ` +
+        `FROM (SELECT sku, count(*) AS n, row_number() OVER (ORDER BY count(*) DESC) AS r FROM ${buys} GROUP BY sku)`,
     ]);
     expect(Number(top[0]!.share)).toBeGreaterThan(0.05);
     // Learnable: the category a client touched most before the cut predicts the category of
@@ -259,9 +262,10 @@ describe('generator', () => {
     const skuEvents = ['product_buy', 'add_to_cart', 'remove_from_cart']
       .map((f) => `SELECT client_id, timestamp, sku FROM read_parquet('${join(dir, `${f}.parquet`)}')`)
       .join(' UNION ALL ');
+    const counts = `SELECT client_id, category, count(*) AS n FROM ev WHERE timestamp < '${t.inputCut}' GROUP BY ALL`;
     const [r] = await sql([
       `WITH ev AS (SELECT e.client_id, e.timestamp, p.category FROM (${skuEvents}) e JOIN ${props} p USING (sku)),
-      fav AS (SELECT client_id, arg_max(category, n) AS fav FROM (SELECT client_id, category, count(*) AS n FROM ev WHERE timestamp < '${t.inputCut}' GROUP BY ALL) GROUP BY client_id),
+      fav AS (SELECT client_id, arg_max(category, n) AS fav FROM (${counts}) GROUP BY client_id),
       fut AS (SELECT DISTINCT b.client_id, p.category FROM ${buys} b JOIN ${props} p USING (sku) WHERE b.timestamp >= '${t.inputCut}'),
       pf AS (SELECT fav AS category, count(*) / sum(count(*)) OVER () AS p FROM fav GROUP BY fav),
       pt AS (SELECT category, count(*) / sum(count(*)) OVER () AS p FROM fut GROUP BY category)
@@ -279,7 +283,8 @@ describe('generator', () => {
     const [x, y] = await Promise.all(
       [a, b].map((d) =>
         sql([
-          `SELECT md5(string_agg(client_id || timestamp || sku, ',' ORDER BY client_id, timestamp, sku)) AS h FROM read_parquet('${join(d, 'product_buy.parquet')}')`,
+          "SELECT md5(string_agg(client_id || timestamp || sku, ',' ORDER BY client_id, timestamp, sku)) AS h " +
+            `FROM read_parquet('${join(d, 'product_buy.parquet')}')`,
         ]),
       ),
     );

@@ -5,7 +5,8 @@ import { backendNames, native, ops, startBackend, tensor, Tensor, tidy } from '.
 describe('bad input gives a clear error', () => {
   it('without the cpu addon, seqcore still imports and the cpu backend says what failed', () => {
     const script =
-      "const m = await import('./ts/index.ts'); console.log(m.backendNames().join(',')); try { m.tensor(new Float32Array(2)); } catch (e) { console.log(e.message); }";
+      "const m = await import('./ts/index.ts'); console.log(m.backendNames().join(',')); " +
+      'try { m.tensor(new Float32Array(2)); } catch (e) { console.log(e.message); }';
     const r = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
       encoding: 'utf8',
       env: { ...process.env, SEQCORE_NATIVE_ADDON: '/nonexistent/seqcore.node' },

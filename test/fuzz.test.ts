@@ -304,7 +304,8 @@ describe('code strings "[a b …]" (duck.ts checkFile)', () => {
       const d = mkdtempSync(join(dir, 'codes-')),
         file = join(d, 'search_query.parquet');
       await conn.run(
-        `COPY (SELECT * FROM (VALUES (1::BIGINT, '2024-01-01 00:00:00', $1), (2::BIGINT, '2024-01-01 00:00:01', $2)) t(client_id, timestamp, query)) TO ${lit(file)} (FORMAT parquet)`,
+        "COPY (SELECT * FROM (VALUES (1::BIGINT, '2024-01-01 00:00:00', $1), (2::BIGINT, '2024-01-01 00:00:01', $2)) " +
+          `t(client_id, timestamp, query)) TO ${lit(file)} (FORMAT parquet)`,
         [valid, bad],
       );
       await expect(checkFile(conn, d, 'search_query')).rejects.toThrow(`${file} row 1: column 'query' value '${bad}' is not 16 codes 0..255`);

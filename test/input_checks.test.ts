@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { readItemTexts } from '../ts/cli/profiles.js';
-import { ubpCommand } from '../ts/cli/ubp.js';
+import { runCli } from '../ts/cli/program.js';
 import { generate } from '../ts/data/generate.js';
 import { Rng } from '../ts/rng.js';
 import { EventCache, ingest } from '../ts/data/ingest.js';
@@ -240,7 +240,8 @@ describe('ingest-log names the line of a text file and the value as written', ()
     const f = join(dir, 'big.csv');
     writeFileSync(
       f,
-      'user,item,timestamp,note\n1,10,2022-01-01 00:00:00,a\n\n2,11,2022-01-02 00:00:00,"two\nlines"\n2,12,2022-01-03 00:00:00,b\n3,99999999999999999999,2022-01-04 00:00:00,c\n',
+      'user,item,timestamp,note\n1,10,2022-01-01 00:00:00,a\n\n2,11,2022-01-02 00:00:00,"two\nlines"\n' +
+        '2,12,2022-01-03 00:00:00,b\n3,99999999999999999999,2022-01-04 00:00:00,c\n',
     );
     await expect(ingestLog({ file: f, out: join(dir, 'big.seq') })).rejects.toThrow(
       `${f} line 7: item '99999999999999999999' in column 'item' is not an integer id`,
@@ -272,7 +273,7 @@ describe('I/O errors name the path', () => {
   });
 
   it('the CLI: rec train --data FOLDER', () => {
-    const r = spawnSync(process.execPath, ['--import', 'tsx', 'ts/cli/main.ts', 'rec', 'train', '--data', folder, '--out', join(dir, 'run')], {
+    const r = spawnSync(process.execPath, ['--import', 'tsx', 'ts/cli/main.ts', 'rec', 'train', '--sequences', folder, '--out', join(dir, 'run')], {
       encoding: 'utf8',
     });
     expect(r.status).toBe(1);
@@ -290,7 +291,7 @@ describe('JSON files given on the command line name the file and the key', () =>
   it('ubp train --config: the autoencoder\'s settings under "model" are checked too', async () => {
     const train = (model: unknown): Promise<number> => {
       const f = json('model.json', JSON.stringify({ model }));
-      return ubpCommand(['train', '--data', join(dir, 'no-cache'), '--out', join(dir, 'ubp-model-bad'), '--config', f], () => false);
+      return runCli(['ubp', 'train', '--events', join(dir, 'no-cache'), '--out', join(dir, 'ubp-model-bad'), '--config', f], () => false);
     };
     const f = join(dir, 'model.json');
     await expect(train({ hidden: 'big' })).rejects.toThrow(`${f}: "model.hidden" must be an integer ≥ 1 and ≤ 65536, got 'big'`);
@@ -306,7 +307,7 @@ describe('JSON files given on the command line name the file and the key', () =>
 
   it('ubp run --preset: only the presets, not what every object inherits', async () => {
     for (const preset of ['toString', 'constructor', 'huge'])
-      await expect(ubpCommand(['run', '--out', join(dir, 'ubp-run-bad'), '--preset', preset], () => false)).rejects.toThrow(
+      await expect(runCli(['ubp', 'run', '--out', join(dir, 'ubp-run-bad'), '--preset', preset], () => false)).rejects.toThrow(
         `--preset must be one of wide, dayEvent, small, got '${preset}'`,
       );
   });

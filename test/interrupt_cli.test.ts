@@ -55,7 +55,7 @@ describe('rec train on cpu', () => {
   const args = (out: string): string[] => [
     'rec',
     'train',
-    '--data',
+    '--sequences',
     data,
     '--out',
     out,
@@ -124,11 +124,11 @@ describe('ubp train', () => {
   it('SIGKILL mid-epoch loses only the steps since the last checkpoint; --resume ends as an uninterrupted run', async () => {
     const ref = join(dir, 'ubp-full'),
       out = join(dir, 'ubp-kill');
-    const full = seqcore('ubp', 'train', '--data', cache, '--out', ref, '--config', config(600));
+    const full = seqcore('ubp', 'train', '--events', cache, '--out', ref, '--config', config(600));
     expect(full.code, full.err).toBe(0);
-    const killed = await signalWhen(join(out, 'checkpoint.ckpt'), 'SIGKILL', 'ubp', 'train', '--data', cache, '--out', out, '--config', config(0));
+    const killed = await signalWhen(join(out, 'checkpoint.ckpt'), 'SIGKILL', 'ubp', 'train', '--events', cache, '--out', out, '--config', config(0));
     expect(killed.signal).toBe('SIGKILL');
-    const resumed = seqcore('ubp', 'train', '--data', cache, '--out', out, '--config', config(0), '--resume');
+    const resumed = seqcore('ubp', 'train', '--events', cache, '--out', out, '--config', config(0), '--resume');
     expect(resumed.code, resumed.err).toBe(0);
     expect(resumed.out).toMatch(/resumed from .*checkpoint\.ckpt: epoch 1, batch [1-9]/);
     for (const f of ['checkpoint.ckpt', 'model.ckpt']) expect(same(join(out, f), join(ref, f)), f).toBe(true);
@@ -138,7 +138,7 @@ describe('ubp train', () => {
     const bad = (cfg: string): string => {
       const f = join(dir, 'bad.json');
       writeFileSync(f, cfg);
-      const r = seqcore('ubp', 'train', '--data', cache, '--out', join(dir, 'ubp-bad'), '--config', f);
+      const r = seqcore('ubp', 'train', '--events', cache, '--out', join(dir, 'ubp-bad'), '--config', f);
       expect(r.code).toBe(1);
       return r.err;
     };
@@ -157,12 +157,12 @@ describe('flags', () => {
   it('name the flag and the value: no NaN, no silent default, no unbounded size', () => {
     const cases: [string[], string][] = [
       [['data', 'generate', '--clients', '10', '--out', join(dir, 'g'), '--seed', 'abc'], `--seed must be an integer ≥ 0 and ≤ 4294967295, got 'abc'`],
-      [['ubp', 'train', '--data', 'x', '--out', join(dir, 'u'), '--epochs=-2'], `--epochs must be an integer ≥ 1 and ≤ 1000000000, got '-2'`],
+      [['ubp', 'train', '--events', 'x', '--out', join(dir, 'u'), '--epochs=-2'], `--epochs must be an integer ≥ 1 and ≤ 1000000000, got '-2'`],
       [
-        ['rec', 'train', '--data', data, '--out', join(dir, 'r'), '--negatives', '1000000'],
+        ['rec', 'train', '--sequences', data, '--out', join(dir, 'r'), '--negatives', '1000000'],
         '--negatives 1000000: the data has 60 items, so at most 60 negatives',
       ],
-      [['rec', 'train', '--data', data, '--out', join(dir, 'r'), '--hidden', '1e9'], `--hidden must be an integer ≥ 1 and ≤ 65536, got '1e9'`],
+      [['rec', 'train', '--sequences', data, '--out', join(dir, 'r'), '--hidden', '1e9'], `--hidden must be an integer ≥ 1 and ≤ 65536, got '1e9'`],
       [['example', '--steps', '2.5'], `--steps must be an integer ≥ 1 and ≤ 1000000000, got '2.5'`],
     ];
     for (const [args, msg] of cases) {

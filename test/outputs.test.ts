@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, describe, expect, it, vi } from 'vitest';
-import { dataCommand } from '../ts/cli/data.js';
+import { runCli } from '../ts/cli/program.js';
 import { writeFileAtomic } from '../ts/data/atomic.js';
 import { generate } from '../ts/data/generate.js';
 import { buildTargets } from '../ts/data/targets.js';
@@ -237,7 +237,7 @@ describe('one writer per output', () => {
       console.log('ready');
       ${blockForever}`);
     expect(() => lockOutput(out)).toThrow(`${out}: another seqcore run (pid ${c.pid}) is writing it`);
-    await expect(dataCommand(['targets', '--dir', join(root, 'no-data'), '--out', out])).rejects.toThrow(`${out}: another seqcore run (pid ${c.pid})`);
+    await expect(runCli(['data', 'targets', '--dir', join(root, 'no-data'), '--out', out])).rejects.toThrow(`${out}: another seqcore run (pid ${c.pid})`);
     c.kill('SIGKILL');
     await c.exited;
     lockOutput(out);

@@ -7,7 +7,7 @@ import { readSafetensors } from '../ts/data/safetensors.js';
 import { UbpAutoencoder, type UbpConfig } from '../ts/models/ubp.js';
 import { runPipeline } from '../ts/ubp/pipeline.js';
 import { loadCheckpoint } from '../ts/train/checkpoint.js';
-import { ubpCommand } from '../ts/cli/ubp.js';
+import { runCli } from '../ts/cli/program.js';
 import { ALS_ENSEMBLE_COLUMNS } from '../ts/ubp/members.js';
 import { STATISTICS } from '../ts/ubp/statistics.js';
 
@@ -78,8 +78,8 @@ describe('System 1 end to end (tiny)', () => {
 
   it('`seqcore ubp ensemble` rebuilds the same ensemble from the cache and the latents', async () => {
     const cli = join(out, 'cli');
-    const code = await ubpCommand(
-      ['ensemble', '--data', join(out, 'events.seq'), '--out', cli, '--embeddings', join(out, 'ubp'), '--pca', '8', '--seed', '3'],
+    const code = await runCli(
+      ['ubp', 'ensemble', '--events', join(out, 'events.seq'), '--out', cli, '--embeddings', join(out, 'ubp'), '--pca', '8', '--seed', '3'],
       () => false,
     );
     expect(code).toBe(0);
@@ -94,10 +94,11 @@ describe('System 1 end to end (tiny)', () => {
     process.stdout.write = ((chunk: string) => lines.push(...chunk.split('\n').filter(Boolean)) > 0) as typeof process.stdout.write;
     let code: number;
     try {
-      code = await ubpCommand(
+      code = await runCli(
         [
+          'ubp',
           'eval',
-          '--data',
+          '--dir',
           join(out, 'data'),
           '--targets',
           join(out, 'targets'),

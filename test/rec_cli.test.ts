@@ -28,7 +28,7 @@ const SMALL = ['--hidden', '8', '--blocks', '1', '--heads', '2', '--max-len', '6
 
 describe('seqcore rec / profiles', () => {
   it('rec eval --seeds --json: every metric as mean ± std, the protocol stated', () => {
-    const r = seqcore('rec', 'eval', '--data', data, ...SMALL, '--seeds', '1,2', '--json');
+    const r = seqcore('rec', 'eval', '--sequences', data, ...SMALL, '--seeds', '1,2', '--json');
     expect(r.code, r.err).toBe(0);
     const j = JSON.parse(r.out) as { protocol: string; excludeHistory: boolean; runs: unknown[]; summary: Record<string, { mean: number; std: number }> };
     expect(j.protocol).toBe('leave-one-out, full ranking over 25 items, history items excluded, 80 test users');
@@ -39,14 +39,14 @@ describe('seqcore rec / profiles', () => {
 
   it('profiles offline, then rec train with distillation; the saved model evaluates alone', () => {
     const p = join(dir, 'prof');
-    const g = seqcore('profiles', 'offline', '--data', data, '--attributes', attrs, '--dim', '3', '--out', p);
+    const g = seqcore('profiles', 'offline', '--sequences', data, '--attributes', attrs, '--dim', '3', '--out', p);
     expect(g.code, g.err).toBe(0);
     expect(g.err).toMatch(/80×3 offline attribute profiles \(TF-IDF \+ truncated SVD, not an LLM\)/);
     const out = join(dir, 'run');
     const t = seqcore(
       'rec',
       'train',
-      '--data',
+      '--sequences',
       data,
       ...SMALL,
       '--profiles',
@@ -66,15 +66,16 @@ describe('seqcore rec / profiles', () => {
     // the best model also as safetensors, with its configuration in the metadata
     const st = readSafetensors(join(out, 'model.safetensors'));
     expect(st.metadata.seqcore_model).toBe('rec');
-    expect((JSON.parse(st.metadata.meta!) as { kind: string }).kind).toBe('sasrec');
-    const e = seqcore('rec', 'eval', '--data', data, '--checkpoint', join(out, 'train.ckpt.best'), '--json', '--keep-history');
+    expect((JSON.parse(st.metadata.config!) as { kind: string }).kind).toBe('sasrec');
+    expect(Number(st.metadata.epoch)).toBe((JSON.parse(t.out) as { bestEpoch: number }).bestEpoch); // both count from 1
+    const e = seqcore('rec', 'eval', '--sequences', data, '--checkpoint', join(out, 'train.ckpt.best'), '--json', '--keep-history');
     expect(e.code, e.err).toBe(0);
     expect((JSON.parse(e.out) as { test: Record<string, number> }).test['NDCG@10']).toBeGreaterThanOrEqual(0);
   }, 120_000);
 
   it('rec table: three rows of mean ± std over the seeds; a rerun reuses the finished runs', () => {
     const out = join(dir, 'table');
-    const args = ['rec', 'table', '--data', data, '--attributes', attrs, '--profile-dim', '3', ...SMALL, '--seeds', '1,2', '--out', out];
+    const args = ['rec', 'table', '--sequences', data, '--attributes', attrs, '--profile-dim', '3', ...SMALL, '--seeds', '1,2', '--out', out];
     const r = seqcore(...args);
     expect(r.code, r.err).toBe(0);
     const rows = r.out.split('\n').filter((l) => l.startsWith('| '));
@@ -88,15 +89,17 @@ describe('seqcore rec / profiles', () => {
   }, 120_000);
 
   it('names what is wrong', () => {
-    expect(seqcore('rec', 'train', '--data', data, '--split', 'temporal', '--out', dir).err).toMatch(/--split temporal needs timestamps: give --interactions/);
-    expect(seqcore('rec', 'train', '--data', data, '--model', 'lstm', '--out', dir).err).toMatch(
+    expect(seqcore('rec', 'train', '--sequences', data, '--split', 'temporal', '--out', dir).err).toMatch(
+      /--split temporal needs timestamps: give --interactions/,
+    );
+    expect(seqcore('rec', 'train', '--sequences', data, '--model', 'lstm', '--out', dir).err).toMatch(
       /--model must be one of sasrec, bert4rec, gru4rec, got 'lstm'/,
     );
-    expect(seqcore('rec', 'train', '--data', data, '--hidden', '6', '--heads', '4', ...['--epochs', '1'], '--out', dir).err).toMatch(
+    expect(seqcore('rec', 'train', '--sequences', data, '--hidden', '6', '--heads', '4', ...['--epochs', '1'], '--out', dir).err).toMatch(
       /hidden size 6 must be a multiple of heads \(4\)/,
     );
-    expect(seqcore('profiles', 'generate', '--data', data, '--out', join(dir, 'x.jsonl')).err).toMatch(/no chat endpoint: give --base-url/);
-    expect(seqcore('rec', 'table', '--data', data, '--attributes', attrs, '--profiles', join(dir, 'prof'), '--out', dir).err).toMatch(
+    expect(seqcore('profiles', 'generate', '--sequences', data, '--out', join(dir, 'x.jsonl')).err).toMatch(/no chat endpoint: give --base-url/);
+    expect(seqcore('rec', 'table', '--sequences', data, '--attributes', attrs, '--profiles', join(dir, 'prof'), '--out', dir).err).toMatch(
       /rec table builds its own attribute profiles/,
     );
   }, 120_000);

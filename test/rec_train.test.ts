@@ -151,7 +151,8 @@ describe('distillation', () => {
       vectors: Float32Array.from({ length: 120 * 4 }, () => rng.normal()),
       rowOf: Int32Array.from(split.users, (_, u) => u),
     };
-    const cfg: DistillConfig = { layer: 1, pooling: 'mean', gamma: 0.1, loss: 'mse', alpha: 1, ftEpoch: 4, beta: 'scaled' }; // α 1: nothing but distillation until E_ft
+    // α 1: nothing but distillation until E_ft
+    const cfg: DistillConfig = { layer: 1, pooling: 'mean', gamma: 0.1, loss: 'mse', alpha: 1, ftEpoch: 4, beta: 'scaled' };
     const lines: string[] = [];
     // patience 1: any epoch without a better NDCG@10 would stop the run if distillation epochs counted
     // lr 1e-30: the weights cannot move, so every epoch after the first is a plateau

@@ -33,6 +33,17 @@ const base = (out: string): UbpTrainOptions => ({
 });
 
 describe('UBP autoencoder', () => {
+  it('--profiler times the training steps of the first epoch only, and says how many', async () => {
+    const lines: string[] = [];
+    const out = join(dir, 'profiled');
+    await trainUbp({ ...base(out), epochs: 2, profile: true, log: (l) => lines.push(l) });
+    // 400 clients, 10 % held out, batches of 32: 12 batches an epoch, the first 2 warm-up
+    const batches = Number(/(\d+) batches per epoch/.exec(lines.join('\n'))![1]);
+    expect(batches).toBeLessThan(22);
+    expect(lines.join('\n')).toContain(`profile of ${batches - 2} training steps (after 2 warm-up steps), per kernel:`);
+    expect(JSON.parse(readFileSync(join(out, 'profile.json'), 'utf8'))).toBeTruthy();
+  });
+
   it('learns: the training loss falls well below its start', async () => {
     const r = await trainUbp({ ...base(join(dir, 'learn')), epochs: 4 });
     const first = r.losses.slice(0, 3).reduce((a, b) => a + b) / 3,

@@ -80,7 +80,10 @@ export interface NativeKernels {
   cosineGrad(a: number, b: number, dout: number, da: number | null, db: number | null, N: number, D: number, eps: number): void;
   /** out[0..2) = [norm, clip factor] of the k sums of squares (Kernels.gradClip); maxNorm may be Infinity. */
   gradClip(sumsOfSquares: number, k: number, maxNorm: number, out: number): void;
-  /** Adam/AdamW on tensor t = (params[t], grads[t], ms[t], vs[t]) of n[t] floats each, the gradients scaled by clip[1] (gradClip's out); nothing is written when it is not finite. */
+  /**
+   * Adam/AdamW on tensor t = (params[t], grads[t], ms[t], vs[t]) of n[t] floats each, the gradients
+   * scaled by clip[1] (gradClip's out); nothing is written when it is not finite.
+   */
   adamSteps(
     params: number[],
     grads: number[],

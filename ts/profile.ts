@@ -68,11 +68,11 @@ export class Profiler {
       .sort((a, b) => b.ms - a.ms)
       .map(
         (r) =>
-          `| ${r.backend} | ${r.op} | ${r.calls} | ${r.ms.toFixed(3)} | ${((1000 * r.ms) / r.calls).toFixed(1)} | ${((100 * r.ms) / Math.max(total, 1e-12)).toFixed(1)} |`,
+          `| ${r.backend} | ${r.op} | ${r.calls} | ${r.ms.toFixed(3)} | ` +
+          `${((1000 * r.ms) / r.calls).toFixed(1)} | ${((100 * r.ms) / Math.max(total, 1e-12)).toFixed(1)} |`,
       );
-    return [`timing: ${[...sources].join('; ')}`, '', '| backend | kernel | calls | total ms | mean µs | share % |', '|---|---|---|---|---|---|', ...rows].join(
-      '\n',
-    );
+    const head = ['| backend | kernel | calls | total ms | mean µs | share % |', '|---|---|---|---|---|---|'];
+    return [`timing: ${[...sources].join('; ')}`, '', ...head, ...rows].join('\n');
   }
 
   /** Chrome trace JSON (chrome://tracing, ui.perfetto.dev): one complete event per kernel call, one track per backend. */

@@ -269,7 +269,8 @@ function summary(file: string): void {
     .filter((l) => l.ok === false)
     .map((l) => `failed: ${[l.suite, l.case, l.impl].filter(Boolean).join(' ')}: ${l.error ?? `max error ${l.maxError}`}`);
   const header = [
-    `${SUITE}: seqcore cuda with SEQCORE_GRU=persistent, in sequences/s; reference: torch.nn.GRU fp32 (cuDNN, no TF32) on the same GPU; ratio = persistent ÷ torch (> 1: seqcore faster);`,
+    `${SUITE}: seqcore cuda with SEQCORE_GRU=persistent, in sequences/s; reference: torch.nn.GRU fp32 (cuDNN, no TF32) on the same GPU; ` +
+      'ratio = persistent ÷ torch (> 1: seqcore faster);',
     "  % peak: of the GPU's dense FP32 peak (BF16 for torch-bf16); per-step: SEQCORE_GRU=per-step;",
     '  seqcore bf16: --precision bf16 (GEMM inputs rounded to bfloat16 on tensor cores), the faster recurrence; torch-bf16: torch.autocast(bfloat16)',
     ...failures,

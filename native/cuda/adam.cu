@@ -38,7 +38,7 @@ __global__ void grad_clip_kernel(const float* ss, int64_t k, double max_norm, fl
 // kThreads per block, grid-stride over the `chunks` chunks of the `count` tensors of `table`
 // (in order, so their `first` increase strictly).
 __global__ void __launch_bounds__(kThreads)
-adam_steps_kernel(const AdamTensor* table, int64_t count, int64_t chunks, AdamScalars s, const float* clip) {
+    adam_steps_kernel(const AdamTensor* table, int64_t count, int64_t chunks, AdamScalars s, const float* clip) {
   const float scale = clip[1];
   if (!finite_float(scale)) return;  // a NaN/Inf gradient: leave everything as it was
   for (int64_t c = blockIdx.x; c < chunks; c += gridDim.x) {
@@ -46,8 +46,10 @@ adam_steps_kernel(const AdamTensor* table, int64_t count, int64_t chunks, AdamSc
     int64_t lo = 0, hi = count - 1;
     while (lo < hi) {
       const int64_t mid = (lo + hi + 1) / 2;
-      if (table[mid].first <= c) lo = mid;
-      else hi = mid - 1;
+      if (table[mid].first <= c)
+        lo = mid;
+      else
+        hi = mid - 1;
     }
     const AdamTensor t = table[lo];
     const int64_t begin = (c - t.first) * kChunk, end = begin + kChunk < t.n ? begin + kChunk : t.n;

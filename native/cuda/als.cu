@@ -15,7 +15,7 @@ namespace {
 
 constexpr int kThreads = 256;  // per block, a multiple of 32
 constexpr int kWarps = kThreads / 32;
-constexpr int kChunk = 256;    // nonzeros whose y·v dots are staged at once
+constexpr int kChunk = 256;  // nonzeros whose y·v dots are staged at once
 
 __device__ __forceinline__ double warp_sum(double v) {
   for (int o = 16; o > 0; o >>= 1) v += __shfl_xor_sync(0xffffffffu, v, o);
@@ -59,7 +59,8 @@ __device__ void apply(const float* G, const float* Y, const int32_t* indices, co
     __syncthreads();
     for (int64_t c = threadIdx.x; c < K; c += kThreads) {
       double o = out[c];
-      for (int64_t n = c0; n < c1; ++n) o += dch[n - c0] * static_cast<double>(Y[static_cast<int64_t>(indices[n]) * K + c]);
+      for (int64_t n = c0; n < c1; ++n)
+        o += dch[n - c0] * static_cast<double>(Y[static_cast<int64_t>(indices[n]) * K + c]);
       out[c] = o;
     }
     __syncthreads();
@@ -68,8 +69,8 @@ __device__ void apply(const float* G, const float* Y, const int32_t* indices, co
 
 // The CG solves. Launch: min(rows, 2^20) blocks of kThreads threads, a block per row (block-
 // stride over rows). Dynamic shared memory: 4·K + kChunk doubles (x, r, p, Ap, the chunk's dots).
-__global__ void als_cg(const int64_t* indptr, const int32_t* indices, const float* values, int64_t rows,
-                       const float* Y, const float* G, float* X, int64_t K, int cg_steps) {
+__global__ void als_cg(const int64_t* indptr, const int32_t* indices, const float* values, int64_t rows, const float* Y,
+                       const float* G, float* X, int64_t K, int cg_steps) {
   extern __shared__ double shd[];
   __shared__ double red[kWarps];
   double* x = shd;

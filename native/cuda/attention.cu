@@ -57,8 +57,10 @@ __device__ __forceinline__ void locate(const DevLayout& l, int64_t r, int64_t& t
   int64_t lo = 0, hi = l.T - 1;
   while (lo < hi) {
     const int64_t mid = (lo + hi + 1) >> 1;
-    if (l.offsets[mid] <= r) lo = mid;
-    else hi = mid - 1;
+    if (l.offsets[mid] <= r)
+      lo = mid;
+    else
+      hi = mid - 1;
   }
   t = lo;
   i = r - l.offsets[lo];
@@ -88,8 +90,8 @@ __device__ float block_reduce(float v, float* red) {
 // columns of one head in packed row of step s). Groups of nd = min(dh, blockDim) threads
 // split d, the blockDim/nd groups split s (s ≡ g mod groups); the group partials (part:
 // max(dh, blockDim) floats) are added in group order. Ends with the block synchronised.
-__device__ void weighted_rows(const float* w, int64_t n, const float* col0, int64_t ld, const DevLayout& l,
-                              int64_t i, int64_t dh, float* part, float* dst) {
+__device__ void weighted_rows(const float* w, int64_t n, const float* col0, int64_t ld, const DevLayout& l, int64_t i,
+                              int64_t dh, float* part, float* dst) {
   const int nd = dh < kThreads ? static_cast<int>(dh) : kThreads;
   const int groups = kThreads / nd;
   const int g = threadIdx.x / nd, dl = threadIdx.x % nd;
@@ -275,8 +277,10 @@ void shared_for(K kernel, size_t bytes, const char* op, int64_t Lmax) {
   if (bytes <= 48 * 1024) return;
   if (bytes > device_props().sharedMemPerBlockOptin)
     throw std::invalid_argument(std::string("cuda: ") + op + ": a sequence of " + std::to_string(Lmax) +
-                                " steps needs " + std::to_string(bytes) + " bytes of shared memory per block, more than "
-                                "this GPU's " + std::to_string(device_props().sharedMemPerBlockOptin));
+                                " steps needs " + std::to_string(bytes) +
+                                " bytes of shared memory per block, more than "
+                                "this GPU's " +
+                                std::to_string(device_props().sharedMemPerBlockOptin));
   check(cudaFuncSetAttribute(kernel, cudaFuncAttributeMaxDynamicSharedMemorySize, static_cast<int>(bytes)), op);
 }
 

@@ -35,7 +35,8 @@ __global__ void __launch_bounds__(kThreads) i32_i64_kernel(const int32_t* x, int
 __device__ __forceinline__ bool fits_int32(int64_t v) { return v >= INT32_MIN && v <= INT32_MAX; }
 
 // 1-D, as f32_f16_kernel: notes the first value outside int32's range.
-__global__ void __launch_bounds__(kThreads) i64_check_kernel(const int64_t* x, int64_t n, unsigned long long* bad_slot) {
+__global__ void __launch_bounds__(kThreads)
+    i64_check_kernel(const int64_t* x, int64_t n, unsigned long long* bad_slot) {
   unsigned long long bad = kNoBad;
   for (int64_t i = global_index(); i < n; i += global_stride())
     if (!fits_int32(x[i])) {
@@ -47,7 +48,7 @@ __global__ void __launch_bounds__(kThreads) i64_check_kernel(const int64_t* x, i
 
 // 1-D, as f32_f16_kernel: writes y only if the check found nothing.
 __global__ void __launch_bounds__(kThreads)
-i64_i32_kernel(const int64_t* x, int32_t* y, int64_t n, const unsigned long long* bad_slot) {
+    i64_i32_kernel(const int64_t* x, int32_t* y, int64_t n, const unsigned long long* bad_slot) {
   if (*bad_slot != kNoBad) return;
   for (int64_t i = global_index(); i < n; i += global_stride()) y[i] = static_cast<int32_t>(x[i]);
 }

@@ -32,8 +32,8 @@ void upload_parts(Scratch& into, Ptr const* parts, const int64_t* widths, int64_
 // for each part in order, the group copies that part's row into its columns of the wide row
 // (Concat) or back (split).
 template <int G, bool Concat, class Ptr>
-__global__ void __launch_bounds__(kThreads)
-concat_kernel(const Part<Ptr>* parts, int64_t count, float* wide_out, const float* wide_in, int64_t rows, int64_t W) {
+__global__ void __launch_bounds__(kThreads) concat_kernel(const Part<Ptr>* parts, int64_t count, float* wide_out,
+                                                          const float* wide_in, int64_t rows, int64_t W) {
   using R = RowGroup<G>;
   const int lane = R::lane();
   for (int64_t r = R::first(); r < rows; r += R::stride()) {
@@ -41,16 +41,18 @@ concat_kernel(const Part<Ptr>* parts, int64_t count, float* wide_out, const floa
       const Part<Ptr> part = parts[p];
       const int64_t base = r * part.width, wide = r * W + part.offset;
       for (int64_t j = lane; j < part.width; j += G) {
-        if constexpr (Concat) wide_out[wide + j] = part.data[base + j];
-        else part.data[base + j] = wide_in[wide + j];
+        if constexpr (Concat)
+          wide_out[wide + j] = part.data[base + j];
+        else
+          part.data[base + j] = wide_in[wide + j];
       }
     }
   }
 }
 
 template <bool Concat, class Ptr>
-void launch(Ptr const* parts, const int64_t* widths, int64_t count, float* wide_out, const float* wide_in,
-            int64_t rows, const char* name) {
+void launch(Ptr const* parts, const int64_t* widths, int64_t count, float* wide_out, const float* wide_in, int64_t rows,
+            const char* name) {
   if (rows <= 0 || count <= 0) return;
   int64_t W = 0;
   for (int64_t p = 0; p < count; ++p) W += widths[p];
@@ -59,10 +61,11 @@ void launch(Ptr const* parts, const int64_t* widths, int64_t count, float* wide_
   upload_parts(table, parts, widths, count);
   const Part<Ptr>* t = table.as<const Part<Ptr>>();
   if (W <= kWarpRowMax)
-    concat_kernel<32, Concat, Ptr><<<row_blocks(rows, 32), kThreads, 0, stream()>>>(t, count, wide_out, wide_in, rows, W);
+    concat_kernel<32, Concat, Ptr>
+        <<<row_blocks(rows, 32), kThreads, 0, stream()>>>(t, count, wide_out, wide_in, rows, W);
   else
-    concat_kernel<kThreads, Concat, Ptr><<<row_blocks(rows, kThreads), kThreads, 0, stream()>>>(t, count, wide_out,
-                                                                                               wide_in, rows, W);
+    concat_kernel<kThreads, Concat, Ptr>
+        <<<row_blocks(rows, kThreads), kThreads, 0, stream()>>>(t, count, wide_out, wide_in, rows, W);
   check_launch(name);
 }
 

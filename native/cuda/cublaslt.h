@@ -44,7 +44,7 @@ enum : int32_t { CUBLAS_OP_N = 0, CUBLAS_OP_T = 1 };
 // cublasComputeType_t (cublas_api.h).
 using ComputeType = int;
 enum : int {
-  CUBLAS_COMPUTE_32F = 68,            // float, default: no down-conversion of the inputs
+  CUBLAS_COMPUTE_32F = 68,  // float, default: no down-conversion of the inputs
   CUBLAS_COMPUTE_32F_PEDANTIC = 69,
   CUBLAS_COMPUTE_32F_FAST_16BF = 75,  // float, allows down-converting the inputs to bfloat16 or TF32
   CUBLAS_COMPUTE_32F_FAST_TF32 = 77,  // float, allows down-converting the inputs to TF32

@@ -11,7 +11,7 @@ namespace {
 
 // 1-D: kThreads per block, grid_for(n) blocks, grid-stride over the n elements.
 __global__ void __launch_bounds__(kThreads)
-dropout_kernel(const float* x, float* y, uint8_t* mask, int64_t n, float p, float keep_scale, uint32_t seed) {
+    dropout_kernel(const float* x, float* y, uint8_t* mask, int64_t n, float p, float keep_scale, uint32_t seed) {
   for (int64_t i = global_index(); i < n; i += global_stride()) {
     const bool keep = dropout_uniform(seed, static_cast<uint64_t>(i)) >= p;
     mask[i] = keep;
@@ -21,7 +21,7 @@ dropout_kernel(const float* x, float* y, uint8_t* mask, int64_t n, float p, floa
 
 // 1-D, as dropout_kernel.
 __global__ void __launch_bounds__(kThreads)
-dropout_grad_kernel(const float* dy, const uint8_t* mask, float* dx, int64_t n, float keep_scale) {
+    dropout_grad_kernel(const float* dy, const uint8_t* mask, float* dx, int64_t n, float keep_scale) {
   for (int64_t i = global_index(); i < n; i += global_stride()) dx[i] = mask[i] ? dy[i] * keep_scale : 0.f;
 }
 

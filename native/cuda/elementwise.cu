@@ -18,9 +18,12 @@ constexpr float kInvSqrt2Pi = 0.39894228040143268f;
 template <BinaryOp Op>
 __global__ void __launch_bounds__(kThreads) binary_kernel(const float* a, const float* b, float* out, int64_t n) {
   for (int64_t i = global_index(); i < n; i += global_stride()) {
-    if constexpr (Op == BinaryOp::Add) out[i] = a[i] + b[i];
-    else if constexpr (Op == BinaryOp::Sub) out[i] = a[i] - b[i];
-    else out[i] = a[i] * b[i];
+    if constexpr (Op == BinaryOp::Add)
+      out[i] = a[i] + b[i];
+    else if constexpr (Op == BinaryOp::Sub)
+      out[i] = a[i] - b[i];
+    else
+      out[i] = a[i] * b[i];
   }
 }
 
@@ -50,7 +53,7 @@ __global__ void __launch_bounds__(kThreads) broadcast_scalar_kernel(const float*
 // cheaper modulo for the column), else int64_t.
 template <class Index>
 __global__ void __launch_bounds__(kThreads)
-add_bias_kernel(const float* x, const float* bias, float* out, Index total, Index D) {
+    add_bias_kernel(const float* x, const float* bias, float* out, Index total, Index D) {
   for (int64_t i = global_index(); i < static_cast<int64_t>(total); i += global_stride())
     out[i] = x[i] + bias[static_cast<Index>(i) % D];
 }
@@ -60,17 +63,21 @@ template <UnaryOp Op>
 __global__ void __launch_bounds__(kThreads) unary_kernel(const float* x, float* y, int64_t n) {
   for (int64_t i = global_index(); i < n; i += global_stride()) {
     const float v = x[i];
-    if constexpr (Op == UnaryOp::Sigmoid) y[i] = 1.f / (1.f + expf(-v));
-    else if constexpr (Op == UnaryOp::Tanh) y[i] = tanhf(v);
-    else if constexpr (Op == UnaryOp::Relu) y[i] = v > 0.f ? v : 0.f;
-    else y[i] = 0.5f * v * (1.f + erff(v * kInvSqrt2));  // exact (erf) GELU, as torch.nn.GELU()
+    if constexpr (Op == UnaryOp::Sigmoid)
+      y[i] = 1.f / (1.f + expf(-v));
+    else if constexpr (Op == UnaryOp::Tanh)
+      y[i] = tanhf(v);
+    else if constexpr (Op == UnaryOp::Relu)
+      y[i] = v > 0.f ? v : 0.f;
+    else
+      y[i] = 0.5f * v * (1.f + erff(v * kInvSqrt2));  // exact (erf) GELU, as torch.nn.GELU()
   }
 }
 
 // 1-D, as binary_kernel. Sigmoid and tanh use y = f(x); relu and gelu use x.
 template <UnaryOp Op>
 __global__ void __launch_bounds__(kThreads)
-unary_grad_kernel(const float* x, const float* y, const float* dy, float* dx, int64_t n) {
+    unary_grad_kernel(const float* x, const float* y, const float* dy, float* dx, int64_t n) {
   for (int64_t i = global_index(); i < n; i += global_stride()) {
     if constexpr (Op == UnaryOp::Sigmoid) {
       dx[i] = dy[i] * y[i] * (1.f - y[i]);
@@ -100,10 +107,17 @@ void binary(BinaryOp op, const float* a, const float* b, float* out, int64_t n) 
   if (n <= 0) return;
   const unsigned blocks = grid_for(n, kThreads);
   switch (op) {
-    case BinaryOp::Add: binary_kernel<BinaryOp::Add><<<blocks, kThreads, 0, stream()>>>(a, b, out, n); break;
-    case BinaryOp::Sub: binary_kernel<BinaryOp::Sub><<<blocks, kThreads, 0, stream()>>>(a, b, out, n); break;
-    case BinaryOp::Mul: binary_kernel<BinaryOp::Mul><<<blocks, kThreads, 0, stream()>>>(a, b, out, n); break;
-    default: return;  // as the CPU: an unknown op does nothing (the bindings reject it)
+    case BinaryOp::Add:
+      binary_kernel<BinaryOp::Add><<<blocks, kThreads, 0, stream()>>>(a, b, out, n);
+      break;
+    case BinaryOp::Sub:
+      binary_kernel<BinaryOp::Sub><<<blocks, kThreads, 0, stream()>>>(a, b, out, n);
+      break;
+    case BinaryOp::Mul:
+      binary_kernel<BinaryOp::Mul><<<blocks, kThreads, 0, stream()>>>(a, b, out, n);
+      break;
+    default:
+      return;  // as the CPU: an unknown op does nothing (the bindings reject it)
   }
   check_launch("binary");
 }
@@ -137,8 +151,8 @@ void add_bias(const float* x, const float* bias, float* out, int64_t rows, int64
   const int64_t total = rows * D;
   const unsigned blocks = grid_for(total, kThreads);
   if (total <= 0xFFFFFFFFll)
-    add_bias_kernel<uint32_t><<<blocks, kThreads, 0, stream()>>>(x, bias, out, static_cast<uint32_t>(total),
-                                                                  static_cast<uint32_t>(D));
+    add_bias_kernel<uint32_t>
+        <<<blocks, kThreads, 0, stream()>>>(x, bias, out, static_cast<uint32_t>(total), static_cast<uint32_t>(D));
   else
     add_bias_kernel<int64_t><<<blocks, kThreads, 0, stream()>>>(x, bias, out, total, D);
   check_launch("add_bias");
@@ -153,11 +167,20 @@ void unary(UnaryOp op, const float* x, float* y, int64_t n) {
   if (n <= 0) return;
   const unsigned blocks = grid_for(n, kThreads);
   switch (op) {
-    case UnaryOp::Sigmoid: unary_kernel<UnaryOp::Sigmoid><<<blocks, kThreads, 0, stream()>>>(x, y, n); break;
-    case UnaryOp::Tanh: unary_kernel<UnaryOp::Tanh><<<blocks, kThreads, 0, stream()>>>(x, y, n); break;
-    case UnaryOp::Relu: unary_kernel<UnaryOp::Relu><<<blocks, kThreads, 0, stream()>>>(x, y, n); break;
-    case UnaryOp::Gelu: unary_kernel<UnaryOp::Gelu><<<blocks, kThreads, 0, stream()>>>(x, y, n); break;
-    default: return;
+    case UnaryOp::Sigmoid:
+      unary_kernel<UnaryOp::Sigmoid><<<blocks, kThreads, 0, stream()>>>(x, y, n);
+      break;
+    case UnaryOp::Tanh:
+      unary_kernel<UnaryOp::Tanh><<<blocks, kThreads, 0, stream()>>>(x, y, n);
+      break;
+    case UnaryOp::Relu:
+      unary_kernel<UnaryOp::Relu><<<blocks, kThreads, 0, stream()>>>(x, y, n);
+      break;
+    case UnaryOp::Gelu:
+      unary_kernel<UnaryOp::Gelu><<<blocks, kThreads, 0, stream()>>>(x, y, n);
+      break;
+    default:
+      return;
   }
   check_launch("unary");
 }
@@ -169,10 +192,17 @@ void unary_grad(UnaryOp op, const float* x, const float* y, const float* dy, flo
     case UnaryOp::Sigmoid:
       unary_grad_kernel<UnaryOp::Sigmoid><<<blocks, kThreads, 0, stream()>>>(x, y, dy, dx, n);
       break;
-    case UnaryOp::Tanh: unary_grad_kernel<UnaryOp::Tanh><<<blocks, kThreads, 0, stream()>>>(x, y, dy, dx, n); break;
-    case UnaryOp::Relu: unary_grad_kernel<UnaryOp::Relu><<<blocks, kThreads, 0, stream()>>>(x, y, dy, dx, n); break;
-    case UnaryOp::Gelu: unary_grad_kernel<UnaryOp::Gelu><<<blocks, kThreads, 0, stream()>>>(x, y, dy, dx, n); break;
-    default: return;
+    case UnaryOp::Tanh:
+      unary_grad_kernel<UnaryOp::Tanh><<<blocks, kThreads, 0, stream()>>>(x, y, dy, dx, n);
+      break;
+    case UnaryOp::Relu:
+      unary_grad_kernel<UnaryOp::Relu><<<blocks, kThreads, 0, stream()>>>(x, y, dy, dx, n);
+      break;
+    case UnaryOp::Gelu:
+      unary_grad_kernel<UnaryOp::Gelu><<<blocks, kThreads, 0, stream()>>>(x, y, dy, dx, n);
+      break;
+    default:
+      return;
   }
   check_launch("unary_grad");
 }

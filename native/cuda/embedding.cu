@@ -23,9 +23,8 @@ namespace {
 // rows: copies table row ids[r] to out row r, or zeros if the id is outside [0, V) (noted
 // for the fault).
 template <int G>
-__global__ void __launch_bounds__(kThreads)
-gather_kernel(const float* table, int64_t V, const int32_t* ids, float* out, int64_t n, int64_t E,
-              unsigned long long* bad_slot) {
+__global__ void __launch_bounds__(kThreads) gather_kernel(const float* table, int64_t V, const int32_t* ids, float* out,
+                                                          int64_t n, int64_t E, unsigned long long* bad_slot) {
   using R = RowGroup<G>;
   const int lane = R::lane();
   unsigned long long bad = kNoBad;
@@ -47,8 +46,8 @@ gather_kernel(const float* table, int64_t V, const int32_t* ids, float* out, int
 // id, or `sentinel` for an id outside [0, V), noted for the fault) and values (positions).
 template <class Pos>
 __global__ void __launch_bounds__(kThreads)
-scatter_keys_kernel(const int32_t* ids, int64_t n, int64_t V, uint32_t sentinel, uint32_t* keys, Pos* pos,
-                    unsigned long long* bad_slot) {
+    scatter_keys_kernel(const int32_t* ids, int64_t n, int64_t V, uint32_t sentinel, uint32_t* keys, Pos* pos,
+                        unsigned long long* bad_slot) {
   unsigned long long bad = kNoBad;
   for (int64_t i = global_index(); i < n; i += global_stride()) {
     const int32_t id = ids[i];
@@ -72,8 +71,8 @@ struct IsRunHead {
 // increasing order, in float, as the CPU's loop over i does. The sentinel's run is skipped.
 template <int G, class Pos>
 __global__ void __launch_bounds__(kThreads)
-scatter_runs_kernel(const float* dy, const uint32_t* keys, const Pos* pos, const Pos* starts, const Pos* num_runs,
-                    float* dtable, int64_t n, int64_t E, uint32_t sentinel) {
+    scatter_runs_kernel(const float* dy, const uint32_t* keys, const Pos* pos, const Pos* starts, const Pos* num_runs,
+                        float* dtable, int64_t n, int64_t E, uint32_t sentinel) {
   using R = RowGroup<G>;
   const int lane = R::lane();
   const int64_t runs = static_cast<int64_t>(*num_runs);
@@ -127,12 +126,12 @@ void scatter_add(const float* dy, const int32_t* ids, float* dtable, int64_t n, 
           "cub::DeviceSelect::If");
     if (E <= kWarpRowMax)
       scatter_runs_kernel<32, Pos><<<row_blocks(n, 32), kThreads, 0, stream()>>>(
-          dy, keys_out.as<const uint32_t>(), pos_out.as<const Pos>(), starts.as<const Pos>(),
-          num_runs.as<const Pos>(), dtable, n, E, sentinel);
+          dy, keys_out.as<const uint32_t>(), pos_out.as<const Pos>(), starts.as<const Pos>(), num_runs.as<const Pos>(),
+          dtable, n, E, sentinel);
     else
       scatter_runs_kernel<kThreads, Pos><<<row_blocks(n, kThreads), kThreads, 0, stream()>>>(
-          dy, keys_out.as<const uint32_t>(), pos_out.as<const Pos>(), starts.as<const Pos>(),
-          num_runs.as<const Pos>(), dtable, n, E, sentinel);
+          dy, keys_out.as<const uint32_t>(), pos_out.as<const Pos>(), starts.as<const Pos>(), num_runs.as<const Pos>(),
+          dtable, n, E, sentinel);
     check_launch("embedding_scatter_add");
   }
   bad.raise(fault_site("embeddingScatterAdd", kIdOutOfRange, V), ids);
@@ -153,8 +152,10 @@ void embedding_gather(const float* table, int64_t V, const int32_t* ids, float* 
 
 void embedding_scatter_add(const float* dy, const int32_t* ids, float* dtable, int64_t n, int64_t E, int64_t V) {
   if (n <= 0) return;
-  if (n <= static_cast<int64_t>(UINT32_MAX)) scatter_add<uint32_t>(dy, ids, dtable, n, E, V);
-  else scatter_add<uint64_t>(dy, ids, dtable, n, E, V);
+  if (n <= static_cast<int64_t>(UINT32_MAX))
+    scatter_add<uint32_t>(dy, ids, dtable, n, E, V);
+  else
+    scatter_add<uint64_t>(dy, ids, dtable, n, E, V);
 }
 
 }  // namespace cuda

@@ -73,7 +73,9 @@ std::string shape(const PlanKey& k) {
   return "sgemm M=" + std::to_string(k.M) + " N=" + std::to_string(k.N) + " K=" + std::to_string(k.K) +
          " transA=" + (k.ta ? "1" : "0") + " transB=" + (k.tb ? "1" : "0") + " lda=" + std::to_string(k.lda) +
          " ldb=" + std::to_string(k.ldb) + " ldc=" + std::to_string(k.ldc) +
-         (k.precision == GemmPrecision::kTf32 ? " (tf32)" : k.precision == GemmPrecision::kBf16 ? " (bf16)" : "");
+         (k.precision == GemmPrecision::kTf32   ? " (tf32)"
+          : k.precision == GemmPrecision::kBf16 ? " (bf16)"
+                                                : "");
 }
 
 void lt_check(lt::Status s, const char* call, const std::string& what) {
@@ -118,8 +120,7 @@ Plan make_plan(const lt::Api& api, lt::Handle handle, const PlanKey& k) {
     const lt::ComputeType compute = k.precision == GemmPrecision::kTf32   ? lt::CUBLAS_COMPUTE_32F_FAST_TF32
                                     : k.precision == GemmPrecision::kBf16 ? lt::CUBLAS_COMPUTE_32F_FAST_16BF
                                                                           : lt::CUBLAS_COMPUTE_32F;
-    lt_check(api.MatmulDescCreate(&p.desc, compute, CUDA_R_32F),
-             "cublasLtMatmulDescCreate", what);
+    lt_check(api.MatmulDescCreate(&p.desc, compute, CUDA_R_32F), "cublasLtMatmulDescCreate", what);
     const int32_t op_a = k.tb ? lt::CUBLAS_OP_T : lt::CUBLAS_OP_N;  // cuBLASLt's A is our B
     const int32_t op_b = k.ta ? lt::CUBLAS_OP_T : lt::CUBLAS_OP_N;  // cuBLASLt's B is our A
     lt_check(api.MatmulDescSetAttribute(p.desc, lt::CUBLASLT_MATMUL_DESC_TRANSA, &op_a, sizeof(op_a)),
@@ -197,7 +198,8 @@ void sgemm(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, float al
     check_launch("sgemm_scale_c");
     return;
   }
-  const PlanKey key{M, N, K, lda, ldb, ldc, trans_a, trans_b, g_precision.load(), alignment(A), alignment(B), alignment(C)};
+  const PlanKey key{M,           N, K, lda, ldb, ldc, trans_a, trans_b, g_precision.load(), alignment(A), alignment(B),
+                    alignment(C)};
   GemmState& s = state();
   std::lock_guard<std::mutex> lock(s.mu);
   const lt::Api& api = ensure_ready(s);

@@ -102,9 +102,9 @@ __global__ void __launch_bounds__(kThreads)
     float* g = gates ? gates + i * 4 * H : nullptr;
     for (int64_t j = col_begin(); j < H; j += col_stride()) {
       const float ghn = ghr[2 * H + j] + b_hh[2 * H + j];
-      const GruGates q = gru_gates(gir[j] + b_ih[j] + ghr[j] + b_hh[j],
-                                   gir[H + j] + b_ih[H + j] + ghr[H + j] + b_hh[H + j], gir[2 * H + j] + b_ih[2 * H + j],
-                                   ghn);
+      const GruGates q =
+          gru_gates(gir[j] + b_ih[j] + ghr[j] + b_hh[j], gir[H + j] + b_ih[H + j] + ghr[H + j] + b_hh[H + j],
+                    gir[2 * H + j] + b_ih[2 * H + j], ghn);
       const float h = gru_output(q, hs[j]);
       hs[j] = h;
       ho[j] = h;
@@ -209,9 +209,9 @@ void layer_forward(const GruLayer& y, const PackedLayout& l, const int64_t* offs
 // gradient w.r.t. its initial state. h0s: B×H sorted; offsets: the layout's offsets on the
 // device. dgi, dgh: total×3H scratch; hprev: total×H scratch. dout and dx may be null; dx may
 // be the buffer dout points to (it is written last, after every read of dout).
-void layer_backward(const GruLayer& y, const float* h0s, const PackedLayout& l, const int64_t* offsets,
-                    bool persistent, const float* dout, float* carry, float* dgi, float* dgh, float* hprev,
-                    float* dx, float* dw_ih, float* dw_hh, float* db_ih, float* db_hh) {
+void layer_backward(const GruLayer& y, const float* h0s, const PackedLayout& l, const int64_t* offsets, bool persistent,
+                    const float* dout, float* carry, float* dgi, float* dgh, float* hprev, float* dx, float* dw_ih,
+                    float* dw_hh, float* db_ih, float* db_hh) {
   const int64_t H = y.H;
   if (persistent) gru_persistent_backward(y.w_hh, h0s, y.out, y.gates, dout, offsets, l.B, l.T, H, carry, dgi, dgh);
   for (int64_t t = l.T - 1; !persistent && t >= 0; --t) {
@@ -222,7 +222,8 @@ void layer_backward(const GruLayer& y, const float* h0s, const PackedLayout& l, 
                                                                y.gates + row * 4 * H, dgi + row * 3 * H,
                                                                dgh + row * 3 * H);
     check_launch("gru_cell_backward");
-    sgemm(false, false, rows, H, 3 * H, 1.f, dgh + row * 3 * H, 3 * H, y.w_hh, H, 1.f, carry, H);  // c = dh·z + dgh·W_hh
+    sgemm(false, false, rows, H, 3 * H, 1.f, dgh + row * 3 * H, 3 * H, y.w_hh, H, 1.f, carry,
+          H);  // c = dh·z + dgh·W_hh
   }
   const Shape2 s = shape_2d(l.total, H);
   gather_hprev_kernel<<<s.grid, s.block, 0, stream()>>>(h0s, y.out, offsets, l.T, l.total, H, hprev);
@@ -242,8 +243,8 @@ int64_t gru_workspace_floats(int64_t L, int64_t total, int64_t H, bool save, boo
   return gru_workspace_size(L, total, H, save, dropout);
 }
 
-void gru_forward(const float* x, const GruWeights& w, const float* h0, const PackedLayout& l, float p,
-                 uint32_t seed, bool save, float* ws, float* out, float* hn) {
+void gru_forward(const float* x, const GruWeights& w, const float* h0, const PackedLayout& l, float p, uint32_t seed,
+                 bool save, float* ws, float* out, float* hn) {
   const int64_t H = w.H, B = l.B, n = l.total * H;
   const GruWorkspaceView v{ws, l.total, H, w.L, save, out};
   const bool persistent = gru_use_persistent(false, B, l.T, l.total, H);
@@ -269,8 +270,8 @@ void gru_forward(const float* x, const GruWeights& w, const float* h0, const Pac
   }
 }
 
-void gru_backward(const float* x, const GruWeights& w, const float* h0, const PackedLayout& l, float p,
-                  const float* ws, const float* out, const float* dout, const float* dhn, const GruGrads& g) {
+void gru_backward(const float* x, const GruWeights& w, const float* h0, const PackedLayout& l, float p, const float* ws,
+                  const float* out, const float* dout, const float* dhn, const GruGrads& g) {
   const int64_t H = w.H, B = l.B, n = l.total * H;
   // The kernels only read the workspace and output here.
   const GruWorkspaceView v{const_cast<float*>(ws), l.total, H, w.L, true, const_cast<float*>(out)};

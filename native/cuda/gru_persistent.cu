@@ -42,8 +42,6 @@
 //
 // fp32 throughout (fma). Reads of data other CTAs wrote during the kernel (the output rows,
 // the dgh rows) go through __ldcg (L2), never the non-coherent read-only path.
-#include "cuda/gru_persistent.h"
-
 #include <cooperative_groups.h>
 
 #include <algorithm>
@@ -57,6 +55,7 @@
 #include <tuple>
 
 #include "common/device_math.h"
+#include "cuda/gru_persistent.h"
 #include "cuda/runtime.h"
 
 namespace seqcore {
@@ -427,22 +426,22 @@ bool gru_use_persistent(bool backward, int64_t B, int64_t T, int64_t total, int6
   return false;
 }
 
-void gru_persistent_forward(const float* gi, const float* w_hh, const float* b_ih, const float* b_hh,
-                            const float* h0s, const int64_t* offsets, const int32_t* sorted, int64_t B, int64_t T,
-                            int64_t H, float* out, float* gates, float* hn) {
+void gru_persistent_forward(const float* gi, const float* w_hh, const float* b_ih, const float* b_hh, const float* h0s,
+                            const int64_t* offsets, const int32_t* sorted, int64_t B, int64_t T, int64_t H, float* out,
+                            float* gates, float* hn) {
   if (T < 1 || B < 1) return;
   const Plan p = plan_for(false, B, H);
   if (p.why_not) throw std::runtime_error(std::string("cuda: gru_persistent_forward: ") + p.why_not);
   int h = static_cast<int>(H), u = p.units, r = p.tile_rows;
   void* args[] = {&gi, &w_hh, &b_ih, &b_hh, &h0s, &offsets, &sorted, &T, &h, &u, &r, &out, &gates, &hn};
-  check(cudaLaunchCooperativeKernel(gru_persistent_forward_kernel, dim3(static_cast<unsigned>(p.ctas)),
-                                    dim3(kPThreads), args, p.smem, stream()),
+  check(cudaLaunchCooperativeKernel(gru_persistent_forward_kernel, dim3(static_cast<unsigned>(p.ctas)), dim3(kPThreads),
+                                    args, p.smem, stream()),
         "gru_persistent_forward");
 }
 
 void gru_persistent_backward(const float* w_hh, const float* h0s, const float* out, const float* gates,
-                             const float* dout, const int64_t* offsets, int64_t B, int64_t T, int64_t H,
-                             float* carry, float* dgi, float* dgh) {
+                             const float* dout, const int64_t* offsets, int64_t B, int64_t T, int64_t H, float* carry,
+                             float* dgi, float* dgh) {
   if (T < 1 || B < 1) return;
   const Plan p = plan_for(true, B, H);
   if (p.why_not) throw std::runtime_error(std::string("cuda: gru_persistent_backward: ") + p.why_not);

@@ -30,16 +30,16 @@ bool gru_use_persistent(bool backward, int64_t B, int64_t T, int64_t total, int6
 // row. Device pointers: offsets: T+1 packed row offsets; sorted: B; h0s: B×H initial state in
 // sorted order; out: total×H; gates: total×4H (r, z, n, ghn) or null; hn: B×H, written in the
 // original order (row sorted[i] = the final state of sorted row i).
-void gru_persistent_forward(const float* gi, const float* w_hh, const float* b_ih, const float* b_hh,
-                            const float* h0s, const int64_t* offsets, const int32_t* sorted, int64_t B, int64_t T,
-                            int64_t H, float* out, float* gates, float* hn);
+void gru_persistent_forward(const float* gi, const float* w_hh, const float* b_ih, const float* b_hh, const float* h0s,
+                            const int64_t* offsets, const int32_t* sorted, int64_t B, int64_t T, int64_t H, float* out,
+                            float* gates, float* hn);
 
 // One layer's recurrence, backward: per step in reverse dgi, dgh (total×3H, packed rows) and
 // carry (B×H, sorted order; in: ∂L/∂ final states, out: ∂L/∂h0). h0s: B×H sorted; out, gates:
 // the forward's; dout: total×H or null. The weight and input gradients are left to gru.cu.
 void gru_persistent_backward(const float* w_hh, const float* h0s, const float* out, const float* gates,
-                             const float* dout, const int64_t* offsets, int64_t B, int64_t T, int64_t H,
-                             float* carry, float* dgi, float* dgh);
+                             const float* dout, const int64_t* offsets, int64_t B, int64_t T, int64_t H, float* carry,
+                             float* dgi, float* dgh);
 
 }  // namespace cuda
 }  // namespace seqcore

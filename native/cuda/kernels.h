@@ -17,8 +17,8 @@ namespace cuda {
 
 // ---- gemm.cu (cuBLASLt, loaded at run time: cublaslt.h) ----
 // Row-major C (M×N, ldc) = alpha·op(A)·op(B) + beta·C; beta == 0 never reads C.
-void sgemm(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, float alpha, const float* A,
-           int64_t lda, const float* B, int64_t ldb, float beta, float* C, int64_t ldc);
+void sgemm(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, float alpha, const float* A, int64_t lda,
+           const float* B, int64_t ldb, float beta, float* C, int64_t ldc);
 // GEMM precision: the inputs and output stay fp32, products accumulate in fp32; what the
 // tensor cores may round the inputs to. kFp32: nothing (exact fp32, the default); kTf32: TF32
 // (10 mantissa bits); kBf16: bfloat16 (7 mantissa bits; cuBLASLt may also pick TF32).
@@ -37,8 +37,8 @@ void unary(UnaryOp op, const float* x, float* y, int64_t n);
 void unary_grad(UnaryOp op, const float* x, const float* y, const float* dy, float* dx, int64_t n);
 
 // ---- layernorm.cu ----
-void layernorm(const float* x, const float* gamma, const float* beta, float* y, float* mean, float* rstd,
-               int64_t rows, int64_t D, float eps);
+void layernorm(const float* x, const float* gamma, const float* beta, float* y, float* mean, float* rstd, int64_t rows,
+               int64_t D, float eps);
 void layernorm_grad(const float* dy, const float* x, const float* gamma, const float* mean, const float* rstd,
                     float* dx, float* dgamma, float* dbeta, int64_t rows, int64_t D);
 
@@ -79,7 +79,7 @@ void mse_grad(const float* a, const float* b, const float* dout, float* da, floa
 void cosine(const float* a, const float* b, float* out, int64_t N, int64_t D, float eps);
 void cosine_grad(const float* a, const float* b, const float* dout, float* da, float* db, int64_t N, int64_t D,
                  float eps);
-void bce_logits(const float* x, const float* y, int64_t n, float* out);  // mean
+void bce_logits(const float* x, const float* y, int64_t n, float* out);                         // mean
 void bce_logits_grad(const float* x, const float* y, const float* dout, float* dx, int64_t n);  // dout[0]/n·(σ(x)−y)
 
 // ---- adam.cu ---- (p, g, m, v: host arrays of device pointers; ss, out, clip: device)
@@ -103,8 +103,8 @@ void unpack_padded(const float* packed, int64_t Tpad, int64_t E, const PackedLay
 int64_t gru_workspace_floats(int64_t L, int64_t total, int64_t H, bool save, bool dropout);
 void gru_forward(const float* x, const GruWeights& w, const float* h0, const PackedLayout& l, float p, uint32_t seed,
                  bool save, float* ws, float* out, float* hn);
-void gru_backward(const float* x, const GruWeights& w, const float* h0, const PackedLayout& l, float p,
-                  const float* ws, const float* out, const float* dout, const float* dhn, const GruGrads& g);
+void gru_backward(const float* x, const GruWeights& w, const float* h0, const PackedLayout& l, float p, const float* ws,
+                  const float* out, const float* dout, const float* dhn, const GruGrads& g);
 
 // ---- attention.cu ---- (same contract as native/cpu/attention.h)
 int64_t attention_prob_floats(const PackedLayout& l, int64_t heads);

@@ -15,8 +15,8 @@ namespace {
 // the group sums the row (float64), then Σ(x − mean)², then writes y, mean and rstd.
 template <int G>
 __global__ void __launch_bounds__(kThreads)
-layernorm_kernel(const float* x, const float* gamma, const float* beta, float* y, float* mean, float* rstd,
-                 int64_t rows, int64_t D, float eps) {
+    layernorm_kernel(const float* x, const float* gamma, const float* beta, float* y, float* mean, float* rstd,
+                     int64_t rows, int64_t D, float eps) {
   using R = RowGroup<G>;
   const int lane = R::lane();
   for (int64_t r = R::first(); r < rows; r += R::stride()) {
@@ -34,8 +34,7 @@ layernorm_kernel(const float* x, const float* gamma, const float* beta, float* y
     const float rs = static_cast<float>(1.0 / sqrt(ss / static_cast<double>(D) + eps));
     const float m = static_cast<float>(mu);
     float* yr = y + r * D;
-    for (int64_t j = lane; j < D; j += G)
-      yr[j] = __fadd_rn(__fmul_rn(__fmul_rn(xr[j] - m, rs), gamma[j]), beta[j]);
+    for (int64_t j = lane; j < D; j += G) yr[j] = __fadd_rn(__fmul_rn(__fmul_rn(xr[j] - m, rs), gamma[j]), beta[j]);
     if (lane == 0) {
       mean[r] = m;
       rstd[r] = rs;
@@ -47,8 +46,8 @@ layernorm_kernel(const float* x, const float* gamma, const float* beta, float* y
 // dx = rstd·(γ·dy − a/D − x̂·c/D).
 template <int G>
 __global__ void __launch_bounds__(kThreads)
-layernorm_dx_kernel(const float* dy, const float* x, const float* gamma, const float* mean, const float* rstd,
-                    float* dx, int64_t rows, int64_t D) {
+    layernorm_dx_kernel(const float* dy, const float* x, const float* gamma, const float* mean, const float* rstd,
+                        float* dx, int64_t rows, int64_t D) {
   using R = RowGroup<G>;
   const int lane = R::lane();
   for (int64_t r = R::first(); r < rows; r += R::stride()) {
@@ -63,7 +62,8 @@ layernorm_dx_kernel(const float* dy, const float* x, const float* gamma, const f
     }
     a = R::reduce(a, SumOp(), 0.0);
     c = R::reduce(c, SumOp(), 0.0);
-    const float ma = static_cast<float>(a / static_cast<double>(D)), mc = static_cast<float>(c / static_cast<double>(D));
+    const float ma = static_cast<float>(a / static_cast<double>(D)),
+                mc = static_cast<float>(c / static_cast<double>(D));
     float* dxr = dx + r * D;
     for (int64_t j = lane; j < D; j += G) {
       const float xhat = (xr[j] - m) * rs;
@@ -85,14 +85,14 @@ struct LayerNormParamTerm {
 
 }  // namespace
 
-void layernorm(const float* x, const float* gamma, const float* beta, float* y, float* mean, float* rstd,
-               int64_t rows, int64_t D, float eps) {
+void layernorm(const float* x, const float* gamma, const float* beta, float* y, float* mean, float* rstd, int64_t rows,
+               int64_t D, float eps) {
   if (rows <= 0) return;  // D = 0 still writes mean and rstd (NaN), as the CPU
   if (D <= kWarpRowMax)
     layernorm_kernel<32><<<row_blocks(rows, 32), kThreads, 0, stream()>>>(x, gamma, beta, y, mean, rstd, rows, D, eps);
   else
-    layernorm_kernel<kThreads><<<row_blocks(rows, kThreads), kThreads, 0, stream()>>>(x, gamma, beta, y, mean, rstd,
-                                                                                      rows, D, eps);
+    layernorm_kernel<kThreads>
+        <<<row_blocks(rows, kThreads), kThreads, 0, stream()>>>(x, gamma, beta, y, mean, rstd, rows, D, eps);
   check_launch("layernorm");
 }
 
@@ -103,8 +103,8 @@ void layernorm_grad(const float* dy, const float* x, const float* gamma, const f
     if (D <= kWarpRowMax)
       layernorm_dx_kernel<32><<<row_blocks(rows, 32), kThreads, 0, stream()>>>(dy, x, gamma, mean, rstd, dx, rows, D);
     else
-      layernorm_dx_kernel<kThreads><<<row_blocks(rows, kThreads), kThreads, 0, stream()>>>(dy, x, gamma, mean, rstd,
-                                                                                           dx, rows, D);
+      layernorm_dx_kernel<kThreads>
+          <<<row_blocks(rows, kThreads), kThreads, 0, stream()>>>(dy, x, gamma, mean, rstd, dx, rows, D);
     check_launch("layernorm_grad");
   }
   // rows = 0 writes zeros, as the CPU.

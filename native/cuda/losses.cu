@@ -37,7 +37,7 @@ __device__ __forceinline__ float mean_scale(const float* dout, int64_t n) {
 
 // 1-D: kThreads per block, grid_for(n) blocks, grid-stride: da = 2·scale·(a − b), db = −da.
 __global__ void __launch_bounds__(kThreads)
-mse_grad_kernel(const float* a, const float* b, const float* dout, float* da, float* db, int64_t n) {
+    mse_grad_kernel(const float* a, const float* b, const float* dout, float* da, float* db, int64_t n) {
   const float scale = mean_scale(dout, n);
   for (int64_t i = global_index(); i < n; i += global_stride()) {
     const float g = 2.f * scale * (a[i] - b[i]);
@@ -48,7 +48,7 @@ mse_grad_kernel(const float* a, const float* b, const float* dout, float* da, fl
 
 // 1-D, as mse_grad_kernel: dx = scale·(σ(x) − y).
 __global__ void __launch_bounds__(kThreads)
-bce_grad_kernel(const float* x, const float* y, const float* dout, float* dx, int64_t n) {
+    bce_grad_kernel(const float* x, const float* y, const float* dout, float* dx, int64_t n) {
   const float scale = mean_scale(dout, n);
   for (int64_t i = global_index(); i < n; i += global_stride()) dx[i] = scale * (1.f / (1.f + expf(-x[i])) - y[i]);
 }
@@ -80,7 +80,7 @@ __device__ __forceinline__ double at_least(double v, float eps) { return v < eps
 // out[i] = a·b / (max(|a|, eps)·max(|b|, eps)).
 template <int G>
 __global__ void __launch_bounds__(kThreads)
-cosine_kernel(const float* a, const float* b, float* out, int64_t N, int64_t D, float eps) {
+    cosine_kernel(const float* a, const float* b, float* out, int64_t N, int64_t D, float eps) {
   using R = RowGroup<G>;
   const int lane = R::lane();
   for (int64_t i = R::first(); i < N; i += R::stride()) {
@@ -92,9 +92,8 @@ cosine_kernel(const float* a, const float* b, float* out, int64_t N, int64_t D, 
 // G threads per row, as cosine_kernel: da = dout·(b/(A·B) − [|a| > eps]·cos·a/|a|²), db
 // symmetrically (either may be null), each product rounded on its own as on the CPU.
 template <int G>
-__global__ void __launch_bounds__(kThreads)
-cosine_grad_kernel(const float* a, const float* b, const float* dout, float* da, float* db, int64_t N, int64_t D,
-                   float eps) {
+__global__ void __launch_bounds__(kThreads) cosine_grad_kernel(const float* a, const float* b, const float* dout,
+                                                               float* da, float* db, int64_t N, int64_t D, float eps) {
   using R = RowGroup<G>;
   const int lane = R::lane();
   for (int64_t i = R::first(); i < N; i += R::stride()) {
@@ -126,8 +125,10 @@ void mse_grad(const float* a, const float* b, const float* dout, float* da, floa
 
 void cosine(const float* a, const float* b, float* out, int64_t N, int64_t D, float eps) {
   if (N <= 0) return;
-  if (D <= kWarpRowMax) cosine_kernel<32><<<row_blocks(N, 32), kThreads, 0, stream()>>>(a, b, out, N, D, eps);
-  else cosine_kernel<kThreads><<<row_blocks(N, kThreads), kThreads, 0, stream()>>>(a, b, out, N, D, eps);
+  if (D <= kWarpRowMax)
+    cosine_kernel<32><<<row_blocks(N, 32), kThreads, 0, stream()>>>(a, b, out, N, D, eps);
+  else
+    cosine_kernel<kThreads><<<row_blocks(N, kThreads), kThreads, 0, stream()>>>(a, b, out, N, D, eps);
   check_launch("cosine");
 }
 

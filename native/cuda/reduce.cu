@@ -20,7 +20,8 @@ struct SquareTerm {
 
 // 1-D: kThreads per block, grid_for(n) blocks, grid-stride; each thread stops at its first
 // NaN/±Inf (its least), then the block's least index goes to *slot by an integer atomicMin.
-__global__ void __launch_bounds__(kThreads) first_non_finite_kernel(const float* x, int64_t n, unsigned long long* slot) {
+__global__ void __launch_bounds__(kThreads)
+    first_non_finite_kernel(const float* x, int64_t n, unsigned long long* slot) {
   unsigned long long first = kNoBad;
   for (int64_t i = global_index(); i < n; i += global_stride())
     if ((__float_as_uint(x[i]) & 0x7F800000u) == 0x7F800000u) {

@@ -16,8 +16,8 @@
 namespace seqcore {
 namespace cuda {
 
-constexpr int kThreads = 256;         // threads per block of every 1-D kernel
-constexpr int kMaxPartials = 1024;    // blocks of a two-pass sum (its first pass's partials)
+constexpr int kThreads = 256;          // threads per block of every 1-D kernel
+constexpr int kMaxPartials = 1024;     // blocks of a two-pass sum (its first pass's partials)
 constexpr int64_t kWarpRowMax = 1024;  // rows at most this wide get a warp, wider a block
 constexpr unsigned long long kNoBad = ~0ull;
 
@@ -28,7 +28,9 @@ __device__ __forceinline__ int64_t global_stride() { return static_cast<int64_t>
 
 struct SumOp {
   template <class T>
-  __device__ __forceinline__ T operator()(T a, T b) const { return a + b; }
+  __device__ __forceinline__ T operator()(T a, T b) const {
+    return a + b;
+  }
 };
 // As the CPU's `x > m ? x : m`: NaNs are never selected.
 struct MaxOp {
@@ -82,8 +84,10 @@ struct RowGroup {
   __device__ static int64_t stride() { return static_cast<int64_t>(gridDim.x) * kPerBlock; }
   template <class T, class Op>
   __device__ static T reduce(T v, Op op, T identity) {
-    if constexpr (G == 32) return __shfl_sync(0xFFFFFFFFu, warp_reduce(v, op), 0);
-    else return block_reduce(v, op, identity);
+    if constexpr (G == 32)
+      return __shfl_sync(0xFFFFFFFFu, warp_reduce(v, op), 0);
+    else
+      return block_reduce(v, op, identity);
   }
 };
 
@@ -160,8 +164,8 @@ static_assert(kThreads == 8 * 32, "column_partials_kernel: 8 row lanes of 32 col
 
 template <int K, class Term>
 __global__ void __launch_bounds__(kThreads)
-column_partials_kernel(Term term, int64_t rows, int64_t D, int64_t tiles, int64_t chunks, int64_t chunk_rows,
-                       double* partial, ColumnOuts<K> outs) {
+    column_partials_kernel(Term term, int64_t rows, int64_t D, int64_t tiles, int64_t chunks, int64_t chunk_rows,
+                           double* partial, ColumnOuts<K> outs) {
   __shared__ double sh[K][8][32];
   const int cl = threadIdx.x & 31, rl = threadIdx.x >> 5;
   for (int64_t w = blockIdx.x; w < tiles * chunks; w += gridDim.x) {
@@ -180,8 +184,10 @@ column_partials_kernel(Term term, int64_t rows, int64_t D, int64_t tiles, int64_
       for (int k = 0; k < K; ++k) {
         double s = sh[k][0][cl];
         for (int q = 1; q < 8; ++q) s += sh[k][q][cl];
-        if (chunks == 1) outs.p[k][j] = static_cast<float>(s);
-        else partial[(k * chunks + chunk) * D + j] = s;
+        if (chunks == 1)
+          outs.p[k][j] = static_cast<float>(s);
+        else
+          partial[(k * chunks + chunk) * D + j] = s;
       }
     __syncthreads();
   }
@@ -190,7 +196,7 @@ column_partials_kernel(Term term, int64_t rows, int64_t D, int64_t tiles, int64_
 // A warp per (k, column j): lanes sum chunks lane, lane + 32, …; the warp reduces.
 template <int K>
 __global__ void __launch_bounds__(kThreads)
-column_finish_kernel(const double* partial, int64_t chunks, int64_t D, ColumnOuts<K> outs) {
+    column_finish_kernel(const double* partial, int64_t chunks, int64_t D, ColumnOuts<K> outs) {
   const int lane = threadIdx.x & 31;
   const int64_t first = static_cast<int64_t>(blockIdx.x) * (kThreads / 32) + (threadIdx.x >> 5);
   for (int64_t w = first; w < K * D; w += static_cast<int64_t>(gridDim.x) * (kThreads / 32)) {
@@ -215,8 +221,8 @@ void column_sums(Term term, int64_t rows, int64_t D, ColumnOuts<K> outs, const c
       term, rows, D, tiles, chunks, chunk_rows, partial.as<double>(), outs);
   check_launch(kernel);
   if (chunks > 1) {
-    column_finish_kernel<K><<<grid_for(K * D * 32, kThreads), kThreads, 0, stream()>>>(partial.as<const double>(),
-                                                                                        chunks, D, outs);
+    column_finish_kernel<K>
+        <<<grid_for(K * D * 32, kThreads), kThreads, 0, stream()>>>(partial.as<const double>(), chunks, D, outs);
     check_launch(kernel);
   }
 }

@@ -35,8 +35,10 @@ __device__ __forceinline__ int64_t step_of_row(const int64_t* __restrict__ offse
   int64_t lo = 0, hi = T;
   while (hi - lo > 1) {
     const int64_t mid = (lo + hi) / 2;
-    if (offsets[mid] <= r) lo = mid;
-    else hi = mid;
+    if (offsets[mid] <= r)
+      lo = mid;
+    else
+      hi = mid;
   }
   return lo;
 }

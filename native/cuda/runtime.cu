@@ -1,7 +1,5 @@
 // The CUDA runtime of seqcore (runtime.h): device selection, the compute stream, the caching
 // allocator, the pinned staging ring for uploads, and device faults.
-#include "cuda/runtime.h"
-
 #include <algorithm>
 #include <atomic>
 #include <cstring>
@@ -13,6 +11,7 @@
 
 #include "common/size_class.h"
 #include "cuda/device.h"
+#include "cuda/runtime.h"
 
 namespace seqcore {
 namespace cuda {
@@ -93,10 +92,11 @@ void check(cudaError_t e, const char* what) {
 void check_launch(const char* kernel) {
   const cudaError_t e = cudaGetLastError();
   if (e != cudaSuccess)
-    throw std::runtime_error(std::string("cuda: launching ") + kernel + ": " + cudaGetErrorString(e) +
-                             (e == cudaErrorNoKernelImageForDevice || e == cudaErrorInvalidDeviceFunction
-                                  ? " (this build has no code for this GPU's architecture: rebuild with SEQCORE_CUDA_ARCHS including it)"
-                                  : ""));
+    throw std::runtime_error(
+        std::string("cuda: launching ") + kernel + ": " + cudaGetErrorString(e) +
+        (e == cudaErrorNoKernelImageForDevice || e == cudaErrorInvalidDeviceFunction
+             ? " (this build has no code for this GPU's architecture: rebuild with SEQCORE_CUDA_ARCHS including it)"
+             : ""));
 }
 
 cudaStream_t stream() {
@@ -140,7 +140,8 @@ void* device_alloc(size_t bytes) {
     cudaMemGetInfo(&free_b, &total_b);
     throw std::runtime_error("cuda: out of device memory allocating " + std::to_string(bytes) + " bytes (" +
                              std::to_string(g_live >> 20) + " MiB in use by seqcore, " + std::to_string(free_b >> 20) +
-                             " MiB free of " + std::to_string(total_b >> 20) + " MiB): reduce the batch, sequence length or width");
+                             " MiB free of " + std::to_string(total_b >> 20) +
+                             " MiB): reduce the batch, sequence length or width");
   }
   g_class[p] = cls;
   g_live += cls;
@@ -215,7 +216,8 @@ void raise_recorded_fault() {
   else if (f.kind == kTargetOutOfRange)
     what += "target " + std::to_string(f.value) + " at row " + std::to_string(f.index) + " is outside [0, " +
             std::to_string(f.limit) + ")";
-  else what += "fault " + std::to_string(f.kind);
+  else
+    what += "fault " + std::to_string(f.kind);
   throw std::runtime_error(what + " (raised at this read; the kernel ran earlier)");
 }
 
@@ -254,16 +256,20 @@ float timer_elapsed(int a, int b) {
 void init(int device) {
   if (g.ready) {
     if (device != g.device)
-      throw std::runtime_error("cuda: already started on device " + std::to_string(g.device) + "; one device per process");
+      throw std::runtime_error("cuda: already started on device " + std::to_string(g.device) +
+                               "; one device per process");
     return;
   }
   int driver = 0, count = 0;
   cudaDriverGetVersion(&driver);
-  if (driver == 0) throw std::runtime_error("cuda: no NVIDIA driver is installed (libcuda.so.1 not found): this machine cannot run the cuda backend");
+  if (driver == 0)
+    throw std::runtime_error(
+        "cuda: no NVIDIA driver is installed (libcuda.so.1 not found): this machine cannot run the cuda backend");
   check(cudaGetDeviceCount(&count), "count devices");
   if (count == 0) throw std::runtime_error("cuda: the NVIDIA driver sees no GPU");
   if (device < 0 || device >= count)
-    throw std::runtime_error("cuda: device " + std::to_string(device) + " does not exist (" + std::to_string(count) + " visible)");
+    throw std::runtime_error("cuda: device " + std::to_string(device) + " does not exist (" + std::to_string(count) +
+                             " visible)");
   check(cudaSetDevice(device), "select the device");
   check(cudaGetDeviceProperties(&g.props, device), "read the device properties");
   check(cudaStreamCreateWithFlags(&g.stream, cudaStreamNonBlocking), "create the compute stream");
@@ -272,7 +278,8 @@ void init(int device) {
   std::memset(g.fault_host, 0, sizeof(FaultRecord));
   check(cudaHostGetDevicePointer(reinterpret_cast<void**>(&g.fault_device), g.fault_host, 0), "map the fault record");
   for (Slot& s : g_slots) {
-    check(cudaHostAlloc(reinterpret_cast<void**>(&s.host), kSlotBytes, cudaHostAllocDefault), "allocate pinned staging memory");
+    check(cudaHostAlloc(reinterpret_cast<void**>(&s.host), kSlotBytes, cudaHostAllocDefault),
+          "allocate pinned staging memory");
     check(cudaEventCreateWithFlags(&s.done, cudaEventDisableTiming), "create a staging event");
   }
   g.device = device;

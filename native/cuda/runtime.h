@@ -35,11 +35,15 @@ void device_free(void* p);
 class Scratch {
  public:
   explicit Scratch(size_t bytes) : ptr_(bytes ? device_alloc(bytes) : nullptr) {}
-  ~Scratch() { if (ptr_) device_free(ptr_); }
+  ~Scratch() {
+    if (ptr_) device_free(ptr_);
+  }
   Scratch(const Scratch&) = delete;
   Scratch& operator=(const Scratch&) = delete;
   template <class T>
-  T* as() const { return static_cast<T*>(ptr_); }
+  T* as() const {
+    return static_cast<T*>(ptr_);
+  }
 
  private:
   void* ptr_;
@@ -62,8 +66,8 @@ T* upload(Scratch& into, const T* host, size_t count) {
 //    read; the kernel ran earlier)".
 enum FaultKind : int { kIdOutOfRange = 1, kNotInt32 = 2, kTargetOutOfRange = 3 };
 struct FaultRecord {
-  int kind;   // 0: none; written last, once the other fields are
-  int seq;    // which fault_site() call: names the op
+  int kind;  // 0: none; written last, once the other fields are
+  int seq;   // which fault_site() call: names the op
   long long index, value, limit;
   int claim;  // taken by the one thread that writes the record
 };

@@ -36,8 +36,8 @@ __device__ float row_lse(const float* x, int64_t C, int lane) {
 // block reduces them into part_loss/part_count[block].
 template <int G>
 __global__ void __launch_bounds__(kThreads)
-xent_kernel(const float* logits, const int32_t* targets, float* lse, int64_t N, int64_t C, int32_t ignore,
-            double* part_loss, double* part_count, unsigned long long* bad_slot) {
+    xent_kernel(const float* logits, const int32_t* targets, float* lse, int64_t N, int64_t C, int32_t ignore,
+                double* part_loss, double* part_count, unsigned long long* bad_slot) {
   using R = RowGroup<G>;
   const int lane = R::lane();
   double loss = 0, count = 0;
@@ -69,7 +69,7 @@ xent_kernel(const float* logits, const int32_t* targets, float* lse, int64_t N, 
 // One block of kThreads: sums the blocks' partials in a fixed order; loss = Σ/count (0 if no
 // row counted), count.
 __global__ void __launch_bounds__(kThreads)
-xent_finish_kernel(const double* part_loss, const double* part_count, int blocks, float* loss, float* count) {
+    xent_finish_kernel(const double* part_loss, const double* part_count, int blocks, float* loss, float* count) {
   const double total = block_sum_of(part_loss, blocks);
   const double n = block_sum_of(part_count, blocks);
   if (threadIdx.x == 0) {
@@ -83,8 +83,9 @@ xent_finish_kernel(const double* part_loss, const double* part_count, int blocks
 // ignored (and out-of-range) targets.
 template <int G>
 __global__ void __launch_bounds__(kThreads)
-xent_grad_kernel(const float* logits, const int32_t* targets, const float* lse, const float* count, const float* dloss,
-                 float* dlogits, int64_t N, int64_t C, int32_t ignore, unsigned long long* bad_slot) {
+    xent_grad_kernel(const float* logits, const int32_t* targets, const float* lse, const float* count,
+                     const float* dloss, float* dlogits, int64_t N, int64_t C, int32_t ignore,
+                     unsigned long long* bad_slot) {
   using R = RowGroup<G>;
   const int lane = R::lane();
   const float n = *count;
@@ -124,7 +125,7 @@ __global__ void __launch_bounds__(kThreads) softmax_kernel(const float* x, float
 // G threads per row, grid-stride over rows: dot = Σ y·dy (float64), dx = y·(dy − dot).
 template <int G>
 __global__ void __launch_bounds__(kThreads)
-softmax_grad_kernel(const float* y, const float* dy, float* dx, int64_t N, int64_t C) {
+    softmax_grad_kernel(const float* y, const float* dy, float* dx, int64_t N, int64_t C) {
   using R = RowGroup<G>;
   const int lane = R::lane();
   for (int64_t r = R::first(); r < N; r += R::stride()) {
@@ -144,8 +145,8 @@ void launch_xent(const float* logits, const int32_t* targets, float* lse, int64_
   double* part_loss = part.as<double>();
   double* part_count = part_loss + blocks;
   FirstBad bad;
-  xent_kernel<G><<<blocks, kThreads, 0, stream()>>>(logits, targets, lse, N, C, ignore, part_loss, part_count,
-                                                    bad.slot());
+  xent_kernel<G>
+      <<<blocks, kThreads, 0, stream()>>>(logits, targets, lse, N, C, ignore, part_loss, part_count, bad.slot());
   check_launch("softmax_xent");
   xent_finish_kernel<<<1, kThreads, 0, stream()>>>(part_loss, part_count, static_cast<int>(blocks), loss, count);
   check_launch("softmax_xent");
@@ -157,8 +158,10 @@ void launch_xent(const float* logits, const int32_t* targets, float* lse, int64_
 void softmax_xent(const float* logits, const int32_t* targets, float* lse, int64_t N, int64_t C, int32_t ignore,
                   float* loss, float* count) {
   // N = 0 still writes loss = 0 and count = 0.
-  if (C <= kWarpRowMax) launch_xent<32>(logits, targets, lse, N, C, ignore, loss, count);
-  else launch_xent<kThreads>(logits, targets, lse, N, C, ignore, loss, count);
+  if (C <= kWarpRowMax)
+    launch_xent<32>(logits, targets, lse, N, C, ignore, loss, count);
+  else
+    launch_xent<kThreads>(logits, targets, lse, N, C, ignore, loss, count);
 }
 
 void softmax_xent_grad(const float* logits, const int32_t* targets, const float* lse, const float* count,
@@ -177,15 +180,19 @@ void softmax_xent_grad(const float* logits, const int32_t* targets, const float*
 
 void softmax_rows(const float* x, float* y, int64_t N, int64_t C) {
   if (N <= 0 || C <= 0) return;
-  if (C <= kWarpRowMax) softmax_kernel<32><<<row_blocks(N, 32), kThreads, 0, stream()>>>(x, y, N, C);
-  else softmax_kernel<kThreads><<<row_blocks(N, kThreads), kThreads, 0, stream()>>>(x, y, N, C);
+  if (C <= kWarpRowMax)
+    softmax_kernel<32><<<row_blocks(N, 32), kThreads, 0, stream()>>>(x, y, N, C);
+  else
+    softmax_kernel<kThreads><<<row_blocks(N, kThreads), kThreads, 0, stream()>>>(x, y, N, C);
   check_launch("softmax_rows");
 }
 
 void softmax_rows_grad(const float* y, const float* dy, float* dx, int64_t N, int64_t C) {
   if (N <= 0 || C <= 0) return;
-  if (C <= kWarpRowMax) softmax_grad_kernel<32><<<row_blocks(N, 32), kThreads, 0, stream()>>>(y, dy, dx, N, C);
-  else softmax_grad_kernel<kThreads><<<row_blocks(N, kThreads), kThreads, 0, stream()>>>(y, dy, dx, N, C);
+  if (C <= kWarpRowMax)
+    softmax_grad_kernel<32><<<row_blocks(N, 32), kThreads, 0, stream()>>>(y, dy, dx, N, C);
+  else
+    softmax_grad_kernel<kThreads><<<row_blocks(N, kThreads), kThreads, 0, stream()>>>(y, dy, dx, N, C);
   check_launch("softmax_rows_grad");
 }
 

@@ -11,7 +11,8 @@ export const SKIPS: Record<string, SkipList> = {
   webgpu: {
     firstNonFinite: 'returns an index to the host within the call (setCheckFinite scans every op output with it), and webgpu reads only asynchronously',
     alsHalfStep:
-      'the ALS members (ts/ubp/members.ts) run on the cpu only: implicitAls makes its factors on the default backend, which no command sets to webgpu, and reads them back with the synchronous toArray()',
+      'the ALS members (ts/ubp/members.ts) run on the cpu only: implicitAls makes its factors on the default backend, ' +
+      'which no command sets to webgpu, and reads them back with the synchronous toArray()',
   },
   cuda: {},
 };

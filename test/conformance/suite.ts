@@ -18,7 +18,10 @@ export { optimCases } from './optim.js';
 export { parityCases } from './parity.js';
 export { SKIPS, type SkipList } from './skips.js';
 
-/** Everything a backend runs: the op cases, the optimizer kernels, the GRU against torch's golden fixture, kernel coverage, and training parity with the cpu (other backends). */
+/**
+ * Everything a backend runs: the op cases, the optimizer kernels, the GRU against torch's golden fixture,
+ * kernel coverage, and training parity with the cpu (other backends).
+ */
 export function backendCases(backend: string): Case[] {
   return [...opCases(backend), ...optimCases(backend), goldenCase(backend), coverageCase(backend), ...(backend === 'cpu' ? [] : parityCases(backend))];
 }

@@ -4,15 +4,25 @@
 // (ts/addon_path.ts). Needs CMake, a C++17 compiler, and cmake-js and node-addon-api
 // resolvable from the package (installed beside it: they are not runtime dependencies).
 import { spawnSync } from 'node:child_process';
-import { parseArgs } from 'node:util';
+import type { Command } from 'commander';
+import { endWith, examples } from './options.js';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { packageRoot } from '../addon_path.js';
 
-export const BUILD_USAGE = '       seqcore build        compile the native addons from source (CMake, a C++17 compiler)';
+export function addBuildCommand(program: Command): void {
+  examples(
+    program
+      .command('build')
+      .description('compile the native addons from source (CMake, a C++17 compiler; nvcc adds the CUDA addon)')
+      .action(() => {
+        endWith(build());
+      }),
+    'SEQCORE_CUDA=OFF npx seqcore build',
+  );
+}
 
-export function buildCommand(args: string[]): number {
-  parseArgs({ args, options: {} }); // no flags: any is a usage error
+function build(): number {
   const require = createRequire(join(packageRoot, 'package.json'));
   let cli: string;
   try {

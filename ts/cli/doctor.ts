@@ -2,12 +2,11 @@
 // WebGPU adapter, the CUDA driver, devices and cuBLASLt. Each part reports its own status (a
 // missing addon, Dawn or driver is a line of the report, never an exception), so the command
 // answers on any machine; `--json` prints the same as one object.
-import { parseArgs } from 'node:util';
+import type { Command } from 'commander';
+import { examples, withThreads } from './options.js';
 import { loadCudaAddon } from '../backend/cuda/addon.js';
 import { findAdapter } from '../backend/webgpu/device.js';
 import { native } from '../native.js';
-
-export const DOCTOR_USAGE = '       seqcore doctor [--json]';
 
 type Part<T> = ({ ok: true } & T) | { ok: false; error: string };
 
@@ -42,8 +41,10 @@ interface CudaPart {
   gru?: Record<string, string>;
 }
 
-/** Shapes doctor reports the GRU algorithm for: W1 (bench/gru_workloads.ts) and System 1's autoencoder. */
-/** The GRU layouts doctor reports the recurrence for: 256 sequences of 128 steps, and challenge-like ones (about 12 active rows a step), at each hidden size. */
+/**
+ * The GRU layouts doctor reports the recurrence for: 256 sequences of 128 steps, and
+ * challenge-like ones (about 12 active rows a step), at each hidden size.
+ */
 const GRU_SHAPES = [256, 512, 1024].flatMap((H) => [
   { label: `256 × 128 steps, hidden ${H}`, B: 256, T: 128, total: 256 * 128, H },
   { label: `256 challenge-like (12 rows a step), hidden ${H}`, B: 256, T: 128, total: 12 * 128, H },
@@ -154,9 +155,15 @@ function text(r: DoctorReport): string {
   return `${lines.join('\n')}\n`;
 }
 
-export async function doctorCommand(args: string[]): Promise<number> {
-  const { values } = parseArgs({ args, options: { json: { type: 'boolean', default: false } } });
-  const r = await doctor();
-  process.stdout.write(values.json ? `${JSON.stringify(r)}\n` : text(r));
-  return 0;
+export function addDoctorCommand(program: Command): void {
+  examples(
+    withThreads(program.command('doctor').description("what this machine offers each backend: the cpu addon's ISA and threads, the WebGPU adapter, CUDA"))
+      .option('--json', 'the report as one JSON object')
+      .action(async (o: { json?: boolean }) => {
+        const r = await doctor();
+        process.stdout.write(o.json ? `${JSON.stringify(r)}\n` : text(r));
+      }),
+    'seqcore doctor',
+    'seqcore doctor --json',
+  );
 }

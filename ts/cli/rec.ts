@@ -2,7 +2,7 @@
 // profile distillation, evaluated by full ranking on a leave-one-out or temporal split.
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
+import type { Command } from 'commander';
 import { onBackend } from '../backend/use.js';
 import { REC_MODELS, type RecModelKind } from '../models/recommender.js';
 import { DISTILL_LOSSES, POOLINGS, type DistillConfig, type DistillLossKind, type Pooling } from '../rec/distill.js';
@@ -21,75 +21,143 @@ import { lockOutput } from '../data/lock.js';
 import { CHECKPOINT_SECONDS } from '../train/interrupt.js';
 import * as flags from './flags.js';
 import { MAX_COUNT, MAX_DEPTH, MAX_WIDTH } from './flags.js';
+import { endWith, examples, flagName, renamed, usageError, withBackend, withThreads } from './options.js';
+import { note } from './output.js';
 
-export const REC_USAGE = `       seqcore rec train (--data USERS.txt | --interactions FILE.csv --split temporal) --model sasrec|bert4rec|gru4rec --out DIR
-                         [--hidden 64] [--blocks 2] [--heads 1] [--max-len 50] [--dropout 0.5] [--attention-dropout 0] [--epochs 200] [--batch 128] [--lr 0.001]
-                         [--weight-decay 0] [--clip 0.5] [--patience 20] [--lr-decay 1 --decay-patience 2] [--negatives 0 (sampled softmax)] [--mask-prob 0.15]
-                         [--profiles PREFIX --distill-layer K --pooling mean|exp|attention|last --gamma 0.1 --distill-loss mse|rmse|cosine
-                          --alpha 0.4 --ft-epoch 12 --beta scaled|one] [--keep-history] [--seed 1] [--backend cpu|webgpu|cuda] [--resume] [--checkpoint-seconds 600] [--json]
-       seqcore rec eval  (same data and training flags) --seeds 1,2,3 [--out DIR] [--json]    trains per seed: test metrics mean ± std (checkpoints in DIR)
-       seqcore rec eval  (--data … | --interactions …) --checkpoint DIR/train.ckpt.best [--keep-history] [--json]
-       seqcore rec table (--data … | --interactions …) --attributes ITEM2ATTR.json --out DIR [--seeds 1,2,3] [training and distillation flags]
-                         SASRec, SASRec + offline attribute-profile distillation (same seeds), GRU4Rec: a markdown table`;
+/** The flags of rec train, eval and table, camel-cased by commander; all strings as given. */
+export interface RecFlags {
+  sequences?: string;
+  interactions?: string;
+  split: string;
+  model: string;
+  out?: string;
+  checkpoint?: string;
+  hidden: string;
+  blocks: string;
+  heads: string;
+  maxLen: string;
+  dropout: string;
+  attentionDropout: string;
+  ffn: string;
+  activation: string;
+  epochs: string;
+  batch: string;
+  lr: string;
+  weightDecay: string;
+  clip: string;
+  patience: string;
+  lrDecay: string;
+  decayPatience: string;
+  negatives: string;
+  maskProb: string;
+  profiles?: string;
+  attributes?: string;
+  profileDim: string;
+  distillLayer?: string;
+  pooling: string;
+  gamma: string;
+  distillLoss: string;
+  alpha: string;
+  ftEpoch: string;
+  beta: string;
+  keepHistory?: boolean;
+  seed: string;
+  seeds?: string;
+  checkpointSeconds: string;
+  backend: string;
+  resume?: boolean;
+  json?: boolean;
+}
+type Values = RecFlags;
 
-const OPTIONS = {
-  data: { type: 'string' },
-  interactions: { type: 'string' },
-  split: { type: 'string', default: 'loo' },
-  model: { type: 'string', default: 'sasrec' },
-  out: { type: 'string' },
-  checkpoint: { type: 'string' },
-  hidden: { type: 'string', default: '64' },
-  blocks: { type: 'string', default: '2' },
-  heads: { type: 'string', default: '1' },
-  'max-len': { type: 'string', default: '50' },
-  dropout: { type: 'string', default: '0.5' },
-  'attention-dropout': { type: 'string', default: '0' },
-  ffn: { type: 'string', default: '1' },
-  activation: { type: 'string', default: 'gelu' },
-  epochs: { type: 'string', default: '200' },
-  batch: { type: 'string', default: '128' },
-  lr: { type: 'string', default: '0.001' },
-  'weight-decay': { type: 'string', default: '0' },
-  clip: { type: 'string', default: '0.5' },
-  patience: { type: 'string', default: '20' },
-  'lr-decay': { type: 'string', default: '1' },
-  'decay-patience': { type: 'string', default: '2' },
-  negatives: { type: 'string', default: '0' },
-  'mask-prob': { type: 'string', default: '0.15' },
-  profiles: { type: 'string' },
-  attributes: { type: 'string' },
-  'profile-dim': { type: 'string', default: '64' },
-  'distill-layer': { type: 'string' },
-  pooling: { type: 'string', default: 'mean' },
-  gamma: { type: 'string', default: '0.1' },
-  'distill-loss': { type: 'string', default: 'mse' },
-  alpha: { type: 'string', default: '0.4' },
-  'ft-epoch': { type: 'string', default: '12' },
-  beta: { type: 'string', default: 'scaled' },
-  'keep-history': { type: 'boolean', default: false },
-  seed: { type: 'string', default: '1' },
-  seeds: { type: 'string' },
-  'checkpoint-seconds': { type: 'string', default: String(CHECKPOINT_SECONDS) },
-  backend: { type: 'string' },
-  resume: { type: 'boolean', default: false },
-  json: { type: 'boolean', default: false },
-} as const;
+/** Where the interactions come from (rec and profiles): --sequences or --interactions, and the split. */
+export function withSplitFlags(cmd: Command): Command {
+  cmd
+    .option('--sequences <file>', 'one line per user: "user item item …" in time order (Amazon Beauty\'s Beauty.txt)')
+    .option('--interactions <file>', 'user,item,timestamp CSV')
+    .option('--split <kind>', 'loo (leave the last two items out) or temporal (one global time cut; needs --interactions)', 'loo');
+  return renamed(cmd, 'data', 'sequences');
+}
 
-type Values = ReturnType<typeof parseArgs<{ options: typeof OPTIONS }>>['values'];
+/** The model, training and distillation flags of rec train, eval and table. */
+function withTrainingFlags(cmd: Command): Command {
+  return withBackend(withThreads(withSplitFlags(cmd)))
+    .option('--model <kind>', 'sasrec, bert4rec or gru4rec', 'sasrec')
+    .option('--hidden <d>', 'hidden width', '64')
+    .option('--blocks <n>', 'transformer blocks (GRU4Rec: GRU layers)', '2')
+    .option('--heads <n>', 'attention heads', '1')
+    .option('--max-len <n>', 'most recent items a sequence keeps', '50')
+    .option('--dropout <p>', 'dropout', '0.5')
+    .option('--attention-dropout <p>', 'dropout on the attention weights', '0')
+    .option('--ffn <m>', "feed-forward width as a multiple of --hidden (SASRec's is 1, BERT4Rec's 4)", '1')
+    .option('--activation <f>', 'feed-forward activation: gelu or relu', 'gelu')
+    .option('--epochs <n>', 'most epochs (early stopping on validation NDCG@10 may end sooner)', '200')
+    .option('--batch <n>', 'sequences per batch', '128')
+    .option('--lr <x>', 'Adam learning rate', '0.001')
+    .option('--weight-decay <x>', 'AdamW weight decay', '0')
+    .option('--clip <x>', 'gradient norm clip', '0.5')
+    .option('--patience <n>', 'epochs without a better validation NDCG@10 before stopping', '20')
+    .option('--lr-decay <f>', 'learning rate factor after --decay-patience epochs without improvement (1: none)', '1')
+    .option('--decay-patience <n>', 'epochs without improvement before --lr-decay applies', '2')
+    .option('--negatives <n>', 'sampled negatives per position (0: full softmax over every item)', '0')
+    .option('--mask-prob <p>', "BERT4Rec's masking probability", '0.15')
+    .option('--profiles <prefix>', 'profile vectors to distil (PREFIX.npy and PREFIX.users.npy, from seqcore profiles)')
+    .option('--distill-layer <k>', 'layer whose hidden states are distilled (default: the last)')
+    .option('--pooling <p>', 'hidden states pooled over positions: mean, exp, attention or last', 'mean')
+    .option('--gamma <x>', "exp pooling's weights ∝ exp(gamma·position)", '0.1')
+    .option('--distill-loss <l>', 'mse, rmse or cosine', 'mse')
+    .option('--alpha <x>', 'loss = (1 − alpha)·L_rec + alpha·beta·L_distil', '0.4')
+    .option('--ft-epoch <n>', 'distil while epoch < this, then L_rec alone', '12')
+    .option('--beta <b>', 'one, or scaled: the detached ratio L_rec / L_distil', 'scaled')
+    .option('--keep-history', "rank a user's past items too (default: excluded from the ranking)")
+    .option('--seed <n>', 'random seed', '1')
+    .option('--checkpoint-seconds <s>', 'seconds between checkpoints', String(CHECKPOINT_SECONDS))
+    .option('--json', 'JSON Lines: the result as one object (progress goes to stderr)');
+}
+
+export function addRecCommand(program: Command, shouldStop: () => boolean): void {
+  const rec = program.command('rec').description('sequential recommenders (SASRec, BERT4Rec, GRU4Rec) with optional LLM-profile distillation');
+  const run = (sub: 'train' | 'eval' | 'table') => (o: RecFlags) => onBackend(o.backend, () => recOn(sub, o, shouldStop));
+  examples(
+    withTrainingFlags(rec.command('train').description('train one model; test metrics of the best validation epoch (full ranking)'))
+      .requiredOption('--out <dir>', 'folder for train.ckpt, train.ckpt.best and model.safetensors')
+      .option('--resume', 'continue from DIR/train.ckpt')
+      .action(run('train')),
+    'seqcore rec train --sequences data/amazon-beauty/Beauty.txt --model sasrec --out runs/sasrec',
+    'seqcore rec train --sequences Beauty.txt --out runs/distilled --profiles runs/profiles/beauty --gamma 0.1',
+  );
+  examples(
+    withTrainingFlags(rec.command('eval').description('test metrics, mean ± std over --seeds (one training each), or of one --checkpoint'))
+      .option('--seeds <list>', 'comma-separated seeds, one training each')
+      .option('--checkpoint <file>', 'score this trained model (DIR/train.ckpt.best) instead of training')
+      .option('--out <dir>', "each seed's checkpoints, so that a rerun resumes")
+      .action(run('eval')),
+    'seqcore rec eval --sequences Beauty.txt --seeds 1,2,3 --out runs/sasrec-seeds',
+    'seqcore rec eval --sequences Beauty.txt --checkpoint runs/sasrec/train.ckpt.best',
+  );
+  examples(
+    withTrainingFlags(rec.command('table').description('SASRec, SASRec + offline attribute-profile distillation (same seeds) and GRU4Rec: a markdown table'))
+      .requiredOption('--attributes <file>', 'item attributes (ITEM2ATTR.json) for the offline profiles')
+      .requiredOption('--out <dir>', 'folder for the runs and the table')
+      .option('--seeds <list>', 'comma-separated seeds, one training each')
+      .option('--profile-dim <d>', "offline profiles' dimension (truncated SVD)", '64')
+      .action(run('table')),
+    'seqcore rec table --sequences Beauty.txt --attributes Beauty_item2attributes.json --out runs/rec-table --seeds 1,2,3',
+  );
+}
 
 // Flag values, parsed and bounded by ./flags.ts (the error names the flag and the value).
-const int = (v: Values, k: keyof Values, min = 1, max = MAX_COUNT): number => flags.integer(`--${k}`, v[k], min, max);
-const posNum = (v: Values, k: keyof Values, max?: number): number => flags.number(`--${k}`, v[k], { min: 0, above: true, max });
-const nonNeg = (v: Values, k: keyof Values): number => flags.number(`--${k}`, v[k], { min: 0 });
-const oneOf = <T extends string>(v: Values, k: keyof Values, allowed: readonly T[]): T => flags.oneOf(`--${k}`, v[k], allowed);
+const int = (v: Values, k: keyof Values, min = 1, max = MAX_COUNT): number => flags.integer(flagName(k), v[k], min, max);
+const posNum = (v: Values, k: keyof Values, max?: number): number => flags.number(flagName(k), v[k], { min: 0, above: true, max });
+const nonNeg = (v: Values, k: keyof Values): number => flags.number(flagName(k), v[k], { min: 0 });
+const oneOf = <T extends string>(v: Values, k: keyof Values, allowed: readonly T[]): T => flags.oneOf(flagName(k), v[k], allowed);
 
-export function loadSplit(v: Values): RecSplit {
-  const kind = oneOf(v, 'split', ['loo', 'temporal'] as const);
-  if (v.data && v.interactions) throw new Error('give --data (one line of items per user) or --interactions (user,item,timestamp CSV), not both');
+export function loadSplit(v: Pick<Values, 'sequences' | 'interactions' | 'split'>): RecSplit {
+  const kind = flags.oneOf('--split', v.split, ['loo', 'temporal'] as const);
+  if (v.sequences && v.interactions) throw usageError('give --sequences (one line of items per user) or --interactions (user,item,timestamp CSV), not both');
   if (kind === 'temporal') {
     if (!v.interactions)
-      throw new Error('--split temporal needs timestamps: give --interactions FILE.csv (user,item,timestamp); a --data file has only the order of items');
+      throw usageError('--split temporal needs timestamps: give --interactions FILE.csv (user,item,timestamp); a --sequences file has only the order of items');
     return temporalSplit(readInteractions(v.interactions));
   }
   if (v.interactions) {
@@ -103,18 +171,18 @@ export function loadSplit(v: Values): RecSplit {
       items: d.itemCount,
     });
   }
-  if (!v.data) throw new Error(`--data or --interactions is required\n${REC_USAGE}`);
-  return looSplit(readSequences(v.data));
+  if (!v.sequences) throw usageError('--sequences or --interactions is required');
+  return looSplit(readSequences(v.sequences));
 }
 
 function distillConfig(v: Values, kind: RecModelKind): DistillConfig {
   return {
-    layer: v['distill-layer'] === undefined ? (kind === 'gru4rec' ? 1 : int(v, 'blocks')) : int(v, 'distill-layer', 0),
+    layer: v.distillLayer === undefined ? (kind === 'gru4rec' ? 1 : int(v, 'blocks')) : int(v, 'distillLayer', 0),
     pooling: oneOf(v, 'pooling', POOLINGS) as Pooling,
     gamma: nonNeg(v, 'gamma'),
-    loss: oneOf(v, 'distill-loss', DISTILL_LOSSES) as DistillLossKind,
+    loss: oneOf(v, 'distillLoss', DISTILL_LOSSES) as DistillLossKind,
     alpha: flags.number('--alpha', v.alpha, { min: 0, max: 1 }),
-    ftEpoch: int(v, 'ft-epoch', 0),
+    ftEpoch: int(v, 'ftEpoch', 0),
     beta: oneOf(v, 'beta', ['one', 'scaled'] as const),
   };
 }
@@ -139,56 +207,53 @@ function trainOptions(v: Values, split: RecSplit, log: (l: string) => void, shou
       hidden: int(v, 'hidden', 1, MAX_WIDTH),
       blocks: int(v, 'blocks', 1, MAX_DEPTH),
       heads: int(v, 'heads', 1, MAX_WIDTH),
-      maxLen: int(v, 'max-len', 1, MAX_WIDTH),
+      maxLen: int(v, 'maxLen', 1, MAX_WIDTH),
       dropout: flags.fraction('--dropout', v.dropout),
-      attentionDropout: flags.fraction('--attention-dropout', v['attention-dropout']),
+      attentionDropout: flags.fraction('--attention-dropout', v.attentionDropout),
       ffnMultiplier: int(v, 'ffn', 1, MAX_DEPTH),
       activation: oneOf(v, 'activation', ['gelu', 'relu'] as const),
     },
     epochs: int(v, 'epochs'),
     batch: int(v, 'batch'),
     lr: posNum(v, 'lr'),
-    weightDecay: nonNeg(v, 'weight-decay'),
+    weightDecay: nonNeg(v, 'weightDecay'),
     clip: posNum(v, 'clip'),
     patience: int(v, 'patience'),
-    lrDecay: posNum(v, 'lr-decay', 1),
-    decayPatience: int(v, 'decay-patience'),
+    lrDecay: posNum(v, 'lrDecay', 1),
+    decayPatience: int(v, 'decayPatience'),
     // More negatives than items only repeats items; the trainer checks against the data's item count.
     negatives: int(v, 'negatives', 0),
-    maskProb: flags.fraction('--mask-prob', v['mask-prob'], true),
-    excludeHistory: !v['keep-history'],
+    maskProb: flags.fraction('--mask-prob', v.maskProb, true),
+    excludeHistory: !v.keepHistory,
     distill,
     log,
     shouldStop,
-    checkpointSeconds: nonNeg(v, 'checkpoint-seconds'),
+    checkpointSeconds: nonNeg(v, 'checkpointSeconds'),
   };
 }
 
 const KEYS = ['HR@5', 'HR@10', 'HR@20', 'NDCG@5', 'NDCG@10', 'NDCG@20'] as const;
 
 function protocol(split: RecSplit, excludeHistory: boolean): string {
-  return `${split.kind === 'loo' ? 'leave-one-out' : 'temporal global split'}, full ranking over ${split.items - 1} items, history items ${excludeHistory ? 'excluded' : 'kept'}, ${split.test.length} test users`;
+  const kind = split.kind === 'loo' ? 'leave-one-out' : 'temporal global split';
+  return `${kind}, full ranking over ${split.items - 1} items, history items ${excludeHistory ? 'excluded' : 'kept'}, ${split.test.length} test users`;
 }
 
-export async function recCommand(argv: string[], shouldStop: () => boolean): Promise<number> {
-  const [sub, ...rest] = argv;
-  const { values: v } = parseArgs({ args: rest, options: OPTIONS });
-  return onBackend(v.backend, () => recOn(sub, v, shouldStop));
+async function recOn(sub: 'train' | 'eval' | 'table', v: Values, shouldStop: () => boolean): Promise<void> {
+  const log = note;
+  endWith(await recResult(sub, v, shouldStop, log));
 }
 
-async function recOn(sub: string | undefined, v: Values, shouldStop: () => boolean): Promise<number> {
-  const log = (l: string): void => {
-    process.stderr.write(`${l}\n`);
-  };
+async function recResult(sub: 'train' | 'eval' | 'table', v: Values, shouldStop: () => boolean, log: (l: string) => void): Promise<number> {
   if (v.out) lockOutput(v.out); // one run at a time per output
   const split = loadSplit(v);
-  const excludeHistory = !v['keep-history'];
+  const excludeHistory = !v.keepHistory;
   // --json: JSON Lines, the result as one object (progress goes to stderr)
   const say = (text: string, json: unknown): void => {
     process.stdout.write(v.json ? `${JSON.stringify(json)}\n` : `${text}\n`);
   };
   if (sub === 'train') {
-    if (!v.out) throw new Error(`--out is required\n${REC_USAGE}`);
+    if (!v.out) throw usageError('--out is required');
     mkdirSync(v.out, { recursive: true });
     const r = await trainRecommender({
       ...trainOptions(v, split, log, shouldStop),
@@ -211,7 +276,7 @@ async function recOn(sub: string | undefined, v: Values, shouldStop: () => boole
     return 0;
   }
   if (sub === 'table') {
-    if (!v.out || !v.attributes) throw new Error(`--out and --attributes are required\n${REC_USAGE}`);
+    if (!v.out || !v.attributes) throw usageError('--out and --attributes are required');
     // The table makes its own attribute profiles for the distillation row; given profiles
     // would also reach the SASRec and GRU4Rec rows through the shared options.
     if (v.profiles) throw new Error('rec table builds its own attribute profiles from --attributes; --profiles is for rec train and rec eval');
@@ -223,7 +288,7 @@ async function recOn(sub: string | undefined, v: Values, shouldStop: () => boole
       out: v.out,
       seeds: parseSeeds(v),
       base,
-      profileDim: int(v, 'profile-dim', 1, MAX_WIDTH),
+      profileDim: int(v, 'profileDim', 1, MAX_WIDTH),
       log,
       distill: distillConfig(v, base.model.kind),
     });
@@ -235,7 +300,6 @@ async function recOn(sub: string | undefined, v: Values, shouldStop: () => boole
     });
     return 0;
   }
-  if (sub !== 'eval') throw new Error(`unknown rec command '${sub ?? ''}'\n${REC_USAGE}`);
   if (v.checkpoint) {
     const config = modelConfig(v.checkpoint, loadCheckpoint(v.checkpoint), 'rec');
     if (config.items !== split.items) throw new Error(`${v.checkpoint}: the model has ${config.items - 1} items, the data ${split.items - 1}`);
@@ -260,7 +324,10 @@ async function recOn(sub: string | undefined, v: Values, shouldStop: () => boole
   }
   const s = Object.fromEntries(KEYS.map((k) => [k, meanStd(runs.map((r) => r[k]))]));
   say(
-    `${protocol(split, excludeHistory)}; ${seeds.length} seed(s): ${seeds.join(', ')}\n${KEYS.map((k) => `${k.padEnd(8)} ${s[k]!.mean.toFixed(4)} ± ${s[k]!.std.toFixed(4)}`).join('\n')}`,
+    [
+      `${protocol(split, excludeHistory)}; ${seeds.length} seed(s): ${seeds.join(', ')}`,
+      ...KEYS.map((k) => `${k.padEnd(8)} ${s[k]!.mean.toFixed(4)} ± ${s[k]!.std.toFixed(4)}`),
+    ].join('\n'),
     { protocol: protocol(split, excludeHistory), excludeHistory, seeds, runs, summary: s },
   );
   return 0;

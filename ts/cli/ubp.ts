@@ -1,5 +1,5 @@
 // `seqcore ubp …`: Universal Behavioral Profiles.
-import { parseArgs } from 'node:util';
+import type { Command } from 'commander';
 import { evaluateEmbeddings } from '../eval/universal.js';
 import { UBP_CONFIGS, type UbpConfig } from '../models/ubp.js';
 import { embedUbp, trainUbp } from '../train/ubp.js';
@@ -15,15 +15,13 @@ import { isObject } from '../data/files.js';
 import * as flags from './flags.js';
 import { MAX_COUNT, MAX_DEPTH, MAX_WIDTH } from './flags.js';
 import { CHECKPOINT_SECONDS } from '../train/interrupt.js';
-
-export const UBP_USAGE = `       seqcore ubp run --out DIR [--clients N] [--epochs E] [--preset small|wide|dayEvent] [--pca K] [--eval-hidden H] [--eval-inner I] [--eval-epochs E]
-       seqcore ubp train --data CACHE --out DIR [--config FILE.json] [--resume] [--backend cpu|webgpu|cuda] [--profile]
-       seqcore ubp embed --data CACHE --model DIR/model.ckpt --out DIR [--backend cpu|webgpu|cuda]
-       seqcore ubp ensemble --data CACHE --out DIR [--embeddings DIR[,DIR…]] [--pca K]
-       seqcore ubp baseline --data DIR --before "YYYY-MM-DD HH:mm:ss" --out DIR
-       seqcore ubp eval --data DIR --targets DIR --embeddings DIR [--baseline DIR] [--json] [--eval-hidden H] [--eval-inner I] [--eval-epochs E] [--backend cpu|webgpu|cuda]`;
+import { endWith, examples, renamed, usageError, withBackend, withThreads } from './options.js';
+import { log } from './output.js';
 
 const int = (name: string, v: string | undefined, max = MAX_COUNT): number => flags.integer(`--${name}`, v, 1, max);
+
+// oneOf, not `in`: 'toString' in UBP_CONFIGS is true (inherited), and would get as far as training.
+const PRESETS = Object.keys(UBP_CONFIGS) as (keyof typeof UBP_CONFIGS)[];
 
 const CONFIG_KEYS = ['preset', 'model', 'batchSize', 'lr', 'epochs', 'maxEvents', 'valFraction', 'patience', 'checkpointSeconds'] as const;
 
@@ -52,12 +50,14 @@ function modelSettings(path: string | undefined, preset: keyof typeof UBP_CONFIG
 }
 
 /** `ubp train`'s settings: the config file's, else the flags' and the defaults, each checked (the error names the file and key). */
-function trainSettings(path: string | undefined, v: { epochs?: string; seed?: string }) {
+function trainSettings(path: string | undefined, v: { epochs: string; preset: string }, onCommandLine: (flag: string) => boolean) {
   const cfg = path ? readConfig(path, CONFIG_KEYS) : {};
+  for (const k of ['epochs', 'preset'] as const)
+    if (k in cfg && onCommandLine(k)) throw usageError(`${path} sets "${k}" and so does --${k}: give it in one place`);
   const get = (k: (typeof CONFIG_KEYS)[number], fallback: unknown): [string, unknown] =>
     k in cfg ? [`${path}: "${k}"`, cfg[k]] : [`${k} (default)`, fallback];
   const int = (k: (typeof CONFIG_KEYS)[number], fallback: unknown, max = MAX_COUNT): number => flags.integer(...get(k, fallback), 1, max);
-  const preset = flags.oneOf(...get('preset', 'small'), Object.keys(UBP_CONFIGS) as (keyof typeof UBP_CONFIGS)[]);
+  const preset = 'preset' in cfg ? flags.oneOf(...get('preset', undefined), PRESETS) : flags.oneOf('--preset', v.preset, PRESETS);
   return {
     model: modelSettings(path, preset, cfg.model),
     batchSize: int('batchSize', 256, MAX_WIDTH),
@@ -71,168 +71,230 @@ function trainSettings(path: string | undefined, v: { epochs?: string; seed?: st
   };
 }
 
-/** The flags each subcommand takes; any other is a usage error (exit 2), not silently ignored. */
-const SUB_FLAGS: Record<string, readonly string[]> = {
-  run: ['out', 'clients', 'epochs', 'preset', 'pca', 'eval-hidden', 'eval-inner', 'eval-epochs', 'seed'],
-  train: ['data', 'out', 'config', 'resume', 'backend', 'profile', 'epochs', 'seed'],
-  embed: ['data', 'model', 'out', 'backend'],
-  ensemble: ['data', 'out', 'embeddings', 'pca', 'seed'],
-  baseline: ['data', 'before', 'out'],
-  eval: ['data', 'targets', 'embeddings', 'baseline', 'json', 'eval-hidden', 'eval-inner', 'eval-epochs', 'backend'],
-};
+/** --eval-hidden, --eval-inner, --eval-epochs: the universal network that scores embeddings. */
+function withEvalSizes(cmd: Command): Command {
+  return cmd
+    .option('--eval-hidden <h>', "universal network's hidden width", '2048')
+    .option('--eval-inner <i>', "universal network's inner (bottleneck block) width", '4096')
+    .option('--eval-epochs <e>', 'universal network epochs per task (the best epoch counts)', '3');
+}
 
-export async function ubpCommand(argv: string[], shouldStop: () => boolean): Promise<number> {
-  const [sub, ...rest] = argv;
-  const { values: v, tokens } = parseArgs({
-    args: rest,
-    tokens: true,
-    options: {
-      out: { type: 'string' },
-      data: { type: 'string' },
-      targets: { type: 'string' },
-      embeddings: { type: 'string' },
-      model: { type: 'string' },
-      before: { type: 'string' },
-      config: { type: 'string' },
-      baseline: { type: 'string' },
-      preset: { type: 'string', default: 'small' },
-      pca: { type: 'string', default: '64' },
-      clients: { type: 'string', default: '5000' },
-      epochs: { type: 'string', default: '3' },
-      seed: { type: 'string', default: '1' },
-      'eval-hidden': { type: 'string', default: '2048' },
-      'eval-inner': { type: 'string', default: '4096' },
-      'eval-epochs': { type: 'string', default: '3' },
-      backend: { type: 'string' },
-      profile: { type: 'boolean', default: false },
-      resume: { type: 'boolean', default: false },
-      json: { type: 'boolean', default: false },
+type EvalFlags = { evalHidden: string; evalInner: string; evalEpochs: string };
+const evalSizes = (o: EvalFlags) => ({
+  hidden: int('eval-hidden', o.evalHidden, MAX_WIDTH),
+  inner: int('eval-inner', o.evalInner, MAX_WIDTH),
+  epochs: int('eval-epochs', o.evalEpochs),
+});
+
+export function addUbpCommand(program: Command, shouldStop: () => boolean): void {
+  const ubp = program.command('ubp').description('Universal Behavioral Profiles: autoencoders, ensemble members, the challenge evaluation');
+
+  examples(
+    withEvalSizes(
+      withThreads(ubp.command('run').description('the whole pipeline on generated data: generate, ingest, targets, train, embed, ensemble, evaluate, report')),
+    )
+      .requiredOption('--out <dir>', 'run folder (a rerun resumes where it stopped)')
+      .option('--clients <n>', 'clients to generate', '5000')
+      .option('--epochs <e>', 'autoencoder epochs', '3')
+      .option('--preset <name>', 'autoencoder: small, wide or dayEvent', 'small')
+      .option('--pca <k>', 'columns each autoencoder member is reduced to', '64')
+      .option('--seed <n>', 'random seed', '1')
+      .action(async (o: EvalFlags & { out: string; clients: string; epochs: string; preset: string; pca: string; seed: string }) => {
+        lockOutput(o.out);
+        const sizes = evalSizes(o);
+        const r = await runPipeline({
+          out: o.out,
+          clients: int('clients', o.clients),
+          epochs: int('epochs', o.epochs),
+          model: flags.oneOf('--preset', o.preset, PRESETS),
+          pca: int('pca', o.pca, MAX_WIDTH),
+          evalHidden: sizes.hidden,
+          evalInner: sizes.inner,
+          evalEpochs: sizes.epochs,
+          seed: flags.seed('--seed', o.seed),
+          log,
+          shouldStop,
+        });
+        if (r.interrupted) {
+          log('interrupted: rerun the same command to resume');
+          endWith(130);
+          return;
+        }
+        log(`\n${scoreTable(r.results)}\n\nreport: ${join(o.out, 'ensemble', 'report.md')}`);
+      }),
+    'seqcore ubp run --out runs/demo --clients 20000 --epochs 3',
+  );
+
+  const train = withBackend(withThreads(ubp.command('train').description('train a GRU autoencoder on an event cache (checkpoints; --resume continues)')))
+    .requiredOption('--events <file>', 'event cache (from data ingest)')
+    .requiredOption('--out <dir>', 'folder for the checkpoint, model.safetensors and the loss log')
+    .option('--config <file>', 'JSON settings: preset, model, batchSize, lr, epochs, maxEvents, valFraction, patience, checkpointSeconds (README)')
+    .option('--preset <name>', 'autoencoder: small, wide or dayEvent', 'small')
+    .option('--epochs <e>', 'epochs', '3')
+    .option('--seed <n>', 'random seed', '1')
+    .option('--resume', 'continue from the checkpoint in --out')
+    .option('--profiler', 'time each op of the first epoch and print the table');
+  renamed(train, 'data', 'events');
+  renamed(train, 'profile', 'profiler');
+  examples(
+    train.action(
+      async (
+        o: {
+          events: string;
+          out: string;
+          config?: string;
+          preset: string;
+          epochs: string;
+          seed: string;
+          resume?: boolean;
+          profiler?: boolean;
+          backend: string;
+        },
+        c: Command,
+      ) => {
+        lockOutput(o.out);
+        const r = await trainUbp({
+          cache: o.events,
+          out: o.out,
+          ...trainSettings(o.config, o, (k) => c.getOptionValueSource(k) === 'cli'),
+          seed: flags.seed('--seed', o.seed),
+          resume: o.resume ?? false,
+          log,
+          shouldStop,
+          backend: o.backend,
+          profile: o.profiler ?? false,
+        });
+        if (r.interrupted) endWith(130);
+      },
+    ),
+    'seqcore ubp train --events runs/data/events.cache --out runs/ae --preset wide --epochs 6 --backend cuda',
+    'seqcore ubp train --events runs/data/events.cache --out runs/ae --config ae.json --resume',
+  );
+
+  const embed = withBackend(withThreads(ubp.command('embed').description('embed every relevant client with a trained autoencoder (float16 .npy)')))
+    .requiredOption('--events <file>', 'event cache (from data ingest)')
+    .requiredOption('--checkpoint <file>', 'trained autoencoder: DIR/model.ckpt of ubp train')
+    .requiredOption('--out <dir>', 'folder for embeddings.npy and client_ids.npy');
+  renamed(embed, 'data', 'events');
+  renamed(embed, 'model', 'checkpoint');
+  examples(
+    embed.action(async (o: { events: string; checkpoint: string; out: string; backend: string }) => {
+      lockOutput(o.out);
+      const r = await embedUbp({
+        cache: o.events,
+        model: o.checkpoint,
+        out: o.out,
+        batchSize: 512,
+        maxEvents: 126,
+        backend: o.backend,
+      });
+      log(`embeddings of ${r.clients} clients (${r.dim} columns, float16) → ${o.out}`);
+    }),
+    'seqcore ubp embed --events runs/data/events.cache --checkpoint runs/ae/model.ckpt --out runs/ae/embeddings',
+  );
+
+  const ensemble = withThreads(ubp.command('ensemble').description('compute the statistics and ALS members and concatenate them with autoencoder embeddings'))
+    .requiredOption('--events <file>', 'event cache (from data ingest)')
+    .requiredOption('--out <dir>', 'folder for the members and ensemble/')
+    .option('--embeddings <dirs>', 'autoencoder embedding folders to add, comma-separated')
+    .option('--pca <k>', 'columns each autoencoder member is reduced to', '64')
+    .option('--seed <n>', 'random seed', '1');
+  renamed(ensemble, 'data', 'events');
+  examples(
+    ensemble.action((o: { events: string; out: string; embeddings?: string; pca: string; seed: string }) => {
+      lockOutput(o.out);
+      const cache = new EventCache(o.events),
+        relevant = cache.file.readArray<BigInt64Array>('relevant');
+      const members = computeMembers(cache, relevant, o.out, flags.seed('--seed', o.seed), log);
+      const autoencoders = o.embeddings ? o.embeddings.split(',') : [];
+      const r = ensembleOf(members, autoencoders, relevant, int('pca', o.pca, MAX_WIDTH), join(o.out, 'ensemble'));
+      log(
+        `ensemble of ${[...members.map((m) => m.name), ...autoencoders].join(', ')}: ` +
+          `${relevant.length} clients × ${r.dim} columns (float16) → ${join(o.out, 'ensemble')}`,
+      );
+    }),
+    'seqcore ubp ensemble --events runs/data/events.cache --out runs/members --embeddings runs/ae/embeddings',
+  );
+
+  const baseline = withThreads(ubp.command('baseline').description('count features of each relevant client before a cut: the reference embedding'))
+    .requiredOption('--dir <dir>', 'challenge-format data folder')
+    .requiredOption('--before <time>', 'count events before this time, "YYYY-MM-DD HH:mm:ss" (the input cut)')
+    .requiredOption('--out <dir>', 'folder for embeddings.npy and client_ids.npy');
+  renamed(baseline, 'data', 'dir');
+  examples(
+    baseline.action(async (o: { dir: string; before: string; out: string }) => {
+      lockOutput(o.out);
+      const r = await countBaseline({ data: o.dir, before: o.before, out: o.out });
+      log(`count baseline: ${r.clients} clients × ${r.dim} features → ${o.out}`);
+    }),
+    'seqcore ubp baseline --dir runs/data --before "2022-10-12 00:00:00" --out runs/baseline',
+  );
+
+  const evaluate = withEvalSizes(
+    withBackend(
+      withThreads(ubp.command('eval').description("score embeddings on the challenge's tasks with the universal network; writes report.md and report.html")),
+    ),
+  )
+    .requiredOption('--dir <dir>', 'challenge-format data folder')
+    .requiredOption('--targets <dir>', 'targets (from data targets)')
+    .requiredOption('--embeddings <dir>', 'embeddings to score (embeddings.npy, client_ids.npy); the report is written there')
+    .option('--baseline <dir>', 'embeddings to score beside them, for comparison')
+    .option('--json', 'JSON Lines: one object per task and embedding, then one result object');
+  renamed(evaluate, 'data', 'dir');
+  examples(
+    evaluate.action(async (o: EvalFlags & { dir: string; targets: string; embeddings: string; baseline?: string; json?: boolean; backend: string }) => {
+      lockOutput(o.embeddings); // the report goes into the embeddings' folder
+      await evalCommand(o, o.dir, evalSizes(o));
+    }),
+    'seqcore ubp eval --dir runs/data --targets runs/data/targets --embeddings runs/members/ensemble --baseline runs/baseline',
+  );
+}
+
+async function evalCommand(
+  o: { targets: string; embeddings: string; baseline?: string; json?: boolean; backend: string },
+  data: string,
+  sizes: ReturnType<typeof evalSizes>,
+): Promise<void> {
+  const ev = { data, targets: o.targets, ...sizes, log: o.json ? undefined : log, backend: o.backend };
+  const r = await evaluateEmbeddings({ ...ev, embeddings: o.embeddings });
+  for (const t of r)
+    log(
+      o.json
+        ? JSON.stringify({ embedding: 'embeddings', ...t })
+        : `${t.task}: score ${t.score.toFixed(4)} (AUROC ${t.auroc.toFixed(4)}` +
+            `${t.novelty !== undefined ? `, novelty ${t.novelty.toFixed(4)}, diversity ${t.diversity!.toFixed(4)}` : ''}, best epoch ${t.bestEpoch})`,
+    );
+  // The report next to the embeddings, beside the baseline's scores when one is given.
+  const results: [string, typeof r][] = [
+    ...(o.baseline ? [['baseline', await evaluateEmbeddings({ ...ev, embeddings: o.baseline })] as [string, typeof r]] : []),
+    ['embeddings', r],
+  ];
+  await writeReport({
+    dir: o.embeddings,
+    about:
+      `Embeddings ${o.embeddings}${o.baseline ? ` against ${o.baseline}` : ''}; ` +
+      `universal network ${sizes.hidden}/${sizes.inner}, ${sizes.epochs} epochs per task (best epoch counts).`,
+    results,
+    loss: {
+      title: 'Universal network training loss per epoch, one curve per task',
+      xTitle: 'epoch',
+      series: r.map((t) => ({ name: t.task, values: t.losses })),
+      text: r.map((t) => `${t.task}: ${t.losses.map((l) => l.toFixed(4)).join(', ')}`).join('\n\n'),
     },
   });
-  const allowed = sub !== undefined ? SUB_FLAGS[sub] : undefined;
-  for (const t of tokens)
-    if (allowed && t.kind === 'option' && !allowed.includes(t.name))
-      throw Object.assign(new Error(`ubp ${sub} does not take --${t.name} (it takes ${allowed.map((f) => `--${f}`).join(', ')})`), {
-        code: 'ERR_PARSE_ARGS_UNKNOWN_OPTION',
-      });
-  const need = (k: keyof typeof v): string => {
-    const x = v[k];
-    if (typeof x !== 'string' || !x) throw new Error(`--${k} is required\n${UBP_USAGE}`);
-    return x;
-  };
-  const log = (l: string): void => {
-    process.stdout.write(`${l}\n`);
-  };
-  const evalSizes = {
-    hidden: int('eval-hidden', v['eval-hidden']!, MAX_WIDTH),
-    inner: int('eval-inner', v['eval-inner']!, MAX_WIDTH),
-    epochs: int('eval-epochs', v['eval-epochs']!),
-  };
-  // One run at a time per output; eval writes its report into the embeddings' folder.
-  const output = sub === 'eval' ? v.embeddings : v.out;
-  if (output) lockOutput(output);
-  switch (sub) {
-    case 'run': {
-      // oneOf, not `in`: 'toString' in UBP_CONFIGS is true (inherited), and would get as far as training.
-      const preset = flags.oneOf('--preset', v.preset, Object.keys(UBP_CONFIGS) as (keyof typeof UBP_CONFIGS)[]);
-      const r = await runPipeline({
-        out: need('out'),
-        clients: int('clients', v.clients!),
-        epochs: int('epochs', v.epochs!),
-        model: preset,
-        pca: int('pca', v.pca!, MAX_WIDTH),
-        evalHidden: evalSizes.hidden,
-        evalInner: evalSizes.inner,
-        evalEpochs: evalSizes.epochs,
-        seed: flags.seed('--seed', v.seed),
-        log,
-        shouldStop,
-      });
-      if (r.interrupted) {
-        log('interrupted: rerun the same command to resume');
-        return 130;
-      }
-      log(`\n${scoreTable(r.results)}\n\nreport: ${join(need('out'), 'ensemble', 'report.md')}`);
-      return 0;
-    }
-    case 'train': {
-      const r = await trainUbp({
-        cache: need('data'),
-        out: need('out'),
-        ...trainSettings(v.config, v),
-        seed: flags.seed('--seed', v.seed),
-        resume: v.resume!,
-        log,
-        shouldStop,
-        backend: v.backend,
-        profile: v.profile,
-      });
-      return r.interrupted ? 130 : 0;
-    }
-    case 'embed': {
-      const r = await embedUbp({ cache: need('data'), model: need('model'), out: need('out'), batchSize: 512, maxEvents: 126, backend: v.backend });
-      log(`embeddings of ${r.clients} clients (${r.dim} columns, float16) → ${need('out')}`);
-      return 0;
-    }
-    case 'ensemble': {
-      const cache = new EventCache(need('data')),
-        relevant = cache.file.readArray<BigInt64Array>('relevant');
-      const members = computeMembers(cache, relevant, need('out'), flags.seed('--seed', v.seed), log);
-      const autoencoders = v.embeddings ? v.embeddings.split(',') : [];
-      const r = ensembleOf(members, autoencoders, relevant, int('pca', v.pca!, MAX_WIDTH), join(need('out'), 'ensemble'));
-      log(
-        `ensemble of ${[...members.map((m) => m.name), ...autoencoders].join(', ')}: ${relevant.length} clients × ${r.dim} columns (float16) → ${join(need('out'), 'ensemble')}`,
-      );
-      return 0;
-    }
-    case 'baseline': {
-      const r = await countBaseline({ data: need('data'), before: need('before'), out: need('out') });
-      log(`count baseline: ${r.clients} clients × ${r.dim} features → ${need('out')}`);
-      return 0;
-    }
-    case 'eval': {
-      const ev = { data: need('data'), targets: need('targets'), ...evalSizes, log: v.json ? undefined : log, backend: v.backend };
-      const r = await evaluateEmbeddings({ ...ev, embeddings: need('embeddings') });
-      for (const t of r)
-        log(
-          v.json
-            ? JSON.stringify({ embedding: 'embeddings', ...t })
-            : `${t.task}: score ${t.score.toFixed(4)} (AUROC ${t.auroc.toFixed(4)}${t.novelty !== undefined ? `, novelty ${t.novelty.toFixed(4)}, diversity ${t.diversity!.toFixed(4)}` : ''}, best epoch ${t.bestEpoch})`,
-        );
-      // The report next to the embeddings, beside the baseline's scores when one is given.
-      const results: [string, typeof r][] = [
-        ...(v.baseline ? [['baseline', await evaluateEmbeddings({ ...ev, embeddings: v.baseline })] as [string, typeof r]] : []),
-        ['embeddings', r],
-      ];
-      await writeReport({
-        dir: need('embeddings'),
-        about: `Embeddings ${need('embeddings')}${v.baseline ? ` against ${v.baseline}` : ''}; universal network ${evalSizes.hidden}/${evalSizes.inner}, ${evalSizes.epochs} epochs per task (best epoch counts).`,
-        results,
-        loss: {
-          title: 'Universal network training loss per epoch, one curve per task',
-          xTitle: 'epoch',
-          series: r.map((t) => ({ name: t.task, values: t.losses })),
-          text: r.map((t) => `${t.task}: ${t.losses.map((l) => l.toFixed(4)).join(', ')}`).join('\n\n'),
-        },
-      });
-      const report = join(need('embeddings'), 'report.md');
-      if (!v.json) log(`\n${scoreTable(results)}\n\nreport: ${report}`);
-      else {
-        // JSON Lines: each task's result, labelled by embedding (the baseline's after its
-        // evaluation), then one result object last.
-        for (const [name, rs] of results) if (name !== 'embeddings') for (const t of rs) log(JSON.stringify({ embedding: name, ...t }));
-        log(
-          JSON.stringify({
-            report,
-            html: join(need('embeddings'), 'report.html'),
-            sums: Object.fromEntries(results.map(([n, rs]) => [n, rs.reduce((a, t) => a + t.score, 0)])),
-          }),
-        );
-      }
-      return 0;
-    }
-    default:
-      process.stderr.write(`${sub ? `unknown ubp command '${sub}'\n` : ''}usage:\n${UBP_USAGE}\n`);
-      return 2;
+  const report = join(o.embeddings, 'report.md');
+  if (!o.json) {
+    log(`\n${scoreTable(results)}\n\nreport: ${report}`);
+    return;
   }
+  // JSON Lines: each task's result, labelled by embedding (the baseline's after its
+  // evaluation), then one result object last.
+  for (const [name, rs] of results) if (name !== 'embeddings') for (const t of rs) log(JSON.stringify({ embedding: name, ...t }));
+  log(
+    JSON.stringify({
+      report,
+      html: join(o.embeddings, 'report.html'),
+      sums: Object.fromEntries(results.map(([n, rs]) => [n, rs.reduce((a, t) => a + t.score, 0)])),
+    }),
+  );
 }

@@ -97,7 +97,8 @@ function startDir(dir: string): string {
   // Replacing removes the folder: refuse one that holds files seqcore did not write as an output.
   if (existsSync(dir) && !existsSync(join(dir, OUTPUT_MARKER)) && readdirSync(dir).length)
     throw new Error(
-      `${dir}: not empty and not written by seqcore (no ${OUTPUT_MARKER}); an output folder is replaced as a whole, so give a new or empty folder, or remove this one`,
+      `${dir}: not empty and not written by seqcore (no ${OUTPUT_MARKER}); ` +
+        'an output folder is replaced as a whole, so give a new or empty folder, or remove this one',
     );
   const tmp = temporaryName(dir);
   mkdirSync(tmp);
@@ -155,7 +156,8 @@ export function checkOutputDir(dir: string): void {
     : undefined;
   if (!aside) throw new Error(`${dir}: no such folder`);
   throw new Error(
-    `${dir}: missing while a write replaces it, or since that write was killed (the previous version is ${join(parent, aside)}, put back by the next write into ${parent})`,
+    `${dir}: missing while a write replaces it, or since that write was killed ` +
+      `(the previous version is ${join(parent, aside)}, put back by the next write into ${parent})`,
   );
 }
 

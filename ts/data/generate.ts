@@ -17,6 +17,7 @@ import { lit, openDuck } from './duck.js';
 import { onFile } from './files.js';
 import { Rng } from '../rng.js';
 import { writeNpy } from './npy.js';
+import { progressBar } from '../train/progress.js';
 import { EVENT_TYPES, formatCodes, formatTimestamp, SCHEMA, type EventType } from './schema.js';
 
 export interface GenerateOptions {
@@ -137,6 +138,7 @@ export async function generate(o: GenerateOptions): Promise<GenerateStats> {
     props.close();
 
     const relevant: bigint[] = [];
+    const bar = progressBar('generate: clients', o.clients);
     for (let c = 0; c < o.clients; c++) {
       // Latent: favourite categories, how much of their shopping goes there, how active and
       // how much of a buyer they are, and when they are active.
@@ -187,7 +189,9 @@ export async function generate(o: GenerateOptions): Promise<GenerateStats> {
       }
       if (engaged) relevant.push(BigInt(c));
       if ((c + 1) % 200_000 === 0) log(`generate: ${c + 1}/${o.clients} clients`);
+      if ((c + 1) % 1000 === 0) bar?.update(c + 1, '');
     }
+    bar?.end();
     for (const s of Object.values(sinks)) s.close();
 
     // CSV → Parquet with exactly the challenge's columns and types; the CSVs are scratch.
@@ -197,7 +201,8 @@ export async function generate(o: GenerateOptions): Promise<GenerateStats> {
         .map(([k, t]) => `'${k}': '${t}'`)
         .join(', ');
       await conn.run(
-        `COPY (SELECT * FROM read_csv(${lit(join(dir, `${name}.csv`))}, header = false, columns = {${cols}}, quote = '"')) TO ${lit(join(dir, `${name}.parquet`))} (FORMAT PARQUET)`,
+        `COPY (SELECT * FROM read_csv(${lit(join(dir, `${name}.csv`))}, header = false, columns = {${cols}}, quote = '"')) ` +
+          `TO ${lit(join(dir, `${name}.parquet`))} (FORMAT PARQUET)`,
       );
       rmSync(join(dir, `${name}.csv`));
     }

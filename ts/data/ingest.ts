@@ -9,6 +9,7 @@
 //   price     5 + bucket (0..99, joined); 3 where none
 //   day       5 + days since the first day; week 5 + weeks since the first (ISO) week
 //   query     index into the queryCodes table (16 codes per search event), -1 otherwise
+import { progressBar } from '../train/progress.js';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { DuckDBResult } from '@duckdb/node-api';
@@ -91,7 +92,8 @@ export async function ingest(o: IngestOptions): Promise<IngestStats> {
     for (const n of [...EVENT_TYPES, 'product_properties' as const]) files[n] = await checkFile(conn, o.dir, n);
     const cut = o.before ? `WHERE ts < strptime(${lit(o.before)}, '${TIMESTAMP_FORMAT}')` : '';
     const part = (type: number, name: string, sku: string, url: string, query: string): string =>
-      `SELECT client_id, strptime(timestamp, '${TIMESTAMP_FORMAT}') AS ts, ${type} AS type, ${sku} AS sku, ${url} AS url, ${query} AS query FROM read_parquet(${lit(files[name]!)})`;
+      `SELECT client_id, strptime(timestamp, '${TIMESTAMP_FORMAT}') AS ts, ${type} AS type, ${sku} AS sku, ${url} AS url, ${query} AS query ` +
+      `FROM read_parquet(${lit(files[name]!)})`;
     await conn.run(`CREATE TEMP VIEW ev_all AS
       ${part(0, 'product_buy', 'sku', 'NULL::BIGINT', 'NULL::VARCHAR')} UNION ALL
       ${part(1, 'add_to_cart', 'sku', 'NULL::BIGINT', 'NULL::VARCHAR')} UNION ALL
@@ -132,7 +134,7 @@ export async function ingest(o: IngestOptions): Promise<IngestStats> {
       LEFT JOIN v_category vc ON vc.value = p.category
       LEFT JOIN v_url vu ON vu.value = e.url
       ORDER BY e.client_id, e.ts, e.type`);
-    const { clients, offsets, cols, codes } = await readSequences(result);
+    const { clients, offsets, cols, codes } = await readSequences(result, Number(span.n));
     const events = offsets[offsets.length - 1]!;
     // Relevant clients must exist in the event files; those whose events all fall after the
     // cut get an empty sequence (the batcher still gives them start and end tokens).
@@ -201,7 +203,9 @@ export interface Sequences {
  * Reads a result ordered by client and time whose columns are client_id, then the FIELDS
  * as INTEGER, then query (VARCHAR or NULL), into per-field columns and client offsets.
  */
-export async function readSequences(result: DuckDBResult): Promise<Sequences> {
+/** The rows of `result` (one event each, by client and time) as sequences; `total` rows expected, for the progress bar. */
+export async function readSequences(result: DuckDBResult, total?: number): Promise<Sequences> {
+  const bar = total === undefined ? undefined : progressBar('ingest: events', total);
   const clients: bigint[] = [],
     offsets: number[] = [0];
   const cols = {
@@ -239,7 +243,9 @@ export async function readSequences(result: DuckDBResult): Promise<Sequences> {
       } else cols.query.push(-1);
     }
     events += n;
+    bar?.update(events, `${clients.length} clients`);
   }
+  bar?.end();
   offsets.push(events);
   if (events > 0x7fffffff) throw new Error(`ingest: ${events} events exceed the cache's 2^31 limit`);
   return { clients, offsets, cols, codes };

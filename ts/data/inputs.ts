@@ -56,7 +56,8 @@ export function rowsOfRelevant(ids: BigInt64Array, relevant: BigInt64Array, file
   const missing = rows.indexOf(-1);
   if (missing >= 0)
     throw new Error(
-      `${file}: relevant client ${relevant[missing]} (row ${missing} of the relevant clients) is missing; ${relevant.length - ids.length} of ${relevant.length} relevant clients have no row`,
+      `${file}: relevant client ${relevant[missing]} (row ${missing} of the relevant clients) is missing; ` +
+        `${relevant.length - ids.length} of ${relevant.length} relevant clients have no row`,
     );
   return rows;
 }

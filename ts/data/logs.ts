@@ -111,8 +111,10 @@ export async function ingestLog(o: LogOptions): Promise<{ clients: number; event
     const cols = beauty
       ? { user: 'user', item: 'item', time: 'time', event: undefined }
       : { user: o.user ?? 'user', item: o.item ?? 'item', time: o.time ?? 'timestamp', event: o.event };
-    const csv = (text: string[] = []): string =>
-      `read_csv(${lit(path)}, header = true, delim = ${lit(format === 'tsv' ? '\t' : ',')}${text.length ? `, types = {${text.map((c) => `${lit(c)}: 'VARCHAR'`).join(', ')}}` : ''})`;
+    const csv = (text: string[] = []): string => {
+      const types = text.length ? `, types = {${text.map((c) => `${lit(c)}: 'VARCHAR'`).join(', ')}}` : '';
+      return `read_csv(${lit(path)}, header = true, delim = ${lit(format === 'tsv' ? '\t' : ',')}${types})`;
+    };
     const src = format === 'parquet' ? `read_parquet(${lit(path)})` : csv();
     let have: Map<string, string>;
     try {
@@ -130,7 +132,8 @@ export async function ingestLog(o: LogOptions): Promise<{ clients: number; event
     // insertion order), so its rowid is the row's index in the file.
     const typed = format === 'parquet' ? src : csv([...new Set([cols.user, cols.item])]);
     await conn.run(
-      `CREATE TEMP TABLE raw AS SELECT ${q(cols.user)} AS u, ${q(cols.item)} AS i, ${q(cols.time)} AS t${cols.event ? `, CAST(${q(cols.event)} AS VARCHAR) AS e` : ', NULL::VARCHAR AS e'} FROM ${typed}`,
+      `CREATE TEMP TABLE raw AS SELECT ${q(cols.user)} AS u, ${q(cols.item)} AS i, ${q(cols.time)} AS t` +
+        `${cols.event ? `, CAST(${q(cols.event)} AS VARCHAR) AS e` : ', NULL::VARCHAR AS e'} FROM ${typed}`,
     );
     if (Number((await rows(conn, 'SELECT count(*) AS n FROM raw'))[0]!.n) === 0) throw new Error(`${o.file}: no rows`);
     const at = (r: unknown): string => (format === 'parquet' ? `row ${r}` : `line ${csvLine(o.file, Number(r))}`);
@@ -161,10 +164,12 @@ export async function ingestLog(o: LogOptions): Promise<{ clients: number; event
       `CREATE TEMP TABLE ev AS SELECT u::BIGINT AS client_id, i::BIGINT AS item, ${ts} AS ts, ${numeric ? 't::BIGINT' : '0'} AS pos, rowid AS r, e FROM raw`,
     );
     await conn.run(
-      `CREATE TEMP TABLE v_item AS SELECT item AS value, row_number() OVER (ORDER BY n DESC, item) + ${TOKEN.first - 1} AS id FROM (SELECT item, count(*) AS n FROM ev GROUP BY item ORDER BY n DESC, item LIMIT ${o.topK ?? 5000})`,
+      `CREATE TEMP TABLE v_item AS SELECT item AS value, row_number() OVER (ORDER BY n DESC, item) + ${TOKEN.first - 1} AS id ` +
+        `FROM (SELECT item, count(*) AS n FROM ev GROUP BY item ORDER BY n DESC, item LIMIT ${o.topK ?? 5000})`,
     );
     await conn.run(
-      `CREATE TEMP TABLE v_event AS SELECT e AS value, row_number() OVER (ORDER BY n DESC, e) + ${TOKEN.first - 1} AS id FROM (SELECT e, count(*) AS n FROM ev WHERE e IS NOT NULL GROUP BY e)`,
+      `CREATE TEMP TABLE v_event AS SELECT e AS value, row_number() OVER (ORDER BY n DESC, e) + ${TOKEN.first - 1} AS id ` +
+        'FROM (SELECT e, count(*) AS n FROM ev WHERE e IS NOT NULL GROUP BY e)',
     );
     const first = `(SELECT date_trunc('day', min(ts)) FROM ev)`;
     const result = await conn.stream(`

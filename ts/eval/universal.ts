@@ -14,6 +14,7 @@ import * as ops from '../ops/index.js';
 import { AdamW } from '../optim/adam.js';
 import { manualSeed, Rng } from '../rng.js';
 import { tensor, type Tensor } from '../tensor.js';
+import { progressBar } from '../train/progress.js';
 import { readNoGrad, trainStep } from '../train/step.js';
 import { auroc, propensityScores } from './metrics.js';
 
@@ -96,6 +97,8 @@ async function runTask(
     rng = new Rng(o.seed ?? 1);
   let best: TaskResult = { task, score: -Infinity, auroc: NaN, bestEpoch: 0, losses: [] };
   const losses: number[] = [];
+  const batches = Math.ceil(n / bs),
+    bar = progressBar(`eval ${task}: batches`, (o.epochs ?? 3) * batches);
   for (let epoch = 0; epoch < (o.epochs ?? 3); epoch++) {
     net.train();
     const order = rng.shuffle(Array.from({ length: n }, (_, i) => i));
@@ -110,6 +113,7 @@ async function runTask(
         yb.set(train.subarray(r * width, (r + 1) * width), k * width);
       });
       sum += m * (await trainStep(() => ops.bceWithLogits(net.forward(tensor(xb, [m, dim])), tensor(yb, [m, width])), opt));
+      bar?.update(epoch * batches + s / bs + 1, `epoch ${epoch + 1}`);
     }
     losses.push(sum / n);
     net.eval();
@@ -131,6 +135,7 @@ async function runTask(
     // kept when no epoch has a defined score.
     if (Number.isNaN(r.score) ? epoch === 0 : !(r.score <= best.score)) best = r;
   }
+  bar?.end();
   opt.dispose();
   net.dispose();
   return { ...best, losses };

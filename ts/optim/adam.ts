@@ -135,7 +135,8 @@ export class Adam {
     const gradNorm = Number(clip[0]);
     if (!Number.isFinite(gradNorm))
       throw new Error(
-        `${this.constructor.name}.step: gradient norm is ${gradNorm}; a NaN/Inf reached the gradients (setCheckFinite(true) names the op); the weights were not updated`,
+        `${this.constructor.name}.step: gradient norm is ${gradNorm}; ` +
+          'a NaN/Inf reached the gradients (setCheckFinite(true) names the op); the weights were not updated',
       );
     return { gradNorm };
   }

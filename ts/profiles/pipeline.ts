@@ -67,7 +67,8 @@ export async function generateProfiles(o: GenerateOptions): Promise<{ profiles: 
     if (++done % 100 === 0 || done === o.users.length) {
       const secs = (performance.now() - t0) / 1000;
       o.log?.(
-        `profiles ${done}/${o.users.length}  requests ${stats.requests}  cached ${stats.cached}  ${(done / secs).toFixed(1)} users/s  left ${fmtTime(((o.users.length - done) * secs) / done)}`,
+        `profiles ${done}/${o.users.length}  requests ${stats.requests}  cached ${stats.cached}  ` +
+          `${(done / secs).toFixed(1)} users/s  left ${fmtTime(((o.users.length - done) * secs) / done)}`,
       );
     }
     return text;

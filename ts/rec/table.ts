@@ -98,7 +98,8 @@ export async function recTable(o: TableOptions): Promise<TableRow[] | null> {
     (await run('sasrec', 'SASRec', o.seeds, { model: { ...o.base.model, kind: 'sasrec' } })) &&
     (await run(
       'sasrec-distil',
-      `SASRec + attribute-profile distillation (${o.distill.loss}, ${o.distill.pooling} pooling, layer ${o.distill.layer}, α ${o.distill.alpha}, E_ft ${o.distill.ftEpoch}, β ${o.distill.beta})`,
+      `SASRec + attribute-profile distillation (${o.distill.loss}, ${o.distill.pooling} pooling, layer ${o.distill.layer}, ` +
+        `α ${o.distill.alpha}, E_ft ${o.distill.ftEpoch}, β ${o.distill.beta})`,
       o.seeds,
       { model: { ...o.base.model, kind: 'sasrec' }, distill: { cfg: o.distill, profiles } },
     )) &&

@@ -13,7 +13,7 @@ import { globalRng, manualSeed } from '../rng.js';
 import { tensor, tidyAsync, type Tensor } from '../tensor.js';
 import { saveTraining, loadTraining, loadModel } from '../train/state.js';
 import { saveCheckpoint } from '../train/checkpoint.js';
-import { fmtTime } from '../train/progress.js';
+import { fmtTime, progressBar } from '../train/progress.js';
 import { CHECKPOINT_SECONDS, checkpointing, every, stopRequested } from '../train/interrupt.js';
 import { IGNORE, maskedItemBatch, nextItemBatch, type RecBatch } from './batch.js';
 import { DistillHead, distillFactors, type DistillConfig, type ProfileTable } from './distill.js';
@@ -160,7 +160,8 @@ async function train(o: RecTrainOptions): Promise<RecTrainResult & { model: Sequ
     within = (meta.within as EpochPosition | undefined) ?? null;
     opt.lr = lr;
     log(
-      `resumed from ${o.checkpoint}: epoch ${epoch + 1}${within ? `, step ${within.done}` : ''}${bestEpoch >= 0 ? `, best validation NDCG@10 ${bestScore.toFixed(4)} at epoch ${bestEpoch + 1}` : ''}`,
+      `resumed from ${o.checkpoint}: epoch ${epoch + 1}${within ? `, step ${within.done}` : ''}` +
+        `${bestEpoch >= 0 ? `, best validation NDCG@10 ${bestScore.toFixed(4)} at epoch ${bestEpoch + 1}` : ''}`,
     );
   }
   const checkpointDue = every(o.checkpointSeconds ?? CHECKPOINT_SECONDS);
@@ -184,6 +185,7 @@ async function train(o: RecTrainOptions): Promise<RecTrainResult & { model: Sequ
       within = null;
       const position = (done: number): EpochPosition => ({ order, done, sumRec, sumDis, nDis });
       const t0 = performance.now();
+      const bar = progressBar(`epoch ${epoch + 1}/${o.epochs}: steps`, stepsPerEpoch, s0);
       for (let s = s0; s < stepsPerEpoch; s++) {
         const users = order.slice(s * o.batch, (s + 1) * o.batch);
         const batch =
@@ -199,11 +201,13 @@ async function train(o: RecTrainOptions): Promise<RecTrainResult & { model: Sequ
         }
         sequences += users.length;
         steps++;
-        if (steps % logEvery === 0) {
+        bar?.update(s + 1, `loss ${(sumRec / (s + 1)).toFixed(4)}${nDis ? `  distil ${(sumDis / nDis).toFixed(4)}` : ''}`);
+        if (!bar && steps % logEvery === 0) {
           const secs = trainSeconds + (performance.now() - t0) / 1000;
           const left = ((o.epochs - epoch) * stepsPerEpoch - s - 1) * (secs / steps);
           log(
-            `epoch ${epoch + 1}/${o.epochs} step ${s + 1}/${stepsPerEpoch}  loss ${(sumRec / (s + 1)).toFixed(4)}${nDis ? `  distil ${(sumDis / nDis).toFixed(4)}` : ''}  ${(sequences / secs).toFixed(0)} seq/s  left ≤ ${fmtTime(left)}`,
+            `epoch ${epoch + 1}/${o.epochs} step ${s + 1}/${stepsPerEpoch}  loss ${(sumRec / (s + 1)).toFixed(4)}` +
+              `${nDis ? `  distil ${(sumDis / nDis).toFixed(4)}` : ''}  ${(sequences / secs).toFixed(0)} seq/s  left ≤ ${fmtTime(left)}`,
           );
         }
         if (o.maxSteps !== undefined && steps >= o.maxSteps) break;
@@ -214,6 +218,7 @@ async function train(o: RecTrainOptions): Promise<RecTrainResult & { model: Sequ
         }
         if (o.checkpoint && s + 1 < stepsPerEpoch && checkpointDue()) await save(epoch, position(s + 1));
       }
+      bar?.end();
       const epochSeconds = (performance.now() - t0) / 1000;
       trainSeconds += epochSeconds;
       if (interrupted) break;
@@ -237,7 +242,9 @@ async function train(o: RecTrainOptions): Promise<RecTrainResult & { model: Sequ
         log(`no better validation NDCG@10 for ${bad} epochs: learning rate ${lr.toPrecision(3)}`);
       }
       log(
-        `epoch ${epoch + 1}: loss ${(sumRec / stepsPerEpoch).toFixed(4)}${nDis ? `  distil ${(sumDis / nDis).toFixed(4)}` : ''}  valid NDCG@10 ${score.toFixed(4)} HR@10 ${v['HR@10'].toFixed(4)}${improved ? '  best' : `  (best ${bestScore.toFixed(4)} at epoch ${bestEpoch + 1})`}  ${(order.length / epochSeconds).toFixed(0)} training seq/s`,
+        `epoch ${epoch + 1}: loss ${(sumRec / stepsPerEpoch).toFixed(4)}${nDis ? `  distil ${(sumDis / nDis).toFixed(4)}` : ''}` +
+          `  valid NDCG@10 ${score.toFixed(4)} HR@10 ${v['HR@10'].toFixed(4)}` +
+          `${improved ? '  best' : `  (best ${bestScore.toFixed(4)} at epoch ${bestEpoch + 1})`}  ${(order.length / epochSeconds).toFixed(0)} training seq/s`,
       );
       if (o.checkpoint) await save(epoch + 1, null);
     }
@@ -255,11 +262,12 @@ async function train(o: RecTrainOptions): Promise<RecTrainResult & { model: Sequ
 
 /**
  * The model alone (no profile path), in the layout loadModel reads (saveCheckpoint writes
- * atomically), and beside it model.safetensors for other tools, `meta` in its header as JSON.
+ * atomically), and beside it model.safetensors for other tools, with the same header fields as
+ * the ubp autoencoder's: the configuration as JSON and the epoch counted from 1.
  */
-async function saveModel(path: string, model: SequenceRecommender, meta: Record<string, unknown>): Promise<void> {
+async function saveModel(path: string, model: SequenceRecommender, meta: { kind: string; config: unknown; epoch: number }): Promise<void> {
   saveCheckpoint(path, { meta, arrays: new Map([...(await model.stateDict())].map(([k, v]) => [`model.${k}`, v] as const)) });
-  await model.save(join(dirname(path), 'model.safetensors'), { seqcore_model: 'rec', meta: JSON.stringify(meta) });
+  await model.save(join(dirname(path), 'model.safetensors'), { seqcore_model: 'rec', config: JSON.stringify(meta.config), epoch: String(meta.epoch + 1) });
 }
 
 /** One optimisation step; returns L_rec and L_distil (null when not distilling or no user in the batch has a profile). */

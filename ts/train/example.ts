@@ -61,7 +61,8 @@ async function run(o: ExampleOptions): Promise<ExampleResult> {
   };
 
   o.log(
-    `example: next-event model (${model.parameterCount()} parameters) on a Markov source, vocab ${source.vocab}, order ${source.order}; entropy floor ${source.entropy().toFixed(4)} nats`,
+    `example: next-event model (${model.parameterCount()} parameters) on a Markov source, vocab ${source.vocab}, order ${source.order}; ` +
+      `entropy floor ${source.entropy().toFixed(4)} nats`,
   );
   const progress = new Progress(o.steps, step, o.log);
   let ema = NaN,
@@ -79,6 +80,7 @@ async function run(o: ExampleOptions): Promise<ExampleResult> {
       break;
     }
   }
+  progress.end();
   await save();
   if (interrupted) o.log(`interrupted at step ${step}; checkpoint saved${o.checkpoint ? ` to ${o.checkpoint} (rerun with --resume)` : ''}`);
 

@@ -48,7 +48,8 @@ function sameSettings(path: string, saved: Record<string, unknown> | undefined, 
   const diff = Object.keys(now).filter((k) => show(saved[k]) !== show(now[k]));
   if (diff.length)
     throw new Error(
-      `${path}: written by a run with other settings (${diff.map((k) => `${k} ${show(saved[k])} there, ${show(now[k])} now`).join('; ')}): resume with the same settings, or start afresh in another output folder`,
+      `${path}: written by a run with other settings (${diff.map((k) => `${k} ${show(saved[k])} there, ${show(now[k])} now`).join('; ')}): ` +
+        'resume with the same settings, or start afresh in another output folder',
     );
 }
 

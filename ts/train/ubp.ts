@@ -15,7 +15,7 @@ import { manualSeed, Rng } from '../rng.js';
 import { loadCheckpoint, modelConfig } from './checkpoint.js';
 import { onBackend } from '../backend/use.js';
 import { Profiler, setProfiler } from '../profile.js';
-import { Progress } from './progress.js';
+import { Progress, progressBar } from './progress.js';
 import { readNoGrad, trainStep } from './step.js';
 import { loadModel, loadTraining, saveTraining } from './state.js';
 import { CHECKPOINT_SECONDS, checkpointing, every, stopRequested } from './interrupt.js';
@@ -94,7 +94,8 @@ async function train(o: UbpTrainOptions): Promise<UbpTrainResult> {
   const { train, val } = split(cache, o.valFraction, o.seed);
   if (!train.length || !val.length)
     throw new RangeError(
-      `ubp train: valFraction ${o.valFraction} of the ${train.length + val.length} clients with events in ${o.cache} leaves ${train.length} for training and ${val.length} for validation; each needs at least one`,
+      `ubp train: valFraction ${o.valFraction} of the ${train.length + val.length} clients with events in ${o.cache} ` +
+        `leaves ${train.length} for training and ${val.length} for validation; each needs at least one`,
     );
   const fields = o.model.fields as unknown as Field[];
   const perEpoch = Math.ceil(train.length / o.batchSize);
@@ -129,6 +130,13 @@ async function train(o: UbpTrainOptions): Promise<UbpTrainResult> {
     ema = NaN;
   const profiler = o.profile ? new Profiler() : null,
     profileFrom = step + 2;
+  // Training steps timed: PROFILE_STEPS, or fewer when the epoch ends sooner (the validation is not timed).
+  let profiled = 0,
+    profiling = false;
+  const stopProfiling = (): void => {
+    profiling = false;
+    setProfiler(null);
+  };
   for (; epoch < o.epochs && !interrupted; epoch++, done = 0) {
     model.train();
     // The batch order of an epoch depends only on (seed, epoch): a resumed run skips the
@@ -136,9 +144,12 @@ async function train(o: UbpTrainOptions): Promise<UbpTrainResult> {
     let k = 0;
     for (const b of batches(cache, { batchSize: o.batchSize, fields, maxEvents: o.maxEvents, clients: train, rng: new Rng(o.seed * 7919 + epoch) })) {
       if (k++ < done) continue;
-      if (step === profileFrom) setProfiler(profiler);
+      if (profiler && step === profileFrom) {
+        profiling = true;
+        setProfiler(profiler);
+      }
       const loss = await trainStep(() => model.loss(b), opt);
-      if (step + 1 === profileFrom + PROFILE_STEPS) setProfiler(null);
+      if (profiling && ++profiled === PROFILE_STEPS) stopProfiling();
       losses.push(loss);
       ema = Number.isNaN(ema) ? loss : 0.98 * ema + 0.02 * loss;
       done++;
@@ -151,6 +162,7 @@ async function train(o: UbpTrainOptions): Promise<UbpTrainResult> {
       if (checkpointDue()) await save(epoch, done);
     }
     if (interrupted) break;
+    if (profiling) stopProfiling();
     const v = await validationLoss(model, cache, val, fields, o);
     valLosses.push(v);
     o.log(`epoch ${epoch + 1}/${o.epochs}: validation loss ${v.toFixed(4)}`);
@@ -173,23 +185,25 @@ async function train(o: UbpTrainOptions): Promise<UbpTrainResult> {
     }
     await save(epoch + 1, 0); // a finished epoch resumes at the next one (the loop resets done)
   }
+  progress.end();
   if (interrupted) {
     await save(epoch, done);
     o.log(`interrupted at epoch ${epoch + 1}, batch ${done}; checkpoint saved to ${ckpt} (rerun with --resume)`);
   }
-  if (profiler) await reportProfile(profiler, o);
+  if (profiler) await reportProfile(profiler, profiled, o);
   opt.dispose();
   model.dispose();
   return { epochs: epoch, steps: step, losses, valLosses, interrupted };
 }
 
-async function reportProfile(profiler: Profiler, o: UbpTrainOptions): Promise<void> {
+async function reportProfile(profiler: Profiler, steps: number, o: UbpTrainOptions): Promise<void> {
   setProfiler(null);
   const events = await profiler.finish();
   const trace = join(o.out, 'profile.json');
   Profiler.writeTrace(trace, events);
   o.log(
-    `profile of ${PROFILE_STEPS} training steps (after 2 warm-up steps), per kernel:\n${Profiler.table(events, profiler.sources)}\nChrome trace (chrome://tracing, ui.perfetto.dev): ${trace}`,
+    `profile of ${steps} training steps (after 2 warm-up steps), per kernel:\n${Profiler.table(events, profiler.sources)}\n` +
+      `Chrome trace (chrome://tracing, ui.perfetto.dev): ${trace}`,
   );
 }
 
@@ -236,6 +250,8 @@ export async function embedUbp(o: {
     const model = new UbpAutoencoder({ ...cfg, fields: [...cfg.fields], vocab: vocabSizes(cache, cfg.fields) });
     loadModel(o.model, model);
     model.eval();
+    const bar = progressBar('embed: clients', rowOf.size);
+    let done = 0;
     for (const b of batches(cache, {
       batchSize: o.batchSize,
       fields: cfg.fields as unknown as Field[],
@@ -247,7 +263,9 @@ export async function embedUbp(o: {
         (t) => t.data(),
       )) as Float32Array;
       b.clients.forEach((ci, k) => out.set(z.subarray(k * H, (k + 1) * H), rowOf.get(ci)! * H));
+      bar?.update((done += b.clients.length), '');
     }
+    bar?.end();
     model.dispose();
   });
   writeSubmission(o.out, relevant, out, H, relevant);

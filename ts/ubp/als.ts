@@ -41,6 +41,8 @@ export interface AlsOptions {
   alpha: number;
   cgSteps: number;
   seed: number;
+  /** Called after each iteration with the number done. */
+  onIteration?: (done: number) => void;
 }
 
 /** X (m.rows×K) updated against Y (cols×K) on the backend the factors live on. */
@@ -68,6 +70,7 @@ export function implicitAls(m: Csr, o: AlsOptions): { users: Float32Array; items
     for (let it = 0; it < o.iterations; it++) {
       halfStep(scaled, Y, X, o.lambda, o.cgSteps);
       halfStep(t, X, Y, o.lambda, o.cgSteps);
+      o.onIteration?.(it + 1);
     }
     return { users: X.toArray() as Float32Array, items: Y.toArray() as Float32Array };
   } finally {

@@ -19,7 +19,8 @@ export function writeSubmission(dir: string, clientIds: BigInt64Array, embedding
   for (let i = 0; i < bits.length; i++)
     if ((bits[i]! & 0x7c00) === 0x7c00)
       throw new Error(
-        `submission: row ${Math.floor(i / dim)} (client ${clientIds[Math.floor(i / dim)]}) column ${i % dim} is ${embeddings[i]}, which is ${Number.isNaN(embeddings[i]) ? 'NaN' : 'not finite in float16'}`,
+        `submission: row ${Math.floor(i / dim)} (client ${clientIds[Math.floor(i / dim)]}) column ${i % dim} is ${embeddings[i]}, ` +
+          `which is ${Number.isNaN(embeddings[i]) ? 'NaN' : 'not finite in float16'}`,
       );
   writeDirAtomic(dir, (tmp) => {
     writeNpy(join(tmp, 'client_ids.npy'), { dtype: 'int64', shape: [n], data: clientIds });

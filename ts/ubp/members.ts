@@ -1,6 +1,7 @@
 // The members seqcore computes itself from an event cache — the hand-made statistics and
 // implicit-ALS factors of user×category and user×url — written as submission-format
 // directories next to each other, and the ensemble of those with any autoencoder latents.
+import { progressBar } from '../train/progress.js';
 import { join } from 'node:path';
 import type { EventCache } from '../data/ingest.js';
 import { implicitAls, interactionMatrix, INTERACTION_WEIGHTS } from './als.js';
@@ -40,14 +41,32 @@ export function computeMembers(
   let t0 = performance.now();
   const took = (): string => `${((performance.now() - t0) / 1000).toFixed(1)} s`;
   log(`members 1/3: statistics of ${relevant.length} clients`);
-  writeSubmission(members[0]!.dir, relevant, clientStatistics(cache, rows), STATISTICS.length, relevant);
+  const bar = progressBar('statistics: clients', rows.length);
+  writeSubmission(
+    members[0]!.dir,
+    relevant,
+    clientStatistics(cache, rows, (done) => bar?.update(done, '')),
+    STATISTICS.length,
+    relevant,
+  );
+  bar?.end();
   log(`members 1/3: statistics, ${STATISTICS.length} columns (${took()})`);
   for (const [k, field] of (['category', 'url'] as const).entries()) {
     t0 = performance.now();
     const dir = join(out, `als-${field}`);
     const m = interactionMatrix(cache, rows, field, INTERACTION_WEIGHTS[field]);
     log(`members ${k + 2}/3: implicit ALS user×${field}, ${m.rows} × ${m.cols} with ${m.values.length} interactions, ${ALS_FACTORS} factors, 10 iterations`);
-    const { users } = implicitAls(m, { factors: ALS_FACTORS, iterations: 10, lambda: 0.1, alpha: 10, cgSteps: 3, seed });
+    const bar = progressBar(`ALS user×${field}: iterations`, 10);
+    const { users } = implicitAls(m, {
+      factors: ALS_FACTORS,
+      iterations: 10,
+      lambda: 0.1,
+      alpha: 10,
+      cgSteps: 3,
+      seed,
+      onIteration: (i) => bar?.update(i, ''),
+    });
+    bar?.end();
     writeSubmission(dir, relevant, users, ALS_FACTORS, relevant);
     log(`members ${k + 2}/3: ALS user×${field} done (${took()})`);
     members.push({ name: `ALS user×${field}`, dir, normalise: 'l2', pca: ALS_ENSEMBLE_COLUMNS });

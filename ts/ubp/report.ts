@@ -44,11 +44,17 @@ function htmlTable(md: string): string {
         .map((c) => escapeHtml(c.trim().replace(/\*\*/g, ''))),
     );
   const [head, ...body] = rows;
-  return `<table>\n<tr>${head!.map((c) => `<th>${c}</th>`).join('')}</tr>\n${body.map((r) => `<tr>${r.map((c) => `<td>${c}</td>`).join('')}</tr>`).join('\n')}\n</table>`;
+  return (
+    `<table>\n<tr>${head!.map((c) => `<th>${c}</th>`).join('')}</tr>\n` +
+    `${body.map((r) => `<tr>${r.map((c) => `<td>${c}</td>`).join('')}</tr>`).join('\n')}\n</table>`
+  );
 }
 
 const HEADING = 'Universal Behavioral Profiles — evaluation report';
 const SCORING = "Scores (the challenge's: churn = AUROC; propensity = 0.8·AUROC + 0.1·novelty + 0.1·diversity)";
+const STYLE =
+  'body{font-family:sans-serif;max-width:1000px;margin:2em auto;padding:0 1em}table{border-collapse:collapse}' +
+  'td,th{border:1px solid #ccc;padding:2px 8px;text-align:right}td:first-child,th:first-child{text-align:left}';
 
 /** Both charts of a report, or a rejection when either cannot be drawn. */
 async function charts(r: Report): Promise<{ scores: Chart; loss: Chart }> {
@@ -74,7 +80,8 @@ export async function writeReport(r: Report): Promise<void> {
     ...r.results.flatMap(([name, rs]) =>
       rs.map(
         (t) =>
-          `| ${name} | ${t.task} | ${t.auroc.toFixed(4)} | ${t.novelty?.toFixed(4) ?? '-'} | ${t.diversity?.toFixed(4) ?? '-'} | ${t.score.toFixed(4)} | ${t.bestEpoch} |`,
+          `| ${name} | ${t.task} | ${t.auroc.toFixed(4)} | ${t.novelty?.toFixed(4) ?? '-'} | ` +
+          `${t.diversity?.toFixed(4) ?? '-'} | ${t.score.toFixed(4)} | ${t.bestEpoch} |`,
       ),
     ),
   ].join('\n');
@@ -110,7 +117,7 @@ ${r.loss.text}
   const html = `<!doctype html>
 <html lang="en">
 <head><meta charset="utf-8"><title>${escapeHtml(HEADING)}</title>
-<style>body{font-family:sans-serif;max-width:1000px;margin:2em auto;padding:0 1em}table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:2px 8px;text-align:right}td:first-child,th:first-child{text-align:left}</style>
+<style>${STYLE}</style>
 </head>
 <body>
 <h1>${escapeHtml(HEADING)}</h1>

@@ -57,7 +57,7 @@ function logPopularity(ids: ArrayLike<number>): Float32Array {
 }
 
 /** rows: cache client indices → statistics (rows × STATISTICS.length); -1 rows give zeros. */
-export function clientStatistics(cache: EventCache, rows: Int32Array): Float32Array {
+export function clientStatistics(cache: EventCache, rows: Int32Array, onRows?: (done: number) => void): Float32Array {
   const ev = cache.field('event'),
     day = cache.field('day'),
     week = cache.field('week');
@@ -76,6 +76,7 @@ export function clientStatistics(cache: EventCache, rows: Int32Array): Float32Ar
   const D = STATISTICS.length,
     out = new Float32Array(rows.length * D);
   rows.forEach((c, r) => {
+    if (r % 4096 === 0) onRows?.(r);
     if (c < 0 || cache.length(c) === 0) return;
     const s = cache.offsets[c]!,
       e = cache.offsets[c + 1]!,

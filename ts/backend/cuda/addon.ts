@@ -29,7 +29,10 @@ export interface CudaAddon extends NativeKernels {
   cublasInfo(): CublasInfo;
   /** Selects the device and creates the stream, allocator and cuBLASLt handle; throws naming what failed (no driver, no GPU, no cuBLASLt). */
   init(device: number): void;
-  /** Which GRU recurrence runs for B sequences of T steps at most, total packed rows, hidden H: 'persistent' or 'per-step (why)' (after init; SEQCORE_GRU forces one). */
+  /**
+   * Which GRU recurrence runs for B sequences of T steps at most, total packed rows, hidden H:
+   * 'persistent' or 'per-step (why)' (after init; SEQCORE_GRU forces one).
+   */
   gruAlgorithm(B: number, T: number, total: number, H: number): string;
   /** An event recorded on the compute stream now (its id), for kernel timing. */
   timerMark(): number;

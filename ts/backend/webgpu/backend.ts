@@ -292,13 +292,15 @@ export class WebGpuBackend implements Backend, KernelTimer {
     const over = sizes.findIndex((n) => n > limit);
     if (over >= 0)
       throw new RangeError(
-        `webgpu ${file}.${entry}: ${'storage' in tensors[over]! ? tensors[over].describe() : 'a buffer'} takes ${sizes[over]} bytes, more than this adapter binds (maxStorageBufferBindingSize ${limit})`,
+        `webgpu ${file}.${entry}: ${'storage' in tensors[over]! ? tensors[over].describe() : 'a buffer'} takes ${sizes[over]} bytes, ` +
+          `more than this adapter binds (maxStorageBufferBindingSize ${limit})`,
       );
     // WebGPU forbids a buffer bound writable and bound again in one dispatch; in-place
     // kernels have their own entry points with a single read_write binding.
     if (buffers.indexOf(buffers[buffers.length - 1]!) < buffers.length - 1)
       throw new Error(
-        `webgpu ${file}.${entry}: the output's buffer is also an input (${tensors.map((t) => ('storage' in t ? t.describe() : 'a buffer')).join(', ')}); use an in-place entry point`,
+        `webgpu ${file}.${entry}: the output's buffer is also an input ` +
+          `(${tensors.map((t) => ('storage' in t ? t.describe() : 'a buffer')).join(', ')}); use an in-place entry point`,
       );
     const bind = this.device.createBindGroup({
       layout: pipeline.getBindGroupLayout(0),
@@ -348,7 +350,10 @@ export function rowGroups(groups: number): [number, number] {
   return groups <= MAX_GROUPS ? [groups, 1] : [MAX_GROUPS, Math.ceil(groups / MAX_GROUPS)];
 }
 
-/** A float32 scratch tensor of `size` elements on t's backend, contents unspecified; dispose it after recording its last use (buffers are reused in recording order). */
+/**
+ * A float32 scratch tensor of `size` elements on t's backend, contents unspecified; dispose it after
+ * recording its last use (buffers are reused in recording order).
+ */
 export function scratch(t: Tensor, size: number): Tensor {
   return Tensor.empty([Math.max(size, 1)], 'float32', t.backend, false);
 }

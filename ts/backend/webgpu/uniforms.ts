@@ -58,7 +58,8 @@ export function layoutOf(kernel: string, module: WgslModule, entry: string): Uni
     const named = module.uniforms.filter((u) => new RegExp(`\\b${u.name}\\b`).test(body));
     if (named.length !== 1)
       throw new Error(
-        `webgpu ${kernel}: the entry point names ${named.length ? named.map((u) => u.name).join(' and ') : 'none'} of the uniforms ${module.uniforms.map((u) => u.name).join(', ')}; it must name exactly one`,
+        `webgpu ${kernel}: the entry point names ${named.length ? named.map((u) => u.name).join(' and ') : 'none'} ` +
+          `of the uniforms ${module.uniforms.map((u) => u.name).join(', ')}; it must name exactly one`,
       );
     uniform = named[0];
   }
