@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readdirSync, rmSync, unlinkSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, unlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -113,31 +113,98 @@ describe('the tiny hand-made dataset', () => {
   });
 
   it('builds the challenge targets written here by hand', async () => {
-    const out = join(dir, 'targets');
-    const t = await buildTargets({ dir, out });
+    // The tiny dataset plus purchases in the training target window (Jan 31 – Feb 13), from
+    // which the propensity targets come, and one of a sku client 1 had in its input.
+    const tdir = freshDir('targets-data');
+    const buys: Row[] = [
+      ...TINY.product_buy!.rows,
+      [2, '2022-02-01 12:00:00', 12],
+      [3, '2022-02-03 09:00:00', 12],
+      [3, '2022-02-05 09:00:00', 10],
+      [1, '2022-02-21 12:00:00', 10],
+    ];
+    await writeDataset(tdir, {
+      product_buy:
+        'SELECT c::BIGINT AS client_id, t AS timestamp, s::BIGINT AS sku ' +
+        `FROM (VALUES ${buys.map((r) => `(${r[0]}, '${r[1]}', ${r[2]})`).join(', ')}) v(c, t, s)`,
+    });
+    const out = join(tdir, 'targets');
+    const t = await buildTargets({ dir: tdir, out });
     // end = the last purchase; training window from midnight 27 days before, 14 days each
     expect(t).toEqual({ end: '2022-02-27 10:00:00', inputCut: '2022-01-31 00:00:00', validationStart: '2022-02-14 00:00:00', relevant: 3, active: 2 });
     const read = (f: string): number[] => {
       const a = readNpy(join(out, f));
       return Array.from(a.dtype === 'float16' ? fromFloat16Bits(a.data as Uint16Array) : (a.data as Float32Array), Number);
     };
-    expect(Array.from(readNpy(join(out, 'active_clients.npy')).data as BigInt64Array)).toEqual([1n, 2n]);
+    expect(Array.from(readNpy(join(out, 'active_clients.npy')).data as BigInt64Array)).toEqual([1n, 2n]); // 3 bought only after the cut
+    // the training window's purchases: sku 12 twice, 10 once, all of category 100
     expect(Array.from(readNpy(join(out, 'propensity_category.npy')).data as BigInt64Array)).toEqual([100n]);
-    expect(Array.from(readNpy(join(out, 'propensity_sku.npy')).data as BigInt64Array)).toEqual([10n, 12n]);
-    expect(read('popularity_propensity_sku.npy')).toEqual([0.5, 0.5]);
-    expect(read('train_target/churn.npy')).toEqual([1, 1]); // nobody buys from Jan 31 to Feb 13
-    expect(read('train_target/conversion.npy')).toEqual([1, 1, 1]);
+    expect(Array.from(readNpy(join(out, 'propensity_sku.npy')).data as BigInt64Array)).toEqual([12n, 10n]);
+    expect(read('popularity_propensity_sku.npy')).toEqual([2 / 3, 1 / 3].map(Math.fround));
+    expect(read('train_target/churn.npy')).toEqual([1, 0]); // client 2 buys on Feb 1
+    expect(read('train_target/conversion.npy')).toEqual([1, 0, 0]);
     expect(read('validation_target/churn.npy')).toEqual([0, 1]); // client 1 buys on Feb 20
     expect(read('validation_target/conversion.npy')).toEqual([0, 1, 0]); // client 3 on Feb 27
-    expect(read('validation_target/category.npy')).toEqual([0, 0, 1]); // sku 11 is category 101, not a target
-    expect(read('validation_target/sku.npy')).toEqual([0, 0, 0, 0, 1, 0]);
+    expect(read('validation_target/category.npy')).toEqual([1, 0, 1]); // sku 11 is category 101, not a target
+    expect(read('validation_target/sku.npy')).toEqual([0, 1, 0, 0, 0, 1]);
+    // new skus: client 1 had sku 10 in its input (a cart add and a purchase), client 3 never
+    expect(read('validation_target/new_sku.npy')).toEqual([0, 0, 0, 0, 0, 1]);
     const price = read('validation_target/price.npy');
     expect(price.flatMap((v, i) => (v ? [[Math.floor(i / 100), i % 100]] : []))).toEqual([
+      [0, 5],
       [0, 7],
       [2, 5],
     ]);
     const popPrice = read('popularity_propensity_price.npy');
-    expect([popPrice[5], popPrice[9], popPrice.reduce((a, b) => a + b, 0)]).toEqual([0.5, 0.5, 1]);
+    expect([popPrice[5], popPrice[9]]).toEqual([1 / 3, 2 / 3].map(Math.fround));
+    expect(popPrice.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 6); // float32 shares
+  });
+
+  it("the organisers' layout: relevant_clients.npy in input/, the propensity targets shipped in target/", async () => {
+    const odir = freshDir('organisers-layout');
+    await writeDataset(odir);
+    mkdirSync(join(odir, 'input'));
+    mkdirSync(join(odir, 'target'));
+    renameSync(join(odir, 'relevant_clients.npy'), join(odir, 'input', 'relevant_clients.npy'));
+    writeNpy(join(odir, 'input', 'relevant_clients.npy'), { dtype: 'int64', shape: [2], data: BigInt64Array.from([3n, 1n]) });
+    writeNpy(join(odir, 'target', 'propensity_sku.npy'), { dtype: 'int64', shape: [2], data: BigInt64Array.from([11n, 10n]) });
+    writeNpy(join(odir, 'target', 'popularity_propensity_sku.npy'), { dtype: 'float32', shape: [2], data: Float32Array.from([0.25, 0.75]) });
+    const stats = await ingest({ dir: odir, out: join(odir, 'cache.seq') });
+    expect(stats.relevant).toBe(2); // not every client: the shipped list
+    const out = join(odir, 'targets');
+    await buildTargets({ dir: odir, out });
+    expect(Array.from(readNpy(join(out, 'propensity_sku.npy')).data as BigInt64Array)).toEqual([11n, 10n]);
+    expect(Array.from(readNpy(join(out, 'popularity_propensity_sku.npy')).data as Float32Array)).toEqual([0.25, 0.75]);
+    // validation: client 3 buys sku 10, client 1 sku 11; rows in input/relevant_clients.npy order (3, 1)
+    const sku = fromFloat16Bits(readNpy(join(out, 'validation_target', 'sku.npy')).data as Uint16Array);
+    expect(Array.from(sku)).toEqual([0, 1, 1, 0]);
+    writeNpy(join(odir, 'relevant_clients.npy'), { dtype: 'int64', shape: [1], data: BigInt64Array.from([1n]) });
+    await expect(buildTargets({ dir: odir, out: join(odir, 'targets2') })).rejects.toThrow(
+      /both .*input\/relevant_clients\.npy and .*relevant_clients\.npy exist/,
+    );
+  });
+
+  it('the generator at 10 clients: kinds of event it drew none of are written as empty files, and the result ingests', async () => {
+    const gdir = freshDir('generate-10');
+    const g = await generate({ clients: 10, out: join(gdir, 'data'), seed: 1 });
+    expect(Object.values(g.events).some((n) => n === 0)).toBe(true); // this seed draws no purchase: the case that failed
+    const lines: string[] = [];
+    const stats = await ingest({ dir: join(gdir, 'data'), out: join(gdir, 'cache.seq'), log: (l) => lines.push(l) });
+    expect(stats.events).toBe(Object.values(g.events).reduce((a, b) => a + b, 0));
+    expect(lines.filter((l) => l.includes('has no rows'))).toHaveLength(Object.values(g.events).filter((n) => n === 0).length);
+  });
+
+  it('a log without searches (no search_query.parquet) or without removals (no rows): ingested, with a warning naming the file', async () => {
+    const sdir = freshDir('sparse');
+    await writeDataset(sdir, {
+      search_query: null,
+      remove_from_cart: `SELECT 1::BIGINT AS client_id, '2022-01-01 10:00:00' AS timestamp, 1::BIGINT AS sku WHERE false`,
+    });
+    const lines: string[] = [];
+    const stats = await ingest({ dir: sdir, out: join(sdir, 'cache.seq'), log: (l) => lines.push(l) });
+    expect(stats.events).toBe(9); // the tiny dataset's 11 less its search and its removal
+    expect(lines).toContain(`warning: ${join(sdir, 'search_query.parquet')} is absent: the data has no search_query events`);
+    expect(lines).toContain(`warning: ${join(sdir, 'remove_from_cart.parquet')} has no rows: the data has no remove_from_cart events`);
   });
 
   it('cuts the input at a time: later events are left out, their clients kept with empty histories', async () => {
@@ -162,7 +229,7 @@ describe('the tiny hand-made dataset', () => {
 
 describe('bad input gives an error naming file, column and row, and writes nothing', () => {
   const cases: [string, Record<string, string | null>, RegExp, boolean?][] = [
-    ['a missing file', { add_to_cart: null }, /add_to_cart\.parquet: missing/],
+    ['a missing file', { product_properties: null }, /product_properties\.parquet: missing/],
     [
       'a missing column',
       { product_buy: `SELECT 1::BIGINT AS client_id, '2022-01-01 00:00:00' AS timestamp` },
@@ -199,8 +266,8 @@ describe('bad input gives an error naming file, column and row, and writes nothi
     ],
     [
       'an empty file',
-      { remove_from_cart: `SELECT 1::BIGINT AS client_id, '2022-01-01 10:00:00' AS timestamp, 1::BIGINT AS sku WHERE false` },
-      /remove_from_cart\.parquet: no rows/,
+      { product_properties: `SELECT 1::BIGINT AS sku, 1::BIGINT AS category, 1::BIGINT AS price, '${zeros16}' AS name WHERE false` },
+      /product_properties\.parquet: no rows/,
     ],
   ];
   for (const [what, patch, message] of cases)

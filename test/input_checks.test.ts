@@ -21,7 +21,7 @@ import { DiskCache } from '../ts/profiles/cache.js';
 import { loadProfiles } from '../ts/profiles/pipeline.js';
 import { parseSequences, readSequences } from '../ts/rec/sequences.js';
 import { parseInteractions } from '../ts/rec/split.js';
-import { countBaseline } from '../ts/ubp/baseline.js';
+import { countFeatures } from '../ts/ubp/counts.js';
 import { loadMember } from '../ts/ubp/ensemble.js';
 import { computeMembers, ensembleOf } from '../ts/ubp/members.js';
 
@@ -29,7 +29,7 @@ const dir = mkdtempSync(join(tmpdir(), 'seqcore-inputs-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const ids = (...v: number[]): BigInt64Array => BigInt64Array.from(v.map(BigInt));
 const N = 6,
-  WIDTH = { category: 3, sku: 3, price: 100 } as const;
+  WIDTH = { category: 3, sku: 3, new_sku: 3, price: 100 } as const;
 
 /** relevant_clients.npy (clients 1..N) and, in targets/, what buildTargets writes for them. */
 function evalInputs(name: string): { data: string; targets: string; relevant: BigInt64Array } {
@@ -334,7 +334,7 @@ describe("a folder named with a quote (it's) reaches DuckDB as an SQL string", (
     const t = await buildTargets({ dir: data, out: join(dir, "it's targets") });
     const cache = join(dir, "it's.seq");
     await ingest({ dir: data, out: cache, before: t.inputCut });
-    const b = await countBaseline({ data, before: t.inputCut, out: join(dir, "it's baseline") });
+    const b = await countFeatures({ data, before: t.inputCut, out: join(dir, "it's baseline") });
     expect(b.clients).toBe(t.relevant);
     const c = new EventCache(cache),
       relevant = c.file.readArray<BigInt64Array>('relevant');

@@ -13,9 +13,12 @@ describe('challenge metrics on hand-computed cases', () => {
     expect(auroc([0.3, 0.2], [1, 1])).toBeNaN();
   });
 
-  it('macro AUROC averages the labels that have both classes', () => {
-    // users×labels 3×2; label 0: scores (0.9, 0.1, 0.5) labels (1, 0, 0) → 1; label 1: all 0 → skipped
-    expect(macroAuroc(Float32Array.from([0.9, 0, 0.1, 0, 0.5, 0]), [1, 0, 0, 0, 0, 0], 3, 2)).toBe(1);
+  it('macro AUROC, as torchmetrics: a label with one class only scores 0 and stays in the average', () => {
+    // users×labels 3×2; label 0: scores (0.9, 0.1, 0.5) labels (1, 0, 0) → 1; label 1: all 0 → 0
+    expect(macroAuroc(Float32Array.from([0.9, 0, 0.1, 0, 0.5, 0]), [1, 0, 0, 0, 0, 0], 3, 2)).toBe(0.5);
+    // all positive is one class too
+    expect(macroAuroc(Float32Array.from([0.9, 0, 0.1, 0, 0.5, 0]), [1, 1, 0, 1, 0, 1], 3, 2)).toBe(0.5);
+    expect(propensityScores(Float32Array.from([0.9, 0, 0.1, 0, 0.5, 0]), [1, 0, 0, 0, 0, 0], [0.5, 0.5], 3, 2).oneClassLabels).toBe(1);
   });
 
   it('diversity: uniform outputs give 1, one dominant output less', () => {

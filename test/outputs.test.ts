@@ -12,7 +12,7 @@ import { runCli } from '../ts/cli/program.js';
 import { writeFileAtomic } from '../ts/data/atomic.js';
 import { generate } from '../ts/data/generate.js';
 import { buildTargets } from '../ts/data/targets.js';
-import { countBaseline } from '../ts/ubp/baseline.js';
+import { countFeatures } from '../ts/ubp/counts.js';
 import { lockOutput } from '../ts/data/lock.js';
 import { writeNpy } from '../ts/data/npy.js';
 import { loadProfiles, writeProfiles } from '../ts/profiles/pipeline.js';
@@ -149,7 +149,7 @@ describe('multi-file outputs', () => {
     const old = snapshot(data);
     for (const out of [data, `${data}/`, root])
       await expect(buildTargets({ dir: data, out })).rejects.toThrow(`${out}: this output folder is replaced as a whole, which would delete ${data}`);
-    await expect(countBaseline({ data, before: '2100-01-01 00:00:00', out: data })).rejects.toThrow(`${data}: this output folder is replaced as a whole`);
+    await expect(countFeatures({ data, before: '2100-01-01 00:00:00', out: data })).rejects.toThrow(`${data}: this output folder is replaced as a whole`);
     expect(snapshot(data)).toEqual(old);
     expect((await buildTargets({ dir: data, out: join(data, 'targets') })).relevant).toBeGreaterThan(0); // inside it is fine
   }, 60_000);

@@ -28,8 +28,8 @@ describe('System 1 end to end (tiny)', () => {
       seed: 3,
       log: () => {},
     });
-    const tasks = ['churn', 'category propensity', 'sku propensity', 'conversion (hidden)', 'price propensity (hidden)'];
-    expect(r.results.map(([n]) => n)).toEqual(['count baseline', 'UBP autoencoder', 'statistics', 'ALS user×category', 'ALS user×url', 'ensemble']);
+    const tasks = ['churn', 'category propensity', 'sku propensity', 'conversion (hidden)', 'new sku propensity (hidden)', 'price propensity (hidden)'];
+    expect(r.results.map(([n]) => n)).toEqual(["organisers' baseline", 'UBP autoencoder', 'statistics', 'ALS user×category', 'ALS user×url', 'ensemble']);
     for (const [, rs] of r.results) expect(rs.map((t) => t.task)).toEqual(tasks);
     for (const t of r.results.flatMap(([, rs]) => rs)) {
       expect(t.score).toBeGreaterThan(0);

@@ -57,6 +57,7 @@ describe('challenge evaluation', () => {
       for (const [k, w] of [
         ['category', 3],
         ['sku', 3],
+        ['new_sku', 3],
         ['price', 100],
       ] as const)
         writeNpy(join(targets, split, `${k}.npy`), {
@@ -68,6 +69,7 @@ describe('challenge evaluation', () => {
     for (const [k, w] of [
       ['category', 3],
       ['sku', 3],
+      ['new_sku', 3],
       ['price', 100],
     ] as const) {
       writeNpy(join(targets, `propensity_${k}.npy`), { dtype: 'int64', shape: [w], data: BigInt64Array.from({ length: w }, (_, i) => BigInt(i)) });

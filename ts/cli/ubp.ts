@@ -3,7 +3,8 @@ import type { Command } from 'commander';
 import { evaluateEmbeddings } from '../eval/universal.js';
 import { UBP_CONFIGS, type UbpConfig } from '../models/ubp.js';
 import { embedUbp, trainUbp } from '../train/ubp.js';
-import { countBaseline } from '../ubp/baseline.js';
+import { aggregatedBaseline } from '../ubp/aggregated_baseline.js';
+import { countFeatures } from '../ubp/counts.js';
 import { runPipeline } from '../ubp/pipeline.js';
 import { scoreTable, writeReport } from '../ubp/report.js';
 import { computeMembers, ensembleOf } from '../ubp/members.js';
@@ -216,18 +217,39 @@ export function addUbpCommand(program: Command, shouldStop: () => boolean): void
     'seqcore ubp ensemble --events runs/data/events.cache --out runs/members --embeddings runs/ae/embeddings',
   );
 
-  const baseline = withThreads(ubp.command('baseline').description('count features of each relevant client before a cut: the reference embedding'))
+  const baseline = withThreads(
+    ubp
+      .command('baseline')
+      .description("the organisers' aggregated-features baseline (320 columns), value for value as their code computes it: the reference embedding"),
+  )
     .requiredOption('--dir <dir>', 'challenge-format data folder')
-    .requiredOption('--before <time>', 'count events before this time, "YYYY-MM-DD HH:mm:ss" (the input cut)')
+    .option('--before <time>', 'only events before this time, "YYYY-MM-DD HH:mm:ss" (the input cut; default: every event, as their script without a split)')
     .requiredOption('--out <dir>', 'folder for embeddings.npy and client_ids.npy');
   renamed(baseline, 'data', 'dir');
   examples(
-    baseline.action(async (o: { dir: string; before: string; out: string }) => {
+    baseline.action(async (o: { dir: string; before?: string; out: string }) => {
       lockOutput(o.out);
-      const r = await countBaseline({ data: o.dir, before: o.before, out: o.out });
-      log(`count baseline: ${r.clients} clients × ${r.dim} features → ${o.out}`);
+      const r = await aggregatedBaseline({ data: o.dir, before: o.before, out: o.out });
+      log(`organisers' baseline: ${r.clients} clients × ${r.dim} features → ${o.out}`);
     }),
-    'seqcore ubp baseline --dir runs/data --before "2022-10-12 00:00:00" --out runs/baseline',
+    'seqcore ubp baseline --dir runs/data --before "2022-10-03 00:00:00" --out runs/baseline',
+  );
+
+  examples(
+    withThreads(
+      ubp
+        .command('counts')
+        .description("seqcore's 50 count features (event counts over 1, 7, 30 days and all time; top categories and urls): not the organisers' baseline"),
+    )
+      .requiredOption('--dir <dir>', 'challenge-format data folder')
+      .requiredOption('--before <time>', 'count events before this time, "YYYY-MM-DD HH:mm:ss" (the input cut)')
+      .requiredOption('--out <dir>', 'folder for embeddings.npy and client_ids.npy')
+      .action(async (o: { dir: string; before: string; out: string }) => {
+        lockOutput(o.out);
+        const r = await countFeatures({ data: o.dir, before: o.before, out: o.out });
+        log(`count features: ${r.clients} clients × ${r.dim} features → ${o.out}`);
+      }),
+    'seqcore ubp counts --dir runs/data --before "2022-10-03 00:00:00" --out runs/counts',
   );
 
   const evaluate = withEvalSizes(

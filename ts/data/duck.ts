@@ -4,7 +4,7 @@ import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { checkOutputDir } from './atomic.js';
-import { SCHEMA } from './schema.js';
+import { SCHEMA, type EventType } from './schema.js';
 
 /**
  * An in-memory DuckDB. The module is loaded here, on first use, not when seqcore is
@@ -41,6 +41,24 @@ const CODE = '0*(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])';
  * trimming brackets let "[[1 2 …]]" through, each then stored as a wrong code.
  */
 export const codesOk = (col: string): string => `regexp_full_match(${col}, '\\[(${CODE} ){15}${CODE}\\]')`;
+
+/**
+ * An event file of a sparse log: its path (checked as checkFile does), or null, with a
+ * warning naming it, when it is absent or has no rows (a log without searches, say).
+ */
+export async function checkEventFile(conn: DuckDBConnection, dir: string, name: EventType, warn: (line: string) => void): Promise<string | null> {
+  const file = join(dir, `${name}.parquet`);
+  if (!existsSync(file)) {
+    warn(`warning: ${file} is absent: the data has no ${name} events`);
+    return null;
+  }
+  const n = await rows(conn, `SELECT count(*) AS n FROM read_parquet(${lit(file)})`).catch(() => null); // unreadable: checkFile says why
+  if (n !== null && Number(n[0]!.n) === 0) {
+    warn(`warning: ${file} has no rows: the data has no ${name} events`);
+    return null;
+  }
+  return checkFile(conn, dir, name);
+}
 
 /**
  * Checks that a challenge file exists, has the expected columns and types, is not empty,

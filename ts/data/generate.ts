@@ -201,7 +201,7 @@ export async function generate(o: GenerateOptions): Promise<GenerateStats> {
         .map(([k, t]) => `'${k}': '${t}'`)
         .join(', ');
       await conn.run(
-        `COPY (SELECT * FROM read_csv(${lit(join(dir, `${name}.csv`))}, header = false, columns = {${cols}}, quote = '"')) ` +
+        `COPY (SELECT * FROM read_csv(${lit(join(dir, `${name}.csv`))}, header = false, auto_detect = false, delim = ',', columns = {${cols}}, quote = '"')) ` +
           `TO ${lit(join(dir, `${name}.parquet`))} (FORMAT PARQUET)`,
       );
       rmSync(join(dir, `${name}.csv`));

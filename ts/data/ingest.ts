@@ -10,12 +10,11 @@
 //   day       5 + days since the first day; week 5 + weeks since the first (ISO) week
 //   query     index into the queryCodes table (16 codes per search event), -1 otherwise
 import { progressBar } from '../train/progress.js';
-import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { DuckDBResult } from '@duckdb/node-api';
 import { ColumnFile, writeColumns } from './columnar.js';
-import { checkFile, lit, openDuck, rows, TIMESTAMP_FORMAT } from './duck.js';
-import { readIds } from './inputs.js';
+import { checkEventFile, checkFile, lit, openDuck, rows, TIMESTAMP_FORMAT } from './duck.js';
+import { readIds, relevantClientsFile } from './inputs.js';
 import { EVENT_TYPES } from './schema.js';
 
 export const TOKEN = { pad: 0, start: 1, end: 2, missing: 3, oov: 4, first: 5 } as const;
@@ -88,12 +87,17 @@ export async function ingest(o: IngestOptions): Promise<IngestStats> {
   const { conn, close } = await openDuck();
   try {
     // One query at a time: a DuckDB connection is not to be used concurrently.
-    const files: Record<string, string> = {};
-    for (const n of [...EVENT_TYPES, 'product_properties' as const]) files[n] = await checkFile(conn, o.dir, n);
+    // A sparse log may lack a kind of event (no searches, say): its part is then empty.
+    const files: Record<string, string | null> = {};
+    for (const n of EVENT_TYPES) files[n] = await checkEventFile(conn, o.dir, n, log);
+    files.product_properties = await checkFile(conn, o.dir, 'product_properties');
     const cut = o.before ? `WHERE ts < strptime(${lit(o.before)}, '${TIMESTAMP_FORMAT}')` : '';
     const part = (type: number, name: string, sku: string, url: string, query: string): string =>
-      `SELECT client_id, strptime(timestamp, '${TIMESTAMP_FORMAT}') AS ts, ${type} AS type, ${sku} AS sku, ${url} AS url, ${query} AS query ` +
-      `FROM read_parquet(${lit(files[name]!)})`;
+      files[name]
+        ? `SELECT client_id, strptime(timestamp, '${TIMESTAMP_FORMAT}') AS ts, ${type} AS type, ${sku} AS sku, ${url} AS url, ${query} AS query ` +
+          `FROM read_parquet(${lit(files[name])})`
+        : `SELECT NULL::BIGINT AS client_id, NULL::TIMESTAMP AS ts, ${type} AS type, NULL::BIGINT AS sku, NULL::BIGINT AS url, ` +
+          'NULL::VARCHAR AS query WHERE false';
     await conn.run(`CREATE TEMP VIEW ev_all AS
       ${part(0, 'product_buy', 'sku', 'NULL::BIGINT', 'NULL::VARCHAR')} UNION ALL
       ${part(1, 'add_to_cart', 'sku', 'NULL::BIGINT', 'NULL::VARCHAR')} UNION ALL
@@ -138,9 +142,10 @@ export async function ingest(o: IngestOptions): Promise<IngestStats> {
     const events = offsets[offsets.length - 1]!;
     // Relevant clients must exist in the event files; those whose events all fall after the
     // cut get an empty sequence (the batcher still gives them start and end tokens).
-    const relevantPath = join(o.dir, 'relevant_clients.npy');
+    const relevantPath = relevantClientsFile(o.dir);
     let relevant: BigInt64Array = BigInt64Array.from(clients);
-    if (existsSync(relevantPath)) {
+    if (!relevantPath) log(`ingest: no relevant_clients.npy in ${join(o.dir, 'input')} or ${o.dir}: every client is relevant`);
+    else {
       relevant = readIds(relevantPath);
       const known = new Set(clients);
       const absent = [...new Set(relevant.filter((id) => !known.has(id)))];

@@ -3,6 +3,7 @@
 // match no client give constant columns) or a failure far away (a NaN input surfaces as
 // "AdamW.step: gradient norm is NaN"). Ids: relevant_clients.npy, client_ids.npy, the users
 // of a one-line-per-user file; values: embeddings, profiles, targets.
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { npyFloat32, readNpy } from './npy.js';
 
@@ -34,7 +35,23 @@ export function readIds(path: string): BigInt64Array {
   return ids;
 }
 
-export const readRelevantClients = (dir: string): BigInt64Array => readIds(join(dir, 'relevant_clients.npy'));
+/**
+ * The relevant clients' file of a data folder: DIR/input/relevant_clients.npy, as the
+ * organisers ship it, else DIR/relevant_clients.npy (seqcore's generator); null when neither.
+ */
+export function relevantClientsFile(dir: string): string | null {
+  const shipped = join(dir, 'input', 'relevant_clients.npy'),
+    flat = join(dir, 'relevant_clients.npy');
+  if (existsSync(shipped) && existsSync(flat)) throw new Error(`${dir}: both ${shipped} and ${flat} exist: remove the one that is not meant`);
+  return existsSync(shipped) ? shipped : existsSync(flat) ? flat : null;
+}
+
+export function readRelevantClients(dir: string): BigInt64Array {
+  const file = relevantClientsFile(dir);
+  if (!file)
+    throw new Error(`${dir}: no relevant_clients.npy (looked for ${join(dir, 'input', 'relevant_clients.npy')} and ${join(dir, 'relevant_clients.npy')})`);
+  return readIds(file);
+}
 
 /** Every id (read from `file`) must be a relevant client. */
 export function assertRelevant(ids: BigInt64Array, relevant: BigInt64Array, file: string): void {

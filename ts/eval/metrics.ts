@@ -1,8 +1,9 @@
 // The RecSys Challenge 2025 metrics:
 //   churn score       = AUROC
 //   propensity score  = 0.8·AUROC + 0.1·novelty + 0.1·diversity, AUROC macro-averaged over
-//                       the target labels that have both classes (torchmetrics' multilabel
-//                       AUROC leaves the others out as undefined)
+//                       every target label, as torchmetrics' multilabel AUROC (which the
+//                       organisers use) does: a label with one class only in the validation
+//                       window (no buyer of it, say) scores 0 and stays in the average
 //   diversity = mean over users of the entropy (log2) of the L1-normalised sigmoid outputs,
 //               divided by log2(#targets)
 //   novelty   = (1 − mean over users of Σ_{10 highest predictions} sigmoid·popularity
@@ -31,10 +32,18 @@ export function auroc(scores: ArrayLike<number>, labels: ArrayLike<number>): num
   return (rankSum - (pos * (pos + 1)) / 2) / (pos * neg);
 }
 
-/** Macro AUROC over the columns of row-major users×labels matrices (columns with one class skipped). */
+/**
+ * Macro AUROC over the columns of row-major users×labels matrices, the official way: a column
+ * with one class only counts 0 (torchmetrics); `oneClass` counts such columns.
+ */
 export function macroAuroc(scores: Float32Array, labels: ArrayLike<number>, users: number, width: number): number {
+  return macroAurocOf(scores, labels, users, width).auroc;
+}
+
+/** macroAuroc, and how many columns had one class only (each scored 0). */
+export function macroAurocOf(scores: Float32Array, labels: ArrayLike<number>, users: number, width: number): { auroc: number; oneClass: number } {
   let sum = 0,
-    count = 0;
+    oneClass = 0;
   const s = new Float32Array(users),
     l = new Float32Array(users);
   for (let j = 0; j < width; j++) {
@@ -43,12 +52,10 @@ export function macroAuroc(scores: Float32Array, labels: ArrayLike<number>, user
       l[i] = labels[i * width + j]!;
     }
     const a = auroc(s, l);
-    if (!Number.isNaN(a)) {
-      sum += a;
-      count++;
-    }
+    if (Number.isNaN(a)) oneClass++;
+    else sum += a;
   }
-  return count ? sum / count : NaN;
+  return { auroc: width ? sum / width : NaN, oneClass };
 }
 
 const sigmoid = (x: number): number => 1 / (1 + Math.exp(-x));
@@ -90,6 +97,8 @@ export function novelty(logits: Float32Array, popularity: ArrayLike<number>, use
 
 export interface PropensityScores {
   auroc: number;
+  /** Target labels with one class only in the scored window, each counted 0 in the AUROC. */
+  oneClassLabels: number;
   novelty: number;
   diversity: number;
   score: number;
@@ -102,8 +111,8 @@ export function propensityScores(
   users: number,
   width: number,
 ): PropensityScores {
-  const a = macroAuroc(logits, labels, users, width),
+  const { auroc: a, oneClass } = macroAurocOf(logits, labels, users, width),
     n = novelty(logits, popularity, users, width),
     d = diversity(logits, users, width);
-  return { auroc: a, novelty: n, diversity: d, score: 0.8 * a + 0.1 * n + 0.1 * d };
+  return { auroc: a, oneClassLabels: oneClass, novelty: n, diversity: d, score: 0.8 * a + 0.1 * n + 0.1 * d };
 }

@@ -6,7 +6,7 @@
 import { join } from 'node:path';
 import { onBackend } from '../backend/use.js';
 import { checkOutputDir } from '../data/atomic.js';
-import { assertRelevant, readFloats, readIds, readRelevantClients, uniqueIndex } from '../data/inputs.js';
+import { assertRelevant, readFloats, readIds, readRelevantClients, relevantClientsFile, uniqueIndex } from '../data/inputs.js';
 import { readSubmission } from '../ubp/export.js';
 import { LayerNorm, Linear } from '../nn/layers.js';
 import { Module } from '../nn/module.js';
@@ -49,6 +49,8 @@ export interface TaskResult {
   auroc: number;
   novelty?: number;
   diversity?: number;
+  /** Propensity tasks: target labels with one class only in the validation window (each scores 0 in the AUROC). */
+  oneClassLabels?: number;
   bestEpoch: number;
   /** Mean training loss of each epoch. */
   losses: number[];
@@ -178,7 +180,7 @@ function loadTasks(o: EvalOptions): { tasks: Task[]; dim: number } {
   // targets' (buildTargets writes it in relevant-client order; a file from elsewhere need not be).
   const active = readIds(file('active_clients.npy'));
   assertRelevant(active, relevant, file('active_clients.npy'));
-  const rowOf = uniqueIndex(relevant, join(o.data, 'relevant_clients.npy'));
+  const rowOf = uniqueIndex(relevant, relevantClientsFile(o.data)!);
   const activeRows = Array.from(active, (id) => rowOf.get(id)!);
   const xa = new Float32Array(activeRows.length * dim);
   activeRows.forEach((r, k) => xa.set(x.subarray(r * dim, (r + 1) * dim), k * dim));
@@ -189,6 +191,7 @@ function loadTasks(o: EvalOptions): { tasks: Task[]; dim: number } {
     propensity('category', 'category propensity'),
     propensity('sku', 'sku propensity'),
     { name: 'conversion (hidden)', x, train: conversionTrain, valid: conversionValid, width: 1, popularity: null },
+    propensity('new_sku', 'new sku propensity (hidden)'),
     propensity('price', 'price propensity (hidden)'),
   ];
   return { tasks, dim };

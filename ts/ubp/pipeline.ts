@@ -1,7 +1,7 @@
 // The whole of System 1 on generated data: generate → targets → ingest up to the input cut →
-// count baseline → train the GRU autoencoder → embed → statistics → ALS → ensemble → float16
-// submissions → evaluate each with the challenge's protocol; a Markdown report next to the
-// ensemble.
+// the organisers' aggregated-features baseline → train the GRU autoencoder → embed →
+// statistics → ALS → ensemble → float16 submissions → evaluate each with the challenge's
+// protocol; a Markdown report next to the ensemble.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { generate } from '../data/generate.js';
@@ -13,7 +13,7 @@ import { UBP_CONFIGS } from '../models/ubp.js';
 import { embedUbp, trainUbp } from '../train/ubp.js';
 import { stopRequested } from '../train/interrupt.js';
 import { EventCache } from '../data/ingest.js';
-import { countBaseline } from './baseline.js';
+import { aggregatedBaseline } from './aggregated_baseline.js';
 import { computeMembers, ensembleOf } from './members.js';
 import { writeReport } from './report.js';
 
@@ -34,7 +34,7 @@ export interface PipelineOptions {
 }
 
 export interface PipelineResult {
-  /** Scores per embedding: count baseline, UBP autoencoder, statistics, the two ALS members, ensemble. */
+  /** Scores per embedding: the organisers' baseline, UBP autoencoder, statistics, the two ALS members, ensemble. */
   results: [string, TaskResult[]][];
   trainLosses: number[];
   /** Stopped by shouldStop: training checkpointed, no report; rerunning resumes. */
@@ -53,7 +53,7 @@ export async function runPipeline(o: PipelineOptions): Promise<PipelineResult> {
   const cache = join(o.out, 'events.seq');
   await ingest({ dir: data, out: cache, before: t.inputCut, log: o.log });
   const baselineDir = join(o.out, 'baseline');
-  await countBaseline({ data, before: t.inputCut, out: baselineDir });
+  await aggregatedBaseline({ data, before: t.inputCut, out: baselineDir });
   const train = await trainUbp({
     cache,
     out: join(o.out, 'ubp-model'),
@@ -82,7 +82,7 @@ export async function runPipeline(o: PipelineOptions): Promise<PipelineResult> {
   const results: [string, TaskResult[]][] = [];
   // After training nothing is checkpointed: a rerun redoes these steps, so Ctrl-C stops between them.
   for (const [name, dir] of [
-    ['count baseline', baselineDir],
+    ["organisers' baseline", baselineDir],
     ['UBP autoencoder', ubpDir],
     ...members.map((m) => [m.name, m.dir]),
     ['ensemble', ensembleDir],

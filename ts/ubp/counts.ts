@@ -1,14 +1,15 @@
-// The organisers' aggregated-count baseline, as a comparison for any embedding: per client,
-// event counts of each type over the last 1, 7 and 30 days before the input cut and over
-// all time, plus counts of the 10 most frequent categories (purchases, cart adds) and urls
-// (visits). Written in the submission format.
+// seqcore's count features (`ubp counts`), a small comparison for any embedding: per client,
+// event counts of each type over the last 1, 7 and 30 days before the input cut and over all
+// time, plus counts of the 10 most frequent categories (purchases, cart adds) and urls
+// (visits). Not the organisers' baseline (that is ./aggregated_baseline.ts, which every report
+// compares against). Written in the submission format.
 import { checkApart } from '../data/atomic.js';
 import { checkFile, lit, openDuck, rows, TIMESTAMP_FORMAT } from '../data/duck.js';
 import { readRelevantClients } from '../data/inputs.js';
 import { EVENT_TYPES } from '../data/schema.js';
 import { writeSubmission } from './export.js';
 
-export async function countBaseline(o: { data: string; before: string; out: string }): Promise<{ clients: number; dim: number }> {
+export async function countFeatures(o: { data: string; before: string; out: string }): Promise<{ clients: number; dim: number }> {
   checkApart(o.out, o.data);
   const { conn, close } = await openDuck();
   try {
