@@ -1,7 +1,8 @@
 // A hand-written three-client event cache for tests that check per-client features by hand.
 // Tokens are 5 + value (3 = missing). Client 10: a visit (day 0, url 7), then an add and a
 // buy of sku 6 (category 8, price 40) on days 15 and 35; client 11: one search on day 40;
-// client 12: no events. Days are stored as 5 + day, weeks as 5 + week.
+// client 12: no events. Days are stored as 5 + day, weeks as 5 + week; the search's 16 query
+// codes are 1 … 16.
 import { writeColumns } from '../ts/data/columnar.js';
 import { EventCache } from '../ts/data/ingest.js';
 
@@ -19,6 +20,8 @@ export function tinyCache(path: string): EventCache {
       url: Int32Array.from([7, 3, 3, 3]),
       day: Int16Array.from([5, 20, 40, 45]),
       week: Uint8Array.from([5, 7, 10, 10]),
+      query: Int32Array.from([-1, -1, -1, 0]),
+      queryCodes: Uint8Array.from({ length: 16 }, (_, i) => i + 1),
     },
   );
   return new EventCache(path);

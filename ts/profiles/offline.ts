@@ -46,18 +46,25 @@ interface Csr {
 
 /** TF-IDF rows of each history's attribute tokens (items without attributes add nothing). */
 export function tfidf(histories: readonly ArrayLike<number>[], attrs: ItemAttributes): Csr {
+  return tokenTfidf(histories.map((h) => Array.from(h).flatMap((item) => attrs.get(item) ?? [])));
+}
+
+/**
+ * TF-IDF rows of documents of integer tokens: term frequency in the document times the smoothed
+ * idf log((1 + n) / (1 + df)) + 1, each row L2-normalised; columns numbered by first appearance.
+ */
+export function tokenTfidf(docs: readonly ArrayLike<number>[]): Csr {
   const terms = new Map<number, number>();
-  const bags = histories.map((h) => {
+  const bags = docs.map((d) => {
     const bag = new Map<number, number>();
-    for (const item of Array.from(h))
-      for (const a of attrs.get(item) ?? []) {
-        let t = terms.get(a);
-        if (t === undefined) terms.set(a, (t = terms.size));
-        bag.set(t, (bag.get(t) ?? 0) + 1);
-      }
+    for (const a of Array.from(d)) {
+      let t = terms.get(a);
+      if (t === undefined) terms.set(a, (t = terms.size));
+      bag.set(t, (bag.get(t) ?? 0) + 1);
+    }
     return bag;
   });
-  const n = histories.length,
+  const n = docs.length,
     df = new Float64Array(terms.size);
   for (const bag of bags) for (const t of bag.keys()) df[t]!++;
   const idf = Float64Array.from(df, (d) => Math.log((1 + n) / (1 + d)) + 1);
