@@ -23,7 +23,7 @@ import { parseSequences, readSequences } from '../ts/rec/sequences.js';
 import { parseInteractions } from '../ts/rec/split.js';
 import { countFeatures } from '../ts/ubp/counts.js';
 import { loadMember } from '../ts/ubp/ensemble.js';
-import { computeMembers, ensembleOf } from '../ts/ubp/members.js';
+import { autoencoderMembers, computeMembers, ensembleOf } from '../ts/ubp/members.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'seqcore-inputs-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -343,9 +343,9 @@ describe("a folder named with a quote (it's) reaches DuckDB as an SQL string", (
       'stray',
       relevant.map((id) => id + 1_000_000n),
     );
-    expect(() => ensembleOf(members, [stray], relevant, 64, join(dir, "it's ensemble"))).toThrow(
+    expect(() => ensembleOf([...autoencoderMembers([stray], 64), ...members], relevant, join(dir, "it's ensemble"))).toThrow(
       /stray\/client_ids\.npy: client \d+ at row 0 is not a relevant client/,
     );
-    expect(ensembleOf(members, [join(dir, "it's baseline")], relevant, 64, join(dir, "it's ensemble")).dim).toBeGreaterThan(0);
+    expect(ensembleOf([...autoencoderMembers([join(dir, "it's baseline")], 64), ...members], relevant, join(dir, "it's ensemble")).dim).toBeGreaterThan(0);
   }, 120_000);
 });

@@ -20,31 +20,44 @@ describe('System 1 end to end (tiny)', () => {
       out,
       clients: 1500,
       epochs: 1,
-      model: 'small',
       pca: 8,
       evalHidden: 16,
       evalInner: 32,
       evalEpochs: 1,
       seed: 3,
       log: () => {},
-    });
+    }); // every default member
+
     const tasks = ['churn', 'category propensity', 'sku propensity', 'conversion (hidden)', 'new sku propensity (hidden)', 'price propensity (hidden)'];
-    expect(r.results.map(([n]) => n)).toEqual(["organisers' baseline", 'UBP autoencoder', 'statistics', 'ALS user×category', 'ALS user×url', 'ensemble']);
+    expect(r.results.map(([n]) => n)).toEqual([
+      "organisers' baseline",
+      'autoencoder (small)',
+      'autoencoder (dayEvent)',
+      'next sku',
+      'next url',
+      'text (offline TF-IDF + SVD)',
+      'statistics',
+      'ALS user×category',
+      'ALS user×url',
+      'ensemble',
+    ]);
     for (const [, rs] of r.results) expect(rs.map((t) => t.task)).toEqual(tasks);
     for (const t of r.results.flatMap(([, rs]) => rs)) {
       expect(t.score).toBeGreaterThan(0);
       expect(t.score).toBeLessThanOrEqual(1);
     }
-    const emb = readNpy(join(out, 'ubp', 'embeddings.npy')),
-      ids = readNpy(join(out, 'ubp', 'client_ids.npy'));
+    const emb = readNpy(join(out, 'ae-small', 'embeddings.npy')),
+      ids = readNpy(join(out, 'ae-small', 'client_ids.npy'));
     expect(emb.dtype).toBe('float16');
     expect(emb.shape[0]).toBe(ids.shape[0]);
     const ens = readNpy(join(out, 'ensemble', 'embeddings.npy'));
-    expect(ens.shape[1]).toBe(8 + STATISTICS.length + 2 * ALS_ENSEMBLE_COLUMNS); // latents by PCA + statistics + two ALS members by PCA
+    // two autoencoders' latents by PCA, next sku and url, text (64), statistics, two ALS members by PCA
+    expect(ens.shape[1]).toBe(2 * 8 + 128 + 192 + 64 + STATISTICS.length + 2 * ALS_ENSEMBLE_COLUMNS);
+    expect(readFileSync(join(out, 'ensemble', 'report.md'), 'utf8')).toContain('The text member took the offline path');
     expect(readFileSync(join(out, 'ensemble', 'report.md'), 'utf8')).toMatch(/\| \*\*sum\*\* \|/);
-    expect(existsSync(join(out, 'ubp-model', 'model.ckpt'))).toBe(true);
+    expect(existsSync(join(out, 'ae-small-model', 'model.ckpt'))).toBe(true);
     // the best model also as safetensors: the model's parameter names, its config in the metadata
-    const st = readSafetensors(join(out, 'ubp-model', 'model.safetensors'));
+    const st = readSafetensors(join(out, 'ae-small-model', 'model.safetensors'));
     expect(st.metadata.seqcore_model).toBe('ubp');
     const model = new UbpAutoencoder(JSON.parse(st.metadata.config!) as UbpConfig);
     expect([...st.tensors.keys()].sort()).toEqual(
@@ -63,29 +76,38 @@ describe('System 1 end to end (tiny)', () => {
   });
 
   it('interrupted at any point (first step, mid-training, between evaluations) and rerun, it writes the same report', async () => {
-    const opts = { clients: 1500, epochs: 1, model: 'small', pca: 8, evalHidden: 16, evalInner: 32, evalEpochs: 1, seed: 3, log: () => {} } as const;
-    const steps = loadCheckpoint(join(out, 'ubp-model', 'checkpoint.ckpt')).meta.step as number; // of the run above
-    for (const stop of [1, 3, steps + 2]) {
+    // the members that train (small autoencoder, next-sku transformer) and those computed after
+    const members = ['ae-small', 'next-sku', 'statistics', 'als-category'] as const;
+    const opts = { clients: 1500, epochs: 1, members, pca: 8, evalHidden: 16, evalInner: 32, evalEpochs: 1, seed: 3, log: () => {} } as const;
+    const ref = join(out, 'reference');
+    let calls = 0; // the checks for Ctrl-C a whole run makes
+    await runPipeline({ ...opts, out: ref, shouldStop: () => (calls++, false) });
+    const steps = loadCheckpoint(join(ref, 'ae-small-model', 'checkpoint.ckpt')).meta.step as number;
+    // the first step, mid autoencoder, mid next-sku transformer, between evaluations
+    for (const stop of [1, 3, steps + 2, calls - 2]) {
       const cut = join(out, `cut-${stop}`);
       let n = 0;
       const r = await runPipeline({ ...opts, out: cut, shouldStop: () => ++n >= stop });
       expect(r.interrupted).toBe(true);
       expect((await runPipeline({ ...opts, out: cut })).interrupted).toBe(false);
       for (const f of ['report.md', 'report.html', 'scores.png', 'training_loss.png'])
-        expect(readFileSync(join(cut, 'ensemble', f)).equals(readFileSync(join(out, 'ensemble', f))), `stop ${stop}: ${f}`).toBe(true);
+        expect(readFileSync(join(cut, 'ensemble', f)).equals(readFileSync(join(ref, 'ensemble', f))), `stop ${stop}: ${f}`).toBe(true);
     }
-  }, 120_000);
+  }, 300_000);
 
   it('`seqcore ubp ensemble` rebuilds the same ensemble from the cache and the latents', async () => {
+    const run = join(out, 'ae-stats-als');
+    const opts = { clients: 1500, epochs: 1, pca: 8, evalHidden: 16, evalInner: 32, evalEpochs: 1, seed: 3, log: () => {} } as const;
+    await runPipeline({ ...opts, out: run, members: ['ae-small', 'statistics', 'als-category', 'als-url'] });
     const cli = join(out, 'cli');
     const code = await runCli(
-      ['ubp', 'ensemble', '--events', join(out, 'events.seq'), '--out', cli, '--embeddings', join(out, 'ubp'), '--pca', '8', '--seed', '3'],
+      ['ubp', 'ensemble', '--events', join(run, 'events.seq'), '--out', cli, '--embeddings', join(run, 'ae-small'), '--pca', '8', '--seed', '3'],
       () => false,
     );
     expect(code).toBe(0);
     for (const f of ['client_ids.npy', 'embeddings.npy'])
-      expect(readFileSync(join(cli, 'ensemble', f)).equals(readFileSync(join(out, 'ensemble', f)))).toBe(true);
-  });
+      expect(readFileSync(join(cli, 'ensemble', f)).equals(readFileSync(join(run, 'ensemble', f)))).toBe(true);
+  }, 120_000);
 
   it('`seqcore ubp eval` writes the report next to the embeddings, beside the baseline', async () => {
     const emb = join(out, 'cli', 'ensemble');

@@ -15,7 +15,7 @@ import { integer, MAX_COUNT, MAX_WIDTH, seed } from './flags.js';
 
 const int = (v: object, k: string, min: number, max = MAX_COUNT): number => integer(flagName(k), (v as Record<string, unknown>)[k], min, max);
 
-interface EndpointFlags {
+export interface EndpointFlags {
   baseUrl?: string;
   servedModel?: string;
   apiKey?: string;
@@ -23,7 +23,7 @@ interface EndpointFlags {
   retries: string;
 }
 
-function endpoint(v: EndpointFlags, kind: 'chat' | 'embeddings'): EndpointConfig {
+export function endpoint(v: EndpointFlags, kind: 'chat' | 'embeddings'): EndpointConfig {
   const env = process.env;
   const baseUrl = v.baseUrl ?? env.SEQCORE_BASE_URL ?? env.OPENAI_BASE_URL;
   const model = v.servedModel ?? (kind === 'chat' ? env.SEQCORE_MODEL : env.SEQCORE_EMBEDDING_MODEL);
@@ -62,7 +62,7 @@ export function readItemTexts(path: string): Map<number, string> {
 }
 
 /** The endpoint flags of profiles generate and embed; `kind` names the model the server serves. */
-function withEndpoint(cmd: Command, kind: 'chat' | 'embedding'): Command {
+export function withEndpoint(cmd: Command, kind: 'chat' | 'embedding'): Command {
   cmd
     .option('--base-url <url>', 'OpenAI-compatible server, e.g. http://localhost:8000/v1 (default: SEQCORE_BASE_URL or OPENAI_BASE_URL)')
     .option('--served-model <name>', `the ${kind} model the server serves (default: ${kind === 'chat' ? 'SEQCORE_MODEL' : 'SEQCORE_EMBEDDING_MODEL'})`)

@@ -1,5 +1,5 @@
 // `seqcore ubp …`: Universal Behavioral Profiles.
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { evaluateEmbeddings } from '../eval/universal.js';
 import { UBP_CONFIGS, type UbpConfig } from '../models/ubp.js';
 import { embedUbp, trainUbp } from '../train/ubp.js';
@@ -7,7 +7,8 @@ import { aggregatedBaseline } from '../ubp/aggregated_baseline.js';
 import { countFeatures } from '../ubp/counts.js';
 import { runPipeline } from '../ubp/pipeline.js';
 import { scoreTable, writeReport } from '../ubp/report.js';
-import { computeMembers, ensembleOf } from '../ubp/members.js';
+import { autoencoderMembers, computeMembers, DEFAULT_MEMBERS, ensembleOf, MEMBER_NAMES, parseMembers } from '../ubp/members.js';
+import { endpoint, withEndpoint, type EndpointFlags } from './profiles.js';
 import { EventCache, FIELDS } from '../data/ingest.js';
 import { lockOutput } from '../data/lock.js';
 import { join } from 'node:path';
@@ -92,38 +93,68 @@ export function addUbpCommand(program: Command, shouldStop: () => boolean): void
 
   examples(
     withEvalSizes(
-      withThreads(ubp.command('run').description('the whole pipeline on generated data: generate, ingest, targets, train, embed, ensemble, evaluate, report')),
+      withEndpoint(
+        withThreads(ubp.command('run').description('the whole pipeline on generated data: generate, ingest, targets, members, ensemble, evaluate, report')),
+        'embedding',
+      ),
     )
       .requiredOption('--out <dir>', 'run folder (a rerun resumes where it stopped)')
       .option('--clients <n>', 'clients to generate', '5000')
-      .option('--epochs <e>', 'autoencoder epochs', '3')
-      .option('--preset <name>', 'autoencoder: small, wide or dayEvent', 'small')
+      .option('--members <list>', `comma-separated, among ${MEMBER_NAMES.join(', ')}`, DEFAULT_MEMBERS.join(','))
+      .option('--epochs <e>', 'epochs of each trained member (autoencoders, next-item transformers)', '3')
       .option('--pca <k>', 'columns each autoencoder member is reduced to', '64')
       .option('--seed <n>', 'random seed', '1')
-      .action(async (o: EvalFlags & { out: string; clients: string; epochs: string; preset: string; pca: string; seed: string }) => {
-        lockOutput(o.out);
-        const sizes = evalSizes(o);
-        const r = await runPipeline({
-          out: o.out,
-          clients: int('clients', o.clients),
-          epochs: int('epochs', o.epochs),
-          model: flags.oneOf('--preset', o.preset, PRESETS),
-          pca: int('pca', o.pca, MAX_WIDTH),
-          evalHidden: sizes.hidden,
-          evalInner: sizes.inner,
-          evalEpochs: sizes.epochs,
-          seed: flags.seed('--seed', o.seed),
-          log,
-          shouldStop,
-        });
-        if (r.interrupted) {
-          log('interrupted: rerun the same command to resume');
-          endWith(130);
-          return;
-        }
-        log(`\n${scoreTable(r.results)}\n\nreport: ${join(o.out, 'ensemble', 'report.md')}`);
-      }),
+      .addHelpText('after', '\nThe text member uses the embeddings endpoint when --base-url (or SEQCORE_BASE_URL) is given, else TF-IDF + SVD.')
+      .addOption(new Option('--preset <name>').hideHelp()) // deprecated: --members ae-NAME,…
+      .action(
+        async (
+          o: EvalFlags &
+            EndpointFlags & {
+              out: string;
+              clients: string;
+              members: string;
+              epochs: string;
+              pca: string;
+              seed: string;
+              preset?: string;
+              cache?: string;
+              concurrency: string;
+            },
+        ) => {
+          lockOutput(o.out);
+          if (o.preset !== undefined) {
+            const ae = `ae-${flags.oneOf('--preset', o.preset, PRESETS)}`;
+            process.stderr.write(
+              `seqcore: ubp run --preset is deprecated: it is now a member, as in --members ${ae},… (the old flag goes in the next release)\n`,
+            );
+            o.members = [...new Set(o.members.split(',').map((n) => (n === 'ae-small' ? ae : n)))].join(',');
+          }
+          const sizes = evalSizes(o);
+          const server = o.baseUrl ?? process.env.SEQCORE_BASE_URL ?? process.env.OPENAI_BASE_URL;
+          const r = await runPipeline({
+            out: o.out,
+            clients: int('clients', o.clients),
+            epochs: int('epochs', o.epochs),
+            members: parseMembers('--members', o.members),
+            text: server ? { endpoint: endpoint(o, 'embeddings'), cachePath: o.cache, concurrency: int('concurrency', o.concurrency, 1024) } : undefined,
+            pca: int('pca', o.pca, MAX_WIDTH),
+            evalHidden: sizes.hidden,
+            evalInner: sizes.inner,
+            evalEpochs: sizes.epochs,
+            seed: flags.seed('--seed', o.seed),
+            log,
+            shouldStop,
+          });
+          if (r.interrupted) {
+            log('interrupted: rerun the same command to resume');
+            endWith(130);
+            return;
+          }
+          log(`\n${scoreTable(r.results)}\n\nreport: ${join(o.out, 'ensemble', 'report.md')}`);
+        },
+      ),
     'seqcore ubp run --out runs/demo --clients 20000 --epochs 3',
+    'seqcore ubp run --out runs/wide --members ae-wide,statistics --epochs 1',
   );
 
   const train = withBackend(withThreads(ubp.command('train').description('train a GRU autoencoder on an event cache (checkpoints; --resume continues)')))
@@ -206,13 +237,13 @@ export function addUbpCommand(program: Command, shouldStop: () => boolean): void
       lockOutput(o.out);
       const cache = new EventCache(o.events),
         relevant = cache.file.readArray<BigInt64Array>('relevant');
-      const members = computeMembers(cache, relevant, o.out, flags.seed('--seed', o.seed), log);
-      const autoencoders = o.embeddings ? o.embeddings.split(',') : [];
-      const r = ensembleOf(members, autoencoders, relevant, int('pca', o.pca, MAX_WIDTH), join(o.out, 'ensemble'));
-      log(
-        `ensemble of ${[...members.map((m) => m.name), ...autoencoders].join(', ')}: ` +
-          `${relevant.length} clients × ${r.dim} columns (float16) → ${join(o.out, 'ensemble')}`,
-      );
+      // the autoencoders first, then the computed members, as ubp run orders them
+      const members = [
+        ...autoencoderMembers(o.embeddings ? o.embeddings.split(',') : [], int('pca', o.pca, MAX_WIDTH)),
+        ...computeMembers(cache, relevant, o.out, flags.seed('--seed', o.seed), log),
+      ];
+      const r = ensembleOf(members, relevant, join(o.out, 'ensemble'));
+      log(`ensemble of ${members.map((m) => m.name).join(', ')}: ` + `${relevant.length} clients × ${r.dim} columns (float16) → ${join(o.out, 'ensemble')}`);
     }),
     'seqcore ubp ensemble --events runs/data/events.cache --out runs/members --embeddings runs/ae/embeddings',
   );

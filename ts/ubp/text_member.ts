@@ -59,8 +59,10 @@ export interface TextMemberOptions {
   seed: number;
   /** An embeddings endpoint; without one, the offline TF-IDF + SVD path. */
   endpoint?: EndpointConfig;
-  /** The endpoint's answers are cached here (a rerun costs nothing). */
+  /** The endpoint's answers are cached here (a rerun costs nothing; default OUT.cache.jsonl). */
   cachePath?: string;
+  /** Requests in flight (default 4). */
+  concurrency?: number;
   log?: (line: string) => void;
 }
 
@@ -74,7 +76,7 @@ export async function textMember(o: TextMemberOptions): Promise<{ dim: number; o
     const r = await embedTexts({
       texts: docs.map((d) => (d.length ? d.join(' ') : 'no events')),
       endpoint: o.endpoint,
-      concurrency: 4,
+      concurrency: o.concurrency ?? 4,
       batch: 32,
       cachePath: o.cachePath ?? `${o.out}.cache.jsonl`,
       log: o.log,
