@@ -6,6 +6,8 @@ import { readNpy } from '../ts/data/npy.js';
 import { readSafetensors } from '../ts/data/safetensors.js';
 import { UbpAutoencoder, type UbpConfig } from '../ts/models/ubp.js';
 import { runPipeline } from '../ts/ubp/pipeline.js';
+import { ablation, readMembers } from '../ts/ubp/ablation.js';
+import { evaluateEmbeddings } from '../ts/eval/universal.js';
 import { loadCheckpoint } from '../ts/train/checkpoint.js';
 import { runCli } from '../ts/cli/program.js';
 import { ALS_ENSEMBLE_COLUMNS } from '../ts/ubp/members.js';
@@ -74,6 +76,34 @@ describe('System 1 end to end (tiny)', () => {
           .toString(),
       ).toBe('PNG');
   });
+
+  it('ubp ablation: the ensemble, without each member, each member alone, mean ± std over seeds', async () => {
+    const rows = await ablation({ run: out, seeds: [1, 2], evalHidden: 16, evalInner: 32, evalEpochs: 1 });
+    const members = readMembers(out);
+    expect(members).toHaveLength(8);
+    expect(rows!.map((r) => r.name)).toEqual(['ensemble', ...members.map((m) => `without ${m.name}`), ...members.map((m) => `${m.name} alone`)]);
+    // the ensemble without the first autoencoder is narrower by its 8 columns (PCA)
+    expect(readNpy(join(out, 'ensemble', 'embeddings.npy')).shape[1]! - readNpy(join(out, 'ablation', 'without-1', 'embeddings.npy')).shape[1]!).toBe(8);
+    // a member alone: the mean and sample std of its scores over the two seeds
+    const alone = rows!.find((r) => r.name === 'statistics alone')!;
+    const ev = (seed: number) =>
+      evaluateEmbeddings({
+        data: join(out, 'data'),
+        targets: join(out, 'targets'),
+        embeddings: join(out, 'statistics'),
+        hidden: 16,
+        inner: 32,
+        epochs: 1,
+        seed,
+      });
+    const [a, b] = [await ev(1), await ev(2)];
+    const sums = [a, b].map((r) => r.reduce((x, t) => x + t.score, 0));
+    const sum = alone.scores.at(-1)!;
+    expect(sum.task).toBe('sum');
+    expect(sum.mean).toBeCloseTo((sums[0]! + sums[1]!) / 2, 12);
+    expect(sum.std).toBeCloseTo(Math.abs(sums[0]! - sums[1]!) / Math.SQRT2, 12);
+    expect(readFileSync(join(out, 'ablation', 'ablation.md'), 'utf8')).toContain('| statistics alone |');
+  }, 300_000);
 
   it('interrupted at any point (first step, mid-training, between evaluations) and rerun, it writes the same report', async () => {
     // the members that train (small autoencoder, next-sku transformer) and those computed after

@@ -3,6 +3,7 @@ import { Option, type Command } from 'commander';
 import { evaluateEmbeddings } from '../eval/universal.js';
 import { UBP_CONFIGS, type UbpConfig } from '../models/ubp.js';
 import { embedUbp, trainUbp } from '../train/ubp.js';
+import { ablation, ablationTable } from '../ubp/ablation.js';
 import { aggregatedBaseline } from '../ubp/aggregated_baseline.js';
 import { countFeatures } from '../ubp/counts.js';
 import { runPipeline } from '../ubp/pipeline.js';
@@ -155,6 +156,36 @@ export function addUbpCommand(program: Command, shouldStop: () => boolean): void
       ),
     'seqcore ubp run --out runs/demo --clients 20000 --epochs 3',
     'seqcore ubp run --out runs/wide --members ae-wide,statistics --epochs 1',
+  );
+
+  examples(
+    withEvalSizes(
+      withThreads(
+        ubp.command('ablation').description("the paper's ablation of a ubp run: the ensemble, without each member, each member alone; mean ± std over seeds"),
+      ),
+    )
+      .requiredOption('--out <dir>', 'a finished ubp run folder (writes ablation/ablation.md and ablation.json there)')
+      .option('--seeds <list>', 'seeds of the universal network, comma-separated', '1,2,3')
+      .action(async (o: EvalFlags & { out: string; seeds: string }) => {
+        lockOutput(join(o.out, 'ablation'));
+        const sizes = evalSizes(o);
+        const rows = await ablation({
+          run: o.out,
+          seeds: o.seeds.split(',').map((s) => flags.seed('--seeds', s)),
+          evalHidden: sizes.hidden,
+          evalInner: sizes.inner,
+          evalEpochs: sizes.epochs,
+          log,
+          shouldStop,
+        });
+        if (!rows) {
+          log('interrupted: rerun the same command to start the ablation again');
+          endWith(130);
+          return;
+        }
+        log(`\n${ablationTable(rows)}\n\nablation: ${join(o.out, 'ablation', 'ablation.md')}`);
+      }),
+    'seqcore ubp ablation --out runs/demo --seeds 1,2,3 --eval-hidden 256 --eval-inner 512',
   );
 
   const train = withBackend(withThreads(ubp.command('train').description('train a GRU autoencoder on an event cache (checkpoints; --resume continues)')))

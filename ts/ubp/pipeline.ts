@@ -4,7 +4,9 @@
 // submissions → evaluate each with the challenge's protocol; a Markdown report next to the
 // ensemble.
 import { existsSync, mkdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
+import { writeFileAtomic } from '../data/atomic.js';
+import { membersFile } from './ablation.js';
 import { generate } from '../data/generate.js';
 import { ingest } from '../data/ingest.js';
 import { readRelevantClients } from '../data/inputs.js';
@@ -118,7 +120,7 @@ export async function runPipeline(o: PipelineOptions): Promise<PipelineResult> {
       notes.push(
         r.offline
           ? 'The text member took the offline path: TF-IDF of the rendered histories and a truncated SVD, ' +
-            'not a language model (no embeddings endpoint was given).'
+              'not a language model (no embeddings endpoint was given).'
           : `The text member embedded the rendered histories with ${o.text!.endpoint!.model} at ${o.text!.endpoint!.baseUrl}, reduced by PCA to ${r.dim}.`,
       );
       built.push({ name: r.offline ? 'text (offline TF-IDF + SVD)' : 'text', dir: join(o.out, 'text'), normalise: 'l2' });
@@ -128,6 +130,15 @@ export async function runPipeline(o: PipelineOptions): Promise<PipelineResult> {
   built.push(...computeMembers(cache, relevant, o.out, o.seed, o.log, names));
   const ensembleDir = join(o.out, 'ensemble');
   ensembleOf(built, relevant, ensembleDir);
+  // what the ensemble joined, for `ubp ablation` to rebuild it without each member
+  writeFileAtomic(
+    membersFile(o.out),
+    `${JSON.stringify(
+      built.map((m) => ({ ...m, dir: relative(o.out, m.dir) })),
+      null,
+      1,
+    )}\n`,
+  );
   const ev = { targets, data, hidden: o.evalHidden, inner: o.evalInner, epochs: o.evalEpochs, seed: o.seed, log: o.log };
   const results: [string, TaskResult[]][] = [];
   // After training nothing is checkpointed: a rerun redoes these steps, so Ctrl-C stops between them.
