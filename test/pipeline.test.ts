@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -7,6 +7,8 @@ import { readSafetensors } from '../ts/data/safetensors.js';
 import { UbpAutoencoder, type UbpConfig } from '../ts/models/ubp.js';
 import { runPipeline } from '../ts/ubp/pipeline.js';
 import { ablation, readMembers } from '../ts/ubp/ablation.js';
+import { selectMembers } from '../ts/ubp/select.js';
+import { readRelevantClients } from '../ts/data/inputs.js';
 import { evaluateEmbeddings } from '../ts/eval/universal.js';
 import { loadCheckpoint } from '../ts/train/checkpoint.js';
 import { runCli } from '../ts/cli/program.js';
@@ -103,6 +105,39 @@ describe('System 1 end to end (tiny)', () => {
     expect(sum.mean).toBeCloseTo((sums[0]! + sums[1]!) / 2, 12);
     expect(sum.std).toBeCloseTo(Math.abs(sums[0]! - sums[1]!) / Math.SQRT2, 12);
     expect(readFileSync(join(out, 'ablation', 'ablation.md'), 'utf8')).toContain('| statistics alone |');
+  }, 300_000);
+
+  it('members chosen on a training-window holdout, never reading the validation window; never worse there than the best member', async () => {
+    const members = readMembers(out);
+    const hidden = join(out, 'targets', 'validation_target.hidden');
+    renameSync(join(out, 'targets', 'validation_target'), hidden); // reading it would fail
+    try {
+      const s = (await selectMembers({
+        members,
+        relevant: readRelevantClients(join(out, 'data')),
+        data: join(out, 'data'),
+        targets: join(out, 'targets'),
+        work: join(out, 'selection'),
+        evalHidden: 16,
+        evalInner: 32,
+        evalEpochs: 1,
+        seed: 3,
+      }))!;
+      expect(s.scores[0]!.name).toBe('all members');
+      expect(s.scores.filter((c) => c.name.startsWith('without '))).toHaveLength(members.length);
+      const alone = s.scores.filter((c) => c.name.endsWith(' alone'));
+      expect(alone).toHaveLength(members.length);
+      const chosen = s.scores.find((c) =>
+        s.chosen.length === members.length
+          ? c.name === 'all members'
+          : s.chosen.length === 1
+            ? c.name === `${s.chosen[0]!.name} alone`
+            : c.name.startsWith('kept: '),
+      )!;
+      for (const c of [...alone, s.scores[0]!]) expect(chosen.sum).toBeGreaterThanOrEqual(c.sum);
+    } finally {
+      renameSync(hidden, join(out, 'targets', 'validation_target'));
+    }
   }, 300_000);
 
   it('interrupted at any point (first step, mid-training, between evaluations) and rerun, it writes the same report', async () => {

@@ -105,6 +105,7 @@ export function addUbpCommand(program: Command, shouldStop: () => boolean): void
       .option('--epochs <e>', 'epochs of each trained member (autoencoders, next-item transformers)', '3')
       .option('--pca <k>', 'columns each autoencoder member is reduced to', '64')
       .option('--seed <n>', 'random seed', '1')
+      .option('--select-members', "choose the members the ensemble joins on a holdout of the training window's labels (2·N + 2 more evaluations)")
       .addHelpText('after', '\nThe text member uses the embeddings endpoint when --base-url (or SEQCORE_BASE_URL) is given, else TF-IDF + SVD.')
       .addOption(new Option('--preset <name>').hideHelp()) // deprecated: --members ae-NAME,…
       .action(
@@ -120,6 +121,7 @@ export function addUbpCommand(program: Command, shouldStop: () => boolean): void
               preset?: string;
               cache?: string;
               concurrency: string;
+              selectMembers?: boolean;
             },
         ) => {
           lockOutput(o.out);
@@ -137,6 +139,7 @@ export function addUbpCommand(program: Command, shouldStop: () => boolean): void
             clients: int('clients', o.clients),
             epochs: int('epochs', o.epochs),
             members: parseMembers('--members', o.members),
+            select: o.selectMembers ?? false,
             text: server ? { endpoint: endpoint(o, 'embeddings'), cachePath: o.cache, concurrency: int('concurrency', o.concurrency, 1024) } : undefined,
             pca: int('pca', o.pca, MAX_WIDTH),
             evalHidden: sizes.hidden,

@@ -72,6 +72,12 @@ export interface EvalOptions {
   log?: (line: string) => void;
   /** 'cpu' (default) or 'webgpu': where the universal network trains. */
   backend?: string;
+  /**
+   * Score on this share of each task's clients, held out of training, against their
+   * training-window labels instead of the validation window (which is then not read): for
+   * choices about the embedding (members, their sizes) that must never see the scored window.
+   */
+  holdout?: number;
 }
 
 /** Churn and conversion: the score is the AUROC itself. */
@@ -80,18 +86,12 @@ function aurocScore(logits: Float32Array, labels: Float32Array): { score: number
   return { score: a, auroc: a };
 }
 
-/** Trains and scores one task; rows of x and both targets are the task's clients. */
-async function runTask(
-  task: string,
-  x: Float32Array,
-  dim: number,
-  train: Float32Array,
-  valid: Float32Array,
-  width: number,
-  popularity: ArrayLike<number> | null,
-  o: EvalOptions,
-): Promise<TaskResult> {
-  const n = x.length / dim;
+/** Trains on the task's training rows and scores its scored rows (the same clients unless held out). */
+async function runTask(t: Task, dim: number, o: EvalOptions): Promise<TaskResult> {
+  const { name: task, x, train, valid, width, popularity } = t;
+  const scored = t.scoreX ?? x;
+  const n = x.length / dim,
+    ns = scored.length / dim;
   manualSeed(o.seed ?? 1);
   const net = new UniversalNetwork(dim, width, o.hidden, o.inner);
   const opt = new AdamW(net.parameters(), { lr: o.lr ?? 1e-3, weightDecay: 0.01 });
@@ -119,18 +119,18 @@ async function runTask(
     }
     losses.push(sum / n);
     net.eval();
-    const logits = new Float32Array(n * width);
-    for (let s = 0; s < n; s += 1024) {
-      const m = Math.min(1024, n - s);
+    const logits = new Float32Array(ns * width);
+    for (let s = 0; s < ns; s += 1024) {
+      const m = Math.min(1024, ns - s);
       logits.set(
         (await readNoGrad(
-          () => net.forward(tensor(x.subarray(s * dim, (s + m) * dim), [m, dim])),
+          () => net.forward(tensor(scored.subarray(s * dim, (s + m) * dim), [m, dim])),
           (t) => t.data(),
         )) as Float32Array,
         s * width,
       );
     }
-    const scores = popularity ? propensityScores(logits, valid, popularity, n, width) : aurocScore(logits, valid);
+    const scores = popularity ? propensityScores(logits, valid, popularity, ns, width) : aurocScore(logits, valid);
     const r: TaskResult = { task, ...scores, bestEpoch: epoch + 1, losses: [] };
     o.log?.(`eval ${task}: epoch ${epoch + 1} loss ${losses[epoch]!.toFixed(4)} score ${r.score.toFixed(4)}`);
     // The best epoch counts; a NaN score (a target with one class only) never wins but is
@@ -147,7 +147,10 @@ export function evaluateEmbeddings(o: EvalOptions): Promise<TaskResult[]> {
   return onBackend(o.backend, () => evaluate(o));
 }
 
-/** One task's inputs: rows of x and of both targets are the task's clients. */
+/**
+ * One task's inputs: the network trains on rows of x against `train` and scores the rows of
+ * `scoreX` (default: x, the same clients) against `valid`.
+ */
 interface Task {
   name: string;
   x: Float32Array;
@@ -155,6 +158,29 @@ interface Task {
   valid: Float32Array;
   width: number;
   popularity: Float32Array | null;
+  scoreX?: Float32Array;
+}
+
+/** The split of a holdout evaluation: fixed, so that every embedding is scored on the same clients. */
+const HOLDOUT_SEED = 20250;
+
+/**
+ * `t` scored on a held-out share of its clients' training-window labels: the network trains
+ * on the other clients' training-window labels; the validation window is never read.
+ */
+function heldOut(t: Task, dim: number, fraction: number): Task {
+  if (!(fraction > 0 && fraction < 1)) throw new RangeError(`evaluation holdout: a share of the clients in (0, 1), got ${fraction}`);
+  const n = t.x.length / dim,
+    order = new Rng(HOLDOUT_SEED).shuffle(Array.from({ length: n }, (_, i) => i));
+  const k = Math.max(1, Math.round(n * fraction));
+  const rows = (src: Float32Array, w: number, idx: number[]): Float32Array => {
+    const out = new Float32Array(idx.length * w);
+    idx.forEach((r, j) => out.set(src.subarray(r * w, (r + 1) * w), j * w));
+    return out;
+  };
+  const hold = order.slice(0, k),
+    fit = order.slice(k);
+  return { ...t, x: rows(t.x, dim, fit), train: rows(t.train, t.width, fit), scoreX: rows(t.x, dim, hold), valid: rows(t.train, t.width, hold) };
 }
 
 /**
@@ -167,10 +193,11 @@ function loadTasks(o: EvalOptions): { tasks: Task[]; dim: number } {
     n = relevant.length;
   const { values: x, dim } = readSubmission(o.embeddings, relevant);
   const file = (f: string): string => join(o.targets, f);
-  const targets = (name: string, shape: number[], why: string): [Float32Array, Float32Array] => [
-    readFloats(file(`train_target/${name}.npy`), shape, why).values,
-    readFloats(file(`validation_target/${name}.npy`), shape, why).values,
-  ];
+  // A holdout evaluation never reads the validation window (its scored labels come from the training window).
+  const targets = (name: string, shape: number[], why: string): [Float32Array, Float32Array] => {
+    const train = readFloats(file(`train_target/${name}.npy`), shape, why).values;
+    return [train, o.holdout ? train : readFloats(file(`validation_target/${name}.npy`), shape, why).values];
+  };
   const propensity = (k: string, name: string): Task => {
     const popularity = readFloats(file(`popularity_propensity_${k}.npy`), [null], 'one popularity per target').values;
     const [train, valid] = targets(k, [n, popularity.length], `${n} relevant clients × the ${popularity.length} targets of popularity_propensity_${k}.npy`);
@@ -200,6 +227,6 @@ function loadTasks(o: EvalOptions): { tasks: Task[]; dim: number } {
 async function evaluate(o: EvalOptions): Promise<TaskResult[]> {
   const { tasks, dim } = loadTasks(o);
   const results: TaskResult[] = [];
-  for (const t of tasks) results.push(await runTask(t.name, t.x, dim, t.train, t.valid, t.width, t.popularity, o));
+  for (const t of tasks) results.push(await runTask(o.holdout ? heldOut(t, dim, o.holdout) : t, dim, o));
   return results;
 }

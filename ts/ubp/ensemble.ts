@@ -65,12 +65,7 @@ export function standardise(values: Float32Array, n: number, dim: number): void 
 }
 
 /** Normalises and concatenates the members; writes the float16 submission. */
-export function buildEnsemble(
-  members: Member[],
-  relevant: BigInt64Array,
-  out: string,
-  o: { standardise?: boolean; equalMembers?: boolean } = {},
-): { dim: number } {
+export function buildEnsemble(members: Member[], relevant: BigInt64Array, out: string, o: { standardise?: boolean } = {}): { dim: number } {
   const n = relevant.length;
   members = members.map((m) => {
     if (!m.pca || m.pca >= m.dim) return m;
@@ -83,8 +78,6 @@ export function buildEnsemble(
     if (m.normalise === 'quantile') quantileTransform(m.values, n, m.dim);
     else l2Normalise(m.values, n, m.dim);
     if (o.standardise) standardise(m.values, n, m.dim);
-    // each member's block scaled to a total variance of 1, whatever its width
-    if (o.equalMembers) for (let k = 0, c = 1 / Math.sqrt(m.dim); k < m.values.length; k++) m.values[k]! *= c;
   }
   const x = tidy(() => ops.concat(members.map((m) => tensor(m.values, [n, m.dim]))).toArray() as Float32Array);
   writeSubmission(out, relevant, x, dim, relevant);

@@ -19,6 +19,7 @@ import { EventCache } from '../data/ingest.js';
 import { aggregatedBaseline } from './aggregated_baseline.js';
 import { computeMembers, DEFAULT_MEMBERS, ensembleOf, type ComputedMember, type MemberName } from './members.js';
 import { nextItemMember } from './next_item.js';
+import { selectMembers } from './select.js';
 import { textMember, type TextMemberOptions } from './text_member.js';
 import { writeReport } from './report.js';
 
@@ -36,6 +37,8 @@ export interface PipelineOptions {
   /** Autoencoder latents wider than this are reduced to it by PCA in the ensemble (the paper's 64). */
   pca: number;
   seed: number;
+  /** Choose the members the ensemble joins on a training-window holdout (ts/ubp/select.ts); default: all of them. */
+  select?: boolean;
   /** The text member's embeddings endpoint (its answers' cache, requests in flight); without one it takes the offline path. */
   text?: Pick<TextMemberOptions, 'endpoint' | 'cachePath' | 'concurrency'>;
   log: (line: string) => void;
@@ -128,13 +131,35 @@ export async function runPipeline(o: PipelineOptions): Promise<PipelineResult> {
   }
   // Statistics and ALS (user×category, user×url factors), computed directly from the cache.
   built.push(...computeMembers(cache, relevant, o.out, o.seed, o.log, names));
+  let joined = built;
+  if (o.select) {
+    const s = await selectMembers({
+      members: built,
+      relevant,
+      data,
+      targets,
+      work: join(o.out, 'selection'),
+      evalHidden: o.evalHidden,
+      evalInner: o.evalInner,
+      evalEpochs: o.evalEpochs,
+      seed: o.seed,
+      log: o.log,
+      shouldStop: o.shouldStop,
+    });
+    if (!s) return stopped();
+    joined = s.chosen;
+    notes.push(
+      "Members chosen on a holdout of 20 % of the clients' training-window labels (the validation window unseen): " +
+        `${joined.map((m) => m.name).join(', ')}. Holdout sums: ${s.scores.map((c) => `${c.name} ${c.sum.toFixed(4)}`).join('; ')}.`,
+    );
+  }
   const ensembleDir = join(o.out, 'ensemble');
-  ensembleOf(built, relevant, ensembleDir);
+  ensembleOf(joined, relevant, ensembleDir);
   // what the ensemble joined, for `ubp ablation` to rebuild it without each member
   writeFileAtomic(
     membersFile(o.out),
     `${JSON.stringify(
-      built.map((m) => ({ ...m, dir: relative(o.out, m.dir) })),
+      joined.map((m) => ({ ...m, dir: relative(o.out, m.dir) })),
       null,
       1,
     )}\n`,
