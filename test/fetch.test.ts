@@ -109,7 +109,7 @@ describe('data fetch', () => {
   it('seqcore data fetch amazon-beauty from a mirror with the wrong bytes: exit 1, naming the file', async () => {
     // asynchronously: the server answering it runs in this process
     const { code, stderr } = await new Promise<{ code: number | null; stderr: string }>((done) => {
-      const c = spawn(process.execPath, ['--import', 'tsx', 'ts/cli/main.ts', 'data', 'fetch', 'amazon-beauty', '--base-url', `${base}/bad`, '--dir', fresh()]);
+      const c = spawn(process.execPath, ['--import', 'tsx', 'ts/cli/main.ts', 'data', 'fetch', 'amazon-beauty', '--mirror', `${base}/bad`, '--into', fresh()]);
       let stderr = '';
       c.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
       c.on('close', (code) => done({ code, stderr }));

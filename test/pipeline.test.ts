@@ -125,13 +125,13 @@ describe('System 1 end to end (tiny)', () => {
       }))!;
       expect(s.scores[0]!.name).toBe('all members');
       expect(s.scores.filter((c) => c.name.startsWith('without '))).toHaveLength(members.length);
-      const alone = s.scores.filter((c) => c.name.endsWith(' alone'));
+      const alone = s.scores.filter((c) => c.name.endsWith(' alone, normalised'));
       expect(alone).toHaveLength(members.length);
       const chosen = s.scores.find((c) =>
         s.chosen.length === members.length
           ? c.name === 'all members'
           : s.chosen.length === 1
-            ? c.name === `${s.chosen[0]!.name} alone`
+            ? c.name === `${s.chosen[0]!.name} alone, normalised`
             : c.name.startsWith('kept: '),
       )!;
       for (const c of [...alone, s.scores[0]!]) expect(chosen.sum).toBeGreaterThanOrEqual(c.sum);

@@ -33,16 +33,31 @@ describe('progress', () => {
     expect(t.text()).toMatch(/training \[[^\]]+\] 10\/10 100% \| ETA \d+s \| loss 0\.1000 {2}\d+ seq\/s/);
   });
 
-  it('lines logged while a bar is drawn are printed through it, and none is lost after it ends', async () => {
-    const t = terminal();
-    useProgressBars(false, t.stream);
-    const bar = progressBar('ingest: events', 100)!;
-    bar.update(50, '');
-    log('a line during the bar');
-    bar.end();
-    await new Promise((r) => setImmediate(r));
-    expect(t.text()).toContain('a line during the bar');
-    expect(t.text()).toMatch(/ingest: events \[[^\]]+\] 50\/100 50%/);
+  it('lines logged while a bar is drawn: through it when stdout is the terminal too, straight to stdout when redirected', async () => {
+    const printed: string[] = [];
+    const write = process.stdout.write.bind(process.stdout),
+      tty = process.stdout.isTTY;
+    process.stdout.write = ((chunk: string) => printed.push(chunk) > 0) as typeof process.stdout.write;
+    try {
+      for (const stdoutIsTerminal of [true, false]) {
+        Object.defineProperty(process.stdout, 'isTTY', { value: stdoutIsTerminal, configurable: true });
+        const t = terminal();
+        useProgressBars(false, t.stream);
+        const bar = progressBar('ingest: events', 100)!;
+        bar.update(50, '');
+        log(`a line, stdout a terminal: ${stdoutIsTerminal}`);
+        bar.end();
+        stopProgressBars();
+        await new Promise((r) => setImmediate(r));
+        expect(t.text()).toMatch(/ingest: events \[[^\]]+\] 50\/100 50%/);
+        // on the terminal it goes through the bars (none lost after they end); redirected, to stdout itself
+        expect(t.text().includes(`a line, stdout a terminal: ${stdoutIsTerminal}`)).toBe(stdoutIsTerminal);
+        expect(printed.includes(`a line, stdout a terminal: ${stdoutIsTerminal}\n`)).toBe(!stdoutIsTerminal);
+      }
+    } finally {
+      process.stdout.write = write;
+      Object.defineProperty(process.stdout, 'isTTY', { value: tty, configurable: true });
+    }
   });
 
   it('in a pipe, or with --json: plain lines with step, loss, throughput and time left; no bar', () => {

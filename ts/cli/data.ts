@@ -17,16 +17,16 @@ export function addDataCommand(program: Command): void {
       .command('fetch')
       .description('download a public dataset from its source, checksum-verified and resumable')
       .argument('<dataset>', Object.keys(DATASETS).join(' | '))
-      .option('--dir <dir>', 'folder to put it in (default: SEQCORE_DATA/DATASET, SEQCORE_DATA defaulting to ~/.cache/seqcore)')
-      .option('--base-url <url>', 'fetch every file from this mirror (URL/FILE) instead of its source')
+      .option('--into <dir>', 'folder to put it in (default: SEQCORE_DATA/DATASET, SEQCORE_DATA defaulting to ~/.cache/seqcore)')
+      .option('--mirror <url>', 'fetch every file from this mirror (URL/FILE) instead of its source')
       .addHelpText(
         'after',
         `\nDatasets:\n${Object.entries(DATASETS)
           .map(([k, d]) => `  ${k}: ${d.about}`)
           .join('\n')}`,
       )
-      .action(async (name: string, o: { dir?: string; baseUrl?: string }) => {
-        const dir = await fetchDataset(name, { dir: o.dir, baseUrl: o.baseUrl, log });
+      .action(async (name: string, o: { into?: string; mirror?: string }) => {
+        const dir = await fetchDataset(name, { dir: o.into, baseUrl: o.mirror, log });
         log(`${name} → ${dir}`);
       }),
     'seqcore data fetch amazon-beauty',

@@ -7,8 +7,9 @@ import { showProgressAs } from '../train/progress.js';
 /** The bars being drawn (undefined while none is: lines are then written directly). */
 let multibar: MultiBar | undefined;
 
+/** A line; through the bars (drawn on stderr) only when it goes to a terminal too, where they would tear it. */
 function write(stream: NodeJS.WriteStream, line: string): void {
-  if (multibar) multibar.log(`${line}\n`);
+  if (multibar && stream.isTTY) multibar.log(`${line}\n`);
   else stream.write(`${line}\n`);
 }
 

@@ -253,19 +253,19 @@ async function recResult(sub: 'train' | 'eval' | 'table', v: Values, shouldStop:
     process.stdout.write(v.json ? `${JSON.stringify(json)}\n` : `${text}\n`);
   };
   if (sub === 'train') {
-    if (!v.out) throw usageError('--out is required');
-    mkdirSync(v.out, { recursive: true });
+    const out = v.out!; // a required option of rec train
+    mkdirSync(out, { recursive: true });
     const r = await trainRecommender({
       ...trainOptions(v, split, log, shouldStop),
       seed: flags.seed('--seed', v.seed),
-      checkpoint: join(v.out, 'train.ckpt'),
+      checkpoint: join(out, 'train.ckpt'),
       resume: v.resume,
     });
     if (r.interrupted) {
-      log(`interrupted: rerun with --resume to continue from ${join(v.out, 'train.ckpt')}`);
+      log(`interrupted: rerun with --resume to continue from ${join(out, 'train.ckpt')}`);
       return 130;
     }
-    say(`${protocol(split, excludeHistory)}; best epoch ${r.bestEpoch + 1}; model: ${join(v.out, 'train.ckpt.best')}\n${table([['test', r.test!]])}`, {
+    say(`${protocol(split, excludeHistory)}; best epoch ${r.bestEpoch + 1}; model: ${join(out, 'train.ckpt.best')}\n${table([['test', r.test!]])}`, {
       protocol: protocol(split, excludeHistory),
       excludeHistory,
       bestEpoch: r.bestEpoch + 1,

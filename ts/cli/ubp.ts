@@ -123,24 +123,30 @@ export function addUbpCommand(program: Command, shouldStop: () => boolean): void
               concurrency: string;
               selectMembers?: boolean;
             },
+          c: Command,
         ) => {
           lockOutput(o.out);
           if (o.preset !== undefined) {
-            const ae = `ae-${flags.oneOf('--preset', o.preset, PRESETS)}`;
-            process.stderr.write(
-              `seqcore: ubp run --preset is deprecated: it is now a member, as in --members ${ae},… (the old flag goes in the next release)\n`,
-            );
-            o.members = [...new Set(o.members.split(',').map((n) => (n === 'ae-small' ? ae : n)))].join(',');
+            // the members ubp run had when --preset chose its one autoencoder
+            if (c.getOptionValueSource('members') === 'cli') throw usageError('give --members (the autoencoders are members now), not --preset as well');
+            o.members = `ae-${flags.oneOf('--preset', o.preset, PRESETS)},statistics,als-category,als-url`;
+            process.stderr.write(`seqcore: ubp run --preset is deprecated: it means --members ${o.members} (the old flag goes in the next release)\n`);
           }
           const sizes = evalSizes(o);
-          const server = o.baseUrl ?? process.env.SEQCORE_BASE_URL ?? process.env.OPENAI_BASE_URL;
+          const members = parseMembers('--members', o.members);
+          // the text member's server: --base-url or SEQCORE_BASE_URL, and only when the text member is built
+          const server = o.baseUrl ?? process.env.SEQCORE_BASE_URL;
+          if (!members.includes('text') && o.baseUrl) throw usageError('--base-url is for the text member, which --members does not include');
           const r = await runPipeline({
             out: o.out,
             clients: int('clients', o.clients),
             epochs: int('epochs', o.epochs),
-            members: parseMembers('--members', o.members),
+            members,
             select: o.selectMembers ?? false,
-            text: server ? { endpoint: endpoint(o, 'embeddings'), cachePath: o.cache, concurrency: int('concurrency', o.concurrency, 1024) } : undefined,
+            text:
+              server && members.includes('text')
+                ? { endpoint: endpoint(o, 'embeddings'), cachePath: o.cache, concurrency: int('concurrency', o.concurrency, 1024) }
+                : undefined,
             pca: int('pca', o.pca, MAX_WIDTH),
             evalHidden: sizes.hidden,
             evalInner: sizes.inner,

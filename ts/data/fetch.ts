@@ -42,9 +42,9 @@ export const DATASETS: Record<string, Dataset> = {
   },
 };
 
-/** Where datasets go: SEQCORE_DATA, else $XDG_CACHE_HOME/seqcore, else ~/.cache/seqcore. */
+/** Where datasets go: SEQCORE_DATA, else ~/.cache/seqcore. */
 export function dataHome(): string {
-  return process.env.SEQCORE_DATA ?? join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'seqcore');
+  return process.env.SEQCORE_DATA ?? join(homedir(), '.cache', 'seqcore');
 }
 
 export interface FetchOptions {
@@ -77,6 +77,11 @@ async function download(url: string, part: string, f: DatasetFile): Promise<void
   const have = existsSync(part) ? statSync(part).size : 0;
   const res = await fetch(url, { headers: have > 0 ? { range: `bytes=${have}-` } : {} });
   if (res.status === 416 && have === f.bytes) return; // already whole
+  if (res.status === 416) {
+    // the partial file is not a prefix the server can continue (a shorter mirror): start over
+    rmSync(part);
+    throw Object.assign(new Error(`${url}: HTTP 416 for the ${have} bytes already fetched; starting over`), { retry: true });
+  }
   if (!res.ok || !res.body) throw Object.assign(new Error(`${url}: HTTP ${res.status} ${res.statusText}`), { retry: res.status >= 500 });
   const resumed = res.status === 206;
   const bar = progressBar(`fetch ${f.name}`, f.bytes, resumed ? have : 0);

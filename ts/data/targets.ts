@@ -21,8 +21,7 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import { checkApart, writeDirAtomic } from './atomic.js';
 import { checkEventFile, checkFile, lit, openDuck, rows, TIMESTAMP_FORMAT } from './duck.js';
 import { readIds, readRelevantClients } from './inputs.js';
-import { readNpy } from './npy.js';
-import { toFloat16Bits, writeNpy } from './npy.js';
+import { readNpy, toFloat16Bits, writeNpy } from './npy.js';
 
 export interface TargetOptions {
   dir: string;
@@ -81,6 +80,8 @@ async function writeTargets(conn: DuckDBConnection, o: TargetOptions, tmp: strin
   const ranked = async (col: 'category' | 'sku'): Promise<{ ids: bigint[]; popularity: number[] }> => {
     const ids = shipped(`propensity_${col}.npy`),
       pop = shipped(`popularity_propensity_${col}.npy`);
+    if (!ids !== !pop)
+      throw new Error(`${join(o.dir, 'target')}: has ${ids ?? pop} but not ${ids ? `popularity_propensity_${col}.npy` : `propensity_${col}.npy`}`);
     if (ids && pop) {
       const list = readIds(ids),
         p = readNpy(pop);

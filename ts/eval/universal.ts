@@ -49,7 +49,7 @@ export interface TaskResult {
   auroc: number;
   novelty?: number;
   diversity?: number;
-  /** Propensity tasks: target labels with one class only in the validation window (each scores 0 in the AUROC). */
+  /** Propensity tasks: target labels with one class only among the scored labels (each scores 0 in the AUROC). */
   oneClassLabels?: number;
   bestEpoch: number;
   /** Mean training loss of each epoch. */
@@ -83,7 +83,8 @@ export interface EvalOptions {
 /** Churn and conversion: the score is the AUROC itself. */
 function aurocScore(logits: Float32Array, labels: Float32Array): { score: number; auroc: number } {
   const a = auroc(logits, labels);
-  return { score: a, auroc: a };
+  const official = Number.isNaN(a) ? 0 : a; // one class only: torchmetrics scores 0, as in macroAuroc
+  return { score: official, auroc: official };
 }
 
 /** Trains on the task's training rows and scores its scored rows (the same clients unless held out). */

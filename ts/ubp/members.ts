@@ -21,7 +21,10 @@ export const DEFAULT_MEMBERS: readonly MemberName[] = ['ae-small', 'ae-dayEvent'
 
 /** A comma-separated list of member names, each known and once; `label` names the flag in errors. */
 export function parseMembers(label: string, list: string): MemberName[] {
-  const names = list.split(',').map((n) => n.trim());
+  const names = list
+    .split(',')
+    .map((n) => n.trim())
+    .filter(Boolean);
   for (const n of names)
     if (!(MEMBER_NAMES as readonly string[]).includes(n)) throw new Error(`${label}: unknown member '${n}' (known: ${MEMBER_NAMES.join(', ')})`);
   const twice = names.find((n, i) => names.indexOf(n) !== i);

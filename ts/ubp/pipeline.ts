@@ -166,7 +166,7 @@ export async function runPipeline(o: PipelineOptions): Promise<PipelineResult> {
   );
   const ev = { targets, data, hidden: o.evalHidden, inner: o.evalInner, epochs: o.evalEpochs, seed: o.seed, log: o.log };
   const results: [string, TaskResult[]][] = [];
-  // After training nothing is checkpointed: a rerun redoes these steps, so Ctrl-C stops between them.
+  // After training nothing is checkpointed: a rerun redoes these steps.
   for (const [name, dir] of [["organisers' baseline", baselineDir], ...built.map((m) => [m.name, m.dir]), ['ensemble', ensembleDir]] as const) {
     if (await stopRequested(o.shouldStop)) return stopped();
     results.push([name, await evaluateEmbeddings({ ...ev, embeddings: dir })]);

@@ -3,7 +3,8 @@
 // `holdout`), never on the validation window. One backward pass, then a guard:
 //   1. the ensemble of every member, and the ensemble without each member;
 //   2. the members whose removal did not raise the holdout score are kept;
-//   3. each member alone (normalised as in an ensemble);
+//   3. each member alone, normalised as the ensemble would build it (not its raw submission,
+//      which the report's and the ablation's "alone" rows score);
 // the best of {all, kept, each member alone} on the holdout is the ensemble's member set, so
 // on the holdout it is never worse than its best member. 2·N + 2 evaluations for N members.
 import { join } from 'node:path';
@@ -79,7 +80,7 @@ export async function selectMembers(o: SelectOptions): Promise<Selection | null>
     candidates.push({ set: kept, sum: s });
   }
   for (const [i, m] of o.members.entries()) {
-    const s = await ensemble(`${m.name} alone`, [m], `alone-${i + 1}`); // normalised as the ensemble would be
+    const s = await ensemble(`${m.name} alone, normalised`, [m], `alone-${i + 1}`); // as the ensemble would build it
     if (s === null) return null;
     candidates.push({ set: [m], sum: s });
   }

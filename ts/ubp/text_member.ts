@@ -82,6 +82,9 @@ export async function textMember(o: TextMemberOptions): Promise<{ dim: number; o
       log: o.log,
     });
     const red = reduceDim(r.vectors, docs.length, r.dim, want);
+    docs.forEach((d, i) => {
+      if (!d.length) red.vectors.fill(0, i * red.dim, (i + 1) * red.dim); // no events: the missing member's zeros
+    });
     writeSubmission(o.out, o.relevant, red.vectors, red.dim, o.relevant);
     return { dim: red.dim, offline: false };
   }
