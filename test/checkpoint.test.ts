@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ColumnFile } from '../ts/data/columnar.js';
+import { ColumnFile } from '../ts/io/columnar.js';
 import { UBP_CONFIGS } from '../ts/models/ubp.js';
 import { loadCheckpoint, modelConfig, saveCheckpoint } from '../ts/train/checkpoint.js';
 import { embedUbp } from '../ts/train/ubp.js';

@@ -6,7 +6,7 @@ import { DuckDBInstance } from '@duckdb/node-api';
 import { batches } from '../ts/data/batcher.js';
 import { generate } from '../ts/data/generate.js';
 import { EventCache, ingest } from '../ts/data/ingest.js';
-import { fromFloat16Bits, readNpy, writeNpy } from '../ts/data/npy.js';
+import { fromFloat16Bits, readNpy, writeNpy } from '../ts/io/npy.js';
 import { SCHEMA } from '../ts/data/schema.js';
 import { buildTargets } from '../ts/data/targets.js';
 import { Rng } from '../ts/index.js';

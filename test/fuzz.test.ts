@@ -1,5 +1,5 @@
-// Fuzzing the parsers of the files seqcore is given: .npy (ts/data/npy.ts), checkpoints and
-// the column files under them (ts/train/checkpoint.ts, ts/data/columnar.ts), one-line-per-user
+// Fuzzing the parsers of the files seqcore is given: .npy (ts/io/npy.ts), checkpoints and
+// the column files under them (ts/train/checkpoint.ts, ts/io/columnar.ts), one-line-per-user
 // sequence files (Beauty.txt, ts/rec/sequences.ts), and the challenge's code strings "[a b …]"
 // that ts/data/duck.ts lets through to ingestion. Valid files are mutated (bytes overwritten,
 // troublesome text inserted, the file cut, garbage appended, numbers made huge, length fields
@@ -14,7 +14,7 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { checkFile, codesOk, lit, openDuck } from '../ts/data/duck.js';
-import { decodeNpy, encodeNpy, type NpyDtype } from '../ts/data/npy.js';
+import { decodeNpy, encodeNpy, type NpyDtype } from '../ts/io/npy.js';
 import { formatCodes } from '../ts/data/schema.js';
 import { UBP_CONFIGS } from '../ts/models/ubp.js';
 import { readSequences } from '../ts/rec/sequences.js';

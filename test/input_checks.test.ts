@@ -14,7 +14,7 @@ import { generate } from '../ts/data/generate.js';
 import { Rng } from '../ts/rng.js';
 import { EventCache, ingest } from '../ts/data/ingest.js';
 import { ingestLog } from '../ts/data/logs.js';
-import { readNpy, writeNpy } from '../ts/data/npy.js';
+import { readNpy, writeNpy } from '../ts/io/npy.js';
 import { buildTargets } from '../ts/data/targets.js';
 import { evaluateEmbeddings } from '../ts/eval/universal.js';
 import { DiskCache } from '../ts/profiles/cache.js';

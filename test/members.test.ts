@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generate } from '../ts/data/generate.js';
 import { EventCache, ingest } from '../ts/data/ingest.js';
-import { readNpy, fromFloat16Bits } from '../ts/data/npy.js';
+import { readNpy, fromFloat16Bits } from '../ts/io/npy.js';
 import { itemSequences, nextItemMember } from '../ts/ubp/next_item.js';
 import { historyWords, textMember } from '../ts/ubp/text_member.js';
 import { tinyCache } from './tiny_cache.js';

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { f16round, getFloat16 } from '@petamoriken/float16';
-import { decodeNpy, encodeNpy, fromFloat16Bits, readNpy, toFloat16Bits, writeNpy, type NpyArray } from '../ts/data/npy.js';
+import { decodeNpy, encodeNpy, fromFloat16Bits, readNpy, toFloat16Bits, writeNpy, type NpyArray } from '../ts/io/npy.js';
 
 // Everything here is built by hand: no Python or NumPy needed.
 

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generate } from '../ts/data/generate.js';
 import { EventCache, ingest } from '../ts/data/ingest.js';
-import { fromFloat16Bits, readNpy } from '../ts/data/npy.js';
+import { fromFloat16Bits, readNpy } from '../ts/io/npy.js';
 import { buildTargets, type TargetSummary } from '../ts/data/targets.js';
 import { auroc, propensityScores } from '../ts/eval/metrics.js';
 

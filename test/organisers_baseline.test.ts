@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { generate } from '../ts/data/generate.js';
 import { readRelevantClients } from '../ts/data/inputs.js';
-import { npyFloat32, readNpy } from '../ts/data/npy.js';
+import { npyFloat32, readNpy } from '../ts/io/npy.js';
 import { aggregatedBaseline, numpyQuickArgsort, pandasTopValues } from '../ts/ubp/aggregated_baseline.js';
 import { readSubmission } from '../ts/ubp/export.js';
 

@@ -1,5 +1,5 @@
-// Outputs that survive failures and kills (ts/data/atomic.ts) and one writer per output
-// (ts/data/lock.ts): a write that fails or is killed between its files leaves the old set,
+// Outputs that survive failures and kills (ts/io/atomic.ts) and one writer per output
+// (ts/io/lock.ts): a write that fails or is killed between its files leaves the old set,
 // readers name what is missing, a second run with the same --out stops at once, and what
 // dead processes left (locks, temporary files) is taken over or removed.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
@@ -9,18 +9,18 @@ import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { runCli } from '../ts/cli/program.js';
-import { writeFileAtomic } from '../ts/data/atomic.js';
+import { writeFileAtomic } from '../ts/io/atomic.js';
 import { generate } from '../ts/data/generate.js';
 import { buildTargets } from '../ts/data/targets.js';
 import { countFeatures } from '../ts/ubp/counts.js';
-import { lockOutput } from '../ts/data/lock.js';
-import { writeNpy } from '../ts/data/npy.js';
+import { lockOutput } from '../ts/io/lock.js';
+import { writeNpy } from '../ts/io/npy.js';
 import { loadProfiles, writeProfiles } from '../ts/profiles/pipeline.js';
 import { readSubmission, writeSubmission } from '../ts/ubp/export.js';
 
 // writeNpy as every writer calls it, so that a test can make one call fail (a full disk).
-vi.mock('../ts/data/npy.js', async (importOriginal) => {
-  const m = await importOriginal<typeof import('../ts/data/npy.js')>();
+vi.mock('../ts/io/npy.js', async (importOriginal) => {
+  const m = await importOriginal<typeof import('../ts/io/npy.js')>();
   return { ...m, writeNpy: vi.fn(m.writeNpy) };
 });
 // rmSync likewise, so that a test can make the removal of a stale temporary fail.
@@ -28,7 +28,7 @@ vi.mock('node:fs', async (importOriginal) => {
   const m = await importOriginal<typeof import('node:fs')>();
   return { ...m, rmSync: vi.fn(m.rmSync) };
 });
-const { writeNpy: realWriteNpy } = await vi.importActual<typeof import('../ts/data/npy.js')>('../ts/data/npy.js');
+const { writeNpy: realWriteNpy } = await vi.importActual<typeof import('../ts/io/npy.js')>('../ts/io/npy.js');
 /** The next `ok` calls of writeNpy write; the one after throws as a full disk would. */
 function diskFullAfter(ok: number): void {
   const mock = vi.mocked(writeNpy);
@@ -115,7 +115,7 @@ describe('multi-file outputs', () => {
     submission(dir, 1);
     const old = snapshot(dir);
     const c = await child(`
-      import { writeDirAtomic } from ${module('ts/data/atomic.ts')};
+      import { writeDirAtomic } from ${module('ts/io/atomic.ts')};
       import { writeFileSync } from 'node:fs';
       writeDirAtomic(${JSON.stringify(dir)}, (tmp) => {
         writeFileSync(tmp + '/client_ids.npy', 'new');
@@ -232,7 +232,7 @@ describe('one writer per output', () => {
   it('a second run with the same --out fails at once, naming the folder and the pid; once that run is killed, its lock is taken over', async () => {
     const out = join(root, 'locked');
     const c = await child(`
-      import { lockOutput } from ${module('ts/data/lock.ts')};
+      import { lockOutput } from ${module('ts/io/lock.ts')};
       lockOutput(${JSON.stringify(out)});
       console.log('ready');
       ${blockForever}`);
@@ -254,7 +254,7 @@ describe('one writer per output', () => {
   it('the lock is released when its process exits, after an error too', async () => {
     const out = join(root, 'released');
     const c = await child(`
-      import { lockOutput } from ${module('ts/data/lock.ts')};
+      import { lockOutput } from ${module('ts/io/lock.ts')};
       lockOutput(${JSON.stringify(out)});
       process.on('SIGUSR2', () => { throw new Error('failed'); });
       console.log('ready');

@@ -2,8 +2,8 @@ import { existsSync, mkdtempSync, readFileSync, renameSync, rmSync } from 'node:
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { readNpy } from '../ts/data/npy.js';
-import { readSafetensors } from '../ts/data/safetensors.js';
+import { readNpy } from '../ts/io/npy.js';
+import { readSafetensors } from '../ts/io/safetensors.js';
 import { UbpAutoencoder, type UbpConfig } from '../ts/models/ubp.js';
 import { runPipeline } from '../ts/ubp/pipeline.js';
 import { ablation, readMembers } from '../ts/ubp/ablation.js';

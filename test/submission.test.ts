@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { fromFloat16Bits, readNpy, writeNpy } from '../ts/data/npy.js';
+import { fromFloat16Bits, readNpy, writeNpy } from '../ts/io/npy.js';
 import { evaluateEmbeddings } from '../ts/eval/universal.js';
 import { Rng } from '../ts/index.js';
 import { expectClose, useWebGpu } from './harness.js';

@@ -3,7 +3,7 @@
 // buy of sku 6 (category 8, price 40) on days 15 and 35; client 11: one search on day 40;
 // client 12: no events. Days are stored as 5 + day, weeks as 5 + week; the search's 16 query
 // codes are 1 … 16.
-import { writeColumns } from '../ts/data/columnar.js';
+import { writeColumns } from '../ts/io/columnar.js';
 import { EventCache } from '../ts/data/ingest.js';
 
 export function tinyCache(path: string): EventCache {

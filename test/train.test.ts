@@ -3,9 +3,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AdamW, backward, manualSeed, native, noGrad, Rng, tensor, tidy } from '../ts/index.js';
-import { MarkovSource } from '../ts/data/markov.js';
-import { NextEventModel } from '../ts/models/next_event.js';
-import { runExample } from '../ts/train/example.js';
+import { MarkovSource } from '../ts/example/markov.js';
+import { NextEventModel } from '../ts/example/model.js';
+import { runExample } from '../ts/example/train.js';
 
 function trainStep(model: NextEventModel, opt: AdamW, src: MarkovSource, rng: Rng, batch: number): number {
   const { context, next } = src.batch(batch, rng);

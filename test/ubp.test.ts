@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generate } from '../ts/data/generate.js';
 import { EventCache, ingest } from '../ts/data/ingest.js';
-import { npyFloat32, readNpy } from '../ts/data/npy.js';
+import { npyFloat32, readNpy } from '../ts/io/npy.js';
 import { UbpAutoencoder } from '../ts/models/ubp.js';
 import { embedUbp, trainUbp, type UbpTrainOptions } from '../ts/train/ubp.js';
 import { loadCheckpoint, saveCheckpoint } from '../ts/train/checkpoint.js';

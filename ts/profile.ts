@@ -3,7 +3,7 @@
 // kernels asynchronously (webgpu) times them itself (Backend.timeKernel): GPU timestamp
 // queries where the adapter has them, otherwise the host time at which the queue reports
 // the kernel done. finish() gathers the results into a table and a Chrome trace.
-import { writeFileAtomic } from './data/atomic.js';
+import { writeFileAtomic } from './io/atomic.js';
 
 export interface KernelEvent {
   op: string;

@@ -1,6 +1,6 @@
 // JSON config files (`ubp train --config FILE`): an error names the file, and a key the
 // command does not know is an error, not a silently ignored typo.
-import { isObject, readJson } from '../data/files.js';
+import { isObject, readJson } from '../io/files.js';
 
 export function readConfig(path: string, keys: readonly string[]): Record<string, unknown> {
   const cfg = readJson(path);

@@ -5,7 +5,7 @@ import { generate } from '../data/generate.js';
 import { ingest } from '../data/ingest.js';
 import { ingestLog } from '../data/logs.js';
 import { buildTargets } from '../data/targets.js';
-import { lockOutput } from '../data/lock.js';
+import { lockOutput } from '../io/lock.js';
 import { integer, seed } from './flags.js';
 import { examples, withThreads } from './options.js';
 import { log } from './output.js';

@@ -6,11 +6,11 @@ import type { EndpointConfig } from '../profiles/client.js';
 import { attributeProfiles, readItemAttributes } from '../profiles/offline.js';
 import { embedTexts, generateProfiles, readProfileTexts, reduceDim, writeProfiles, writeProfileTexts } from '../profiles/pipeline.js';
 import { itemTextFrom } from '../profiles/prompt.js';
-import { lockOutput } from '../data/lock.js';
+import { lockOutput } from '../io/lock.js';
 import { loadSplit, withSplitFlags } from './rec.js';
 import { examples, flagName, renamed, withThreads } from './options.js';
 import { note } from './output.js';
-import { isObject, readJson } from '../data/files.js';
+import { isObject, readJson } from '../io/files.js';
 import { integer, MAX_COUNT, MAX_WIDTH, seed } from './flags.js';
 
 const int = (v: object, k: string, min: number, max = MAX_COUNT): number => integer(flagName(k), (v as Record<string, unknown>)[k], min, max);

@@ -17,7 +17,7 @@ import { loadModel } from '../train/state.js';
 import { loadCheckpoint, modelConfig } from '../train/checkpoint.js';
 import { readItemAttributes } from '../profiles/offline.js';
 import { markdownTable, recTable } from '../rec/table.js';
-import { lockOutput } from '../data/lock.js';
+import { lockOutput } from '../io/lock.js';
 import { CHECKPOINT_SECONDS } from '../train/interrupt.js';
 import * as flags from './flags.js';
 import { MAX_COUNT, MAX_DEPTH, MAX_WIDTH } from './flags.js';

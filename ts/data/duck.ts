@@ -3,7 +3,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { checkOutputDir } from './atomic.js';
+import { checkOutputDir } from '../io/atomic.js';
 import { SCHEMA, type EventType } from './schema.js';
 
 /**

@@ -12,11 +12,11 @@
 // anything but noise.
 import { closeSync, openSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
-import { writeDirAtomic } from './atomic.js';
+import { writeDirAtomic } from '../io/atomic.js';
 import { lit, openDuck } from './duck.js';
-import { onFile } from './files.js';
+import { onFile } from '../io/files.js';
 import { Rng } from '../rng.js';
-import { writeNpy } from './npy.js';
+import { writeNpy } from '../io/npy.js';
 import { progressBar } from '../train/progress.js';
 import { EVENT_TYPES, formatCodes, formatTimestamp, SCHEMA, type EventType } from './schema.js';
 
@@ -130,7 +130,7 @@ export async function generate(o: GenerateOptions): Promise<GenerateStats> {
   const near = (codes: Uint8Array): string => formatCodes(Array.from(codes, (v) => (rng.uniform() < 0.8 ? v : rng.int(256))));
 
   // Everything is written into a temporary folder that then replaces o.out whole
-  // (ts/data/atomic.ts): a kill leaves the old data, never old files beside new ones.
+  // (ts/io/atomic.ts): a kill leaves the old data, never old files beside new ones.
   return writeDirAtomic(o.out, async (dir) => {
     const sinks = Object.fromEntries(EVENT_TYPES.map((t) => [t, new CsvSink(join(dir, `${t}.csv`))])) as Record<EventType, CsvSink>;
     const props = new CsvSink(join(dir, 'product_properties.csv'));

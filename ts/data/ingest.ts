@@ -12,7 +12,7 @@
 import { progressBar } from '../train/progress.js';
 import { join } from 'node:path';
 import type { DuckDBResult } from '@duckdb/node-api';
-import { ColumnFile, writeColumns } from './columnar.js';
+import { ColumnFile, writeColumns } from '../io/columnar.js';
 import { checkEventFile, checkFile, lit, openDuck, rows, TIMESTAMP_FORMAT } from './duck.js';
 import { readIds, relevantClientsFile } from './inputs.js';
 import { EVENT_TYPES } from './schema.js';

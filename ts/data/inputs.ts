@@ -5,7 +5,7 @@
 // of a one-line-per-user file; values: embeddings, profiles, targets.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { npyFloat32, readNpy } from './npy.js';
+import { npyFloat32, readNpy } from '../io/npy.js';
 
 /**
  * key → its index; a key seen twice is an error naming the file, the key and both places

@@ -8,9 +8,9 @@
 import { closeSync, existsSync, mkdtempSync, openSync, readSync, rmSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { extname, join } from 'node:path';
-import { writeColumns } from './columnar.js';
+import { writeColumns } from '../io/columnar.js';
 import { lit, openDuck, rows } from './duck.js';
-import { onFile, readText, textLines } from './files.js';
+import { onFile, readText, textLines } from '../io/files.js';
 import { FIELDS, readSequences, TOKEN } from './ingest.js';
 import { uniqueIndex } from './inputs.js';
 

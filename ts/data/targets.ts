@@ -18,14 +18,14 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { checkApart, writeDirAtomic } from './atomic.js';
+import { checkApart, writeDirAtomic } from '../io/atomic.js';
 import { checkEventFile, checkFile, lit, openDuck, rows, TIMESTAMP_FORMAT } from './duck.js';
 import { readIds, readRelevantClients } from './inputs.js';
-import { readNpy, toFloat16Bits, writeNpy } from './npy.js';
+import { readNpy, toFloat16Bits, writeNpy } from '../io/npy.js';
 
 export interface TargetOptions {
   dir: string;
-  /** Output directory (replaced as a whole: ts/data/atomic.ts). */
+  /** Output directory (replaced as a whole: ts/io/atomic.ts). */
   out: string;
   days?: number;
   top?: number;

@@ -5,7 +5,7 @@
 // epoch; the best epoch counts. h = 2048, i = 4096 by default, as the challenge.
 import { join } from 'node:path';
 import { onBackend } from '../backend/use.js';
-import { checkOutputDir } from '../data/atomic.js';
+import { checkOutputDir } from '../io/atomic.js';
 import { assertRelevant, readFloats, readIds, readRelevantClients, relevantClientsFile, uniqueIndex } from '../data/inputs.js';
 import { readSubmission } from '../ubp/export.js';
 import { LayerNorm, Linear } from '../nn/layers.js';

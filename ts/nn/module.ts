@@ -1,6 +1,6 @@
 import { getBackend, type Backend } from '../backend/backend.js';
 import { Tensor, tensor } from '../tensor.js';
-import { readSafetensors, writeSafetensors, type SafeTensor } from '../data/safetensors.js';
+import { readSafetensors, writeSafetensors, type SafeTensor } from '../io/safetensors.js';
 
 /**
  * Base of every model: a registry of named parameters and child modules. Parameters are

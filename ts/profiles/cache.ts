@@ -4,7 +4,7 @@
 // (a crash mid-write) is ignored on load.
 import { appendFileSync, existsSync } from 'node:fs';
 import { createHash } from 'node:crypto';
-import { onFile, readText } from '../data/files.js';
+import { onFile, readText } from '../io/files.js';
 
 export function cacheKey(...parts: string[]): string {
   const h = createHash('sha256');

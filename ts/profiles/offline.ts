@@ -6,7 +6,7 @@
 // range finder with `oversample` extra columns and `powerIters` power iterations, then the
 // exact SVD of the small projected matrix). Output rows are U·Σ (scikit-learn's
 // TruncatedSVD.transform); signs fixed so each column's largest-magnitude entry is positive.
-import { isObject, readText } from '../data/files.js';
+import { isObject, readText } from '../io/files.js';
 import { symmetricEigen } from '../linalg/eigen.js';
 import { Rng } from '../rng.js';
 

@@ -2,11 +2,11 @@
 // their vectors from an embeddings endpoint reduced by PCA (`profiles embed`), or offline
 // attribute profiles (`profiles offline`); every result is a `PREFIX.npy` (float32 users×dim)
 // beside `PREFIX.users.npy` (int64 user ids), written atomically.
-import { readText } from '../data/files.js';
-import { checkFileSet, writeFileAtomic, writeFilesAtomic } from '../data/atomic.js';
+import { readText } from '../io/files.js';
+import { checkFileSet, writeFileAtomic, writeFilesAtomic } from '../io/atomic.js';
 import { applyPca, fitPca } from '../linalg/pca.js';
 import { readFloats, readInt64, uniqueIndex } from '../data/inputs.js';
-import { encodeNpy } from '../data/npy.js';
+import { encodeNpy } from '../io/npy.js';
 import type { ProfileTable } from '../rec/distill.js';
 import { fmtTime } from '../train/progress.js';
 import { DiskCache, cacheKey } from './cache.js';

@@ -5,7 +5,7 @@
 // training sees the rest. Users with fewer than 3 items cannot be split and are an error
 // naming the line, as is any id that is not a positive integer, an item id above
 // MAX_ITEM_ID, and a user on two lines (both lines named).
-import { readText, textLines } from '../data/files.js';
+import { readText, textLines } from '../io/files.js';
 import { uniqueIndex } from '../data/inputs.js';
 
 /**

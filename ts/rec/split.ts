@@ -6,7 +6,7 @@
 //   [t_valid, t_test) predict the first such item from their history before t_valid. Test:
 //   users with history before t_test and an item at or after t_test predict the first such
 //   item from everything before t_test.
-import { readText } from '../data/files.js';
+import { readText } from '../io/files.js';
 import type { EvalCase } from './evaluate.js';
 import { checkItemId, leaveOneOut, type UserSequences } from './sequences.js';
 

@@ -2,8 +2,8 @@
 // SASRec and GRU4Rec, and SASRec with distillation of offline attribute profiles against the
 // same seeds without it, each as mean ± std of the test metrics over the seeds.
 import { existsSync } from 'node:fs';
-import { writeFileAtomic } from '../data/atomic.js';
-import { readJson } from '../data/files.js';
+import { writeFileAtomic } from '../io/atomic.js';
+import { readJson } from '../io/files.js';
 import { join } from 'node:path';
 import { attributeProfiles, type ItemAttributes } from '../profiles/offline.js';
 import { loadProfiles, writeProfiles } from '../profiles/pipeline.js';

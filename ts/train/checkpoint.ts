@@ -1,10 +1,10 @@
 // Checkpoints: named float32 arrays with their shapes plus JSON metadata, in the columnar
-// file format of ts/data/columnar.ts (written to a temporary name and renamed, so an
+// file format of ts/io/columnar.ts (written to a temporary name and renamed, so an
 // interrupted save never leaves half a file). Loading checks the header (ColumnFile), then
 // every array's shape against its length, and modelConfig checks that a file holds the kind
 // of model a command expects (`ubp embed` given a recommender, `rec eval` given a UBP model).
-import { ColumnFile, writeColumns } from '../data/columnar.js';
-import { isObject } from '../data/files.js';
+import { ColumnFile, writeColumns } from '../io/columnar.js';
+import { isObject } from '../io/files.js';
 import { REC_MODELS, type RecModelConfig } from '../models/recommender.js';
 import type { UbpConfig } from '../models/ubp.js';
 

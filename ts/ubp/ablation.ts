@@ -3,8 +3,8 @@
 // universal network; mean ± std per task and of the sum. Reads the members the run built
 // (RUN/ensemble/members.json) and writes RUN/ablation/ablation.md and ablation.json.
 import { join } from 'node:path';
-import { writeFileAtomic } from '../data/atomic.js';
-import { readJson, isObject } from '../data/files.js';
+import { writeFileAtomic } from '../io/atomic.js';
+import { readJson, isObject } from '../io/files.js';
 import { readRelevantClients } from '../data/inputs.js';
 import { evaluateEmbeddings, type TaskResult } from '../eval/universal.js';
 import { meanStd } from '../rec/ranking.js';

@@ -41,7 +41,7 @@
 //     writes no row at all for a relevant client without any event; the submission needs every
 //     relevant client, so here that row is all zeros.
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { checkApart } from '../data/atomic.js';
+import { checkApart } from '../io/atomic.js';
 import { checkFile, lit, openDuck, rows, TIMESTAMP_FORMAT } from '../data/duck.js';
 import { readRelevantClients } from '../data/inputs.js';
 import type { EventType } from '../data/schema.js';

@@ -3,7 +3,7 @@
 // time, plus counts of the 10 most frequent categories (purchases, cart adds) and urls
 // (visits). Not the organisers' baseline (that is ./aggregated_baseline.ts, which every report
 // compares against). Written in the submission format.
-import { checkApart } from '../data/atomic.js';
+import { checkApart } from '../io/atomic.js';
 import { checkFile, lit, openDuck, rows, TIMESTAMP_FORMAT } from '../data/duck.js';
 import { readRelevantClients } from '../data/inputs.js';
 import { EVENT_TYPES } from '../data/schema.js';

@@ -4,9 +4,9 @@
 // folder is written as one (writeDirAtomic): a reader never finds the ids of one run beside the
 // embeddings of another.
 import { join } from 'node:path';
-import { checkOutputDir, writeDirAtomic } from '../data/atomic.js';
+import { checkOutputDir, writeDirAtomic } from '../io/atomic.js';
 import { readFloats, readInt64, rowsOfRelevant } from '../data/inputs.js';
-import { toFloat16Bits, writeNpy } from '../data/npy.js';
+import { toFloat16Bits, writeNpy } from '../io/npy.js';
 
 export const MAX_COLUMNS = 2048;
 

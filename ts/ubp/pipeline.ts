@@ -5,7 +5,7 @@
 // ensemble.
 import { existsSync, mkdirSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { writeFileAtomic } from '../data/atomic.js';
+import { writeFileAtomic } from '../io/atomic.js';
 import { membersFile } from './ablation.js';
 import { generate } from '../data/generate.js';
 import { ingest } from '../data/ingest.js';

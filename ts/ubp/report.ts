@@ -4,7 +4,7 @@
 // series). Written by writeFilesAtomic, report.md last: a kill never leaves a report beside
 // the charts of another.
 import { mkdirSync } from 'node:fs';
-import { writeFilesAtomic } from '../data/atomic.js';
+import { writeFilesAtomic } from '../io/atomic.js';
 import { join } from 'node:path';
 import type { TaskResult } from '../eval/universal.js';
 import { linesChart, scoresChart, type Chart } from '../report/charts.js';

@@ -143,7 +143,7 @@ export function decodeNpy(buf: Uint8Array, name = '<buffer>'): NpyArray {
   return { dtype, shape, data: new t.Array(bytes.buffer) };
 }
 
-/** Writes atomically (ts/data/atomic.ts). */
+/** Writes atomically (ts/io/atomic.ts). */
 export function writeNpy(path: string, a: NpyArray): void {
   writeFileAtomic(path, encodeNpy(a));
 }

@@ -1,17 +1,17 @@
 // The example job: train NextEventModel on a synthetic Markov event source whose entropy is
 // the best loss reachable. Shows progress, checkpoints, and resumes after an interrupt.
 import { existsSync } from 'node:fs';
-import { MarkovSource } from '../data/markov.js';
-import { NextEventModel, type NextEventConfig } from '../models/next_event.js';
+import { MarkovSource } from './markov.js';
+import { NextEventModel, type NextEventConfig } from './model.js';
 import { native } from '../native.js';
 import { AdamW } from '../optim/adam.js';
 import { Rng, manualSeed } from '../rng.js';
 import { tensor } from '../tensor.js';
-import { loadTraining, saveTraining } from './state.js';
+import { loadTraining, saveTraining } from '../train/state.js';
 import { onBackend } from '../backend/use.js';
-import { Progress } from './progress.js';
-import { readNoGrad, trainStep } from './step.js';
-import { checkpointing, stopRequested } from './interrupt.js';
+import { Progress } from '../train/progress.js';
+import { readNoGrad, trainStep } from '../train/step.js';
+import { checkpointing, stopRequested } from '../train/interrupt.js';
 
 export interface ExampleOptions {
   steps: number;
