@@ -6,7 +6,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { TaskResult } from '../ts/eval/universal.js';
+import type { TaskResult } from '../ts/ubp/universal.js';
 import { linesChart, scoresChart } from '../ts/report/charts.js';
 import { writeReport } from '../ts/ubp/report.js';
 

@@ -7,9 +7,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ColumnFile } from '../ts/io/columnar.js';
-import { UBP_CONFIGS } from '../ts/models/ubp.js';
+import { UBP_CONFIGS } from '../ts/ubp/model.js';
 import { loadCheckpoint, modelConfig, saveCheckpoint } from '../ts/train/checkpoint.js';
-import { embedUbp } from '../ts/train/ubp.js';
+import { embedUbp } from '../ts/ubp/train.js';
 import { tinyCache } from './tiny_cache.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'seqcore-ckpt-'));

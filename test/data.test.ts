@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DuckDBInstance } from '@duckdb/node-api';
-import { batches } from '../ts/data/batcher.js';
+import { batches } from '../ts/ubp/batcher.js';
 import { generate } from '../ts/data/generate.js';
 import { EventCache, ingest } from '../ts/data/ingest.js';
 import { fromFloat16Bits, readNpy, writeNpy } from '../ts/io/npy.js';

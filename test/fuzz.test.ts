@@ -16,7 +16,7 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import { checkFile, codesOk, lit, openDuck } from '../ts/data/duck.js';
 import { decodeNpy, encodeNpy, type NpyDtype } from '../ts/io/npy.js';
 import { formatCodes } from '../ts/data/schema.js';
-import { UBP_CONFIGS } from '../ts/models/ubp.js';
+import { UBP_CONFIGS } from '../ts/ubp/model.js';
 import { readSequences } from '../ts/rec/sequences.js';
 import { loadCheckpoint, modelConfig, saveCheckpoint } from '../ts/train/checkpoint.js';
 

@@ -16,7 +16,7 @@ import { EventCache, ingest } from '../ts/data/ingest.js';
 import { ingestLog } from '../ts/data/logs.js';
 import { readNpy, writeNpy } from '../ts/io/npy.js';
 import { buildTargets } from '../ts/data/targets.js';
-import { evaluateEmbeddings } from '../ts/eval/universal.js';
+import { evaluateEmbeddings } from '../ts/ubp/universal.js';
 import { DiskCache } from '../ts/profiles/cache.js';
 import { loadProfiles } from '../ts/profiles/pipeline.js';
 import { parseSequences, readSequences } from '../ts/rec/sequences.js';

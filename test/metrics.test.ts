@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { auroc, diversity, macroAuroc, novelty, propensityScores } from '../ts/eval/metrics.js';
+import { auroc, diversity, macroAuroc, novelty, propensityScores } from '../ts/ubp/metrics.js';
 
 const logit = (p: number): number => Math.log(p / (1 - p));
 

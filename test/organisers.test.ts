@@ -12,7 +12,7 @@ import { generate } from '../ts/data/generate.js';
 import { EventCache, ingest } from '../ts/data/ingest.js';
 import { fromFloat16Bits, readNpy } from '../ts/io/npy.js';
 import { buildTargets, type TargetSummary } from '../ts/data/targets.js';
-import { auroc, propensityScores } from '../ts/eval/metrics.js';
+import { auroc, propensityScores } from '../ts/ubp/metrics.js';
 
 interface PropensityFixture {
   targets: number[];

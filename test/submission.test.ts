@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { fromFloat16Bits, readNpy, writeNpy } from '../ts/io/npy.js';
-import { evaluateEmbeddings } from '../ts/eval/universal.js';
+import { evaluateEmbeddings } from '../ts/ubp/universal.js';
 import { Rng } from '../ts/index.js';
 import { expectClose, useWebGpu } from './harness.js';
 import { writeSubmission } from '../ts/ubp/export.js';

@@ -5,8 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generate } from '../ts/data/generate.js';
 import { EventCache, ingest } from '../ts/data/ingest.js';
 import { npyFloat32, readNpy } from '../ts/io/npy.js';
-import { UbpAutoencoder } from '../ts/models/ubp.js';
-import { embedUbp, trainUbp, type UbpTrainOptions } from '../ts/train/ubp.js';
+import { UbpAutoencoder } from '../ts/ubp/model.js';
+import { embedUbp, trainUbp, type UbpTrainOptions } from '../ts/ubp/train.js';
 import { loadCheckpoint, saveCheckpoint } from '../ts/train/checkpoint.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'seqcore-ubp-'));
@@ -122,9 +122,9 @@ describe('UBP autoencoder', () => {
   });
 
   it('runs both published configurations (5 fields E=H=512 L3; day+event E=64+64 H128 L2)', async () => {
-    const { UBP_CONFIGS } = await import('../ts/models/ubp.js');
-    const { vocabSizes } = await import('../ts/train/ubp.js');
-    const { batches } = await import('../ts/data/batcher.js');
+    const { UBP_CONFIGS } = await import('../ts/ubp/model.js');
+    const { vocabSizes } = await import('../ts/ubp/train.js');
+    const { batches } = await import('../ts/ubp/batcher.js');
     const { backward, tidy } = await import('../ts/index.js');
     const c = new EventCache(cache);
     for (const preset of [UBP_CONFIGS.wide, UBP_CONFIGS.dayEvent]) {

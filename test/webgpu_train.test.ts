@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generate } from '../ts/data/generate.js';
 import { ingest } from '../ts/data/ingest.js';
 import { npyFloat32, readNpy } from '../ts/io/npy.js';
-import { embedUbp, trainUbp, type UbpTrainOptions } from '../ts/train/ubp.js';
+import { embedUbp, trainUbp, type UbpTrainOptions } from '../ts/ubp/train.js';
 import { expectClose, useWebGpu } from './harness.js';
 import { onBackend } from '../ts/backend/use.js';
 import { looSplit } from '../ts/rec/split.js';

@@ -3,7 +3,7 @@
 // seed and index on every backend), so the losses differ only by float32 rounding.
 import { Adam, looSplit, manualSeed, PackedLayout, Rng, TOKEN, trainRecommender, UBP_CONFIGS, UbpAutoencoder } from '../../ts/index.js';
 import { onBackend } from '../../ts/backend/use.js';
-import type { TokenBatch } from '../../ts/models/ubp.js';
+import type { TokenBatch } from '../../ts/ubp/model.js';
 import { trainStep } from '../../ts/train/step.js';
 import { expectClose } from '../numeric.js';
 import type { Case } from './case.js';
@@ -29,7 +29,7 @@ async function parity(backend: string, model: string, losses: (backend: string) 
 }
 
 // The small preset (7 fields summed, E = H = 64, one GRU layer) over vocabularies of 10 … 60
-// tokens; STEPS batches of 6 sequences: start, 1 … 3 events, end, as ts/data/batcher.ts packs
+// tokens; STEPS batches of 6 sequences: start, 1 … 3 events, end, as ts/ubp/batcher.ts packs
 // them. Short: on llvmpipe every GRU time step costs a few dispatches (~0.2 s a training step).
 const UBP = UBP_CONFIGS.small;
 const VOCAB: Record<(typeof UBP.fields)[number], number> = { event: 10, category: 20, price: 30, sku: 60, url: 40, week: 12, day: 50 };

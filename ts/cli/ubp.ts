@@ -1,8 +1,8 @@
 // `seqcore ubp …`: Universal Behavioral Profiles.
 import { Option, type Command } from 'commander';
-import { evaluateEmbeddings } from '../eval/universal.js';
-import { UBP_CONFIGS, type UbpConfig } from '../models/ubp.js';
-import { embedUbp, trainUbp } from '../train/ubp.js';
+import { evaluateEmbeddings } from '../ubp/universal.js';
+import { UBP_CONFIGS, type UbpConfig } from '../ubp/model.js';
+import { embedUbp, trainUbp } from '../ubp/train.js';
 import { ablation, ablationTable } from '../ubp/ablation.js';
 import { aggregatedBaseline } from '../ubp/aggregated_baseline.js';
 import { countFeatures } from '../ubp/counts.js';

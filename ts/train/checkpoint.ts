@@ -6,7 +6,7 @@
 import { ColumnFile, writeColumns } from '../io/columnar.js';
 import { isObject } from '../io/files.js';
 import { REC_MODELS, type RecModelConfig } from '../models/recommender.js';
-import type { UbpConfig } from '../models/ubp.js';
+import type { UbpConfig } from '../ubp/model.js';
 
 export interface CheckpointData {
   meta: Record<string, unknown>;

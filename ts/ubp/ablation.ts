@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { writeFileAtomic } from '../io/atomic.js';
 import { readJson, isObject } from '../io/files.js';
 import { readRelevantClients } from '../data/inputs.js';
-import { evaluateEmbeddings, type TaskResult } from '../eval/universal.js';
+import { evaluateEmbeddings, type TaskResult } from './universal.js';
 import { meanStd } from '../rec/ranking.js';
 import { stopRequested } from '../train/interrupt.js';
 import { ensembleOf, type ComputedMember } from './members.js';

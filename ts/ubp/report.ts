@@ -6,7 +6,7 @@
 import { mkdirSync } from 'node:fs';
 import { writeFilesAtomic } from '../io/atomic.js';
 import { join } from 'node:path';
-import type { TaskResult } from '../eval/universal.js';
+import type { TaskResult } from './universal.js';
 import { linesChart, scoresChart, type Chart } from '../report/charts.js';
 
 /** The score table: one row per task, one column per embedding, then the sums. */

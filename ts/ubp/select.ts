@@ -8,7 +8,7 @@
 // the best of {all, kept, each member alone} on the holdout is the ensemble's member set, so
 // on the holdout it is never worse than its best member. 2·N + 2 evaluations for N members.
 import { join } from 'node:path';
-import { evaluateEmbeddings } from '../eval/universal.js';
+import { evaluateEmbeddings } from './universal.js';
 import { stopRequested } from '../train/interrupt.js';
 import { ensembleOf, type ComputedMember } from './members.js';
 

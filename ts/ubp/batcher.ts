@@ -4,7 +4,7 @@
 // last `maxEvents` events. Memory: the cached fields plus one batch.
 import { Rng } from '../rng.js';
 import { PackedLayout } from '../sequence/layout.js';
-import { TOKEN, type EventCache, type Field } from './ingest.js';
+import { TOKEN, type EventCache, type Field } from '../data/ingest.js';
 
 export interface BatchOptions {
   batchSize: number;

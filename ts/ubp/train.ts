@@ -6,19 +6,19 @@
 //          no events → zeros
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { batches } from '../data/batcher.js';
+import { batches } from './batcher.js';
 import { EventCache, type Field } from '../data/ingest.js';
-import { UbpAutoencoder, type UbpConfig } from '../models/ubp.js';
+import { UbpAutoencoder, type UbpConfig } from './model.js';
 import { Adam } from '../optim/adam.js';
-import { writeSubmission } from '../ubp/export.js';
+import { writeSubmission } from './export.js';
 import { manualSeed, Rng } from '../rng.js';
-import { loadCheckpoint, modelConfig } from './checkpoint.js';
+import { loadCheckpoint, modelConfig } from '../train/checkpoint.js';
 import { onBackend } from '../backend/use.js';
 import { Profiler, setProfiler } from '../profile.js';
-import { Progress, progressBar } from './progress.js';
-import { readNoGrad, trainStep } from './step.js';
-import { loadModel, loadTraining, saveTraining } from './state.js';
-import { CHECKPOINT_SECONDS, checkpointing, every, stopRequested } from './interrupt.js';
+import { Progress, progressBar } from '../train/progress.js';
+import { readNoGrad, trainStep } from '../train/step.js';
+import { loadModel, loadTraining, saveTraining } from '../train/state.js';
+import { CHECKPOINT_SECONDS, checkpointing, every, stopRequested } from '../train/interrupt.js';
 
 export interface UbpTrainOptions {
   cache: string;

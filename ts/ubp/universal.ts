@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { onBackend } from '../backend/use.js';
 import { checkOutputDir } from '../io/atomic.js';
 import { assertRelevant, readFloats, readIds, readRelevantClients, relevantClientsFile, uniqueIndex } from '../data/inputs.js';
-import { readSubmission } from '../ubp/export.js';
+import { readSubmission } from './export.js';
 import { LayerNorm, Linear } from '../nn/layers.js';
 import { Module } from '../nn/module.js';
 import * as ops from '../ops/index.js';
