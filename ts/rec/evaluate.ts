@@ -13,8 +13,8 @@ export interface EvalCase {
   target: number;
 }
 
-/** Scores (users×items, item 0 and any extra rows included) for the last position of each history. */
-export function scoreHistories(model: SequenceRecommender, histories: readonly Int32Array[]): Tensor {
+/** The model's output at the last position of each (non-empty) history: users×hidden. */
+export function lastStates(model: SequenceRecommender, histories: readonly Int32Array[]): Tensor {
   const cfg = model.cfg,
     b = model.itemTable.backend;
   const batch = scoringBatch(
@@ -27,10 +27,14 @@ export function scoreHistories(model: SequenceRecommender, histories: readonly I
     tidy(() => {
       const ids = tensor(batch.ids, [batch.layout.total], { dtype: 'int32', backend: b });
       const pos = tensor(batch.positions, [batch.layout.total], { dtype: 'int32', backend: b });
-      const { output } = model.encode(ids, pos, batch.layout);
-      return ops.matmul(ops.lastStep(output, batch.layout), model.itemTable, { transB: true });
+      return ops.lastStep(model.encode(ids, pos, batch.layout).output, batch.layout);
     }),
   );
+}
+
+/** Scores (users×items, item 0 and any extra rows included) for the last position of each history. */
+export function scoreHistories(model: SequenceRecommender, histories: readonly Int32Array[]): Tensor {
+  return noGrad(() => tidy(() => ops.matmul(lastStates(model, histories), model.itemTable, { transB: true })));
 }
 
 /** The 0-based full-ranking rank of each case's target (padding and non-item rows never candidates). */

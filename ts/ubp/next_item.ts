@@ -5,14 +5,11 @@
 // member is the last position's output, 128 columns for skus and 192 for urls by default.
 // Early stopping on the leave-one-out validation NDCG@10 of the clients with 3 items or more.
 // A relevant client without such events gets a zero row (the ensemble's missing member).
-import { noGrad } from '../autograd.js';
 import { EventCache, TOKEN } from '../data/ingest.js';
 import type { SequenceRecommender } from '../models/recommender.js';
-import * as ops from '../ops/index.js';
-import { scoringBatch } from '../rec/batch.js';
+import { lastStates } from '../rec/evaluate.js';
 import { looSplit } from '../rec/split.js';
 import { trainRecommender } from '../rec/train.js';
-import { tensor, tidy } from '../tensor.js';
 import { writeSubmission } from './export.js';
 
 export interface NextItemOptions {
@@ -56,26 +53,17 @@ export function itemSequences(cache: EventCache, field: 'sku' | 'url'): { sequen
 }
 
 /** The transformer's output at the last position of each history (rows×hidden); empty histories give zero rows. */
-async function lastStates(model: SequenceRecommender, histories: Int32Array[], batch = 512): Promise<Float32Array> {
+async function memberRows(model: SequenceRecommender, histories: Int32Array[], batch = 512): Promise<Float32Array> {
   const H = model.cfg.hidden,
     out = new Float32Array(histories.length * H);
-  const b = model.itemTable.backend;
   model.eval();
   for (let s = 0; s < histories.length; s += batch) {
     const part = histories.slice(s, s + batch);
     const users = part.flatMap((h, i) => (h.length ? [i] : []));
     if (!users.length) continue;
-    const packed = scoringBatch(
+    const states = lastStates(
+      model,
       users.map((i) => part[i]!),
-      users,
-      model.cfg.maxLen,
-    );
-    const states = noGrad(() =>
-      tidy(() => {
-        const ids = tensor(packed.ids, [packed.layout.total], { dtype: 'int32', backend: b });
-        const pos = tensor(packed.positions, [packed.layout.total], { dtype: 'int32', backend: b });
-        return ops.lastStep(model.encode(ids, pos, packed.layout).output, packed.layout);
-      }),
     );
     const data = (await states.data()) as Float32Array;
     states.dispose();
@@ -116,7 +104,7 @@ export async function nextItemMember(o: NextItemOptions): Promise<{ dim: number;
     return { dim: hidden, clients: 0, interrupted: true };
   }
   const rows = o.cache.rowsOf(o.relevant);
-  const states = await lastStates(
+  const states = await memberRows(
     r.model,
     Array.from(rows, (c) => (c < 0 ? new Int32Array(0) : sequences[c]!)),
   );

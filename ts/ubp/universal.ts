@@ -16,7 +16,7 @@ import { manualSeed, Rng } from '../rng.js';
 import { tensor, type Tensor } from '../tensor.js';
 import { progressBar } from '../train/progress.js';
 import { readNoGrad, trainStep } from '../train/step.js';
-import { auroc, propensityScores } from './metrics.js';
+import { macroAuroc, propensityScores } from './metrics.js';
 
 export class UniversalNetwork extends Module {
   readonly input: Linear;
@@ -80,11 +80,10 @@ export interface EvalOptions {
   holdout?: number;
 }
 
-/** Churn and conversion: the score is the AUROC itself. */
+/** Churn and conversion: the score is the AUROC itself, the official way (one class only: 0), as one label of macroAuroc. */
 function aurocScore(logits: Float32Array, labels: Float32Array): { score: number; auroc: number } {
-  const a = auroc(logits, labels);
-  const official = Number.isNaN(a) ? 0 : a; // one class only: torchmetrics scores 0, as in macroAuroc
-  return { score: official, auroc: official };
+  const a = macroAuroc(logits, labels, labels.length, 1);
+  return { score: a, auroc: a };
 }
 
 /** Trains on the task's training rows and scores its scored rows (the same clients unless held out). */
