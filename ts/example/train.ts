@@ -1,17 +1,16 @@
 // The example job: train NextEventModel on a synthetic Markov event source whose entropy is
 // the best loss reachable. Shows progress, checkpoints, and resumes after an interrupt.
-import { existsSync } from 'node:fs';
 import { MarkovSource } from './markov.js';
 import { NextEventModel, type NextEventConfig } from './model.js';
 import { native } from '../native.js';
 import { AdamW } from '../optim/adam.js';
 import { Rng, manualSeed } from '../rng.js';
 import { tensor } from '../tensor.js';
-import { loadTraining, saveTraining } from '../train/state.js';
 import { onBackend } from '../backend/use.js';
 import { Progress } from '../train/progress.js';
 import { readNoGrad, trainStep } from '../train/step.js';
 import { checkpointing, stopRequested } from '../train/interrupt.js';
+import { RunCheckpoint } from '../train/run.js';
 
 export interface ExampleOptions {
   steps: number;
@@ -51,14 +50,14 @@ async function run(o: ExampleOptions): Promise<ExampleResult> {
   const source = new MarkovSource(EXAMPLE_MODEL.vocab, EXAMPLE_MODEL.order, 0.8, o.seed);
   const model = new NextEventModel(EXAMPLE_MODEL);
   const opt = new AdamW(model.parameters(), { lr: o.lr, weightDecay: 0.01, maxGradNorm: 1 });
+  const run = new RunCheckpoint(o.checkpoint, model, opt, { batch: o.batch, seed: o.seed });
   let step = 0;
-  if (o.resume && o.checkpoint && existsSync(o.checkpoint)) {
-    step = Number(loadTraining(o.checkpoint, model, opt).step);
+  const resumed = run.resume(o.resume);
+  if (resumed) {
+    step = Number(resumed.step);
     o.log(`resumed from ${o.checkpoint} at step ${step}`);
   }
-  const save = async (): Promise<void> => {
-    if (o.checkpoint) await saveTraining(o.checkpoint, model, opt, { step });
-  };
+  const save = (): Promise<void> => run.save({ step });
 
   o.log(
     `example: next-event model (${model.parameterCount()} parameters) on a Markov source, vocab ${source.vocab}, order ${source.order}; ` +
@@ -74,7 +73,7 @@ async function run(o: ExampleOptions): Promise<ExampleResult> {
     step++;
     ema = Number.isNaN(ema) ? loss : 0.95 * ema + 0.05 * loss;
     if (step % o.logEvery === 0 || step === o.steps) progress.report(step, { loss: ema }, { count: o.batch, unit: 'samples' });
-    if (o.checkpoint && step % o.checkpointEvery === 0) await save();
+    if (step % o.checkpointEvery === 0) await save();
     if (await stopRequested(o.shouldStop)) {
       interrupted = true;
       break;
@@ -82,7 +81,7 @@ async function run(o: ExampleOptions): Promise<ExampleResult> {
   }
   progress.end();
   await save();
-  if (interrupted) o.log(`interrupted at step ${step}; checkpoint saved${o.checkpoint ? ` to ${o.checkpoint} (rerun with --resume)` : ''}`);
+  if (interrupted) o.log(run.interrupted(`step ${step}`));
 
   model.eval();
   const held = source.batch(8192, new Rng(o.seed ^ 0x7fffffff));

@@ -11,10 +11,11 @@ import * as ops from '../ops/index.js';
 import { AdamW } from '../optim/adam.js';
 import { globalRng, manualSeed } from '../rng.js';
 import { tensor, tidyAsync, type Tensor } from '../tensor.js';
-import { saveTraining, loadTraining, loadModel } from '../train/state.js';
+import { loadModel } from '../train/state.js';
 import { saveCheckpoint } from '../train/checkpoint.js';
 import { fmtTime, progressBar } from '../train/progress.js';
-import { CHECKPOINT_SECONDS, checkpointing, every, stopRequested } from '../train/interrupt.js';
+import { checkpointing, stopRequested } from '../train/interrupt.js';
+import { EarlyStopping, RunCheckpoint } from '../train/run.js';
 import { IGNORE, maskedItemBatch, nextItemBatch, type RecBatch } from './batch.js';
 import { DistillHead, distillFactors, type DistillConfig, type ProfileTable } from './distill.js';
 import { evaluateCases } from './evaluate.js';
@@ -142,9 +143,6 @@ async function train(o: RecTrainOptions): Promise<RecTrainResult & { model: Sequ
   if (o.checkpoint) mkdirSync(dirname(o.checkpoint), { recursive: true });
 
   let epoch = 0,
-    bestEpoch = -1,
-    bestScore = -Infinity,
-    bad = 0,
     lr = o.lr;
   // Without a checkpoint the best epoch's parameters are kept in memory, so the test is
   // always scored on the model early stopping chose.
@@ -154,19 +152,32 @@ async function train(o: RecTrainOptions): Promise<RecTrainResult & { model: Sequ
   let within: EpochPosition | null = null;
   // What fixes the run's batches and model: a resume must have the same.
   const settings = { model: cfg, batch: o.batch, seed: o.seed, negatives: o.negatives, maskProb: o.maskProb, distill: dist?.cfg ?? null };
-  if (o.resume && o.checkpoint && existsSync(o.checkpoint)) {
-    const meta = loadTraining(o.checkpoint, all, opt, settings);
-    ({ epoch, bestEpoch, bestScore, bad, lr } = meta as { epoch: number; bestEpoch: number; bestScore: number; bad: number; lr: number });
+  const run = new RunCheckpoint(o.checkpoint, all, opt, settings, o.checkpointSeconds);
+  const meta = run.resume(o.resume);
+  // Early stopping on validation NDCG@10.
+  const stopping = new EarlyStopping(
+    o.patience,
+    'max',
+    meta ? { best: meta.bestScore as number, bestEpoch: meta.bestEpoch as number, bad: meta.bad as number } : undefined,
+  );
+  if (meta) {
+    ({ epoch, lr } = meta as { epoch: number; lr: number });
     within = (meta.within as EpochPosition | undefined) ?? null;
     opt.lr = lr;
     log(
       `resumed from ${o.checkpoint}: epoch ${epoch + 1}${within ? `, step ${within.done}` : ''}` +
-        `${bestEpoch >= 0 ? `, best validation NDCG@10 ${bestScore.toFixed(4)} at epoch ${bestEpoch + 1}` : ''}`,
+        `${stopping.bestEpoch >= 0 ? `, best validation NDCG@10 ${stopping.best.toFixed(4)} at epoch ${stopping.bestEpoch + 1}` : ''}`,
     );
   }
-  const checkpointDue = every(o.checkpointSeconds ?? CHECKPOINT_SECONDS);
-  const save = (next: number, at: EpochPosition | null): Promise<void> =>
-    saveTraining(o.checkpoint!, all, opt, { epoch: next, bestEpoch, bestScore, bad, lr, settings, ...(at ? { within: at } : {}) });
+  /** The counters a checkpoint keeps: resume at epoch `next`, at `at` within it (null: its start). */
+  const counters = (next: number, at: EpochPosition | null): Record<string, unknown> => ({
+    epoch: next,
+    bestEpoch: stopping.bestEpoch,
+    bestScore: stopping.best,
+    bad: stopping.bad,
+    lr,
+    ...(at ? { within: at } : {}),
+  });
 
   const stepsPerEpoch = Math.ceil(trainUsers.length / o.batch);
   let trainSeconds = 0,
@@ -177,7 +188,7 @@ async function train(o: RecTrainOptions): Promise<RecTrainResult & { model: Sequ
   const logEvery = o.logEvery ?? 50;
   // Every return, interrupted or early (maxSteps), releases the optimizer state and the head.
   try {
-    for (; epoch < o.epochs && bad < o.patience; epoch++) {
+    for (; epoch < o.epochs && !stopping.stop; epoch++) {
       const order = within?.order ?? globalRng().shuffle([...trainUsers]);
       const distilNow = dist && epoch < dist.cfg.ftEpoch ? dist : null;
       let { sumRec, sumDis, nDis } = within ?? { sumRec: 0, sumDis: 0, nDis: 0 };
@@ -213,10 +224,10 @@ async function train(o: RecTrainOptions): Promise<RecTrainResult & { model: Sequ
         if (o.maxSteps !== undefined && steps >= o.maxSteps) break;
         if (await stopRequested(o.shouldStop)) {
           interrupted = true;
-          if (o.checkpoint) await save(epoch, position(s + 1));
+          await run.save(counters(epoch, position(s + 1)));
           break;
         }
-        if (o.checkpoint && s + 1 < stepsPerEpoch && checkpointDue()) await save(epoch, position(s + 1));
+        if (s + 1 < stepsPerEpoch) await run.saveIfDue(() => counters(epoch, position(s + 1)));
       }
       bar?.end();
       const epochSeconds = (performance.now() - t0) / 1000;
@@ -225,29 +236,28 @@ async function train(o: RecTrainOptions): Promise<RecTrainResult & { model: Sequ
       if (o.maxSteps !== undefined && steps >= o.maxSteps)
         return { model, epochsRun: epoch + 1, bestEpoch: -1, valid: null, test: null, trainSeconds, sequences, losses, interrupted: false };
       const v = await evaluateCases(model, o.split.valid, { excludeHistory: o.excludeHistory, ks: [10] });
+      // Validation is not expected to improve while distilling: patience and learning-rate decay
+      // count only the epochs of L_rec alone (seen: a plateau at epoch 8 stopped a run that was
+      // to distil until epoch 12).
+      const counts = !(dist && epoch < dist.cfg.ftEpoch);
       const score = v['NDCG@10'],
-        improved = score > bestScore;
+        improved = stopping.record(score, epoch, counts);
       if (improved) {
-        bestScore = score;
-        bestEpoch = epoch;
-        bad = 0;
         if (best) await saveModel(best, model, { kind: cfg.kind, config: cfg, epoch });
         else bestState = await model.stateDict();
-      } else if (dist && epoch < dist.cfg.ftEpoch) {
-        // Validation is not expected to improve while distilling: patience and learning-rate
-        // decay count only the epochs of L_rec alone (seen: a plateau at epoch 8 stopped a run
-        // that was to distil until epoch 12).
-      } else if (++bad % (o.decayPatience ?? Infinity) === 0 && (o.lrDecay ?? 1) !== 1) {
+      } else if (counts && stopping.bad % (o.decayPatience ?? Infinity) === 0 && (o.lrDecay ?? 1) !== 1) {
         opt.lr = lr *= o.lrDecay!;
-        log(`no better validation NDCG@10 for ${bad} epochs: learning rate ${lr.toPrecision(3)}`);
+        log(`no better validation NDCG@10 for ${stopping.bad} epochs: learning rate ${lr.toPrecision(3)}`);
       }
       log(
         `epoch ${epoch + 1}: loss ${(sumRec / stepsPerEpoch).toFixed(4)}${nDis ? `  distil ${(sumDis / nDis).toFixed(4)}` : ''}` +
           `  valid NDCG@10 ${score.toFixed(4)} HR@10 ${v['HR@10'].toFixed(4)}` +
-          `${improved ? '  best' : `  (best ${bestScore.toFixed(4)} at epoch ${bestEpoch + 1})`}  ${(order.length / epochSeconds).toFixed(0)} training seq/s`,
+          `${improved ? '  best' : `  (best ${stopping.best.toFixed(4)} at epoch ${stopping.bestEpoch + 1})`}` +
+          `  ${(order.length / epochSeconds).toFixed(0)} training seq/s`,
       );
-      if (o.checkpoint) await save(epoch + 1, null);
+      await run.save(counters(epoch + 1, null));
     }
+    const bestEpoch = stopping.bestEpoch;
     if (interrupted) return { model, epochsRun: epoch, bestEpoch, valid: null, test: null, trainSeconds, sequences, losses, interrupted };
     if (best && existsSync(best)) loadModel(best, model);
     else if (bestState) model.loadStateDict(bestState);

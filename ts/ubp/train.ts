@@ -17,8 +17,9 @@ import { onBackend } from '../backend/use.js';
 import { Profiler, setProfiler } from '../profile.js';
 import { Progress, progressBar } from '../train/progress.js';
 import { readNoGrad, trainStep } from '../train/step.js';
-import { loadModel, loadTraining, saveTraining } from '../train/state.js';
-import { CHECKPOINT_SECONDS, checkpointing, every, stopRequested } from '../train/interrupt.js';
+import { loadModel, saveTraining } from '../train/state.js';
+import { checkpointing, stopRequested } from '../train/interrupt.js';
+import { EarlyStopping, RunCheckpoint } from '../train/run.js';
 
 export interface UbpTrainOptions {
   cache: string;
@@ -103,27 +104,31 @@ async function train(o: UbpTrainOptions): Promise<UbpTrainResult> {
     best = join(o.out, 'model.ckpt');
   let epoch = 0,
     done = 0,
-    step = 0,
-    bestVal = Infinity,
-    bad = 0;
+    step = 0;
   const losses: number[] = [],
     valLosses: number[] = [];
   // What fixes the run's batches and model: a resume must have the same.
   const settings = { config: o.model, batchSize: o.batchSize, maxEvents: o.maxEvents, valFraction: o.valFraction, seed: o.seed };
-  if (o.resume && existsSync(ckpt)) {
-    const m = loadTraining(ckpt, model, opt, settings);
-    ({ epoch, done, step, bestVal, bad } = m as { epoch: number; done: number; step: number; bestVal: number; bad: number });
-    // Checkpoints written before Infinity survived JSON hold null for "no validation yet";
-    // as null, every validation loss would count as no improvement (issue #15).
-    bestVal ??= Infinity;
+  const run = new RunCheckpoint(ckpt, model, opt, settings, o.checkpointSeconds);
+  const m = run.resume(o.resume);
+  const stopping = new EarlyStopping(o.patience, 'min', m ? { best: m.bestVal as number, bad: m.bad as number } : undefined);
+  if (m) {
+    ({ epoch, done, step } = m as { epoch: number; done: number; step: number });
     valLosses.push(...(m.valLosses as number[]));
     losses.push(...((m.losses as number[] | undefined) ?? []));
     o.log(`resumed from ${ckpt}: epoch ${epoch + 1}, batch ${done}/${perEpoch}`);
   }
   /** The checkpoint of the position to resume from: epoch `next`, its first `skip` batches done. */
-  const save = (next: number, skip: number): Promise<void> =>
-    saveTraining(ckpt, model, opt, { epoch: next, done: skip, step, bestVal, bad, losses, valLosses, config: o.model, settings });
-  const checkpointDue = every(o.checkpointSeconds ?? CHECKPOINT_SECONDS);
+  const position = (next: number, skip: number): Record<string, unknown> => ({
+    epoch: next,
+    done: skip,
+    step,
+    bestVal: stopping.best,
+    bad: stopping.bad,
+    losses,
+    valLosses,
+    config: o.model,
+  });
   o.log(`ubp: ${model.parameterCount()} parameters; ${train.length} training and ${val.length} validation clients; ${perEpoch} batches per epoch`);
   const progress = new Progress(o.epochs * perEpoch, step, o.log);
   let interrupted = false,
@@ -159,16 +164,14 @@ async function train(o: UbpTrainOptions): Promise<UbpTrainResult> {
         interrupted = true;
         break;
       }
-      if (checkpointDue()) await save(epoch, done);
+      await run.saveIfDue(() => position(epoch, done));
     }
     if (interrupted) break;
     if (profiling) stopProfiling();
     const v = await validationLoss(model, cache, val, fields, o);
     valLosses.push(v);
     o.log(`epoch ${epoch + 1}/${o.epochs}: validation loss ${v.toFixed(4)}`);
-    if (v < bestVal) {
-      bestVal = v;
-      bad = 0;
+    if (stopping.record(v, epoch)) {
       await saveTraining(best, model, opt, { epoch, config: o.model });
       // the same model as safetensors, for other tools (PyTorch: safetensors.torch.load_file)
       await model.save(join(o.out, 'model.safetensors'), {
@@ -177,18 +180,18 @@ async function train(o: UbpTrainOptions): Promise<UbpTrainResult> {
         epoch: String(epoch + 1),
         validation_loss: String(v),
       });
-    } else if (++bad >= o.patience) {
-      o.log(`early stop: no improvement for ${bad} epoch(s)`);
+    } else if (stopping.stop) {
+      o.log(`early stop: no improvement for ${stopping.bad} epoch(s)`);
       epoch++;
-      await save(o.epochs, 0);
+      await run.save(position(o.epochs, 0));
       break;
     }
-    await save(epoch + 1, 0); // a finished epoch resumes at the next one (the loop resets done)
+    await run.save(position(epoch + 1, 0)); // a finished epoch resumes at the next one (the loop resets done)
   }
   progress.end();
   if (interrupted) {
-    await save(epoch, done);
-    o.log(`interrupted at epoch ${epoch + 1}, batch ${done}; checkpoint saved to ${ckpt} (rerun with --resume)`);
+    await run.save(position(epoch, done));
+    o.log(run.interrupted(`epoch ${epoch + 1}, batch ${done}`));
   }
   if (profiler) await reportProfile(profiler, profiled, o);
   opt.dispose();
