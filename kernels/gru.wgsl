@@ -4,9 +4,10 @@
 // has bs = batchSizes[t] rows, packed rows row0 = offsets[t] …, sorted position k = 0 … bs−1.
 // row0, next_row0, hbase and obase count rows; gbase and every `…_off` count floats.
 //
-// idx (int32, total + B): idx[r] for packed row r of step t, position k: offsets[t−1] + k,
-// the row of the state before it; at t = 0, −1 − (input index of the sequence). Then
-// idx[total + b]: the packed row of sequence b's last step.
+// idx (int32, total + B + 2T): idx[r] for packed row r of step t, position k:
+// offsets[t−1] + k, the row of the state before it; at t = 0, −1 − (input index of the
+// sequence). Then idx[total + b]: the packed row of sequence b's last step; then offsets[t]
+// and batchSizes[t] (for the whole-sequence kernels at the end of this file).
 //
 // Forward, per layer, in S = [h0 sorted (B×H) | outputs (total×H) | gates (total×4H)]:
 //   gather_h0:    S[k] = h0[layer][sorted k] (zeros without h0), k < B
@@ -216,3 +217,192 @@ fn scatter_dh0(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: 
   s_dh0[PS.dh0_off + input_index(s_idx[k]) * H + j] = s_gc[i] + s_dg[k * 7u * H + 6u * H + j];
 }
 
+
+// ---- whole sequence: every step of a layer in one dispatch ----
+// A workgroup runs sorted positions k0 … k0 + m − 1 (k0 = workgroup · m) through all their
+// steps, their state (forward) or the gradient carried to the step before (backward) in
+// workgroup memory: m·H ≤ SEQ_TILE floats. Sequences are sorted by length, so the group runs
+// the first len(k0) steps, position k at step t while k < batchSizes[t]. W_hh is read from
+// global memory at every step (it stays in cache). After idx's total + B entries come
+// offsets[t] (T), then batchSizes[t] (T). A step's results go to global memory, and after a
+// storage barrier are read back by the whole workgroup: no grid-wide synchronisation is
+// needed because sequences are independent. SEQ_TILE floats and q_steps fill WebGPU's
+// default 16 KiB of workgroup memory.
+const SEQ_TILE: u32 = 4092u;
+var<workgroup> q_tile: array<f32, SEQ_TILE>;
+var<workgroup> q_steps: u32;
+
+struct SeqForward { H: u32, m: u32, B: u32, T: u32, total: u32, gbase: u32, save: u32 }
+@group(0) @binding(0) var<uniform> PQ: SeqForward;
+@group(0) @binding(1) var<storage, read> q_gi: array<f32>;
+@group(0) @binding(2) var<storage, read> q_whh: array<f32>;
+@group(0) @binding(3) var<storage, read> q_bih: array<f32>;
+@group(0) @binding(4) var<storage, read> q_bhh: array<f32>;
+@group(0) @binding(5) var<storage, read> q_idx: array<i32>;
+@group(0) @binding(6) var<storage, read_write> q_s: array<f32>;
+
+// S as for cell_forward: h0 in sorted order (rows 0 … B−1, from gather_h0), then the
+// outputs (row B + packed row), then with save the gates at gbase.
+@compute @workgroup_size(WG)
+fn seq_forward(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) lid: u32) {
+  let H = PQ.H;
+  let k0 = wid.x * PQ.m;
+  let mH = PQ.m * H;
+  let offs = PQ.total + PQ.B;
+  let sizes = offs + PQ.T;
+  if (lid == 0u) { // the group's steps: the t with batchSizes[t] > k0 (a prefix)
+    var s = 0u;
+    while (s < PQ.T && u32(q_idx[sizes + s]) > k0) { s++; }
+    q_steps = s;
+  }
+  for (var p = lid; p < mH; p += WG) {
+    let k = k0 + p / H;
+    if (k < PQ.B) { q_tile[p] = q_s[k * H + p % H]; }
+  }
+  let steps = workgroupUniformLoad(&q_steps); // a barrier too: the tile is loaded
+  for (var t = 0u; t < steps; t++) {
+    let row0 = u32(q_idx[offs + t]);
+    let bs = u32(q_idx[sizes + t]);
+    for (var p = lid; p < mH; p += WG) {
+      let kk = p / H;
+      let j = p % H;
+      let k = k0 + kk;
+      if (k >= bs) { continue; }
+      // gh = h·W_hhᵀ for the three gates of unit j
+      var ar = 0.0;
+      var az = 0.0;
+      var an = 0.0;
+      for (var i = 0u; i < H; i++) {
+        let h = q_tile[kk * H + i];
+        ar += h * q_whh[j * H + i];
+        az += h * q_whh[(H + j) * H + i];
+        an += h * q_whh[(2u * H + j) * H + i];
+      }
+      let row = row0 + k;
+      let a = row * 3u * H;
+      let r = sigm(q_gi[a + j] + q_bih[j] + ar + q_bhh[j]);
+      let z = sigm(q_gi[a + H + j] + q_bih[H + j] + az + q_bhh[H + j]);
+      let ghn = an + q_bhh[2u * H + j];
+      let n = tanh_(q_gi[a + 2u * H + j] + q_bih[2u * H + j] + r * ghn);
+      q_s[(PQ.B + row) * H + j] = (1.0 - z) * n + z * q_tile[kk * H + j];
+      if (PQ.save == 1u) {
+        let g = PQ.gbase + row * 4u * H;
+        q_s[g + j] = r;
+        q_s[g + H + j] = z;
+        q_s[g + 2u * H + j] = n;
+        q_s[g + 3u * H + j] = ghn;
+      }
+    }
+    storageBarrier();
+    workgroupBarrier(); // every state of step t written, and every read of the tile done
+    for (var p = lid; p < mH; p += WG) {
+      let k = k0 + p / H;
+      if (k < bs) { q_tile[p] = q_s[(PQ.B + row0 + k) * H + p % H]; }
+    }
+    workgroupBarrier();
+  }
+}
+
+struct SeqBackward {
+  H: u32, m: u32, B: u32, T: u32, total: u32,
+  dhn_off: u32, has_dhn: u32, has_d: u32, has_mask: u32, mask_off: u32, gates_off: u32,
+}
+@group(0) @binding(0) var<uniform> PR: SeqBackward;
+@group(0) @binding(1) var<storage, read> r_whh: array<f32>;
+@group(0) @binding(2) var<storage, read> r_d: array<f32>;
+@group(0) @binding(3) var<storage, read> r_ws: array<f32>;
+@group(0) @binding(4) var<storage, read> r_hp: array<f32>;
+@group(0) @binding(5) var<storage, read> r_idx: array<i32>;
+@group(0) @binding(6) var<storage, read> r_dhn: array<f32>;
+@group(0) @binding(7) var<storage, read_write> r_dg: array<f32>;
+
+// Dg as for cell_backward (total×7H), then B×H floats: the gradient carried past step 0 of
+// each sorted position (the state gradient before the sequence: dh0, for scatter_carry).
+// The tile holds each position's carry: dhn (or 0) before its last step, then after each
+// step t, dgh·W_hh + dh·z of step t.
+@compute @workgroup_size(WG)
+fn seq_backward(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) lid: u32) {
+  let H = PR.H;
+  let k0 = wid.x * PR.m;
+  let mH = PR.m * H;
+  let offs = PR.total + PR.B;
+  let sizes = offs + PR.T;
+  if (lid == 0u) {
+    var s = 0u;
+    while (s < PR.T && u32(r_idx[sizes + s]) > k0) { s++; }
+    q_steps = s;
+  }
+  for (var p = lid; p < mH; p += WG) {
+    let k = k0 + p / H;
+    if (k >= PR.B) { continue; }
+    var c = 0.0;
+    if (PR.has_dhn == 1u) { c = r_dhn[PR.dhn_off + input_index(r_idx[k]) * H + p % H]; }
+    q_tile[p] = c;
+  }
+  let steps = workgroupUniformLoad(&q_steps);
+  for (var u = 0u; u < steps; u++) {
+    let t = steps - 1u - u;
+    let row0 = u32(r_idx[offs + t]);
+    let bs = u32(r_idx[sizes + t]);
+    for (var p = lid; p < mH; p += WG) {
+      let j = p % H;
+      let k = k0 + p / H;
+      if (k >= bs) { continue; }
+      let row = row0 + k;
+      var dh = q_tile[p];
+      if (PR.has_d == 1u) {
+        var g = r_d[row * H + j];
+        if (PR.has_mask == 1u) { g *= r_ws[PR.mask_off + row * H + j]; }
+        dh += g;
+      }
+      let gt = PR.gates_off + row * 4u * H;
+      let r = r_ws[gt + j];
+      let z = r_ws[gt + H + j];
+      let n = r_ws[gt + 2u * H + j];
+      let ghn = r_ws[gt + 3u * H + j];
+      let dan = dh * (1.0 - z) * (1.0 - n * n);
+      let dar = dan * ghn * r * (1.0 - r);
+      let daz = dh * (r_hp[row * H + j] - n) * z * (1.0 - z);
+      let o = row * 7u * H;
+      r_dg[o + j] = dar;
+      r_dg[o + H + j] = daz;
+      r_dg[o + 2u * H + j] = dan;
+      r_dg[o + 3u * H + j] = dar;
+      r_dg[o + 4u * H + j] = daz;
+      r_dg[o + 5u * H + j] = dan * r;
+      r_dg[o + 6u * H + j] = dh * z;
+    }
+    storageBarrier();
+    workgroupBarrier(); // the step's gate gradients written, and every read of the tile done
+    for (var p = lid; p < mH; p += WG) {
+      let i = p % H;
+      let k = k0 + p / H;
+      if (k >= bs) { continue; }
+      let o = (row0 + k) * 7u * H;
+      var c = r_dg[o + 6u * H + i];
+      for (var g = 0u; g < 3u * H; g++) { c += r_dg[o + 3u * H + g] * r_whh[g * H + i]; }
+      q_tile[p] = c;
+    }
+    workgroupBarrier();
+  }
+  let carry = PR.total * 7u * H;
+  for (var p = lid; p < mH; p += WG) {
+    let k = k0 + p / H;
+    if (k < PR.B) { r_dg[carry + k * H + p % H] = q_tile[p]; }
+  }
+}
+
+struct ScatterCarry { n: u32, H: u32, carry: u32, dh0_off: u32 }
+@group(0) @binding(0) var<uniform> PK: ScatterCarry;
+@group(0) @binding(1) var<storage, read> k_dg: array<f32>;
+@group(0) @binding(2) var<storage, read> k_idx: array<i32>;
+@group(0) @binding(3) var<storage, read_write> k_dh0: array<f32>;
+
+// dh0[dh0_off + input index of sorted k …] = the carry seq_backward left for position k.
+@compute @workgroup_size(WG)
+fn scatter_carry(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32) {
+  let i = flat_index(wid, nwg, lid);
+  if (i >= PK.n) { return; }
+  let k = i / PK.H;
+  k_dh0[PK.dh0_off + input_index(k_idx[k]) * PK.H + i % PK.H] = k_dg[PK.carry + i];
+}

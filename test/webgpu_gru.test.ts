@@ -2,8 +2,10 @@
 // float64 reference backend, whose kernel test/gru.test.ts checks against a step-by-step
 // GRU and torch: output and hn (inference and training forwards), and the gradient of every
 // input and parameter, against the reference's analytic gradients and against central
-// finite differences of the reference at sampled points.
-import { describe, it } from 'vitest';
+// finite differences of the reference at sampled points. Every case runs both ways of the
+// recurrence: the whole-sequence kernels and the per-step dispatches.
+import { afterAll, describe, expect, it } from 'vitest';
+import { sequencesPerGroup, useGruRecurrence } from '../ts/backend/webgpu/gru.js';
 import { noGrad, ops, PackedLayout, Rng, tensor, tidy, type GruParams, type Tensor } from '../ts/index.js';
 import { backwardProbe, dispose, expectClose, f64, makeInputs, numericGrads, randn, useWebGpu, values, type InputSpec } from './harness.js';
 
@@ -30,15 +32,25 @@ const CASES: Case[] = [
   // Two dispatches per step and layer: more than the backend's 256 uniform slots, so the
   // recurrence is submitted in several parts.
   { name: 'long sequences (several submits)', lengths: [70, 33, 1], E: 2, H: 3, L: 2, h0: true, dropout: 0.2, flow: 'both' },
+  // Whole-sequence kernels: 130 sequences give 3 per workgroup (the last group has one);
+  // 3·24 states per group, fewer than the 128 invocations, then 3·50, more (a strided loop).
+  { name: '130 sequences, H 24', lengths: Array.from({ length: 130 }, (_, i) => 1 + ((i * 7) % 4)), E: 2, H: 24, L: 2, h0: true, dropout: 0.2, flow: 'both' },
+  { name: '130 sequences, H 50', lengths: Array.from({ length: 130 }, (_, i) => 1 + ((i * 5) % 3)), E: 2, H: 50, L: 1, h0: true, dropout: 0, flow: 'both' },
 ];
 
-/** x, then per layer wIh, wHh, bIh, bHh, then h0 if any; all differentiated. */
+/**
+ * x, then per layer wIh, wHh, bIh, bHh, then h0 if any; all differentiated. The weight
+ * matrices have PyTorch's scale (1/√H): with unit normal weights the gates of the wider cases
+ * saturate, and float32 sums of 70 terms of size ~8 differ from float64 by more than the
+ * tolerance for any summation order.
+ */
 function specs(c: Case, layout: PackedLayout): InputSpec[] {
   const s: InputSpec[] = [{ shape: [layout.total, c.E], grad: true }];
+  const weight = (shape: number[], seed: number): InputSpec => ({ shape, grad: true, data: randn(shape, new Rng(seed), 1 / Math.sqrt(c.H)) });
   for (let l = 0; l < c.L; l++)
     s.push(
-      { shape: [3 * c.H, l === 0 ? c.E : c.H], grad: true },
-      { shape: [3 * c.H, c.H], grad: true },
+      weight([3 * c.H, l === 0 ? c.E : c.H], 100 + 2 * l),
+      weight([3 * c.H, c.H], 101 + 2 * l),
       { shape: [3 * c.H], grad: true },
       { shape: [3 * c.H], grad: true },
     );
@@ -54,9 +66,13 @@ function gruOf(c: Case, layout: PackedLayout, xs: Tensor[]): { output: Tensor; h
 
 useWebGpu();
 
-describe('webgpu GRU against the float64 reference', () => {
+afterAll(() => useGruRecurrence('sequence'));
+
+describe.each(['sequence', 'steps'] as const)('webgpu GRU against the float64 reference (recurrence: %s)', (way) => {
   for (const c of CASES) {
     it(c.name, async () => {
+      useGruRecurrence(way);
+      expect(sequencesPerGroup(c.lengths.length, c.H) !== null).toBe(way === 'sequence');
       const layout = PackedLayout.fromLengths(c.lengths);
       const gpu = makeInputs(specs(c, layout), 'webgpu', new Rng(17)),
         ref = makeInputs(specs(c, layout), 'reference', new Rng(17));
