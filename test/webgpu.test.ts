@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { Adam, AdamW, kernel, ops, PackedLayout, Rng, Tensor, tensor } from '../ts/index.js';
 import { backwardProbe, dispose, expectClose, f64, makeInputs, randn, useWebGpu } from './harness.js';
 import { Profiler, setProfiler } from '../ts/profile.js';
+import { GEMM_TILES, useGemmTile } from '../ts/backend/webgpu/gemm.js';
 
 const webgpu = useWebGpu();
 
@@ -70,6 +71,42 @@ describe('webgpu backend: kernels outside the op specs', () => {
       return out;
     });
     expectClose(r, rc, 1e-3, 1e-5, 'column sums of 70,000 rows');
+  });
+
+  it('GEMM: every tile shape, each transpose, alpha and beta, on edge and interior tiles, as the cpu', async () => {
+    const rng = new Rng(11);
+    try {
+      for (const tile of GEMM_TILES) {
+        useGemmTile(tile);
+        for (const [M, N, K] of [
+          [131, 70, 37], // every tile shape has edge tiles, and K ends inside a slice
+          [256, 128, 64], // interior tiles only
+        ] as const)
+          for (const [transA, transB] of [
+            [false, false],
+            [true, false],
+            [false, true],
+            [true, true],
+          ] as const) {
+            const A = randn(transA ? [K, M] : [M, K], rng),
+              B = randn(transB ? [N, K] : [K, N], rng),
+              C = randn([M, N], rng);
+            const run = async (backend: string): Promise<Float64Array> => {
+              const c = on(backend, C, [M, N]);
+              kernel('gemm', backend)(on(backend, A, transA ? [K, M] : [M, K]), on(backend, B, transB ? [N, K] : [K, N]), c, {
+                transA,
+                transB,
+                alpha: 0.5,
+                beta: 2,
+              });
+              return f64(c);
+            };
+            expectClose(await run('webgpu'), await run('cpu'), 1e-4, 1e-4, `${tile.BM}×${tile.BN} tiles, ${M}×${N}×${K}, transA ${transA}, transB ${transB}`);
+          }
+      }
+    } finally {
+      useGemmTile(null);
+    }
   });
 
   it('embedding gradients: ids from the host are summed per id in a fixed order; ids made on the GPU by atomic adds', async () => {

@@ -255,13 +255,13 @@ export class WebGpuBackend implements Backend, KernelTimer {
     await this.device.queue.onSubmittedWorkDone();
   }
 
-  private pipeline(file: string, entry: string): GPUComputePipeline {
-    const key = `${file}:${entry}`;
+  private pipeline(file: string, entry: string, constants?: Record<string, number>): GPUComputePipeline {
+    const key = `${file}:${entry}${constants ? JSON.stringify(constants) : ''}`;
     let p = this.pipelines.get(key);
     if (!p) {
       let module = this.modules.get(file);
       if (!module) this.modules.set(file, (module = this.device.createShaderModule({ label: file, code: shaderSource(file) })));
-      p = this.device.createComputePipeline({ label: key, layout: 'auto', compute: { module, entryPoint: entry } });
+      p = this.device.createComputePipeline({ label: key, layout: 'auto', compute: { module, entryPoint: entry, ...(constants ? { constants } : {}) } });
       this.pipelines.set(key, p);
     }
     return p;
@@ -271,9 +271,17 @@ export class WebGpuBackend implements Backend, KernelTimer {
    * Records one dispatch of `entry` in kernels/`file`.wgsl: binding 0 is the uniform struct,
    * whose fields `params` names (uniforms.ts checks them against the WGSL), bindings 1… the
    * tensors (or raw buffers, e.g. `faults`) in order; the last one is written and may not
-   * also be an input; `groups` workgroups (x, y).
+   * also be an input; `groups` workgroups (x, y); `constants` sets the shader's override
+   * constants (one pipeline per set).
    */
-  dispatch(file: string, entry: string, tensors: readonly (Tensor | GPUBuffer)[], params: Uniforms, groups: readonly [number, number?]): void {
+  dispatch(
+    file: string,
+    entry: string,
+    tensors: readonly (Tensor | GPUBuffer)[],
+    params: Uniforms,
+    groups: readonly [number, number?],
+    constants?: Record<string, number>,
+  ): void {
     if (this.slots === SLOTS || (this.timing && !this.pass && 2 * this.queryOps.length === QUERIES)) this.flush();
     const slot = this.slots,
       uniforms = uniformLayout(file, entry);
@@ -281,7 +289,7 @@ export class WebGpuBackend implements Backend, KernelTimer {
     packUniforms(uniforms, params, new DataView(this.uniformHost, slot * SLOT, SLOT));
     if (groups[0] === 0 || groups[1] === 0) return;
     this.slots++;
-    const pipeline = this.pipeline(file, entry);
+    const pipeline = this.pipeline(file, entry, constants);
     const written = tensors[tensors.length - 1]!;
     if ('storage' in written) (written.storage as GpuStorage).host = undefined;
     const buffers = tensors.map((t) => ('storage' in t ? (t.storage as GpuStorage).buffer : t));

@@ -21,6 +21,7 @@ import { registerKernels } from '../registry.js';
 import { gruLayoutFloats } from '../workspace.js';
 import { gpu, scratch, type WebGpuBackend } from './backend.js';
 import { sumColumns } from './elementwise.js';
+import { dispatchGemm } from './gemm.js';
 
 /** Floats of workgroup memory the whole-sequence kernels hold (SEQ_TILE in kernels/gru.wgsl: with one u32, WebGPU's default 16 KiB). */
 export const SEQ_TILE = 4092;
@@ -79,13 +80,7 @@ interface Operand {
 
 /** c (M×N, dense from element 0) = op(a)·op(b) + beta·c. */
 function gemmAt(a: Operand, b: Operand, c: Tensor, M: number, N: number, K: number, beta = 0): void {
-  gpu(c).dispatch(
-    'gemm',
-    'gemm_at',
-    [a.t, b.t, c],
-    { M, N, K, ta: +a.trans, tb: +b.trans, lda: a.ld, ldb: b.ld, oa: a.off, alpha: 1, beta, ob: b.off, oc: 0 },
-    [Math.ceil(N / 32), Math.ceil(M / 32)],
-  );
+  dispatchGemm(gpu(c), 'gemm_at', [a.t, b.t, c], { M, N, K, ta: +a.trans, tb: +b.trans, lda: a.ld, ldb: b.ld, oa: a.off, alpha: 1, beta, ob: b.off, oc: 0 });
 }
 
 registerKernels('webgpu', {
