@@ -24,6 +24,8 @@ describe('seqcore doctor', () => {
       expect(typeof j.webgpu.description).toBe('string');
       // without a GPU (CI) Dawn finds Mesa's llvmpipe, which must be called what it is
       if (/llvmpipe/.test(`${j.webgpu.device} ${j.webgpu.description}`)) expect(j.webgpu.software).toBe('Mesa llvmpipe');
+      expect(j.webgpu.features.map((f) => f.name)).toEqual(['timestamp-query', 'shader-f16', 'subgroups', 'chromium-experimental-subgroup-matrix']);
+      for (const f of j.webgpu.features) expect(typeof f.offered).toBe('boolean');
     } else expect(j.webgpu.error).toMatch(/webgpu backend: /);
     const cuda = loadCudaAddon();
     if ('error' in cuda)

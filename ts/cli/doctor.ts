@@ -23,7 +23,21 @@ interface WebGpuPart {
   dawnBackend: string;
   /** Why this is a software renderer (no GPU does the work), or null for hardware. */
   software: string | null;
+  /** The adapter features seqcore's kernels could use: whether offered, and what seqcore does with each. */
+  features: { name: string; offered: boolean; use: string }[];
 }
+
+/**
+ * What each feature would serve, and what seqcore does with it today: timestamp queries time
+ * kernels for --profile; f16 and subgroup kernels are not written yet (every kernel is f32
+ * with workgroup-memory reductions), so an adapter's offer of them is reported, not used.
+ */
+const FEATURES = [
+  { name: 'timestamp-query', use: 'used for --profile (per-kernel GPU times)' },
+  { name: 'shader-f16', use: 'not used: every kernel computes in f32' },
+  { name: 'subgroups', use: 'not used: reductions go through workgroup memory' },
+  { name: 'chromium-experimental-subgroup-matrix', use: 'not used' },
+] as const;
 interface CudaDevicePart {
   index: number;
   name: string;
@@ -78,7 +92,8 @@ async function webgpuPart(): Promise<Part<WebGpuPart>> {
     const { vendor, architecture, device, description, isFallbackAdapter } = adapter.info;
     const named = SOFTWARE.exec(`${vendor} ${architecture} ${device} ${description}`)?.[0];
     const software = named ? `${/swiftshader/i.test(named) ? 'SwiftShader' : `Mesa ${named.toLowerCase()}`}` : isFallbackAdapter ? 'fallback adapter' : null;
-    return { ok: true, vendor, architecture, device, description, dawnBackend: flags.join(' ').replace(/^backend=/, '') || 'default', software };
+    const features = FEATURES.map((f) => ({ ...f, offered: adapter.features.has(f.name) }));
+    return { ok: true, vendor, architecture, device, description, dawnBackend: flags.join(' ').replace(/^backend=/, '') || 'default', software, features };
   } catch (e) {
     return { ok: false, error: message(e) };
   }
@@ -138,6 +153,7 @@ function text(r: DoctorReport): string {
     const name = [webgpu.vendor, webgpu.architecture, webgpu.device].filter((s) => s).join(' ');
     lines.push(`webgpu  ${name} (${webgpu.description}; Dawn backend ${webgpu.dawnBackend})`);
     if (webgpu.software) lines.push(`        software renderer (${webgpu.software}): runs on the CPU, no GPU is used`);
+    for (const f of webgpu.features) lines.push(`        ${f.name}: ${f.offered ? 'offered' : 'not offered'}${f.offered ? `, ${f.use}` : ''}`);
   }
   if ('driverVersion' in cuda) {
     lines.push(`cuda    ${cuda.driverVersion ? `driver ${cuda.driverVersion}` : 'no driver'}, runtime ${cuda.runtimeVersion}`);
