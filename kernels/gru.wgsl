@@ -223,7 +223,9 @@ fn scatter_dh0(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: 
 // steps, their state (forward) or the gradient carried to the step before (backward) in
 // workgroup memory: m·H ≤ SEQ_TILE floats. Sequences are sorted by length, so the group runs
 // the first len(k0) steps, position k at step t while k < batchSizes[t]. W_hh is read from
-// global memory at every step (it stays in cache). After idx's total + B entries come
+// global memory at every step (it stays in cache) so that consecutive invocations (units)
+// read consecutive floats: the forward reads W_hhᵀ (H×3H, from transpose_whh), the backward
+// W_hh itself. After idx's total + B entries come
 // offsets[t] (T), then batchSizes[t] (T). A step's results go to global memory, and after a
 // storage barrier are read back by the whole workgroup: no grid-wide synchronisation is
 // needed because sequences are independent. SEQ_TILE floats and q_steps fill WebGPU's
@@ -232,10 +234,25 @@ const SEQ_TILE: u32 = 4092u;
 var<workgroup> q_tile: array<f32, SEQ_TILE>;
 var<workgroup> q_steps: u32;
 
+struct Transpose { n: u32, H: u32 }
+@group(0) @binding(0) var<uniform> PT: Transpose;
+@group(0) @binding(1) var<storage, read> t_w: array<f32>;
+@group(0) @binding(2) var<storage, read_write> t_wt: array<f32>;
+
+// wt (H×3H) = W_hhᵀ, n = 3H·H floats.
+@compute @workgroup_size(WG)
+fn transpose_whh(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32) {
+  let e = flat_index(wid, nwg, lid);
+  if (e >= PT.n) { return; }
+  let i = e / (3u * PT.H);
+  let g = e % (3u * PT.H);
+  t_wt[e] = t_w[g * PT.H + i];
+}
+
 struct SeqForward { H: u32, m: u32, B: u32, T: u32, total: u32, gbase: u32, save: u32 }
 @group(0) @binding(0) var<uniform> PQ: SeqForward;
 @group(0) @binding(1) var<storage, read> q_gi: array<f32>;
-@group(0) @binding(2) var<storage, read> q_whh: array<f32>;
+@group(0) @binding(2) var<storage, read> q_wt: array<f32>;
 @group(0) @binding(3) var<storage, read> q_bih: array<f32>;
 @group(0) @binding(4) var<storage, read> q_bhh: array<f32>;
 @group(0) @binding(5) var<storage, read> q_idx: array<i32>;
@@ -274,9 +291,10 @@ fn seq_forward(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_inde
       var an = 0.0;
       for (var i = 0u; i < H; i++) {
         let h = q_tile[kk * H + i];
-        ar += h * q_whh[j * H + i];
-        az += h * q_whh[(H + j) * H + i];
-        an += h * q_whh[(2u * H + j) * H + i];
+        let w = i * 3u * H + j;
+        ar += h * q_wt[w];
+        az += h * q_wt[w + H];
+        an += h * q_wt[w + 2u * H];
       }
       let row = row0 + k;
       let a = row * 3u * H;

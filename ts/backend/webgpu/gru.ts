@@ -99,6 +99,7 @@ registerKernels('webgpu', {
     const m = sequencesPerGroup(B, H);
     const gi = scratch(ws, total * 3 * H),
       gh = m ? null : scratch(ws, B * 3 * H),
+      wt = m ? scratch(ws, 3 * H * H) : null,
       S = scratch(ws, gbase + (save ? total * 4 * H : 0));
     for (let l = 0; l < L; l++) {
       const E = l === 0 ? E0 : H;
@@ -116,8 +117,10 @@ registerKernels('webgpu', {
       }
       gemmAt(X, { t: w.wIh[l]!, off: 0, ld: E, trans: true }, gi, total, 3 * H, E);
       be.dispatch1d('gru', 'gather_h0', [h0 ?? x, idx, S], { n: B * H, H, h0_off: l * B * H, has_h0: h0 ? 1 : 0 }, B * H);
-      if (m)
-        be.dispatch('gru', 'seq_forward', [gi, w.wHh[l]!, w.bIh[l]!, w.bHh[l]!, idx, S], { H, m, B, T, total, gbase, save: save ? 1 : 0 }, [Math.ceil(B / m)]);
+      if (m && wt) {
+        be.dispatch1d('gru', 'transpose_whh', [w.wHh[l]!, wt], { n: 3 * H * H, H }, 3 * H * H);
+        be.dispatch('gru', 'seq_forward', [gi, wt, w.bIh[l]!, w.bHh[l]!, idx, S], { H, m, B, T, total, gbase, save: save ? 1 : 0 }, [Math.ceil(B / m)]);
+      }
       for (let t = 0; gh && t < T; t++) {
         const bs = batchSizes[t]!,
           hbase = t === 0 ? 0 : B + offsets[t - 1]!;
@@ -135,7 +138,7 @@ registerKernels('webgpu', {
       if (save) be.dispatch1d('gru', 'copy_range', [S, ws], { n: total * 4 * H, src_off: gbase, dst_off: v.gates(l) }, total * 4 * H);
       be.dispatch1d('gru', 'gather_last', [S, idx, hn], { n: B * H, H, obase: B, last_at: total, hn_off: l * B * H }, B * H);
     }
-    for (const t of [idx, gi, gh, S]) t?.dispose();
+    for (const t of [idx, gi, gh, wt, S]) t?.dispose();
   },
 
   gruBackward(x, w, h0, layout, p, ws, out, dout, dhn, dx, dw, dh0) {
