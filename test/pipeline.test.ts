@@ -12,7 +12,7 @@ import { readRelevantClients } from '../ts/data/inputs.js';
 import { evaluateEmbeddings } from '../ts/ubp/universal.js';
 import { loadCheckpoint } from '../ts/train/checkpoint.js';
 import { runCli } from '../ts/cli/program.js';
-import { ALS_ENSEMBLE_COLUMNS } from '../ts/ubp/members.js';
+import { MEMBER_COLUMNS } from '../ts/ubp/members.js';
 import { STATISTICS } from '../ts/ubp/statistics.js';
 
 const out = mkdtempSync(join(tmpdir(), 'seqcore-pipeline-'));
@@ -55,8 +55,16 @@ describe('System 1 end to end (tiny)', () => {
     expect(emb.dtype).toBe('float16');
     expect(emb.shape[0]).toBe(ids.shape[0]);
     const ens = readNpy(join(out, 'ensemble', 'embeddings.npy'));
-    // two autoencoders' latents by PCA, next sku and url, text (64), statistics, two ALS members by PCA
-    expect(ens.shape[1]).toBe(2 * 8 + 128 + 192 + 64 + STATISTICS.length + 2 * ALS_ENSEMBLE_COLUMNS);
+    // two autoencoders' latents by PCA (--pca 8), next sku and url and text by PCA, statistics, two ALS members by PCA
+    const D = ens.shape[1]!,
+      S = STATISTICS.length,
+      at = 2 * 8 + 3 * MEMBER_COLUMNS;
+    expect(D).toBe(at + S + 2 * MEMBER_COLUMNS);
+    // the statistics enter raw: their block of the ensemble is the member's submission, value for value (float16 bits)
+    const stats = readNpy(join(out, 'statistics', 'embeddings.npy')).data as Uint16Array,
+      rows = ens.shape[0]!;
+    const block = Uint16Array.from({ length: rows * S }, (_, i) => (ens.data as Uint16Array)[Math.floor(i / S) * D + at + (i % S)]!);
+    expect(block).toEqual(stats);
     expect(readFileSync(join(out, 'ensemble', 'report.md'), 'utf8')).toContain('The text member took the offline path');
     expect(readFileSync(join(out, 'ensemble', 'report.md'), 'utf8')).toMatch(/\| \*\*sum\*\* \|/);
     expect(existsSync(join(out, 'ae-small-model', 'model.ckpt'))).toBe(true);

@@ -8,7 +8,7 @@ import { aggregatedBaseline } from '../ubp/aggregated_baseline.js';
 import { countFeatures } from '../ubp/counts.js';
 import { runPipeline } from '../ubp/pipeline.js';
 import { scoreTable, writeReport } from '../ubp/report.js';
-import { autoencoderMembers, computeMembers, DEFAULT_MEMBERS, ensembleOf, MEMBER_NAMES, parseMembers } from '../ubp/members.js';
+import { autoencoderMembers, computeMembers, DEFAULT_MEMBERS, ensembleOf, MEMBER_COLUMNS, MEMBER_NAMES, parseMembers } from '../ubp/members.js';
 import { endpoint, withEndpoint, type EndpointFlags } from './profiles.js';
 import { EventCache, FIELDS } from '../data/ingest.js';
 import { lockOutput } from '../io/lock.js';
@@ -103,7 +103,7 @@ export function addUbpCommand(program: Command, shouldStop: () => boolean): void
       .option('--clients <n>', 'clients to generate', '5000')
       .option('--members <list>', `comma-separated, among ${MEMBER_NAMES.join(', ')}`, DEFAULT_MEMBERS.join(','))
       .option('--epochs <e>', 'epochs of each trained member (autoencoders, next-item transformers)', '3')
-      .option('--pca <k>', 'columns each autoencoder member is reduced to', '64')
+      .option('--pca <k>', 'columns each autoencoder member is reduced to (PCA) in the ensemble', String(MEMBER_COLUMNS))
       .option('--seed <n>', 'random seed', '1')
       .option('--select-members', "choose the members the ensemble joins on a holdout of the training window's labels (2·N + 2 more evaluations)")
       .addHelpText('after', '\nThe text member uses the embeddings endpoint when --base-url (or SEQCORE_BASE_URL) is given, else TF-IDF + SVD.')
@@ -269,7 +269,7 @@ export function addUbpCommand(program: Command, shouldStop: () => boolean): void
     .requiredOption('--events <file>', 'event cache (from data ingest)')
     .requiredOption('--out <dir>', 'folder for the members and ensemble/')
     .option('--embeddings <dirs>', 'autoencoder embedding folders to add, comma-separated')
-    .option('--pca <k>', 'columns each autoencoder member is reduced to', '64')
+    .option('--pca <k>', 'columns each autoencoder member is reduced to (PCA) in the ensemble', String(MEMBER_COLUMNS))
     .option('--seed <n>', 'random seed', '1');
   renamed(ensemble, 'data', 'events');
   examples(

@@ -1,15 +1,17 @@
 // The ensemble: members (each a submission-format directory, or computed here) normalised
-// one by one (wide ones first reduced by PCA) — L2 per row for learned embeddings, a
-// quantile transform to [0, 1] per column for counts and statistics — optionally every
-// column standardised, then concatenated (the concat kernel) into one float16 profile per
-// relevant client. Every member has a row for every relevant client (readSubmission rejects
-// missing, duplicated and unknown ids: imputing them hid members that matched no client).
+// one by one — L2 per row for learned embeddings, a quantile transform to [0, 1] per column
+// for counts, or left raw (the statistics) — then reduced by PCA where a member asks, every
+// column but the raw members' optionally standardised, and concatenated (the concat kernel)
+// into one float16 profile per relevant client. Every member has a row for every relevant
+// client (readSubmission rejects missing, duplicated and unknown ids: imputing them hid
+// members that matched no client).
 import { applyPca, fitPca } from '../linalg/pca.js';
 import * as ops from '../ops/index.js';
 import { tensor, tidy } from '../tensor.js';
 import { MAX_COLUMNS, readSubmission, writeSubmission } from './export.js';
 
-export type Normalisation = 'l2' | 'quantile';
+/** L2 per row (learned embeddings), a quantile transform per column (counts), or the values as they are (the statistics: docs/results.md). */
+export type Normalisation = 'l2' | 'quantile' | 'raw';
 
 export interface Member {
   name: string;
@@ -17,7 +19,7 @@ export interface Member {
   values: Float32Array;
   dim: number;
   normalise: Normalisation;
-  /** Reduce to this many principal components first (the published: wide autoencoders to 64). */
+  /** Reduce to this many principal components after normalising (the published: wide autoencoders to 64). */
   pca?: number;
 }
 
@@ -64,21 +66,23 @@ export function standardise(values: Float32Array, n: number, dim: number): void 
   }
 }
 
-/** Normalises and concatenates the members; writes the float16 submission. */
+/**
+ * Normalises each member, reduces it by PCA where it asks, optionally standardises every
+ * column but the raw members', and concatenates them; writes the float16 submission.
+ */
 export function buildEnsemble(members: Member[], relevant: BigInt64Array, out: string, o: { standardise?: boolean } = {}): { dim: number } {
   const n = relevant.length;
-  members = members.map((m) => {
-    if (!m.pca || m.pca >= m.dim) return m;
-    return { ...m, values: applyPca(fitPca(m.values, n, m.dim, m.pca), m.values, n), dim: m.pca };
-  });
-  const dim = members.reduce((a, m) => a + m.dim, 0);
+  const width = (m: Member): number => (m.pca && m.pca < m.dim ? m.pca : m.dim);
+  const dim = members.reduce((a, m) => a + width(m), 0);
   if (dim > MAX_COLUMNS)
-    throw new Error(`ensemble: ${dim} columns in all (${members.map((m) => `${m.name} ${m.dim}`).join(', ')}); the challenge takes at most ${MAX_COLUMNS}`);
-  for (const m of members) {
+    throw new Error(`ensemble: ${dim} columns in all (${members.map((m) => `${m.name} ${width(m)}`).join(', ')}); the challenge takes at most ${MAX_COLUMNS}`);
+  members = members.map((m) => {
     if (m.normalise === 'quantile') quantileTransform(m.values, n, m.dim);
-    else l2Normalise(m.values, n, m.dim);
-    if (o.standardise) standardise(m.values, n, m.dim);
-  }
+    else if (m.normalise === 'l2') l2Normalise(m.values, n, m.dim);
+    const r = width(m) < m.dim ? { ...m, values: applyPca(fitPca(m.values, n, m.dim, width(m)), m.values, n), dim: width(m) } : m;
+    if (o.standardise && m.normalise !== 'raw') standardise(r.values, n, r.dim);
+    return r;
+  });
   const x = tidy(() => ops.concat(members.map((m) => tensor(m.values, [n, m.dim]))).toArray() as Float32Array);
   writeSubmission(out, relevant, x, dim, relevant);
   return { dim };

@@ -35,14 +35,16 @@ export function parseMembers(label: string, list: string): MemberName[] {
 
 export const ALS_FACTORS = 64;
 /**
- * Columns an ALS member keeps in the ensemble (PCA). Measured on 400k generated clients
- * (97.5k relevant; universal network 256/512): with all 64 factors of both ALS members the
- * ensemble's sum of task scores was 4.5135, below the statistics (4.5237) and the
- * autoencoder (4.5193) alone; with each reduced to 16 columns, 4.5278; without ALS, 4.5339.
- * These factors score far below the other members on every task (sums 3.69 and 3.41), and
- * 128 of their columns drown the others.
+ * Columns every learned member (autoencoders by default, next-item states, text vectors,
+ * ALS factors) keeps in the ensemble: PCA after L2 normalisation. The universal network
+ * trains 3 epochs; wide members with weak signal drown the strong ones in that time. Measured
+ * (docs/results.md): on 50,000 generated clients with every default member, the sum of task
+ * scores over 3 seeds was 4.0186 with the members at full width (582 columns, the statistics
+ * quantile-transformed) and 4.2461 with each learned member at 16 columns and the statistics
+ * raw; earlier, on 400k clients, ALS at 16 columns rather than 64 raised the ensemble from
+ * 4.5135 to 4.5278.
  */
-export const ALS_ENSEMBLE_COLUMNS = 16;
+export const MEMBER_COLUMNS = 16;
 
 /** A computed member: its display name, its submission directory, how the ensemble normalises it and the columns it keeps there (PCA). */
 export interface ComputedMember {
@@ -52,7 +54,7 @@ export interface ComputedMember {
   pca?: number;
 }
 
-/** Writes the statistics (quantile-transformed in the ensemble) and both ALS members (L2, reduced to ALS_ENSEMBLE_COLUMNS) under `out`. */
+/** Writes the statistics (raw in the ensemble) and both ALS members (L2, reduced to MEMBER_COLUMNS) under `out`. */
 export function computeMembers(
   cache: EventCache,
   relevant: BigInt64Array,
@@ -68,7 +70,9 @@ export function computeMembers(
   const fields = (['category', 'url'] as const).filter((f) => names.includes(`als-${f}`));
   const count = (names.includes('statistics') ? 1 : 0) + fields.length;
   if (names.includes('statistics')) {
-    members.push({ name: 'statistics', dir: join(out, 'statistics'), normalise: 'quantile' });
+    // Raw: alone they scored 4.2598 over 3 seeds at 50k clients, quantile-transformed and
+    // standardised 4.1298 (seed 1), standardised only 4.1347 (docs/results.md).
+    members.push({ name: 'statistics', dir: join(out, 'statistics'), normalise: 'raw' });
     log(`members 1/${count}: statistics of ${relevant.length} clients`);
     const bar = progressBar('statistics: clients', rows.length);
     writeSubmission(
@@ -100,20 +104,20 @@ export function computeMembers(
     bar?.end();
     writeSubmission(dir, relevant, users, ALS_FACTORS, relevant);
     log(`members ${k}/${count}: ALS user×${field} done (${took()})`);
-    members.push({ name: `ALS user×${field}`, dir, normalise: 'l2', pca: ALS_ENSEMBLE_COLUMNS });
+    members.push({ name: `ALS user×${field}`, dir, normalise: 'l2', pca: MEMBER_COLUMNS });
   }
   return members;
 }
 
 /**
- * The ensemble of the members, in their order, each normalised as it says (statistics
- * quantile-transformed; ALS factors, autoencoder latents, next-item states and text vectors
- * L2-normalised, the first two reduced by PCA) → `out`. Every column is then standardised: the universal network trains with
- * Adam, whose steps have the same size whatever a feature's scale, so a member whose columns
- * are small (64 L2-normalised columns are ~0.125 each, quantiles span [0, 1]) would move the
- * network's first layer less per step. Measured with the same members: on 20k generated
- * clients standardising raised the ensemble's sum of task scores from 3.71 to 3.78; on 100k
- * (statistics and autoencoder only) it made no difference beyond noise (4.4903 vs 4.4929).
+ * The ensemble of the members, in their order, each normalised as it says (the statistics
+ * raw; ALS factors, autoencoder latents, next-item states and text vectors L2-normalised,
+ * then reduced by PCA to MEMBER_COLUMNS) → `out`. The learned members' columns are then
+ * standardised: the universal network trains with Adam, whose steps have the same size
+ * whatever a feature's scale, so a member whose columns are small (16 L2-normalised columns
+ * are ~0.25 each) would move the network's first layer less per step. The statistics are
+ * not: at their raw scale, recency in days and prices dominate the first layer, which at 50k
+ * clients scored best (MEMBER_COLUMNS, docs/results.md).
  */
 export function ensembleOf(members: ComputedMember[], relevant: BigInt64Array, out: string): { dim: number } {
   const list: Member[] = members.map((m) => loadMember(m.name, m.dir, relevant, m.normalise, m.pca));

@@ -17,7 +17,7 @@ import { embedUbp, trainUbp } from './train.js';
 import { stopRequested } from '../train/interrupt.js';
 import { EventCache } from '../data/ingest.js';
 import { aggregatedBaseline } from './aggregated_baseline.js';
-import { computeMembers, DEFAULT_MEMBERS, ensembleOf, type ComputedMember, type MemberName } from './members.js';
+import { computeMembers, DEFAULT_MEMBERS, ensembleOf, MEMBER_COLUMNS, type ComputedMember, type MemberName } from './members.js';
 import { nextItemMember } from './next_item.js';
 import { selectMembers } from './select.js';
 import { textMember, type TextMemberOptions } from './text_member.js';
@@ -117,7 +117,7 @@ export async function runPipeline(o: PipelineOptions): Promise<PipelineResult> {
         shouldStop: o.shouldStop,
       });
       if (r.interrupted) return stopped();
-      built.push({ name: `next ${field}`, dir: join(o.out, name), normalise: 'l2' });
+      built.push({ name: `next ${field}`, dir: join(o.out, name), normalise: 'l2', pca: MEMBER_COLUMNS });
     } else if (name === 'text') {
       const r = await textMember({ cache, relevant, out: join(o.out, 'text'), seed: o.seed, ...o.text, log: o.log });
       notes.push(
@@ -126,7 +126,7 @@ export async function runPipeline(o: PipelineOptions): Promise<PipelineResult> {
               'not a language model (no embeddings endpoint was given).'
           : `The text member embedded the rendered histories with ${o.text!.endpoint!.model} at ${o.text!.endpoint!.baseUrl}, reduced by PCA to ${r.dim}.`,
       );
-      built.push({ name: r.offline ? 'text (offline TF-IDF + SVD)' : 'text', dir: join(o.out, 'text'), normalise: 'l2' });
+      built.push({ name: r.offline ? 'text (offline TF-IDF + SVD)' : 'text', dir: join(o.out, 'text'), normalise: 'l2', pca: MEMBER_COLUMNS });
     }
   }
   // Statistics and ALS (user×category, user×url factors), computed directly from the cache.
