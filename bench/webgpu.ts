@@ -27,11 +27,11 @@ async function time(run: () => Tensor, done: (t: Tensor) => Promise<unknown>, re
   return best;
 }
 
-export async function webgpuSuite(opts: SuiteOptions): Promise<void> {
+export async function webgpuSuite(opts: SuiteOptions, sizes: readonly number[] = SIZES): Promise<void> {
   native.setThreads(opts.threads);
   const gpu = await initWebGpu();
   const rows: Row[] = [];
-  for (const n of SIZES) {
+  for (const n of sizes) {
     const rng = new Rng(n);
     const A = Float32Array.from({ length: n * n }, () => rng.normal()),
       B = Float32Array.from({ length: n * n }, () => rng.normal());

@@ -2,7 +2,8 @@
 // under plain Node, for machines without the test tooling (bench/device/cuda-check.sh runs it
 // compiled by bench/device/pack.sh). One JSON line per case:
 //   {"suite":"conformance","backend","gru","case","ok","ms","error"?}
-// gru: the cuda GRU algorithm asked for (SEQCORE_GRU: auto, persistent or per-step).
+// gru: the GRU recurrence asked for: on cuda SEQCORE_GRU (auto, persistent or per-step), on
+// webgpu SEQCORE_WEBGPU_GRU (sequence, the default, or steps).
 // usage: node .device/js/bench/device/conformance.js [--backend NAME]   (default cuda)
 // Exit status: 0 when every case passed, 1 otherwise (2: the backend did not start).
 import { parseArgs } from 'node:util';
@@ -13,7 +14,8 @@ import { errorMessage } from '../report.js';
 const { values } = parseArgs({ options: { backend: { type: 'string', default: 'cuda' } } });
 const backend = values.backend!;
 const line = (o: Record<string, unknown>): void => {
-  process.stdout.write(`${JSON.stringify({ suite: 'conformance', backend, gru: process.env.SEQCORE_GRU ?? 'auto', ...o })}\n`);
+  const gru = backend === 'webgpu' ? process.env.SEQCORE_WEBGPU_GRU || 'sequence' : (process.env.SEQCORE_GRU ?? 'auto');
+  process.stdout.write(`${JSON.stringify({ suite: 'conformance', backend, gru, ...o })}\n`);
 };
 
 let failed = 0;

@@ -10,15 +10,18 @@
 #                            sources, which the GPU machine then builds: the benchmarks would
 #                            measure stale kernels), and of node_modules only what the compiled code
 #                            imports at load time (@petamoriken/float16) and the headers the CUDA
-#                            addon's fallback build needs (node-addon-api, node-api-headers).
-#                            Dawn (webgpu, 130 MB) and DuckDB (70 MB) stay here: both are
-#                            imported only when asked for, which the check never does.
+#                            addon's fallback build needs (node-addon-api, node-api-headers);
+#                            of Dawn (the webgpu package, 130 MB) only its entry and the linux-x64
+#                            binding (21 MB, for webgpu-check.sh). DuckDB (70 MB) stays here: it is
+#                            imported only when asked for, which the checks never do.
+#   .device/js/kernels/      the WGSL kernels, where the compiled webgpu backend reads them
 #   .device/unpack.sh        sourced there: puts node on PATH and untars extra.tar.xz in place
 # usage: bench/device/pack.sh   (from anywhere in the checkout)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
-MODULES=(node_modules/@petamoriken/float16 node_modules/node-addon-api node_modules/node-api-headers)
+MODULES=(node_modules/@petamoriken/float16 node_modules/node-addon-api node_modules/node-api-headers
+  node_modules/webgpu/package.json node_modules/webgpu/index.js node_modules/webgpu/dist/linux-x64)
 LIMIT_MB=60
 
 # the cpu addon: the reference of the check's validation and of the conformance suite's parity
@@ -30,6 +33,8 @@ npx tsc -p bench/device/tsconfig.json
 echo '{ "type": "module" }' > .device/js/package.json
 # test/conformance/golden.ts reads torch's GRU fixture beside its compiled copy
 mkdir -p .device/js/test/fixtures && cp test/fixtures/gru_golden.json .device/js/test/fixtures/
+# ts/backend/webgpu/shaders.ts reads the kernels three folders above its compiled copy
+cp -r kernels .device/js/
 
 node=$(readlink -f "$(command -v node)")
 [ .device/node.xz -nt "$node" ] || xz -T0 -6 -c "$node" > .device/node.xz # a minute or more: only when Node changed

@@ -1,11 +1,12 @@
-# Sourced by the device scripts (cuda-check.sh, gru-persistent.sh), in the repository root of a
-# GPU machine that has the repository's files, PyTorch, nvcc and CMake, but no Node and no npm
-# registry, after they set BUDGET (seconds for the whole script): defines say and run (a step
-# under `timeout`, within the budget), puts node on PATH (from .device/, packed by
-# bench/device/pack.sh), then step 1: finds the NVIDIA GPU and the CUDA addon
+# Sourced by the device scripts (cuda-check.sh, gru-persistent.sh, webgpu-check.sh), in the
+# repository root of a GPU machine that has the repository's files, PyTorch, nvcc and CMake, but
+# no Node and no npm registry, after they set BUDGET (seconds for the whole script): defines say
+# and run (a step under `timeout`, within the budget), puts node on PATH (from .device/, packed
+# by bench/device/pack.sh), then step 1: finds the NVIDIA GPU and the CUDA addon
 # (build/Release/seqcore_cuda.node), building it with CMake when it is missing, and prints
 # seqcore doctor. Without a GPU or a usable addon it stops the script, saying why, with exit
-# status 3.
+# status 3. With REQUIRE=webgpu (webgpu-check.sh) the part that must be usable is the WebGPU
+# adapter, on the GPU rather than a software renderer, and the CUDA addon is not built.
 # usage: source bench/device/setup.sh RUNNER   (RUNNER: the script's compiled runner, e.g.
 #        cuda_bench for .device/js/bench/device/cuda_bench.js, which must be there)
 JS=.device/js
@@ -34,7 +35,10 @@ doctor() {
     try { r = JSON.parse(process.argv[1]); } catch {}
     if (r === null) { console.log("# seqcore doctor gave no report"); process.exit(1); }
     console.log(JSON.stringify({ suite: "doctor", ...r }));
-    if (!r.cuda.ok) { console.log(`# cuda: ${r.cuda.error}`); process.exit(1); }' "$report"
+    if (process.argv[2] === "webgpu") {
+      if (!r.webgpu.ok) { console.log(`# webgpu: ${r.webgpu.error}`); process.exit(1); }
+      if (r.webgpu.software) { console.log(`# webgpu: a software renderer (${r.webgpu.software}), not the GPU`); process.exit(1); }
+    } else if (!r.cuda.ok) { console.log(`# cuda: ${r.cuda.error}`); process.exit(1); }' "$report" "${REQUIRE:-cuda}"
 }
 
 if ! command -v node >/dev/null; then
@@ -64,7 +68,7 @@ if [ -z "$gpus" ]; then
   exit 3
 fi
 echo "$gpus" | sed 's/^/# /'
-if [ ! -f "$addon" ]; then
+if [ ! -f "$addon" ] && [ "${REQUIRE:-cuda}" = cuda ]; then
   export PATH=$PATH:/usr/local/cuda/bin
   if command -v nvcc >/dev/null && command -v cmake >/dev/null && [ -d node_modules/node-addon-api ]; then
     say "no $addon: building it with CMake and $(command -v nvcc) (log: /tmp/seqcore-cmake.log)"
@@ -81,4 +85,4 @@ if [ ! -f "$addon" ]; then
     say "no $addon, and it cannot be built here (needs nvcc, cmake and node_modules/node-addon-api from .device/extra.tar.xz)"
   fi
 fi
-doctor || { say "stopping at step 1: no NVIDIA GPU / CUDA addon usable here (above: why)"; exit 3; }
+doctor || { say "stopping at step 1: no NVIDIA GPU / ${REQUIRE:-cuda} backend usable here (above: why)"; exit 3; }

@@ -26,7 +26,15 @@ import { dispatchGemm } from './gemm.js';
 /** Floats of workgroup memory the whole-sequence kernels hold (SEQ_TILE in kernels/gru.wgsl: with one u32, WebGPU's default 16 KiB). */
 export const SEQ_TILE = 4092;
 
-let recurrence: 'sequence' | 'steps' = 'sequence';
+/** SEQCORE_WEBGPU_GRU=sequence|steps forces one way (the device check runs the conformance suite both ways). */
+function recurrenceFromEnv(): 'sequence' | 'steps' {
+  const v = process.env.SEQCORE_WEBGPU_GRU;
+  if (v === undefined || v === '' || v === 'sequence') return 'sequence';
+  if (v === 'steps') return 'steps';
+  throw new Error(`SEQCORE_WEBGPU_GRU=${v}: expected 'sequence' or 'steps'`);
+}
+
+let recurrence = recurrenceFromEnv();
 
 /** How the recurrence runs (the top of this file); 'sequence' falls back to 'steps' where H > SEQ_TILE. For tests and benchmarks. */
 export function useGruRecurrence(way: 'sequence' | 'steps'): void {

@@ -1,0 +1,41 @@
+// The speed part of the WebGPU device check (bench/device/webgpu-check.sh): one suite per
+// process (each suite ends by destroying the backend it started):
+//   --suite gemm: GEMM at --sizes (default 1024, 2048, 4096) and the embedding gradient
+//                 (bench/webgpu.ts), webgpu beside the cpu backend;
+//   --suite gru:  W1–W4 (bench/gru_workloads.ts; W2 is the UBP autoencoder step), the webgpu
+//                 recurrence in whole-sequence kernels and by steps, beside the cpu backend
+//                 (bench/gru_webgpu.ts).
+// The cpu reference runs on every core of the machine. Validate, then time: each suite checks
+// its results against the cpu before timing. JSON lines as `npm run bench -- --json`.
+// usage: node .device/js/bench/device/webgpu_bench.js --suite gemm|gru [--sizes 1024,2048] [--seconds S] [--rounds R]
+import { availableParallelism } from 'node:os';
+import { parseArgs } from 'node:util';
+import { integer, number } from '../../ts/cli/flags.js';
+import { gruWebGpuSuite } from '../gru_webgpu.js';
+import { webgpuSuite } from '../webgpu.js';
+
+const { values } = parseArgs({
+  options: {
+    suite: { type: 'string' },
+    sizes: { type: 'string', default: '1024,2048,4096' },
+    seconds: { type: 'string', default: '1' },
+    rounds: { type: 'string', default: '1' },
+  },
+});
+const opts = {
+  json: true,
+  threads: availableParallelism(),
+  seconds: number('--seconds', values.seconds, { min: 0, above: true }),
+  rounds: integer('--rounds', values.rounds, 1, 100),
+  backend: 'webgpu',
+};
+if (values.suite === 'gemm')
+  await webgpuSuite(
+    opts,
+    values.sizes!.split(',').map((s) => integer('--sizes', s, 1, 16384)),
+  );
+else if (values.suite === 'gru') await gruWebGpuSuite(opts);
+else {
+  process.stderr.write(`--suite: expected gemm or gru, got ${values.suite ?? 'none'}\n`);
+  process.exit(2);
+}
