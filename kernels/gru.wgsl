@@ -35,6 +35,24 @@ fn tanh_(v: f32) -> f32 {
   return sign(v) * (1.0 - e) / (1.0 + e);
 }
 
+// One unit of the cell: x_r, x_z, x_n = x·W_ihᵀ + b_ih and h_r, h_z, h_n = h_prev·W_hhᵀ + b_hh
+// of its three gates, hp its previous state → (h, r, z, n); h_n is what the backward keeps as ghn.
+fn cell(x_r: f32, x_z: f32, x_n: f32, h_r: f32, h_z: f32, h_n: f32, hp: f32) -> vec4f {
+  let r = sigm(x_r + h_r);
+  let z = sigm(x_z + h_z);
+  let n = tanh_(x_n + r * h_n);
+  return vec4f((1.0 - z) * n + z * hp, r, z, n);
+}
+
+// The cell's gradients for one unit from dh (its state's gradient), the saved gates and hp:
+// [dgi (r, z, n) | dgh (r, z, n) | dh·z], Dg's seven columns.
+fn cell_grads(dh: f32, r: f32, z: f32, n: f32, ghn: f32, hp: f32) -> array<f32, 7> {
+  let dan = dh * (1.0 - z) * (1.0 - n * n);
+  let dar = dan * ghn * r * (1.0 - r);
+  let daz = dh * (hp - n) * z * (1.0 - z);
+  return array<f32, 7>(dar, daz, dan, dar, daz, dan * r, dh * z);
+}
+
 // The sorted position's input index, from idx at a step-0 row.
 fn input_index(code: i32) -> u32 {
   return u32(-1 - code);
@@ -77,17 +95,17 @@ fn cell_forward(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg:
   let row = PF.row0 + k;
   let a = row * 3u * H;
   let b = k * 3u * H;
-  let r = sigm(f_gi[a + j] + f_bih[j] + f_gh[b + j] + f_bhh[j]);
-  let z = sigm(f_gi[a + H + j] + f_bih[H + j] + f_gh[b + H + j] + f_bhh[H + j]);
   let ghn = f_gh[b + 2u * H + j] + f_bhh[2u * H + j];
-  let n = tanh_(f_gi[a + 2u * H + j] + f_bih[2u * H + j] + r * ghn);
-  let hp = f_s[(PF.hbase + k) * H + j];
-  f_s[(PF.obase + k) * H + j] = (1.0 - z) * n + z * hp;
+  let c = cell(
+    f_gi[a + j] + f_bih[j], f_gi[a + H + j] + f_bih[H + j], f_gi[a + 2u * H + j] + f_bih[2u * H + j],
+    f_gh[b + j] + f_bhh[j], f_gh[b + H + j] + f_bhh[H + j], ghn, f_s[(PF.hbase + k) * H + j],
+  );
+  f_s[(PF.obase + k) * H + j] = c.x;
   if (PF.save == 1u) {
     let g = PF.gbase + row * 4u * H;
-    f_s[g + j] = r;
-    f_s[g + H + j] = z;
-    f_s[g + 2u * H + j] = n;
+    f_s[g + j] = c.y;
+    f_s[g + H + j] = c.z;
+    f_s[g + 2u * H + j] = c.w;
     f_s[g + 3u * H + j] = ghn;
   }
 }
@@ -183,21 +201,8 @@ fn cell_backward(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg
     dh += g;
   }
   let gt = PB.gates_off + row * 4u * H;
-  let r = b_ws[gt + j];
-  let z = b_ws[gt + H + j];
-  let n = b_ws[gt + 2u * H + j];
-  let ghn = b_ws[gt + 3u * H + j];
-  let dan = dh * (1.0 - z) * (1.0 - n * n);
-  let dar = dan * ghn * r * (1.0 - r);
-  let daz = dh * (b_hp[row * H + j] - n) * z * (1.0 - z);
-  let o = row * 7u * H;
-  b_dg[o + j] = dar;
-  b_dg[o + H + j] = daz;
-  b_dg[o + 2u * H + j] = dan;
-  b_dg[o + 3u * H + j] = dar;
-  b_dg[o + 4u * H + j] = daz;
-  b_dg[o + 5u * H + j] = dan * r;
-  b_dg[o + 6u * H + j] = dh * z;
+  let g = cell_grads(dh, b_ws[gt + j], b_ws[gt + H + j], b_ws[gt + 2u * H + j], b_ws[gt + 3u * H + j], b_hp[row * H + j]);
+  for (var q = 0u; q < 7u; q++) { b_dg[row * 7u * H + q * H + j] = g[q]; }
 }
 
 struct ScatterDh0 { n: u32, H: u32, dh0_off: u32 }
@@ -298,16 +303,17 @@ fn seq_forward(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_inde
       }
       let row = row0 + k;
       let a = row * 3u * H;
-      let r = sigm(q_gi[a + j] + q_bih[j] + ar + q_bhh[j]);
-      let z = sigm(q_gi[a + H + j] + q_bih[H + j] + az + q_bhh[H + j]);
       let ghn = an + q_bhh[2u * H + j];
-      let n = tanh_(q_gi[a + 2u * H + j] + q_bih[2u * H + j] + r * ghn);
-      q_s[(PQ.B + row) * H + j] = (1.0 - z) * n + z * q_tile[kk * H + j];
+      let c = cell(
+        q_gi[a + j] + q_bih[j], q_gi[a + H + j] + q_bih[H + j], q_gi[a + 2u * H + j] + q_bih[2u * H + j],
+        ar + q_bhh[j], az + q_bhh[H + j], ghn, q_tile[kk * H + j],
+      );
+      q_s[(PQ.B + row) * H + j] = c.x;
       if (PQ.save == 1u) {
         let g = PQ.gbase + row * 4u * H;
-        q_s[g + j] = r;
-        q_s[g + H + j] = z;
-        q_s[g + 2u * H + j] = n;
+        q_s[g + j] = c.y;
+        q_s[g + H + j] = c.z;
+        q_s[g + 2u * H + j] = c.w;
         q_s[g + 3u * H + j] = ghn;
       }
     }
@@ -374,21 +380,8 @@ fn seq_backward(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_ind
         dh += g;
       }
       let gt = PR.gates_off + row * 4u * H;
-      let r = r_ws[gt + j];
-      let z = r_ws[gt + H + j];
-      let n = r_ws[gt + 2u * H + j];
-      let ghn = r_ws[gt + 3u * H + j];
-      let dan = dh * (1.0 - z) * (1.0 - n * n);
-      let dar = dan * ghn * r * (1.0 - r);
-      let daz = dh * (r_hp[row * H + j] - n) * z * (1.0 - z);
-      let o = row * 7u * H;
-      r_dg[o + j] = dar;
-      r_dg[o + H + j] = daz;
-      r_dg[o + 2u * H + j] = dan;
-      r_dg[o + 3u * H + j] = dar;
-      r_dg[o + 4u * H + j] = daz;
-      r_dg[o + 5u * H + j] = dan * r;
-      r_dg[o + 6u * H + j] = dh * z;
+      let g = cell_grads(dh, r_ws[gt + j], r_ws[gt + H + j], r_ws[gt + 2u * H + j], r_ws[gt + 3u * H + j], r_hp[row * H + j]);
+      for (var q = 0u; q < 7u; q++) { r_dg[row * 7u * H + q * H + j] = g[q]; }
     }
     storageBarrier();
     workgroupBarrier(); // the step's gate gradients written, and every read of the tile done
