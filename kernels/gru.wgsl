@@ -333,12 +333,7 @@ struct SeqBackward {
 }
 @group(0) @binding(0) var<uniform> PR: SeqBackward;
 @group(0) @binding(1) var<storage, read> r_whh: array<f32>;
-@group(0) @binding(2) var<storage, read> r_d: array<f32>;
-@group(0) @binding(3) var<storage, read> r_ws: array<f32>;
-@group(0) @binding(4) var<storage, read> r_hp: array<f32>;
-@group(0) @binding(5) var<storage, read> r_idx: array<i32>;
-@group(0) @binding(6) var<storage, read> r_dhn: array<f32>;
-@group(0) @binding(7) var<storage, read_write> r_dg: array<f32>;
+// bindings 2–7: cell_backward's (b_d, b_ws, b_hp, b_idx, b_dhn, b_dg)
 
 // Dg as for cell_backward (total×7H), then B×H floats: the gradient carried past step 0 of
 // each sorted position (the state gradient before the sequence: dh0, for scatter_carry).
@@ -353,21 +348,21 @@ fn seq_backward(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_ind
   let sizes = offs + PR.T;
   if (lid == 0u) {
     var s = 0u;
-    while (s < PR.T && u32(r_idx[sizes + s]) > k0) { s++; }
+    while (s < PR.T && u32(b_idx[sizes + s]) > k0) { s++; }
     q_steps = s;
   }
   for (var p = lid; p < mH; p += WG) {
     let k = k0 + p / H;
     if (k >= PR.B) { continue; }
     var c = 0.0;
-    if (PR.has_dhn == 1u) { c = r_dhn[PR.dhn_off + input_index(r_idx[k]) * H + p % H]; }
+    if (PR.has_dhn == 1u) { c = b_dhn[PR.dhn_off + input_index(b_idx[k]) * H + p % H]; }
     q_tile[p] = c;
   }
   let steps = workgroupUniformLoad(&q_steps);
   for (var u = 0u; u < steps; u++) {
     let t = steps - 1u - u;
-    let row0 = u32(r_idx[offs + t]);
-    let bs = u32(r_idx[sizes + t]);
+    let row0 = u32(b_idx[offs + t]);
+    let bs = u32(b_idx[sizes + t]);
     for (var p = lid; p < mH; p += WG) {
       let j = p % H;
       let k = k0 + p / H;
@@ -375,13 +370,13 @@ fn seq_backward(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_ind
       let row = row0 + k;
       var dh = q_tile[p];
       if (PR.has_d == 1u) {
-        var g = r_d[row * H + j];
-        if (PR.has_mask == 1u) { g *= r_ws[PR.mask_off + row * H + j]; }
+        var g = b_d[row * H + j];
+        if (PR.has_mask == 1u) { g *= b_ws[PR.mask_off + row * H + j]; }
         dh += g;
       }
       let gt = PR.gates_off + row * 4u * H;
-      let g = cell_grads(dh, r_ws[gt + j], r_ws[gt + H + j], r_ws[gt + 2u * H + j], r_ws[gt + 3u * H + j], r_hp[row * H + j]);
-      for (var q = 0u; q < 7u; q++) { r_dg[row * 7u * H + q * H + j] = g[q]; }
+      let g = cell_grads(dh, b_ws[gt + j], b_ws[gt + H + j], b_ws[gt + 2u * H + j], b_ws[gt + 3u * H + j], b_hp[row * H + j]);
+      for (var q = 0u; q < 7u; q++) { b_dg[row * 7u * H + q * H + j] = g[q]; }
     }
     storageBarrier();
     workgroupBarrier(); // the step's gate gradients written, and every read of the tile done
@@ -390,8 +385,8 @@ fn seq_backward(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_ind
       let k = k0 + p / H;
       if (k >= bs) { continue; }
       let o = (row0 + k) * 7u * H;
-      var c = r_dg[o + 6u * H + i];
-      for (var g = 0u; g < 3u * H; g++) { c += r_dg[o + 3u * H + g] * r_whh[g * H + i]; }
+      var c = b_dg[o + 6u * H + i];
+      for (var g = 0u; g < 3u * H; g++) { c += b_dg[o + 3u * H + g] * r_whh[g * H + i]; }
       q_tile[p] = c;
     }
     workgroupBarrier();
@@ -399,7 +394,7 @@ fn seq_backward(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_ind
   let carry = PR.total * 7u * H;
   for (var p = lid; p < mH; p += WG) {
     let k = k0 + p / H;
-    if (k < PR.B) { r_dg[carry + k * H + p % H] = q_tile[p]; }
+    if (k < PR.B) { b_dg[carry + k * H + p % H] = q_tile[p]; }
   }
 }
 

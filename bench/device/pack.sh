@@ -20,8 +20,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
-MODULES=(node_modules/@petamoriken/float16 node_modules/node-addon-api node_modules/node-api-headers
-  node_modules/webgpu/package.json node_modules/webgpu/index.js node_modules/webgpu/dist/linux-x64)
+MODULES=(node_modules/@petamoriken/float16 node_modules/node-addon-api node_modules/node-api-headers)
+# Dawn is an optional dependency: packed where it is installed (webgpu-check.sh needs it, cuda-check.sh not)
+[ -f node_modules/webgpu/dist/linux-x64/dawn.node ] && MODULES+=(node_modules/webgpu/package.json node_modules/webgpu/index.js node_modules/webgpu/dist/linux-x64)
 LIMIT_MB=60
 
 # the cpu addon: the reference of the check's validation and of the conformance suite's parity

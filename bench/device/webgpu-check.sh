@@ -24,12 +24,12 @@ source bench/device/setup.sh webgpu_bench
 
 failed=()
 say "step 2: the conformance suite on the webgpu backend"
-SEQCORE_WEBGPU_GRU=sequence run 120 node "$JS/bench/device/conformance.js" --backend webgpu || failed+=(conformance-sequence)
-SEQCORE_WEBGPU_GRU=steps run 120 node "$JS/bench/device/conformance.js" --backend webgpu || failed+=(conformance-steps)
+SEQCORE_WEBGPU_GRU=sequence run 75 node "$JS/bench/device/conformance.js" --backend webgpu || failed+=(conformance-sequence)
+SEQCORE_WEBGPU_GRU=steps run 75 node "$JS/bench/device/conformance.js" --backend webgpu || failed+=(conformance-steps)
 
 say "step 3: GEMM, the embedding gradient and GRU W1–W4 on webgpu beside the cpu backend ($(nproc) threads)"
-run 90 node "$JS/bench/device/webgpu_bench.js" --suite gemm || failed+=(bench-gemm)
-run 240 node "$JS/bench/device/webgpu_bench.js" --suite gru || failed+=(bench-gru)
+run 60 node "$JS/bench/device/webgpu_bench.js" --suite gemm || failed+=(bench-gemm)
+run 180 node "$JS/bench/device/webgpu_bench.js" --suite gru || failed+=(bench-gru)
 
 say "done in ${SECONDS} s; ${failed[*]:-no} step failed"
 ((${#failed[@]} == 0)) || exit 1

@@ -44,11 +44,13 @@ export function useGruRecurrence(way: 'sequence' | 'steps'): void {
 /**
  * Sequences per workgroup of the whole-sequence kernels: as many as fit SEQ_TILE, but few
  * enough to give about 64 workgroups (a GPU has tens of compute units, each wanting a group);
- * null where one state does not fit (H > SEQ_TILE) or the recurrence runs by steps.
+ * null where one state does not fit (H > SEQ_TILE), where the groups would pass one dispatch
+ * dimension's 65,535, or where the recurrence runs by steps.
  */
 export function sequencesPerGroup(B: number, H: number): number | null {
   if (recurrence === 'steps' || H > SEQ_TILE) return null;
-  return Math.max(1, Math.min(Math.floor(SEQ_TILE / H), Math.ceil(B / 64)));
+  const m = Math.max(1, Math.min(Math.floor(SEQ_TILE / H), Math.ceil(B / 64)));
+  return Math.ceil(B / m) <= 65535 ? m : null; // one dispatch dimension (the kernels index wid.x alone)
 }
 
 /**
