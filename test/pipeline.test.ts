@@ -94,6 +94,8 @@ describe('System 1 end to end (tiny)', () => {
     expect(rows!.map((r) => r.name)).toEqual(['ensemble', ...members.map((m) => `without ${m.name}`), ...members.map((m) => `${m.name} alone`)]);
     // the ensemble without the first autoencoder is narrower by its 8 columns (PCA)
     expect(readNpy(join(out, 'ensemble', 'embeddings.npy')).shape[1]! - readNpy(join(out, 'ablation', 'without-1', 'embeddings.npy')).shape[1]!).toBe(8);
+    // the ensemble it scores is rebuilt from the run's members: the run's own, bit for bit
+    expect(readFileSync(join(out, 'ablation', 'ensemble', 'embeddings.npy')).equals(readFileSync(join(out, 'ensemble', 'embeddings.npy')))).toBe(true);
     // a member alone: the mean and sample std of its scores over the two seeds
     const alone = rows!.find((r) => r.name === 'statistics alone')!;
     const ev = (seed: number) =>

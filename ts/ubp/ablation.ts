@@ -65,8 +65,11 @@ export async function ablation(o: AblationOptions): Promise<AblationRow[] | null
     targets = join(o.run, 'targets'),
     out = join(o.run, 'ablation');
   const relevant = readRelevantClients(data);
-  // The embeddings scored: the run's ensemble, one rebuilt without each member, each member's own.
-  const variants: [string, string][] = [['ensemble', join(o.run, 'ensemble')]];
+  // The embeddings scored: the ensemble and one without each member, both rebuilt by today's
+  // rules (a run made by an older seqcore may have normalised its members otherwise), and
+  // each member's own submission.
+  ensembleOf(members, relevant, join(out, 'ensemble'));
+  const variants: [string, string][] = [['ensemble', join(out, 'ensemble')]];
   if (members.length > 1)
     members.forEach((m, i) => {
       const dir = join(out, `without-${i + 1}`);
