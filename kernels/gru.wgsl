@@ -256,10 +256,8 @@ fn transpose_whh(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg
 
 struct SeqForward { H: u32, m: u32, B: u32, T: u32, total: u32, gbase: u32, save: u32 }
 @group(0) @binding(0) var<uniform> PQ: SeqForward;
-@group(0) @binding(1) var<storage, read> q_gi: array<f32>;
+// bindings 1, 3 and 4: cell_forward's (f_gi, f_bih, f_bhh)
 @group(0) @binding(2) var<storage, read> q_wt: array<f32>;
-@group(0) @binding(3) var<storage, read> q_bih: array<f32>;
-@group(0) @binding(4) var<storage, read> q_bhh: array<f32>;
 @group(0) @binding(5) var<storage, read> q_idx: array<i32>;
 @group(0) @binding(6) var<storage, read_write> q_s: array<f32>;
 
@@ -303,10 +301,10 @@ fn seq_forward(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_inde
       }
       let row = row0 + k;
       let a = row * 3u * H;
-      let ghn = an + q_bhh[2u * H + j];
+      let ghn = an + f_bhh[2u * H + j];
       let c = cell(
-        q_gi[a + j] + q_bih[j], q_gi[a + H + j] + q_bih[H + j], q_gi[a + 2u * H + j] + q_bih[2u * H + j],
-        ar + q_bhh[j], az + q_bhh[H + j], ghn, q_tile[kk * H + j],
+        f_gi[a + j] + f_bih[j], f_gi[a + H + j] + f_bih[H + j], f_gi[a + 2u * H + j] + f_bih[2u * H + j],
+        ar + f_bhh[j], az + f_bhh[H + j], ghn, q_tile[kk * H + j],
       );
       q_s[(PQ.B + row) * H + j] = c.x;
       if (PQ.save == 1u) {

@@ -5,7 +5,7 @@ describe('EarlyStopping', () => {
   it('a loss: lower is better; the patience counts the epochs since the best', () => {
     const s = new EarlyStopping(2, 'min');
     expect([3, 2, 2.5, 1, 1.5, 1.2].map((v, e) => s.record(v, e))).toEqual([true, true, false, true, false, false]);
-    expect(s.state()).toEqual({ best: 1, bestEpoch: 3, bad: 2 });
+    expect({ best: s.best, bestEpoch: s.bestEpoch, bad: s.bad }).toEqual({ best: 1, bestEpoch: 3, bad: 2 });
     expect(s.stop).toBe(true);
   });
 

@@ -97,8 +97,4 @@ export class EarlyStopping implements StoppingState {
   get stop(): boolean {
     return this.bad >= this.patience;
   }
-
-  state(): StoppingState {
-    return { best: this.best, bestEpoch: this.bestEpoch, bad: this.bad };
-  }
 }

@@ -4,7 +4,7 @@ import { Tensor, tensor } from '../../tensor.js';
 import { gpu, type GpuStorage } from './backend.js';
 
 /** Positions of one id summed by one invocation (kernels/embedding.wgsl's chunk_sums). */
-export const EMBEDDING_CHUNK = 256;
+const EMBEDDING_CHUNK = 256;
 
 /**
  * The host plan of kernels/embedding.wgsl's sorted scatter: [order | start | uniq | seg] (its

@@ -23,7 +23,7 @@ export function useGemmTile(t: GemmTile | null): void {
   forced = t;
 }
 
-export function gemmTile(M: number, N: number): GemmTile {
+function gemmTile(M: number, N: number): GemmTile {
   return forced ?? GEMM_TILES.find((t) => Math.ceil(M / t.BM) * Math.ceil(N / t.BN) >= MIN_GROUPS) ?? GEMM_TILES[GEMM_TILES.length - 1]!;
 }
 

@@ -24,7 +24,7 @@ import { sumColumns } from './elementwise.js';
 import { dispatchGemm } from './gemm.js';
 
 /** Floats of workgroup memory the whole-sequence kernels hold (SEQ_TILE in kernels/gru.wgsl: with one u32, WebGPU's default 16 KiB). */
-export const SEQ_TILE = 4092;
+const SEQ_TILE = 4092;
 
 /** SEQCORE_WEBGPU_GRU=sequence|steps forces one way (the device check runs the conformance suite both ways). */
 function recurrenceFromEnv(): 'sequence' | 'steps' {
