@@ -98,22 +98,21 @@ describe('System 1 end to end (tiny)', () => {
     expect(readFileSync(join(out, 'ablation', 'ensemble', 'embeddings.npy')).equals(readFileSync(join(out, 'ensemble', 'embeddings.npy')))).toBe(true);
     // a member alone: the mean and sample std of its scores over the two seeds
     const alone = rows!.find((r) => r.name === 'statistics alone')!;
-    const ev = (seed: number) =>
-      evaluateEmbeddings({
-        data: join(out, 'data'),
-        targets: join(out, 'targets'),
-        embeddings: join(out, 'statistics'),
-        hidden: 16,
-        inner: 32,
-        epochs: 1,
-        seed,
-      });
-    const [a, b] = [await ev(1), await ev(2)];
-    const sums = [a, b].map((r) => r.reduce((x, t) => x + t.score, 0));
+    const sumsOf = async (embeddings: string) => {
+      const ev = (seed: number) => evaluateEmbeddings({ data: join(out, 'data'), targets: join(out, 'targets'), embeddings, hidden: 16, inner: 32, epochs: 1, seed });
+      return [await ev(1), await ev(2)].map((r) => r.reduce((x, t) => x + t.score, 0));
+    };
+    const sums = await sumsOf(join(out, 'statistics'));
     const sum = alone.scores.at(-1)!;
     expect(sum.task).toBe('sum');
     expect(sum.mean).toBeCloseTo((sums[0]! + sums[1]!) / 2, 12);
     expect(sum.std).toBeCloseTo(Math.abs(sums[0]! - sums[1]!) / Math.SQRT2, 12);
+    // its difference from the ensemble's sum with the same seed
+    const ens = await sumsOf(join(out, 'ablation', 'ensemble'));
+    const d = [sums[0]! - ens[0]!, sums[1]! - ens[1]!];
+    expect(rows![0]!.delta).toBeUndefined();
+    expect(alone.delta!.mean).toBeCloseTo((d[0]! + d[1]!) / 2, 12);
+    expect(alone.delta!.std).toBeCloseTo(Math.abs(d[0]! - d[1]!) / Math.SQRT2, 12);
     expect(readFileSync(join(out, 'ablation', 'ablation.md'), 'utf8')).toContain('| statistics alone |');
   }, 300_000);
 

@@ -1,6 +1,8 @@
 // The paper's ablation of a `ubp run`: the full ensemble, the ensemble without each member,
 // and each member alone, every one scored on the challenge's tasks over several seeds of the
-// universal network; mean ± std per task and of the sum. Reads the members the run built
+// universal network; mean ± std per task and of the sum, and each row's sum minus the
+// ensemble's with the same seed (the seed's share of the noise, its initialisation and batch
+// order, cancels in part: mean ± std of the differences). Reads the members the run built
 // (RUN/ensemble/members.json) and writes RUN/ablation/ablation.md and ablation.json.
 import { join } from 'node:path';
 import { writeFileAtomic } from '../io/atomic.js';
@@ -27,6 +29,8 @@ export interface AblationRow {
   name: string;
   /** Per task (the challenge's order), and the sum last: mean and std over the seeds. */
   scores: { task: string; mean: number; std: number }[];
+  /** Every row but the ensemble's: its sum minus the ensemble's with the same seed, mean and std over the seeds. */
+  delta?: { mean: number; std: number };
 }
 
 export interface AblationOptions {
@@ -40,21 +44,26 @@ export interface AblationOptions {
   shouldStop?: () => boolean;
 }
 
-function summarise(name: string, runs: TaskResult[][]): AblationRow {
+const sumOf = (r: TaskResult[]): number => r.reduce((a, t) => a + t.score, 0);
+
+/** `ensemble`: the ensemble's sums by seed, in the same order as `runs` (absent for the ensemble's own row). */
+function summarise(name: string, runs: TaskResult[][], ensemble?: number[]): AblationRow {
   const tasks = runs[0]!.map((t) => t.task);
   const per = (i: number): number[] => runs.map((r) => r[i]!.score);
   return {
     name,
-    scores: [...tasks.map((task, i) => ({ task, ...meanStd(per(i)) })), { task: 'sum', ...meanStd(runs.map((r) => r.reduce((a, t) => a + t.score, 0))) }],
+    scores: [...tasks.map((task, i) => ({ task, ...meanStd(per(i)) })), { task: 'sum', ...meanStd(runs.map(sumOf)) }],
+    ...(ensemble ? { delta: meanStd(runs.map((r, k) => sumOf(r) - ensemble[k]!)) } : {}),
   };
 }
 
 export function ablationTable(rows: AblationRow[]): string {
   const heads = rows[0]!.scores.map((s) => s.task);
+  const pm = (s: { mean: number; std: number }, sign = ''): string => `${s.mean >= 0 ? sign : ''}${s.mean.toFixed(4)} ± ${s.std.toFixed(4)}`;
   return [
-    `| embedding | ${heads.join(' | ')} |`,
-    `|---|${heads.map(() => '---|').join('')}`,
-    ...rows.map((r) => `| ${r.name} | ${r.scores.map((s) => `${s.mean.toFixed(4)} ± ${s.std.toFixed(4)}`).join(' | ')} |`),
+    `| embedding | ${heads.join(' | ')} | sum − ensemble's, same seed |`,
+    `|---|${heads.map(() => '---|').join('')}---|`,
+    ...rows.map((r) => `| ${r.name} | ${r.scores.map((s) => pm(s)).join(' | ')} | ${r.delta ? pm(r.delta, '+') : ''} |`),
   ].join('\n');
 }
 
@@ -82,6 +91,7 @@ export async function ablation(o: AblationOptions): Promise<AblationRow[] | null
     });
   for (const m of members) variants.push([`${m.name} alone`, m.dir]);
   const rows: AblationRow[] = [];
+  let ensembleSums: number[] | undefined; // the first variant's
   for (const [name, dir] of variants) {
     const runs: TaskResult[][] = [];
     for (const seed of o.seeds) {
@@ -89,7 +99,8 @@ export async function ablation(o: AblationOptions): Promise<AblationRow[] | null
       o.log?.(`ablation: ${name}, seed ${seed}`);
       runs.push(await evaluateEmbeddings({ data, targets, embeddings: dir, hidden: o.evalHidden, inner: o.evalInner, epochs: o.evalEpochs, seed }));
     }
-    rows.push(summarise(name, runs));
+    rows.push(summarise(name, runs, ensembleSums));
+    ensembleSums ??= runs.map(sumOf);
   }
   const about =
     `Ablation of ${o.run}: the ensemble, the ensemble without each member, each member alone; ` +
