@@ -99,7 +99,8 @@ describe('System 1 end to end (tiny)', () => {
     // a member alone: the mean and sample std of its scores over the two seeds
     const alone = rows!.find((r) => r.name === 'statistics alone')!;
     const sumsOf = async (embeddings: string) => {
-      const ev = (seed: number) => evaluateEmbeddings({ data: join(out, 'data'), targets: join(out, 'targets'), embeddings, hidden: 16, inner: 32, epochs: 1, seed });
+      const ev = (seed: number) =>
+        evaluateEmbeddings({ data: join(out, 'data'), targets: join(out, 'targets'), embeddings, hidden: 16, inner: 32, epochs: 1, seed });
       return [await ev(1), await ev(2)].map((r) => r.reduce((x, t) => x + t.score, 0));
     };
     const sums = await sumsOf(join(out, 'statistics'));
