@@ -2,6 +2,9 @@
 // has or why it has none, in text and as one JSON object, and a missing part never stops the
 // command.
 import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadCudaAddon } from '../ts/backend/cuda/addon.js';
 import type { DoctorReport } from '../ts/cli/doctor.js';
@@ -13,7 +16,8 @@ function doctor(args: string[], env: NodeJS.ProcessEnv = {}): { code: number; ou
 
 describe('seqcore doctor', () => {
   it('--json: the cpu ISA and threads, the webgpu adapter or why none, the cuda devices or why none', () => {
-    const r = doctor(['--json']);
+    const cache = mkdtempSync(join(tmpdir(), 'seqcore-doctor-'));
+    const r = doctor(['--json'], { SEQCORE_CACHE: cache });
     expect(r.code, r.err).toBe(0);
     const j = JSON.parse(r.out) as DoctorReport;
     if (!j.cpu.ok) expect.fail(`the cpu addon is built here: ${j.cpu.error}`);
@@ -26,6 +30,7 @@ describe('seqcore doctor', () => {
       if (/llvmpipe/.test(`${j.webgpu.device} ${j.webgpu.description}`)) expect(j.webgpu.software).toBe('Mesa llvmpipe');
       expect(j.webgpu.features.map((f) => f.name)).toEqual(['timestamp-query', 'shader-f16', 'subgroups', 'chromium-experimental-subgroup-matrix']);
       for (const f of j.webgpu.features) expect(typeof f.offered).toBe('boolean');
+      expect(j.webgpu.gemmTiles).toEqual({ cache: join(cache, 'webgpu-gemm-tiles.json'), tuned: 0 }); // never tuned in this cache
     } else expect(j.webgpu.error).toMatch(/webgpu backend: /);
     const cuda = loadCudaAddon();
     if ('error' in cuda)
@@ -49,6 +54,19 @@ describe('seqcore doctor', () => {
     if ('error' in cuda) expect(r.out).toContain(`cuda    not available: ${cuda.error.split('\n')[0]}`);
     else expect(r.out).toMatch(/^cuda {4}(driver \d+\.\d+|no driver), runtime \d+\.\d+$/m);
   }, 60_000);
+
+  it('--tune: every tile of every size checked and timed, cached, and reported', () => {
+    const cache = mkdtempSync(join(tmpdir(), 'seqcore-doctor-'));
+    const r = doctor(['--tune', '--tune-sizes', '32,70'], { SEQCORE_CACHE: cache });
+    expect(r.code, r.err).toBe(0);
+    expect(r.err.match(/^\d+×\d+×\d+: .* → /gm)).toHaveLength(8);
+    const file = join(cache, 'webgpu-gemm-tiles.json');
+    expect(existsSync(file)).toBe(true);
+    const written = JSON.parse(readFileSync(file, 'utf8')) as { adapters: Record<string, { entries: unknown[] }> };
+    expect(Object.values(written.adapters)[0]!.entries).toHaveLength(8);
+    expect(r.out).toContain(`GEMM tiles: tuned for 8 sizes (${file})`);
+    expect(doctor(['--tune', '--tune-sizes', '32,0']).err).toMatch(/--tune-sizes must be an integer ≥ 1 and ≤ 16384, got '0'/);
+  }, 120_000);
 
   it('no cpu addon, no Dawn adapter, no CUDA addon: each part says why, the command still succeeds', () => {
     const r = doctor(['--json'], {

@@ -6,7 +6,11 @@ import { describe, expect, it } from 'vitest';
 import { Adam, AdamW, kernel, ops, PackedLayout, Rng, Tensor, tensor } from '../ts/index.js';
 import { backwardProbe, dispose, expectClose, f64, makeInputs, randn, useWebGpu } from './harness.js';
 import { Profiler, setProfiler } from '../ts/profile.js';
-import { GEMM_TILES, useGemmTile } from '../ts/backend/webgpu/gemm.js';
+import { GEMM_TILES, gemmTileFor, useGemmTile, useTunedGemmTiles } from '../ts/backend/webgpu/gemm.js';
+import { loadTunedTiles, readTunedTiles, tuneGemm } from '../ts/backend/webgpu/gemm_tune.js';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 const webgpu = useWebGpu();
 
@@ -230,6 +234,83 @@ describe('webgpu selfAttention at training sizes', () => {
       outs[0]!.forEach((v, k) =>
         expectClose(v, outs[1]![k]!, 1e-5, 1e-4, `${causal ? 'causal' : 'bidirectional'}, dropout ${dropout}, ${k ? `gradient ${k - 1}` : 'forward'}`),
       );
+    }
+  });
+});
+
+describe('webgpu GEMM tiles tuned per adapter and cached on disk', () => {
+  it('each tile checked and timed; the fastest kept, cached beside other adapters, and used for the nearest size', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'seqcore-tune-')),
+      file = join(dir, 'tiles.json');
+    const other = { M: 8, N: 8, K: 8, tile: GEMM_TILES[0], ms: [1, 2, 3] };
+    writeFileSync(file, JSON.stringify({ version: 1, adapters: { 'another adapter': { tuned: 'earlier', entries: [other] } } }));
+    const shapes = [
+      { M: 64, N: 48, K: 40 },
+      { M: 300, N: 260, K: 70 },
+    ];
+    try {
+      const entries = await tuneGemm(webgpu(), { shapes, repeats: 1, file });
+      expect(entries.map(({ M, N, K }) => ({ M, N, K }))).toEqual(shapes);
+      for (const e of entries) {
+        expect(e.ms).toHaveLength(GEMM_TILES.length);
+        for (const ms of e.ms) expect(ms).toBeGreaterThan(0);
+        expect(e.tile).toBe(GEMM_TILES[e.ms.indexOf(Math.min(...e.ms))]); // the fastest
+      }
+      expect(readTunedTiles(webgpu().description, file)).toEqual(entries);
+      expect(readTunedTiles('another adapter', file)).toEqual([other]);
+      expect(readTunedTiles('an adapter never tuned', file)).toBeNull();
+      // in use: each product takes the tile of the tuned size nearest to it (log scale)
+      expect(gemmTileFor(60, 50, 40)).toBe(entries[0]!.tile);
+      expect(gemmTileFor(280, 300, 64)).toBe(entries[1]!.tile);
+      // and GEMMs still agree with the cpu
+      const rng = new Rng(3);
+      const [A, B] = [randn([90, 70], rng), randn([70, 110], rng)];
+      const run = async (backend: string): Promise<Float64Array> => {
+        const c = tensor(new Float32Array(90 * 110), [90, 110], { backend });
+        kernel('gemm', backend)(tensor(A, [90, 70], { backend }), tensor(B, [70, 110], { backend }), c, { transA: false, transB: false, alpha: 1, beta: 0 });
+        return f64(c);
+      };
+      expectClose(await run('webgpu'), await run('cpu'), 1e-4, 1e-4, 'with the tuned tiles');
+    } finally {
+      useTunedGemmTiles([]);
+    }
+  });
+
+  it('a cache that cannot be read names the file and the fault; at start it is a warning and tiles go by workgroup count', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'seqcore-tune-')),
+      file = join(dir, 'webgpu-gemm-tiles.json');
+    const cases: [string, RegExp][] = [
+      ['{"version": 1, "adap', /not valid JSON/],
+      [JSON.stringify({ version: 2, adapters: {} }), /layout version 2, this seqcore reads 1/],
+      [
+        JSON.stringify({ version: 1, adapters: { A: { entries: [{ M: 4, N: 4, K: 4, tile: { BM: 16, BN: 16, TM: 1, TN: 1 } }] } } }),
+        /adapter 'A', entry 0: expected/,
+      ],
+      [JSON.stringify({ version: 1, adapters: { A: { entries: [{ M: 0, N: 4, K: 4, tile: GEMM_TILES[0] }] } } }), /adapter 'A', entry 0: expected/],
+    ];
+    for (const [text, why] of cases) {
+      writeFileSync(file, text);
+      expect(() => readTunedTiles('A', file), text).toThrow(why);
+      expect(() => readTunedTiles('A', file)).toThrow(file);
+    }
+    const saved = process.env.SEQCORE_CACHE;
+    process.env.SEQCORE_CACHE = dir;
+    try {
+      const entry = { M: 4096, N: 4096, K: 4096, tile: GEMM_TILES[2] };
+      writeFileSync(file, JSON.stringify({ version: 1, adapters: { [webgpu().description]: { entries: [entry] } } }));
+      expect(loadTunedTiles(webgpu())).toBe(1);
+      expect(gemmTileFor(4000, 4000, 4000)).toBe(GEMM_TILES[2]); // tuned, against the rule's largest tile
+      writeFileSync(file, '{');
+      const warnings: string[] = [];
+      expect(loadTunedTiles(webgpu(), (l) => warnings.push(l))).toBe(0);
+      expect(warnings).toHaveLength(1);
+      expect(warnings[0]).toContain(file);
+      expect(gemmTileFor(4000, 4000, 4000)).toBe(GEMM_TILES[0]); // the workgroup-count rule: the largest tile that fills the GPU
+      expect(readFileSync(file, 'utf8')).toBe('{'); // left as it was
+    } finally {
+      useTunedGemmTiles([]);
+      if (saved === undefined) delete process.env.SEQCORE_CACHE;
+      else process.env.SEQCORE_CACHE = saved;
     }
   });
 });

@@ -7,7 +7,9 @@
 #       (none, or only a software renderer)
 #   (2) the conformance suite on the webgpu backend, once with the GRU's recurrence in
 #       whole-sequence kernels and once by steps (SEQCORE_WEBGPU_GRU)
-#   (3) GEMM at 1024, 2048 and 4096 and the embedding gradient; then W1–W4 (W2: the UBP
+#   (3) the GEMM's tile shapes tuned for this adapter at M, N, K of 1024 and 4096 (seqcore doctor
+#       --tune; the cache in .device/cache, which the benchmarks after it read)
+#   (4) GEMM at 1024, 2048 and 4096 and the embedding gradient; then W1–W4 (W2: the UBP
 #       autoencoder step), both ways; each beside the cpu backend on all of the machine's cores
 #       (bench/device/webgpu_bench.ts)
 # Everything goes to stdout: JSON lines (those starting with '{') and '#' lines saying what runs;
@@ -27,7 +29,12 @@ say "step 2: the conformance suite on the webgpu backend"
 SEQCORE_WEBGPU_GRU=sequence run 75 node "$JS/bench/device/conformance.js" --backend webgpu || failed+=(conformance-sequence)
 SEQCORE_WEBGPU_GRU=steps run 75 node "$JS/bench/device/conformance.js" --backend webgpu || failed+=(conformance-steps)
 
-say "step 3: GEMM, the embedding gradient and GRU W1–W4 on webgpu beside the cpu backend ($(nproc) threads)"
+say "step 3: the GEMM's tile shapes tuned for this adapter"
+export SEQCORE_CACHE=$PWD/.device/cache
+run 60 node "$JS/ts/cli/main.js" doctor --tune --tune-sizes 1024,4096 || failed+=(tune)
+cat "$SEQCORE_CACHE/webgpu-gemm-tiles.json" 2>/dev/null | tr -d '\n ' && echo
+
+say "step 4: GEMM, the embedding gradient and GRU W1–W4 on webgpu beside the cpu backend ($(nproc) threads)"
 run 60 node "$JS/bench/device/webgpu_bench.js" --suite gemm || failed+=(bench-gemm)
 run 180 node "$JS/bench/device/webgpu_bench.js" --suite gru || failed+=(bench-gru)
 

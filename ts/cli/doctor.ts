@@ -1,11 +1,14 @@
 // `seqcore doctor`: what this machine offers each backend — the cpu addon's ISA and threads, the
-// WebGPU adapter, the CUDA driver, devices and cuBLASLt. Each part reports its own status (a
-// missing addon, Dawn or driver is a line of the report, never an exception), so the command
-// answers on any machine; `--json` prints the same as one object.
+// WebGPU adapter (and its tuned GEMM tiles), the CUDA driver, devices and cuBLASLt. Each part
+// reports its own status (a missing addon, Dawn or driver is a line of the report, never an
+// exception), so the command answers on any machine; `--json` prints the same as one object.
+// `--tune` first tunes the webgpu GEMM's tiles for this adapter (gemm_tune.ts).
 import type { Command } from 'commander';
 import { examples, withThreads } from './options.js';
 import { loadCudaAddon } from '../backend/cuda/addon.js';
-import { findAdapter } from '../backend/webgpu/device.js';
+import { adapterDescription, findAdapter, initWebGpu } from '../backend/webgpu/device.js';
+import { gemmTileCache, readTunedTiles, TUNE_SIZES, tuneGemm, tuneShapes } from '../backend/webgpu/gemm_tune.js';
+import { integer } from './flags.js';
 import { native } from '../native.js';
 
 type Part<T> = ({ ok: true } & T) | { ok: false; error: string };
@@ -25,6 +28,8 @@ interface WebGpuPart {
   software: string | null;
   /** The adapter features seqcore's kernels could use: whether offered, and what seqcore does with each. */
   features: { name: string; offered: boolean; use: string }[];
+  /** The GEMM tiles tuned for this adapter in the cache (0: none, tiles chosen by workgroup count), or why the cache cannot be read. */
+  gemmTiles: { cache: string; tuned: number } | { cache: string; error: string };
 }
 
 /**
@@ -88,12 +93,30 @@ const SOFTWARE = /llvmpipe|lavapipe|softpipe|swiftshader/i;
 
 async function webgpuPart(): Promise<Part<WebGpuPart>> {
   try {
-    const { adapter, flags } = await findAdapter();
+    const found = await findAdapter();
+    const { adapter, flags } = found;
     const { vendor, architecture, device, description, isFallbackAdapter } = adapter.info;
     const named = SOFTWARE.exec(`${vendor} ${architecture} ${device} ${description}`)?.[0];
     const software = named ? `${/swiftshader/i.test(named) ? 'SwiftShader' : `Mesa ${named.toLowerCase()}`}` : isFallbackAdapter ? 'fallback adapter' : null;
     const features = FEATURES.map((f) => ({ ...f, offered: adapter.features.has(f.name) }));
-    return { ok: true, vendor, architecture, device, description, dawnBackend: flags.join(' ').replace(/^backend=/, '') || 'default', software, features };
+    const cache = gemmTileCache();
+    let gemmTiles: WebGpuPart['gemmTiles'];
+    try {
+      gemmTiles = { cache, tuned: readTunedTiles(adapterDescription(found), cache)?.length ?? 0 };
+    } catch (e) {
+      gemmTiles = { cache, error: message(e) };
+    }
+    return {
+      ok: true,
+      vendor,
+      architecture,
+      device,
+      description,
+      dawnBackend: flags.join(' ').replace(/^backend=/, '') || 'default',
+      software,
+      features,
+      gemmTiles,
+    };
   } catch (e) {
     return { ok: false, error: message(e) };
   }
@@ -154,6 +177,14 @@ function text(r: DoctorReport): string {
     lines.push(`webgpu  ${name} (${webgpu.description}; Dawn backend ${webgpu.dawnBackend})`);
     if (webgpu.software) lines.push(`        software renderer (${webgpu.software}): runs on the CPU, no GPU is used`);
     for (const f of webgpu.features) lines.push(`        ${f.name}: ${f.offered ? 'offered' : 'not offered'}${f.offered ? `, ${f.use}` : ''}`);
+    const g = webgpu.gemmTiles;
+    lines.push(
+      'error' in g
+        ? `        GEMM tiles: the cache cannot be read: ${g.error}`
+        : g.tuned
+          ? `        GEMM tiles: tuned for ${g.tuned} sizes (${g.cache})`
+          : "        GEMM tiles: not tuned, chosen by workgroup count ('seqcore doctor --tune' measures them)",
+    );
   }
   if ('driverVersion' in cuda) {
     lines.push(`cuda    ${cuda.driverVersion ? `driver ${cuda.driverVersion}` : 'no driver'}, runtime ${cuda.runtimeVersion}`);
@@ -175,11 +206,21 @@ export function addDoctorCommand(program: Command): void {
   examples(
     withThreads(program.command('doctor').description("what this machine offers each backend: the cpu addon's ISA and threads, the WebGPU adapter, CUDA"))
       .option('--json', 'the report as one JSON object')
-      .action(async (o: { json?: boolean }) => {
+      .option('--tune', "first tune the webgpu GEMM's tile shapes on this adapter (each checked against the cpu, then timed) and cache them on disk")
+      .option('--tune-sizes <list>', 'with --tune: the sizes tried for each of M, N and K', TUNE_SIZES.join(','))
+      .action(async (o: { json?: boolean; tune?: boolean; tuneSizes: string }) => {
+        if (o.tune) {
+          const sizes = o.tuneSizes.split(',').map((s) => integer('--tune-sizes', s, 1, 16384));
+          const be = await initWebGpu();
+          process.stderr.write(`tuning the webgpu GEMM tiles of ${be.description} (${sizes.length ** 3} sizes)\n`);
+          await tuneGemm(be, { shapes: tuneShapes(sizes), log: (l) => process.stderr.write(`${l}\n`) });
+          process.stderr.write(`written: ${gemmTileCache()}\n`);
+        }
         const r = await doctor();
         process.stdout.write(o.json ? `${JSON.stringify(r)}\n` : text(r));
       }),
     'seqcore doctor',
     'seqcore doctor --json',
+    'seqcore doctor --tune --tune-sizes 256,1024',
   );
 }

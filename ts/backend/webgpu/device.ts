@@ -9,6 +9,7 @@
 // dies (glibc mutex assertions, segfaults, hangs) after a few hundred awaited promises. The
 // backend therefore holds it for its lifetime (bench/dawn_async_crash.mjs shows both ways).
 import { WebGpuBackend, register } from './backend.js';
+import { loadTunedTiles } from './gemm_tune.js';
 import './kernels.js';
 
 export interface WebGpuOptions {
@@ -72,11 +73,17 @@ async function start(o: WebGpuOptions): Promise<WebGpuBackend> {
     requiredFeatures: adapter.features.has('timestamp-query') ? ['timestamp-query'] : [], // for --profile
     requiredLimits: { maxStorageBufferBindingSize: adapter.limits.maxStorageBufferBindingSize, maxBufferSize: adapter.limits.maxBufferSize },
   });
-  const info = adapter.info;
-  const b = new WebGpuBackend(gpu, device, `${info.vendor} ${info.architecture} ${info.description}`.trim() + (flags.length ? ` (${flags.join(' ')})` : ''));
+  const b = new WebGpuBackend(gpu, device, adapterDescription({ gpu, adapter, flags }));
   // Validation errors (a shader that does not compile, a bad binding) arrive asynchronously:
   // the first is kept and raised by the next read, like a kernel fault.
   device.addEventListener('uncapturederror', (e) => b.deviceError((e as GPUUncapturedErrorEvent).error.message));
   register(b);
+  loadTunedTiles(b);
   return b;
+}
+
+/** The adapter's name and the Dawn flags it was found with: the backend's description, and the key of its tuned GEMM tiles. */
+export function adapterDescription({ adapter, flags }: FoundAdapter): string {
+  const info = adapter.info;
+  return `${info.vendor} ${info.architecture} ${info.description}`.trim() + (flags.length ? ` (${flags.join(' ')})` : '');
 }
