@@ -3,11 +3,13 @@
 // (ts/backend/webgpu/gru.ts), beside the same workloads on seqcore's cpu backend (the
 // reference), in sequences/s. Validate, then time: one W1 step each way on webgpu must leave
 // the cpu's weights; each case is then timed by time() (bench/gru_workloads.ts). On llvmpipe
-// this only proves the path.
+// this only proves the path. Last, a dispatch-bound step (a small GRU by steps) with the
+// backend's bind groups reused against made for every dispatch, as before they were reused.
 import { useGruRecurrence } from '../ts/backend/webgpu/gru.js';
 import { initWebGpu } from '../ts/backend/webgpu/index.js';
+import type { WebGpuBackend } from '../ts/backend/webgpu/backend.js';
 import { native } from '../ts/index.js';
-import { build, stepAsync, time, WORKLOADS } from './gru_workloads.js';
+import { build, stepAsync, time, trainingStep, WORKLOADS } from './gru_workloads.js';
 import { report, type Row, type SuiteOptions } from './report.js';
 
 async function validate(): Promise<void> {
@@ -73,6 +75,7 @@ export async function gruWebGpuSuite(opts: SuiteOptions): Promise<void> {
       },
     });
   }
+  rows.push(await bindGroupReuse(opts, gpu));
   useGruRecurrence('sequence');
   report(rows, opts.json, [
     `gru on webgpu: ${gpu.description}; reference: seqcore cpu backend (${native.isa().active}, ${opts.threads} threads); ` +
@@ -81,4 +84,61 @@ export async function gruWebGpuSuite(opts: SuiteOptions): Promise<void> {
   ]);
   await gpu.sync();
   gpu.destroy();
+}
+
+/** `npm run bench -- dispatch`: bindGroupReuse alone (webgpu). */
+export async function dispatchSuite(opts: SuiteOptions): Promise<void> {
+  const gpu = await initWebGpu();
+  const row = await bindGroupReuse(opts, gpu);
+  useGruRecurrence('sequence');
+  report([row], opts.json, [`webgpu: ${gpu.description}; reference: the same step, a bind group made for every dispatch; best of ${opts.rounds} rounds`]);
+  await gpu.sync();
+  gpu.destroy();
+}
+
+/**
+ * A step bound by the host's cost of recording dispatches (a GRU by steps: 8 sequences × 64
+ * steps, E = H = 16, one layer, forward and backward, Adam): bind groups reused (ours) against
+ * made for every dispatch (reference), in steps/s. Validated first: the weights after one step
+ * are the same bits both ways.
+ */
+export async function bindGroupReuse(opts: SuiteOptions, gpu: WebGpuBackend): Promise<Row> {
+  const tiny = { tiny: () => trainingStep({ E: 16, H: 16, layers: 1 }, new Array(8).fill(64)) };
+  useGruRecurrence('steps');
+  const ways = [true, false] as const;
+  const weights: Float32Array[] = [];
+  for (const reuse of ways) {
+    gpu.reuseBindGroups = reuse;
+    const w = await build('webgpu', 'tiny', tiny);
+    await stepAsync(w);
+    weights.push((await w.opt!.params[0]!.data()) as Float32Array);
+    w.dispose();
+  }
+  const differs = weights[0]!.findIndex((v, i) => v !== weights[1]![i]);
+  if (differs >= 0) throw new Error(`webgpu bind group reuse: weight ${differs} after one step is ${weights[0]![differs]}, made per dispatch ${weights[1]![differs]}`);
+  const best = [Infinity, Infinity];
+  let dispatches = 0;
+  for (let round = 0; round < opts.rounds; round++)
+    for (const [k, reuse] of ways.entries()) {
+      gpu.reuseBindGroups = reuse;
+      const w = await build('webgpu', 'tiny', tiny);
+      best[k] = Math.min(best[k]!, await time(w, opts.seconds, () => gpu.sync()));
+      const before = gpu.bindGroupCount.made + gpu.bindGroupCount.reused;
+      await stepAsync(w);
+      dispatches = gpu.bindGroupCount.made + gpu.bindGroupCount.reused - before;
+      w.dispose();
+    }
+  gpu.reuseBindGroups = true;
+  return {
+    suite: 'gru-webgpu',
+    case: 'dispatch-bound: GRU by steps, 8 × 64 steps, E = H = 16',
+    ours: 1 / best[0]!,
+    reference: 1 / best[1]!,
+    unit: 'steps/s',
+    extra: {
+      'ms/step (bind groups reused)': (1000 * best[0]!).toFixed(1),
+      'ms/step (made per dispatch)': (1000 * best[1]!).toFixed(1),
+      'dispatches/step': String(dispatches),
+    },
+  };
 }

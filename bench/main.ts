@@ -3,7 +3,7 @@ import { parseArgs } from 'node:util';
 import { backendNames } from '../ts/index.js';
 import { gemmSuite } from './gemm.js';
 import { gruSuite } from './gru.js';
-import { gruWebGpuSuite } from './gru_webgpu.js';
+import { dispatchSuite, gruWebGpuSuite } from './gru_webgpu.js';
 import { ingestSuite } from './ingest.js';
 import { recSuite } from './rec.js';
 import { webgpuSuite } from './webgpu.js';
@@ -14,6 +14,7 @@ const SUITES: Record<string, (o: SuiteOptions) => Promise<void>> = {
   gru: (o) => (o.backend === 'webgpu' ? gruWebGpuSuite(o) : gruSuite(o)),
   ingest: ingestSuite,
   webgpu: webgpuSuite,
+  dispatch: dispatchSuite,
   rec: recSuite,
 };
 
@@ -27,7 +28,7 @@ const { values, positionals } = parseArgs({
     backend: { type: 'string', default: 'cpu' },
   },
 });
-const names = positionals.length ? positionals : ['gemm', 'gru', 'ingest']; // webgpu (Dawn) and rec (Beauty.txt) only when named
+const names = positionals.length ? positionals : ['gemm', 'gru', 'ingest']; // webgpu and dispatch (Dawn), rec (Beauty.txt) only when named
 const unknown = names.filter((n) => !SUITES[n]);
 if (unknown.length) {
   process.stderr.write(`unknown suite(s): ${unknown.join(', ')} (available: ${Object.keys(SUITES).join(', ')})\n`);

@@ -238,6 +238,31 @@ describe('webgpu selfAttention at training sizes', () => {
   });
 });
 
+describe('webgpu bind groups', () => {
+  it('a step repeated on recycled buffers makes no new bind group, and computes the same', async () => {
+    const rng = new Rng(4);
+    const [X, W, Bias] = [randn([64, 32], rng), randn([32, 48], rng), randn([64, 48], rng)];
+    const step = async (): Promise<Float32Array> => {
+      await webgpu().sync(); // a training step starts after a read: at the uniform ring's first slot
+      const on = (data: Float32Array, shape: number[]) => tensor(data, shape, { backend: 'webgpu' });
+      const [x, w, bias] = [on(X, [64, 32]), on(W, [32, 48]), on(Bias, [64, 48])];
+      const h = ops.matmul(x, w),
+        g = ops.gelu(h),
+        y = ops.add(g, bias);
+      const out = (await y.data()) as Float32Array;
+      for (const t of [x, w, bias, h, g, y]) t.dispose();
+      return out;
+    };
+    const first = await step();
+    await step(); // the pool now hands the buffers out in the order it will keep
+    const before = { ...webgpu().bindGroupCount };
+    const third = await step();
+    expect(webgpu().bindGroupCount.made).toBe(before.made);
+    expect(webgpu().bindGroupCount.reused - before.reused).toBeGreaterThanOrEqual(3); // GEMM, GELU, add
+    expect(third).toEqual(first);
+  });
+});
+
 describe('webgpu GEMM tiles tuned per adapter and cached on disk', () => {
   it('each tile checked and timed; the fastest kept, cached beside other adapters, and used for the nearest size', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'seqcore-tune-')),

@@ -7,6 +7,10 @@
 //   - upload() submits the pending commands first, so they see the old contents;
 //   - every dispatch's parameters get their own 256-byte slot of a uniform ring, written
 //     with one writeBuffer just before the submit that uses them.
+//   - a dispatch's bind group (its uniform slot and buffers) is made once and reused while
+//     the same kernel binds the same buffers at the same slot again: a training step records
+//     the same dispatches in the same order every time, and Dawn takes ~25 µs to make one
+//     (bench/RESULTS.md), more than a small kernel runs.
 // Reads are asynchronous only (tensor.data()); download() throws with that advice.
 // Kernels cannot throw: one that meets bad input (an embedding id out of range, an int64 that
 // does not fit int32) records a fault in a small buffer, and the next read raises it.
@@ -36,6 +40,8 @@ export const WORKGROUP = 128;
 const MAX_GROUPS = 65535;
 /** Timestamp queries per command encoder while profiling (two per compute pass). */
 const QUERIES = 4096;
+/** Bind groups kept for reuse (the least recently used goes first). */
+const BIND_GROUPS = 8192;
 
 /**
  * GPU buffers of one usage by power-of-two size class from 256 bytes: at most 2× waste, and
@@ -87,6 +93,14 @@ export class WebGpuBackend implements Backend, KernelTimer {
   private readonly queryOps: { op: string; profile: Profiler; host: number }[] = [];
   private gpuZero: { gpu: bigint; host: number } | null = null;
   private error: string | null = null;
+  /** Bind groups by pipeline, uniform slot, buffers and sizes; a Map iterates oldest first. */
+  private readonly bindGroups = new Map<string, GPUBindGroup>();
+  private readonly bufferIds = new WeakMap<GPUBuffer, number>();
+  private buffersSeen = 0;
+  /** Bind groups made and reused since the backend started (tests, benchmarks). */
+  readonly bindGroupCount = { made: 0, reused: 0 };
+  /** Off: every dispatch makes its bind group, as before the reuse (bench/webgpu.ts measures the difference). */
+  reuseBindGroups = true;
 
   /** `gpu` is held only to keep Dawn's instance alive as long as the device (see device.ts). */
   constructor(
@@ -255,8 +269,7 @@ export class WebGpuBackend implements Backend, KernelTimer {
     await this.device.queue.onSubmittedWorkDone();
   }
 
-  private pipeline(file: string, entry: string, constants?: Record<string, number>): GPUComputePipeline {
-    const key = `${file}:${entry}${constants ? JSON.stringify(constants) : ''}`;
+  private pipeline(key: string, file: string, entry: string, constants?: Record<string, number>): GPUComputePipeline {
     let p = this.pipelines.get(key);
     if (!p) {
       let module = this.modules.get(file);
@@ -289,7 +302,8 @@ export class WebGpuBackend implements Backend, KernelTimer {
     packUniforms(uniforms, params, new DataView(this.uniformHost, slot * SLOT, SLOT));
     if (groups[0] === 0 || groups[1] === 0) return;
     this.slots++;
-    const pipeline = this.pipeline(file, entry, constants);
+    const key = `${file}:${entry}${constants ? JSON.stringify(constants) : ''}`;
+    const pipeline = this.pipeline(key, file, entry, constants);
     const written = tensors[tensors.length - 1]!;
     if ('storage' in written) (written.storage as GpuStorage).host = undefined;
     const buffers = tensors.map((t) => ('storage' in t ? (t.storage as GpuStorage).buffer : t));
@@ -310,18 +324,45 @@ export class WebGpuBackend implements Backend, KernelTimer {
         `webgpu ${file}.${entry}: the output's buffer is also an input ` +
           `(${tensors.map((t) => ('storage' in t ? t.describe() : 'a buffer')).join(', ')}); use an in-place entry point`,
       );
-    const bind = this.device.createBindGroup({
-      layout: pipeline.getBindGroupLayout(0),
-      entries: [
-        { binding: 0, resource: { buffer: this.uniformBuffer, offset: slot * SLOT, size: uniforms.bytes } },
-        ...buffers.map((buffer, i) => ({ binding: i + 1, resource: { buffer, size: sizes[i]! } })),
-      ],
-    });
+    const bind = this.bindGroup(`${key}|${slot}|${buffers.map((b, i) => `${this.bufferId(b)}:${sizes[i]}`).join(',')}`, () =>
+      this.device.createBindGroup({
+        layout: pipeline.getBindGroupLayout(0),
+        entries: [
+          { binding: 0, resource: { buffer: this.uniformBuffer, offset: slot * SLOT, size: uniforms.bytes } },
+          ...buffers.map((buffer, i) => ({ binding: i + 1, resource: { buffer, size: sizes[i]! } })),
+        ],
+      }),
+    );
     const encoder = (this.encoder ??= this.device.createCommandEncoder());
     const pass = (this.pass ??= this.beginPass(encoder));
     pass.setPipeline(pipeline);
     pass.setBindGroup(0, bind);
     pass.dispatchWorkgroups(groups[0], groups[1] ?? 1);
+  }
+
+  private bufferId(b: GPUBuffer): number {
+    let id = this.bufferIds.get(b);
+    if (id === undefined) this.bufferIds.set(b, (id = ++this.buffersSeen));
+    return id;
+  }
+
+  /** The bind group under `key`, made by `make` when there is none (buffers are never destroyed before the backend, so a kept one stays valid). */
+  private bindGroup(key: string, make: () => GPUBindGroup): GPUBindGroup {
+    if (!this.reuseBindGroups) {
+      this.bindGroupCount.made++;
+      return make();
+    }
+    let b = this.bindGroups.get(key);
+    if (b) {
+      this.bindGroups.delete(key); // most recently used last
+      this.bindGroupCount.reused++;
+    } else {
+      b = make();
+      this.bindGroupCount.made++;
+      if (this.bindGroups.size === BIND_GROUPS) this.bindGroups.delete(this.bindGroups.keys().next().value!);
+    }
+    this.bindGroups.set(key, b);
+    return b;
   }
 
   /** A 1-D dispatch of n invocations, folded into 2-D past 65,535 workgroups (kernels use flat_index()). */
@@ -332,6 +373,7 @@ export class WebGpuBackend implements Backend, KernelTimer {
   /** Releases every GPU object (the backend cannot be used afterwards). */
   destroy(): void {
     this.flush();
+    this.bindGroups.clear();
     this.pool.destroy();
     this.staging.destroy();
     this.uniformBuffer.destroy();
