@@ -115,7 +115,8 @@ export async function bindGroupReuse(opts: SuiteOptions, gpu: WebGpuBackend): Pr
     w.dispose();
   }
   const differs = weights[0]!.findIndex((v, i) => v !== weights[1]![i]);
-  if (differs >= 0) throw new Error(`webgpu bind group reuse: weight ${differs} after one step is ${weights[0]![differs]}, made per dispatch ${weights[1]![differs]}`);
+  if (differs >= 0)
+    throw new Error(`webgpu bind group reuse: weight ${differs} after one step is ${weights[0]![differs]}, made per dispatch ${weights[1]![differs]}`);
   const best = [Infinity, Infinity];
   let dispatches = 0;
   for (let round = 0; round < opts.rounds; round++)
