@@ -273,6 +273,7 @@ describe('webgpu GEMM tiles tuned per adapter and cached on disk', () => {
       { M: 64, N: 48, K: 40 },
       { M: 300, N: 260, K: 70 },
     ];
+    const before = useTunedGemmTiles([]);
     try {
       const entries = await tuneGemm(webgpu(), { shapes, repeats: 1, file });
       expect(entries.map(({ M, N, K }) => ({ M, N, K }))).toEqual(shapes);
@@ -284,10 +285,8 @@ describe('webgpu GEMM tiles tuned per adapter and cached on disk', () => {
       expect(readTunedTiles(webgpu().description, file)).toEqual(entries);
       expect(readTunedTiles('another adapter', file)).toEqual([other]);
       expect(readTunedTiles('an adapter never tuned', file)).toBeNull();
-      // in use: each product takes the tile of the tuned size nearest to it (log scale)
-      expect(gemmTileFor(60, 50, 40)).toBe(entries[0]!.tile);
-      expect(gemmTileFor(280, 300, 64)).toBe(entries[1]!.tile);
-      // and GEMMs still agree with the cpu
+      // in use, and GEMMs still agree with the cpu
+      expect(gemmTileFor(64, 48, 40)).toBe(entries[0]!.tile);
       const rng = new Rng(3);
       const [A, B] = [randn([90, 70], rng), randn([70, 110], rng)];
       const run = async (backend: string): Promise<Float64Array> => {
@@ -296,8 +295,36 @@ describe('webgpu GEMM tiles tuned per adapter and cached on disk', () => {
         return f64(c);
       };
       expectClose(await run('webgpu'), await run('cpu'), 1e-4, 1e-4, 'with the tuned tiles');
+      // tuning one size again replaces its entry and keeps the other
+      const again = await tuneGemm(webgpu(), { shapes: [shapes[1]!], repeats: 1, file });
+      expect(readTunedTiles(webgpu().description, file)!.map(({ M, N, K }) => ({ M, N, K }))).toEqual(shapes);
+      expect(readTunedTiles(webgpu().description, file)![1]).toEqual(again[0]);
     } finally {
-      useTunedGemmTiles([]);
+      useTunedGemmTiles(before);
+    }
+  });
+
+  it('a product takes the tile of the nearest tuned size within an octave on every side, else the workgroup-count rule', () => {
+    const [big, mid, small] = GEMM_TILES;
+    const before = useTunedGemmTiles([
+      { M: 256, N: 256, K: 256, tile: small },
+      { M: 1024, N: 1024, K: 1024, tile: mid },
+      { M: 4096, N: 256, K: 1024, tile: big },
+    ]);
+    try {
+      expect(gemmTileFor(256, 256, 256)).toBe(small);
+      expect(gemmTileFor(300, 200, 400)).toBe(small); // nearest: 256³
+      expect(gemmTileFor(700, 700, 700)).toBe(mid); // 0.55 octave from 1024 on each side, 1.45 from 256
+      expect(gemmTileFor(3000, 300, 900)).toBe(big);
+      // nothing tuned within an octave: the rule (4096² gives the largest tile 2,048 workgroups; 12 rows, the smallest)
+      expect(gemmTileFor(4096, 4096, 4096)).toBe(big);
+      expect(gemmTileFor(12, 768, 256)).toBe(small);
+      expect(gemmTileFor(100, 100, 100)).toBe(small);
+      useTunedGemmTiles([{ M: 256, N: 256, K: 256, tile: big }]);
+      expect(gemmTileFor(128, 128, 128)).toBe(big); // an octave away: still tuned
+      expect(gemmTileFor(127, 128, 128)).toBe(small); // past it: the rule
+    } finally {
+      useTunedGemmTiles(before);
     }
   });
 
@@ -320,6 +347,7 @@ describe('webgpu GEMM tiles tuned per adapter and cached on disk', () => {
     }
     const saved = process.env.SEQCORE_CACHE;
     process.env.SEQCORE_CACHE = dir;
+    const before = useTunedGemmTiles([]);
     try {
       const entry = { M: 4096, N: 4096, K: 4096, tile: GEMM_TILES[2] };
       writeFileSync(file, JSON.stringify({ version: 1, adapters: { [webgpu().description]: { entries: [entry] } } }));
@@ -333,7 +361,7 @@ describe('webgpu GEMM tiles tuned per adapter and cached on disk', () => {
       expect(gemmTileFor(4000, 4000, 4000)).toBe(GEMM_TILES[0]); // the workgroup-count rule: the largest tile that fills the GPU
       expect(readFileSync(file, 'utf8')).toBe('{'); // left as it was
     } finally {
-      useTunedGemmTiles([]);
+      useTunedGemmTiles(before);
       if (saved === undefined) delete process.env.SEQCORE_CACHE;
       else process.env.SEQCORE_CACHE = saved;
     }

@@ -26,13 +26,13 @@ source bench/device/setup.sh webgpu_bench
 
 failed=()
 say "step 2: the conformance suite on the webgpu backend"
-SEQCORE_WEBGPU_GRU=sequence run 75 node "$JS/bench/device/conformance.js" --backend webgpu || failed+=(conformance-sequence)
-SEQCORE_WEBGPU_GRU=steps run 75 node "$JS/bench/device/conformance.js" --backend webgpu || failed+=(conformance-steps)
+SEQCORE_WEBGPU_GRU=sequence run 60 node "$JS/bench/device/conformance.js" --backend webgpu || failed+=(conformance-sequence)
+SEQCORE_WEBGPU_GRU=steps run 60 node "$JS/bench/device/conformance.js" --backend webgpu || failed+=(conformance-steps)
 
 say "step 3: the GEMM's tile shapes tuned for this adapter"
 export SEQCORE_CACHE=$PWD/.device/cache
-run 60 node "$JS/ts/cli/main.js" doctor --tune --tune-sizes 1024,4096 || failed+=(tune)
-cat "$SEQCORE_CACHE/webgpu-gemm-tiles.json" 2>/dev/null | tr -d '\n ' && echo
+run 45 node "$JS/ts/cli/main.js" doctor --tune --tune-sizes 1024,4096 || failed+=(tune) # the cache keeps each size measured
+tr -d '\n' < "$SEQCORE_CACHE/webgpu-gemm-tiles.json" 2>/dev/null && echo
 
 say "step 4: GEMM, the embedding gradient and GRU W1–W4 on webgpu beside the cpu backend ($(nproc) threads)"
 run 60 node "$JS/bench/device/webgpu_bench.js" --suite gemm || failed+=(bench-gemm)

@@ -207,10 +207,13 @@ export function addDoctorCommand(program: Command): void {
     withThreads(program.command('doctor').description("what this machine offers each backend: the cpu addon's ISA and threads, the WebGPU adapter, CUDA"))
       .option('--json', 'the report as one JSON object')
       .option('--tune', "first tune the webgpu GEMM's tile shapes on this adapter (each checked against the cpu, then timed) and cache them on disk")
-      .option('--tune-sizes <list>', 'with --tune: the sizes tried for each of M, N and K', TUNE_SIZES.join(','))
-      .action(async (o: { json?: boolean; tune?: boolean; tuneSizes: string }) => {
+      .option('--tune-sizes <list>', `with --tune: the sizes tried for each of M, N and K (default ${TUNE_SIZES.join(',')}; on a software renderer 256,1024)`)
+      .action(async (o: { json?: boolean; tune?: boolean; tuneSizes?: string }) => {
         if (o.tune) {
-          const sizes = o.tuneSizes.split(',').map((s) => integer('--tune-sizes', s, 1, 16384));
+          const before = await webgpuPart();
+          // a software renderer runs 4096³ for hours: it gets the smaller sizes unless told
+          const list = o.tuneSizes ?? (before.ok && before.software ? '256,1024' : TUNE_SIZES.join(','));
+          const sizes = list.split(',').map((s) => integer('--tune-sizes', s, 1, 16384));
           const be = await initWebGpu();
           process.stderr.write(`tuning the webgpu GEMM tiles of ${be.description} (${sizes.length ** 3} sizes)\n`);
           await tuneGemm(be, { shapes: tuneShapes(sizes), log: (l) => process.stderr.write(`${l}\n`) });

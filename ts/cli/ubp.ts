@@ -1,6 +1,6 @@
 // `seqcore ubp …`: Universal Behavioral Profiles.
 import { Option, type Command } from 'commander';
-import { evaluateEmbeddings } from '../ubp/universal.js';
+import { evaluateEmbeddings, scoreSum } from '../ubp/universal.js';
 import { UBP_CONFIGS, type UbpConfig } from '../ubp/model.js';
 import { embedUbp, trainUbp } from '../ubp/train.js';
 import { ablation, ablationTable } from '../ubp/ablation.js';
@@ -387,7 +387,7 @@ async function evalCommand(
     JSON.stringify({
       report,
       html: join(o.embeddings, 'report.html'),
-      sums: Object.fromEntries(results.map(([n, rs]) => [n, rs.reduce((a, t) => a + t.score, 0)])),
+      sums: Object.fromEntries(results.map(([n, rs]) => [n, scoreSum(rs)])),
     }),
   );
 }

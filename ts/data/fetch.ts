@@ -4,10 +4,10 @@
 // cache folder), one folder per dataset.
 import { createHash } from 'node:crypto';
 import { createReadStream, createWriteStream, existsSync, mkdirSync, renameSync, rmSync, statSync } from 'node:fs';
-import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { userCacheHome } from '../io/files.js';
 import { progressBar } from '../train/progress.js';
 
 export interface DatasetFile {
@@ -44,7 +44,7 @@ export const DATASETS: Record<string, Dataset> = {
 
 /** Where datasets go: SEQCORE_DATA, else ~/.cache/seqcore. */
 export function dataHome(): string {
-  return process.env.SEQCORE_DATA ?? join(homedir(), '.cache', 'seqcore');
+  return process.env.SEQCORE_DATA ?? userCacheHome();
 }
 
 export interface FetchOptions {

@@ -4,6 +4,8 @@
 // device, write" (a full disk). Every read and write of a file seqcore is given or writes goes
 // through onFile (or fileError in a catch), which rethrows Node's errors as `${path}: CODE: …`.
 import { readFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
 
 /** Node's error `e` as one that starts with `path`; any other error unchanged. */
 export function fileError(path: string, e: unknown): unknown {
@@ -38,6 +40,9 @@ export function readText(path: string): string {
 export const textLines = (text: string): string[] => text.split(/\r\n|\r|\n/);
 
 /** A JSON object (not null, not an array). */
+/** seqcore's folder in the user's cache (~/.cache/seqcore): datasets (SEQCORE_DATA) and tuned kernels (SEQCORE_CACHE) default to it. */
+export const userCacheHome = (): string => join(homedir(), '.cache', 'seqcore');
+
 export const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** A JSON file's value; an error naming the file when it is not valid JSON. */

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { writeFileAtomic } from '../io/atomic.js';
 import { readJson, isObject } from '../io/files.js';
 import { readRelevantClients } from '../data/inputs.js';
-import { evaluateEmbeddings, type TaskResult } from './universal.js';
+import { evaluateEmbeddings, scoreSum, type TaskResult } from './universal.js';
 import { meanStd } from '../rec/ranking.js';
 import { stopRequested } from '../train/interrupt.js';
 import { ensembleOf, type ComputedMember } from './members.js';
@@ -44,16 +44,14 @@ export interface AblationOptions {
   shouldStop?: () => boolean;
 }
 
-const sumOf = (r: TaskResult[]): number => r.reduce((a, t) => a + t.score, 0);
-
 /** `ensemble`: the ensemble's sums by seed, in the same order as `runs` (absent for the ensemble's own row). */
 function summarise(name: string, runs: TaskResult[][], ensemble?: number[]): AblationRow {
   const tasks = runs[0]!.map((t) => t.task);
   const per = (i: number): number[] => runs.map((r) => r[i]!.score);
   return {
     name,
-    scores: [...tasks.map((task, i) => ({ task, ...meanStd(per(i)) })), { task: 'sum', ...meanStd(runs.map(sumOf)) }],
-    ...(ensemble ? { delta: meanStd(runs.map((r, k) => sumOf(r) - ensemble[k]!)) } : {}),
+    scores: [...tasks.map((task, i) => ({ task, ...meanStd(per(i)) })), { task: 'sum', ...meanStd(runs.map(scoreSum)) }],
+    ...(ensemble ? { delta: meanStd(runs.map((r, k) => scoreSum(r) - ensemble[k]!)) } : {}),
   };
 }
 
@@ -100,7 +98,7 @@ export async function ablation(o: AblationOptions): Promise<AblationRow[] | null
       runs.push(await evaluateEmbeddings({ data, targets, embeddings: dir, hidden: o.evalHidden, inner: o.evalInner, epochs: o.evalEpochs, seed }));
     }
     rows.push(summarise(name, runs, ensembleSums));
-    ensembleSums ??= runs.map(sumOf);
+    ensembleSums ??= runs.map(scoreSum);
   }
   const about =
     `Ablation of ${o.run}: the ensemble, the ensemble without each member, each member alone; ` +

@@ -6,18 +6,17 @@
 import { mkdirSync } from 'node:fs';
 import { writeFilesAtomic } from '../io/atomic.js';
 import { join } from 'node:path';
-import type { TaskResult } from './universal.js';
+import { scoreSum, type TaskResult } from './universal.js';
 import { linesChart, scoresChart, type Chart } from '../report/charts.js';
 
 /** The score table: one row per task, one column per embedding, then the sums. */
 export function scoreTable(results: [string, TaskResult[]][]): string {
   const tasks = results[0]![1].map((t) => t.task);
-  const sum = (r: TaskResult[]): number => r.reduce((a, x) => a + x.score, 0);
   return [
     `| task | ${results.map(([n]) => n).join(' | ')} |`,
     `|---|${results.map(() => '---|').join('')}`,
     ...tasks.map((t, i) => `| ${t} | ${results.map(([, r]) => r[i]!.score.toFixed(4)).join(' | ')} |`),
-    `| **sum** | ${results.map(([, r]) => sum(r).toFixed(4)).join(' | ')} |`,
+    `| **sum** | ${results.map(([, r]) => scoreSum(r).toFixed(4)).join(' | ')} |`,
   ].join('\n');
 }
 

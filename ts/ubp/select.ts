@@ -8,7 +8,7 @@
 // the best of {all, kept, each member alone} on the holdout is the ensemble's member set, so
 // on the holdout it is never worse than its best member. 2·N + 2 evaluations for N members.
 import { join } from 'node:path';
-import { evaluateEmbeddings } from './universal.js';
+import { evaluateEmbeddings, scoreSum } from './universal.js';
 import { stopRequested } from '../train/interrupt.js';
 import { ensembleOf, type ComputedMember } from './members.js';
 
@@ -50,7 +50,7 @@ export async function selectMembers(o: SelectOptions): Promise<Selection | null>
       seed: o.seed,
       holdout: o.holdout ?? 0.2,
     });
-    const sum = r.reduce((a, t) => a + t.score, 0);
+    const sum = scoreSum(r);
     scores.push({ name, sum });
     o.log?.(`selection (training-window holdout): ${name} ${sum.toFixed(4)}`);
     return sum;

@@ -56,6 +56,9 @@ export interface TaskResult {
   losses: number[];
 }
 
+/** The sum of the tasks' scores (the challenge's leaderboard sums them). */
+export const scoreSum = (results: readonly TaskResult[]): number => results.reduce((a, t) => a + t.score, 0);
+
 export interface EvalOptions {
   /** Targets directory written by buildTargets. */
   targets: string;

@@ -9,8 +9,8 @@
 //     with one writeBuffer just before the submit that uses them.
 //   - a dispatch's bind group (its uniform slot and buffers) is made once and reused while
 //     the same kernel binds the same buffers at the same slot again: a training step records
-//     the same dispatches in the same order every time, and Dawn takes ~25 µs to make one
-//     (bench/RESULTS.md), more than a small kernel runs.
+//     the same dispatches in the same order every time, and Dawn took 26–35 µs to make one
+//     here (bench/RESULTS.md), more than a small kernel runs on a GPU.
 // Reads are asynchronous only (tensor.data()); download() throws with that advice.
 // Kernels cannot throw: one that meets bad input (an embedding id out of range, an int64 that
 // does not fit int32) records a fault in a small buffer, and the next read raises it.
@@ -46,6 +46,8 @@ const BIND_GROUPS = 8192;
 /**
  * GPU buffers of one usage by power-of-two size class from 256 bytes: at most 2× waste, and
  * buffers are reused instead of created (creating a buffer costs far more than a kernel).
+ * A buffer is never destroyed before the backend: the bind groups that dispatch() keeps for
+ * reuse refer to buffers by identity (trimming the pool would have to drop theirs first).
  */
 class BufferPool {
   private readonly free = new Map<number, GPUBuffer[]>();
@@ -99,7 +101,7 @@ export class WebGpuBackend implements Backend, KernelTimer {
   private buffersSeen = 0;
   /** Bind groups made and reused since the backend started (tests, benchmarks). */
   readonly bindGroupCount = { made: 0, reused: 0 };
-  /** Off: every dispatch makes its bind group, as before the reuse (bench/webgpu.ts measures the difference). */
+  /** Off: every dispatch makes its bind group, as before the reuse (`npm run bench -- dispatch` measures the difference). */
   reuseBindGroups = true;
 
   /** `gpu` is held only to keep Dawn's instance alive as long as the device (see device.ts). */

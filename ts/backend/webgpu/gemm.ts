@@ -1,7 +1,8 @@
 // GEMM on webgpu (kernels/gemm.wgsl): the tile shape of each product is the one measured
-// fastest on this adapter for the nearest tuned size (gemm_tune.ts, `seqcore doctor --tune`),
-// or, untuned, the largest of GEMM_TILES that still gives the GPU enough workgroups to fill
-// it; small products (a GRU step's rows, a head) keep 32×32 tiles.
+// fastest on this adapter for the nearest tuned size, when one is within an octave of it on
+// every side (gemm_tune.ts, `seqcore doctor --tune`); else the largest of GEMM_TILES that
+// still gives the GPU enough workgroups to fill it, so small products (a GRU step's rows, a
+// head) keep 32×32 tiles.
 import { registerKernels } from '../registry.js';
 import type { Tensor } from '../../tensor.js';
 import { gpu, type WebGpuBackend } from './backend.js';
@@ -28,22 +29,32 @@ export interface TunedTile {
 let forced: GemmTile | null = null;
 let tuned: readonly TunedTile[] = [];
 
-/** Every GEMM with this tile shape (tests, benchmarks, the tuner); null: chosen by size again. */
-export function useGemmTile(t: GemmTile | null): void {
+/** Every GEMM with this tile shape (tests, benchmarks, the tuner); null: chosen by size again. Returns the tile forced before. */
+export function useGemmTile(t: GemmTile | null): GemmTile | null {
+  const before = forced;
   forced = t;
+  return before;
 }
 
-/** The tuned tiles GEMMs choose from (the nearest size's); [] goes back to the workgroup-count rule. */
-export function useTunedGemmTiles(t: readonly TunedTile[]): void {
+/** The tuned tiles GEMMs choose from; [] goes back to the workgroup-count rule. Returns the ones used before. */
+export function useTunedGemmTiles(t: readonly TunedTile[]): readonly TunedTile[] {
+  const before = tuned;
   tuned = t;
+  return before;
 }
 
-/** The tile an M×N×K product runs with: forced, else the tuned one of the size nearest in log scale, else by workgroup count. */
+/**
+ * The tile an M×N×K product runs with: forced; else the tuned one of the size nearest in log
+ * scale, if within an octave on every side (a tuned 256³ says nothing of a GRU step's 12 rows);
+ * else by workgroup count.
+ */
 export function gemmTileFor(M: number, N: number, K: number): GemmTile {
   if (forced) return forced;
-  if (tuned.length) {
-    const far = (t: TunedTile): number => Math.abs(Math.log2(M / t.M)) + Math.abs(Math.log2(N / t.N)) + Math.abs(Math.log2(K / t.K));
-    return tuned.reduce((a, t) => (far(t) < far(a) ? t : a)).tile;
+  const octaves = (t: TunedTile): number[] => [M / t.M, N / t.N, K / t.K].map((r) => Math.abs(Math.log2(r)));
+  const near = tuned.filter((t) => octaves(t).every((o) => o <= 1));
+  if (near.length) {
+    const far = (t: TunedTile): number => octaves(t).reduce((a, o) => a + o, 0);
+    return near.reduce((a, t) => (far(t) < far(a) ? t : a)).tile;
   }
   return GEMM_TILES.find((t) => Math.ceil(M / t.BM) * Math.ceil(N / t.BN) >= MIN_GROUPS) ?? GEMM_TILES[GEMM_TILES.length - 1]!;
 }

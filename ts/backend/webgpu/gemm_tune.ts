@@ -2,13 +2,15 @@
 // tile of GEMM_TILES is first checked against the cpu backend, then timed (a batch of
 // dispatches, waited for, best of three batches); the fastest is kept. The results are cached
 // on disk per adapter (SEQCORE_CACHE, default ~/.cache/seqcore, file webgpu-gemm-tiles.json,
-// written atomically) and loaded when the backend starts; a product takes the tile of the
-// tuned size nearest to it (gemm.ts). `seqcore doctor --tune` runs it.
+// written atomically after each size, so an interrupted tune keeps what it measured; a size
+// tuned again replaces its entry, the others stay) and loaded when the backend starts; a
+// product takes the tile of the tuned size nearest to it (gemm.ts). The key is the adapter's
+// name, not its driver's version: tiles tuned before a driver update stay correct, if perhaps
+// no longer the fastest (tune again). `seqcore doctor --tune` runs it.
 import { existsSync, mkdirSync } from 'node:fs';
-import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { writeFileAtomic } from '../../io/atomic.js';
-import { isObject, readJson } from '../../io/files.js';
+import { isObject, readJson, userCacheHome } from '../../io/files.js';
 import { kernel } from '../registry.js';
 import { Rng } from '../../rng.js';
 import { tensor, type Tensor } from '../../tensor.js';
@@ -25,7 +27,7 @@ export const TUNE_SIZES = [256, 1024, 4096];
 export const tuneShapes = (sizes: readonly number[] = TUNE_SIZES): { M: number; N: number; K: number }[] =>
   sizes.flatMap((M) => sizes.flatMap((N) => sizes.map((K) => ({ M, N, K }))));
 
-export const gemmTileCache = (): string => join(process.env.SEQCORE_CACHE ?? join(homedir(), '.cache', 'seqcore'), 'webgpu-gemm-tiles.json');
+export const gemmTileCache = (): string => join(process.env.SEQCORE_CACHE ?? userCacheHome(), 'webgpu-gemm-tiles.json');
 
 export interface TunedEntry extends TunedTile {
   /** Milliseconds per product of each tile of GEMM_TILES, in that order. */
@@ -96,7 +98,33 @@ async function timed(be: WebGpuBackend, repeats: number, run: () => void): Promi
   return (performance.now() - t0) / repeats;
 }
 
-/** Tunes `be`'s GEMM tiles, writes them to the cache (other adapters' entries kept) and uses them. */
+/**
+ * Adds `entries` to `be`'s in the cache (an entry of the same size replaced; other adapters'
+ * kept; a cache that cannot be read replaced) and returns all of `be`'s.
+ */
+function save(be: WebGpuBackend, file: string, entries: readonly TunedEntry[]): TunedEntry[] {
+  let old: unknown = null;
+  try {
+    old = existsSync(file) ? readJson(file) : null;
+  } catch {
+    // a cache that cannot be read is replaced
+  }
+  const adapters = isObject(old) && old.version === VERSION && isObject(old.adapters) ? (old.adapters as CacheFile['adapters']) : {};
+  let mine: TunedEntry[] = [];
+  try {
+    mine = readTunedTiles(be.description, file) ?? [];
+  } catch {
+    // this adapter's entries cannot be read: replaced
+  }
+  const same = (a: TunedEntry, b: TunedEntry): boolean => a.M === b.M && a.N === b.N && a.K === b.K;
+  const all = [...mine.filter((m) => !entries.some((e) => same(e, m))), ...entries];
+  const cache: CacheFile = { version: VERSION, adapters: { ...adapters, [be.description]: { tuned: new Date().toISOString(), entries: all } } };
+  mkdirSync(dirname(file), { recursive: true });
+  writeFileAtomic(file, `${JSON.stringify(cache, null, 1)}\n`);
+  return all;
+}
+
+/** Tunes `be`'s GEMM tiles, adds them to the cache after each size, and uses every tuned tile of `be`; returns the ones measured now. */
 export async function tuneGemm(be: WebGpuBackend, o: TuneOptions = {}): Promise<TunedEntry[]> {
   const shapes = o.shapes ?? tuneShapes();
   const repeats = o.repeats ?? 3;
@@ -104,6 +132,7 @@ export async function tuneGemm(be: WebGpuBackend, o: TuneOptions = {}): Promise<
   const rng = new Rng(1);
   const gemm = { transA: false, transB: false, alpha: 1, beta: 0 };
   const entries: TunedEntry[] = [];
+  const forced = useGemmTile(null);
   try {
     for (const { M, N, K } of shapes) {
       const a = Float32Array.from({ length: M * K }, () => rng.uniform() * 2 - 1),
@@ -116,36 +145,28 @@ export async function tuneGemm(be: WebGpuBackend, o: TuneOptions = {}): Promise<
         gc = tensor(new Float32Array(M * N), [M, N], { backend: 'webgpu' });
       const run = (): void => kernel('gemm', 'webgpu')(ga, gb, gc, gemm);
       const ms: number[] = [];
-      for (const tile of GEMM_TILES) {
-        useGemmTile(tile);
-        run(); // validate, then time
-        const got = (await gc.data()) as Float32Array;
-        // A wrong tile is off by O(1); rounding in a K-long float32 sum is off by about √K·ε·|c|.
-        const k = want.findIndex((w, i) => !(Math.abs(got[i]! - w) <= 1e-4 * Math.sqrt(K) * (1 + Math.abs(w))));
-        if (k >= 0) throw new Error(`webgpu GEMM tile ${tileName(tile)} at ${M}×${N}×${K}: element ${k} is ${got[k]}, the cpu gives ${want[k]}`);
-        ms.push(Math.min(await timed(be, repeats, run), await timed(be, repeats, run), await timed(be, repeats, run)));
+      try {
+        for (const tile of GEMM_TILES) {
+          useGemmTile(tile);
+          run(); // validate, then time
+          const got = (await gc.data()) as Float32Array;
+          // A wrong tile is off by O(1); rounding in a K-long float32 sum is off by about √K·ε·|c|.
+          const k = want.findIndex((w, i) => !(Math.abs(got[i]! - w) <= 1e-4 * Math.sqrt(K) * (1 + Math.abs(w))));
+          if (k >= 0) throw new Error(`webgpu GEMM tile ${tileName(tile)} at ${M}×${N}×${K}: element ${k} is ${got[k]}, the cpu gives ${want[k]}`);
+          ms.push(Math.min(await timed(be, repeats, run), await timed(be, repeats, run), await timed(be, repeats, run)));
+        }
+      } finally {
+        for (const t of [ref, ga, gb, gc] as Tensor[]) t.dispose();
       }
-      for (const t of [ref, ga, gb, gc] as Tensor[]) t.dispose();
       const best = ms.indexOf(Math.min(...ms));
       entries.push({ M, N, K, tile: GEMM_TILES[best]!, ms });
+      useTunedGemmTiles(save(be, file, entries));
       const gflops = (2 * M * N * K) / ms[best]! / 1e6;
       const each = GEMM_TILES.map((t, i) => `${tileName(t)} ${ms[i]!.toFixed(3)} ms`).join(', ');
       o.log?.(`${M}×${N}×${K}: ${each} → ${tileName(GEMM_TILES[best]!)} (${gflops.toFixed(1)} GFLOP/s)`);
     }
   } finally {
-    useGemmTile(null);
+    useGemmTile(forced);
   }
-  let old: unknown = null;
-  try {
-    old = existsSync(file) ? readJson(file) : null;
-  } catch {
-    // a cache that cannot be read is replaced
-  }
-  const kept = isObject(old) && old.version === VERSION && isObject(old.adapters) ? (old.adapters as CacheFile['adapters']) : {}; // other adapters'
-  const cache: CacheFile = { version: VERSION, adapters: kept };
-  cache.adapters[be.description] = { tuned: new Date().toISOString(), entries };
-  mkdirSync(dirname(file), { recursive: true });
-  writeFileAtomic(file, `${JSON.stringify(cache, null, 1)}\n`);
-  useTunedGemmTiles(entries);
   return entries;
 }
