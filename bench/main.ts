@@ -6,6 +6,7 @@ import { gruSuite } from './gru.js';
 import { dispatchSuite, gruWebGpuSuite } from './gru_webgpu.js';
 import { ingestSuite } from './ingest.js';
 import { recSuite } from './rec.js';
+import { recWebGpuSuite } from './rec_webgpu.js';
 import { webgpuSuite } from './webgpu.js';
 import type { SuiteOptions } from './report.js';
 
@@ -15,7 +16,7 @@ const SUITES: Record<string, (o: SuiteOptions) => Promise<void>> = {
   ingest: ingestSuite,
   webgpu: webgpuSuite,
   dispatch: dispatchSuite,
-  rec: recSuite,
+  rec: (o) => (o.backend === 'webgpu' ? recWebGpuSuite(o) : recSuite(o)),
 };
 
 const { values, positionals } = parseArgs({

@@ -10,11 +10,36 @@ import { dataHome } from '../ts/data/fetch.js';
 import { native } from '../ts/index.js';
 import { readSequences } from '../ts/rec/sequences.js';
 import { looSplit } from '../ts/rec/split.js';
-import { trainRecommender } from '../ts/rec/train.js';
+import { trainRecommender, type RecTrainOptions } from '../ts/rec/train.js';
 import { TorchReference } from './reference.js';
 import { report, type Row, type SuiteOptions } from './report.js';
 
 const DATA = process.env.SEQCORE_BEAUTY ?? join(dataHome(), 'amazon-beauty', 'Beauty.txt');
+
+/** The suite's training settings of each model (bench/rec_torch.py's too), but the data and the steps. */
+export const benchTraining = (kind: 'sasrec' | 'gru4rec'): Omit<RecTrainOptions, 'split'> => ({
+  model: {
+    kind,
+    hidden: 64,
+    blocks: kind === 'sasrec' ? 2 : 1,
+    heads: 1,
+    maxLen: 50,
+    dropout: 0.5,
+    attentionDropout: 0,
+    ffnMultiplier: 1,
+    activation: 'gelu',
+  },
+  epochs: 1,
+  batch: 128,
+  lr: 1e-3,
+  weightDecay: 0,
+  clip: 0.5,
+  seed: 1,
+  patience: 1,
+  negatives: 0,
+  maskProb: 0.15,
+  excludeHistory: true,
+});
 
 export async function recSuite(opts: SuiteOptions): Promise<void> {
   if (!existsSync(DATA))
@@ -27,32 +52,7 @@ export async function recSuite(opts: SuiteOptions): Promise<void> {
   const rows: Row[] = [];
   try {
     for (const kind of ['sasrec', 'gru4rec'] as const) {
-      const run = (maxSteps: number) =>
-        trainRecommender({
-          split,
-          model: {
-            kind,
-            hidden: 64,
-            blocks: kind === 'sasrec' ? 2 : 1,
-            heads: 1,
-            maxLen: 50,
-            dropout: 0.5,
-            attentionDropout: 0,
-            ffnMultiplier: 1,
-            activation: 'gelu',
-          },
-          epochs: 1,
-          batch: 128,
-          lr: 1e-3,
-          weightDecay: 0,
-          clip: 0.5,
-          seed: 1,
-          patience: 1,
-          negatives: 0,
-          maskProb: 0.15,
-          excludeHistory: true,
-          maxSteps,
-        });
+      const run = (maxSteps: number) => trainRecommender({ ...benchTraining(kind), split, maxSteps });
       await run(3); // warm-up: allocator, thread pool
       let ours = 0,
         ref: number | null = null;

@@ -10,8 +10,8 @@
 #   (3) the GEMM's tile shapes tuned for this adapter at M, N, K of 1024 and 4096 (seqcore doctor
 #       --tune; the cache in .device/cache, which the benchmarks after it read)
 #   (4) GEMM at 1024, 2048 and 4096 and the embedding gradient; then W1–W4 (W2: the UBP
-#       autoencoder step), both ways; each beside the cpu backend on all of the machine's cores
-#       (bench/device/webgpu_bench.ts)
+#       autoencoder step), both ways; then SASRec training; each beside the cpu backend on all
+#       of the machine's cores (bench/device/webgpu_bench.ts)
 # Everything goes to stdout: JSON lines (those starting with '{') and '#' lines saying what runs;
 # keep the JSON lines under bench/results/. Each step has its own time limit, and all together
 # stay under BUDGET seconds (8 minutes less a margin). Exit status: 0 when every step passed, 3
@@ -34,9 +34,10 @@ export SEQCORE_CACHE=$PWD/.device/cache
 run 45 node "$JS/ts/cli/main.js" doctor --tune --tune-sizes 1024,4096 || failed+=(tune) # the cache keeps each size measured
 tr -d '\n' < "$SEQCORE_CACHE/webgpu-gemm-tiles.json" 2>/dev/null && echo
 
-say "step 4: GEMM, the embedding gradient and GRU W1–W4 on webgpu beside the cpu backend ($(nproc) threads)"
+say "step 4: GEMM, the embedding gradient, GRU W1–W4 and SASRec training on webgpu beside the cpu backend ($(nproc) threads)"
 run 60 node "$JS/bench/device/webgpu_bench.js" --suite gemm || failed+=(bench-gemm)
-run 180 node "$JS/bench/device/webgpu_bench.js" --suite gru || failed+=(bench-gru)
+run 165 node "$JS/bench/device/webgpu_bench.js" --suite gru || failed+=(bench-gru)
+run 45 node "$JS/bench/device/webgpu_bench.js" --suite rec || failed+=(bench-rec)
 
 say "done in ${SECONDS} s; ${failed[*]:-no} step failed"
 ((${#failed[@]} == 0)) || exit 1
