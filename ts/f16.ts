@@ -54,3 +54,10 @@ export function f16ToF32(h: number): number {
   u32[0] = x >>> 0;
   return f32[0]!;
 }
+
+let values: Float32Array | null = null;
+
+/** Every half's float32 value, indexed by its bits (built once: 256 KiB). */
+export function f16Values(): Float32Array {
+  return (values ??= Float32Array.from({ length: 0x10000 }, (_, h) => f16ToF32(h)));
+}

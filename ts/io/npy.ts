@@ -5,7 +5,8 @@
 // in '\n' so the data starts at a multiple of 64 bytes, then the raw data.
 import { writeFileAtomic } from './atomic.js';
 import { readBytes } from './files.js';
-import { getFloat16, setFloat16 } from '@petamoriken/float16';
+import { f16Values } from '../f16.js';
+import { setFloat16 } from '@petamoriken/float16';
 
 export type NpyDtype = 'int64' | 'int32' | 'float32' | 'float16';
 export interface NpyArray {
@@ -176,6 +177,8 @@ export function npyFloat32(a: NpyArray): Float32Array {
 }
 
 export function fromFloat16Bits(bits: Uint16Array): Float32Array {
-  const view = new DataView(bits.buffer, bits.byteOffset, bits.byteLength);
-  return Float32Array.from({ length: bits.length }, (_, i) => getFloat16(view, 2 * i, true));
+  const table = f16Values(),
+    out = new Float32Array(bits.length);
+  for (let i = 0; i < bits.length; i++) out[i] = table[bits[i]!]!;
+  return out;
 }
