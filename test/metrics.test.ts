@@ -36,6 +36,44 @@ describe('challenge metrics on hand-computed cases', () => {
     expect(novelty(Float32Array.from([-30, -30, 0]), pop, 1, 3, 1)).toBeCloseTo(0.8 ** 100, 12);
   });
 
+  it('novelty and AUROC with many ties: as a stable sort of every row and ranks averaged over tie groups give them, bit for bit', () => {
+    let seed = 7;
+    const next = (): number => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+    const users = 60,
+      width = 30;
+    const logits = Float32Array.from({ length: users * width }, () => Math.floor(next() * 4) - 2); // 4 levels: ties everywhere
+    const pop = Array.from({ length: width }, () => next());
+    const sig = (x: number): number => 1 / (1 + Math.exp(-x));
+    const best = [...pop]
+      .sort((a, b) => b - a)
+      .slice(0, 10)
+      .reduce((a, b) => a + b, 0);
+    let total = 0;
+    for (let i = 0; i < users; i++) {
+      const row = (j: number): number => logits[i * width + j]!;
+      const top = Array.from({ length: width }, (_, j) => j)
+        .sort((a, b) => row(b) - row(a))
+        .slice(0, 10);
+      total += top.reduce((a, j) => a + sig(row(j)) * pop[j]!, 0) / best;
+    }
+    expect(novelty(logits, pop, users, width)).toBe((1 - total / users) ** 100);
+    const scores = logits.subarray(0, 200),
+      labels = Array.from({ length: 200 }, () => (next() < 0.3 ? 1 : 0));
+    let rankSum = 0;
+    for (let i = 0; i < 200; i++)
+      if (labels[i]) {
+        let below = 0,
+          equal = 0;
+        for (const s of scores) {
+          if (s < scores[i]!) below++;
+          else if (s === scores[i]) equal++;
+        }
+        rankSum += below + (equal + 1) / 2;
+      }
+    const pos = labels.filter(Boolean).length;
+    expect(auroc(scores, labels)).toBe((rankSum - (pos * (pos + 1)) / 2) / (pos * (200 - pos)));
+  });
+
   it('propensity score = 0.8·AUROC + 0.1·novelty + 0.1·diversity', () => {
     const logits = Float32Array.from([2, -1, -2, 1]),
       labels = [1, 0, 0, 1];

@@ -95,11 +95,26 @@ export function novelty(logits: Float32Array, popularity: ArrayLike<number>, use
     .reduce((a, b) => a + b, 0);
   if (best <= 0) return 1;
   let total = 0;
-  const idx = Array.from({ length: width }, (_, j) => j);
+  // Each user's `top` highest logits, highest first and equal ones in column order (as a
+  // stable sort of the whole row would give them), kept by insertion: no sort of the row.
+  const chosen = new Int32Array(top);
   for (let i = 0; i < users; i++) {
     const row = (j: number): number => logits[i * width + j]!;
-    const chosen = [...idx].sort((a, b) => row(b) - row(a)).slice(0, top);
-    total += chosen.reduce((a, j) => a + sigmoid(row(j)) * popularity[j]!, 0) / best;
+    let kept = 0;
+    for (let j = 0; j < width; j++) {
+      const v = row(j);
+      if (kept === top && !(v > row(chosen[top - 1]!))) continue;
+      let at = Math.min(kept, top - 1);
+      while (at > 0 && v > row(chosen[at - 1]!)) {
+        chosen[at] = chosen[at - 1]!;
+        at--;
+      }
+      chosen[at] = j;
+      if (kept < top) kept++;
+    }
+    let sum = 0;
+    for (let r = 0; r < kept; r++) sum += sigmoid(row(chosen[r]!)) * popularity[chosen[r]!]!;
+    total += sum / best;
   }
   return (1 - total / users) ** 100;
 }
