@@ -2,6 +2,7 @@
 import { parseArgs } from 'node:util';
 import { backendNames } from '../ts/index.js';
 import { gemmSuite } from './gemm.js';
+import { geluSuite } from './gelu.js';
 import { gruSuite } from './gru.js';
 import { dispatchSuite, gruWebGpuSuite } from './gru_webgpu.js';
 import { ingestSuite } from './ingest.js';
@@ -12,6 +13,7 @@ import type { SuiteOptions } from './report.js';
 
 const SUITES: Record<string, (o: SuiteOptions) => Promise<void>> = {
   gemm: gemmSuite,
+  gelu: geluSuite,
   gru: (o) => (o.backend === 'webgpu' ? gruWebGpuSuite(o) : gruSuite(o)),
   ingest: ingestSuite,
   webgpu: webgpuSuite,

@@ -47,6 +47,16 @@ def gemm(req):
     return 2.0 * m * n * k / timed(lambda: torch.mm(a, b), req["seconds"]) / 1e9
 
 
+def gelu(req):
+    """torch.nn.functional.gelu (the erf form) over n floats, forward or backward: G elements/s."""
+    x, dy = 2 * torch.randn(req["n"]), torch.randn(req["n"])
+    if req["pass"] == "forward":
+        fn = lambda: torch.nn.functional.gelu(x)
+    else:
+        fn = lambda: torch.ops.aten.gelu_backward(dy, x)
+    return req["n"] / timed(fn, req["seconds"]) / 1e9
+
+
 # (input size, hidden size, layers) of a GRU stack: the workloads' shapes (bench/gru_workloads.ts)
 W_SHAPE, S1_SHAPE = (64, 256, 1), (512, 512, 3)
 # training workloads: shape and lengths; None: the lengths given, packed (pack_padded_sequence)
@@ -149,7 +159,7 @@ def rec(req):
     return rec_torch.bench(req["data"], req["model"], req["steps"])["seqs_per_s"]
 
 
-SUITES = {"gemm": gemm, "gru": gru, "rec": rec}
+SUITES = {"gemm": gemm, "gru": gru, "rec": rec, "gelu": gelu}
 
 
 def peak_rss(name, lengths, steps):
