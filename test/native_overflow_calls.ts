@@ -145,7 +145,19 @@ function* variants(sizes: Size[]): Generator<Map<Size, number>> {
 }
 
 function main(): void {
-  const out = (line: string): void => void writeSync(1, line + '\n');
+  // fd 1 is the parent's pipe, which may be non-blocking: when it is full (the parent reading
+  // slowly on a loaded machine) a write answers EAGAIN, seen in CI; wait 1 ms and write the rest.
+  const out = (line: string): void => {
+    const bytes = Buffer.from(`${line}\n`);
+    for (let done = 0; done < bytes.length;) {
+      try {
+        done += writeSync(1, bytes, done);
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code !== 'EAGAIN') throw e;
+        Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 1);
+      }
+    }
+  };
   const fns = native as unknown as Record<string, (...args: unknown[]) => unknown>;
   const all = cases();
   for (const fn of Object.keys(native)) if (!(fn in all) && !(fn in NO_SIZES)) out(`bad ${fn}: no case in test/native_overflow_calls.ts`);
