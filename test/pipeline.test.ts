@@ -9,7 +9,7 @@ import { runPipeline } from '../ts/ubp/pipeline.js';
 import { ablation, readMembers } from '../ts/ubp/ablation.js';
 import { selectMembers } from '../ts/ubp/select.js';
 import { readRelevantClients } from '../ts/data/inputs.js';
-import { evaluateEmbeddings } from '../ts/ubp/universal.js';
+import { evaluateEmbeddings, scoreSum } from '../ts/ubp/universal.js';
 import { loadCheckpoint } from '../ts/train/checkpoint.js';
 import { runCli } from '../ts/cli/program.js';
 import { MEMBER_COLUMNS } from '../ts/ubp/members.js';
@@ -101,7 +101,7 @@ describe('System 1 end to end (tiny)', () => {
     const sumsOf = async (embeddings: string) => {
       const ev = (seed: number) =>
         evaluateEmbeddings({ data: join(out, 'data'), targets: join(out, 'targets'), embeddings, hidden: 16, inner: 32, epochs: 1, seed });
-      return [await ev(1), await ev(2)].map((r) => r.reduce((x, t) => x + t.score, 0));
+      return [await ev(1), await ev(2)].map(scoreSum);
     };
     const sums = await sumsOf(join(out, 'statistics'));
     const sum = alone.scores.at(-1)!;

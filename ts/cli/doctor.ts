@@ -210,9 +210,12 @@ export function addDoctorCommand(program: Command): void {
       .option('--tune-sizes <list>', `with --tune: the sizes tried for each of M, N and K (default ${TUNE_SIZES.join(',')}; on a software renderer 256,1024)`)
       .action(async (o: { json?: boolean; tune?: boolean; tuneSizes?: string }) => {
         if (o.tune) {
-          const before = await webgpuPart();
           // a software renderer runs 4096³ for hours: it gets the smaller sizes unless told
-          const list = o.tuneSizes ?? (before.ok && before.software ? '256,1024' : TUNE_SIZES.join(','));
+          const software = async (): Promise<boolean> => {
+            const w = await webgpuPart();
+            return w.ok && w.software !== null;
+          };
+          const list = o.tuneSizes ?? ((await software()) ? '256,1024' : TUNE_SIZES.join(','));
           const sizes = list.split(',').map((s) => integer('--tune-sizes', s, 1, 16384));
           const be = await initWebGpu();
           process.stderr.write(`tuning the webgpu GEMM tiles of ${be.description} (${sizes.length ** 3} sizes)\n`);

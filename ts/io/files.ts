@@ -39,10 +39,10 @@ export function readText(path: string): string {
 /** The lines of a text file: '\r\n', '\n' and a lone '\r' (old Mac files) all end one. */
 export const textLines = (text: string): string[] => text.split(/\r\n|\r|\n/);
 
-/** A JSON object (not null, not an array). */
 /** seqcore's folder in the user's cache (~/.cache/seqcore): datasets (SEQCORE_DATA) and tuned kernels (SEQCORE_CACHE) default to it. */
 export const userCacheHome = (): string => join(homedir(), '.cache', 'seqcore');
 
+/** A JSON object (not null, not an array). */
 export const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** A JSON file's value; an error naming the file when it is not valid JSON. */

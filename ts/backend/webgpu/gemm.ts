@@ -50,12 +50,14 @@ export function useTunedGemmTiles(t: readonly TunedTile[]): readonly TunedTile[]
  */
 export function gemmTileFor(M: number, N: number, K: number): GemmTile {
   if (forced) return forced;
-  const octaves = (t: TunedTile): number[] => [M / t.M, N / t.N, K / t.K].map((r) => Math.abs(Math.log2(r)));
-  const near = tuned.filter((t) => octaves(t).every((o) => o <= 1));
-  if (near.length) {
-    const far = (t: TunedTile): number => octaves(t).reduce((a, o) => a + o, 0);
-    return near.reduce((a, t) => (far(t) < far(a) ? t : a)).tile;
+  let nearest: TunedTile | null = null,
+    least = Infinity;
+  for (const t of tuned) {
+    const octaves = [M / t.M, N / t.N, K / t.K].map((r) => Math.abs(Math.log2(r)));
+    const far = octaves[0]! + octaves[1]! + octaves[2]!;
+    if (octaves.every((o) => o <= 1) && far < least) [nearest, least] = [t, far];
   }
+  if (nearest) return nearest.tile;
   return GEMM_TILES.find((t) => Math.ceil(M / t.BM) * Math.ceil(N / t.BN) >= MIN_GROUPS) ?? GEMM_TILES[GEMM_TILES.length - 1]!;
 }
 

@@ -36,23 +36,35 @@ export interface TunedEntry extends TunedTile {
 
 interface CacheFile {
   version: number;
-  /** By adapter (WebGpuBackend.description). */
-  adapters: Record<string, { tuned: string; entries: TunedEntry[] }>;
+  /** By adapter (WebGpuBackend.description); other adapters' as read. */
+  adapters: Record<string, unknown>;
 }
 
 const tileName = (t: GemmTile): string => `${t.BM}×${t.BN}/${t.TM}×${t.TN}`;
+
+const cacheError = (file: string, what: string): Error => new Error(`${file}: ${what} (delete the file, or rerun 'seqcore doctor --tune')`);
+
+/** The cache file's adapters (null when there is no file); a file that is not a cache of this version throws, naming it and what is wrong. */
+function readCache(file: string): Record<string, unknown> | null {
+  if (!existsSync(file)) return null;
+  const j = readJson(file);
+  if (!isObject(j) || !isObject(j.adapters)) throw cacheError(file, 'not a webgpu GEMM tile cache');
+  if (j.version !== VERSION) throw cacheError(file, `layout version ${String(j.version)}, this seqcore reads ${VERSION}`);
+  return j.adapters;
+}
 
 /**
  * The cache's entries for `adapter`, checked: null when the file, or this adapter in it, is
  * absent. A file that is not a cache of this version throws, naming the file and what is wrong.
  */
 export function readTunedTiles(adapter: string, file = gemmTileCache()): TunedEntry[] | null {
-  if (!existsSync(file)) return null;
-  const j = readJson(file);
-  const bad = (what: string): Error => new Error(`${file}: ${what} (delete the file, or rerun 'seqcore doctor --tune')`);
-  if (!isObject(j) || !isObject(j.adapters)) throw bad('not a webgpu GEMM tile cache');
-  if (j.version !== VERSION) throw bad(`layout version ${String(j.version)}, this seqcore reads ${VERSION}`);
-  const a = (j.adapters as Record<string, unknown>)[adapter];
+  return entriesOf(readCache(file), adapter, file);
+}
+
+/** `adapter`'s entries among the cache's `adapters`, checked (null when absent). */
+function entriesOf(adapters: Record<string, unknown> | null, adapter: string, file: string): TunedEntry[] | null {
+  const bad = (what: string): Error => cacheError(file, what);
+  const a = adapters?.[adapter];
   if (a === undefined) return null;
   if (!isObject(a) || !Array.isArray(a.entries)) throw bad(`adapter '${adapter}': expected {tuned, entries}`);
   return a.entries.map((e: unknown, i) => {
@@ -103,16 +115,15 @@ async function timed(be: WebGpuBackend, repeats: number, run: () => void): Promi
  * kept; a cache that cannot be read replaced) and returns all of `be`'s.
  */
 function save(be: WebGpuBackend, file: string, entries: readonly TunedEntry[]): TunedEntry[] {
-  let old: unknown = null;
+  let adapters: Record<string, unknown> = {};
   try {
-    old = existsSync(file) ? readJson(file) : null;
+    adapters = readCache(file) ?? {};
   } catch {
     // a cache that cannot be read is replaced
   }
-  const adapters = isObject(old) && old.version === VERSION && isObject(old.adapters) ? (old.adapters as CacheFile['adapters']) : {};
   let mine: TunedEntry[] = [];
   try {
-    mine = readTunedTiles(be.description, file) ?? [];
+    mine = entriesOf(adapters, be.description, file) ?? [];
   } catch {
     // this adapter's entries cannot be read: replaced
   }
